@@ -1,0 +1,149 @@
+package capture
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/pion/mediadevices"
+	"github.com/pion/mediadevices/pkg/codec/opus"
+	"github.com/pion/mediadevices/pkg/codec/vpx"
+)
+
+// Names of the media sources a user can pick.
+const (
+	Camera = "camera" // a camera, for video
+	Mic    = "mic"    // a microphone, for audio
+	Test   = "test"   // a synthetic source: moving colour bars, or a 480 Hz tone
+	None   = "none"   // nothing is sent
+)
+
+// Defaults of Options.
+const (
+	DefaultWidth        = 640
+	DefaultHeight       = 480
+	DefaultFrameRate    = 30
+	DefaultVideoBitRate = 1_000_000
+)
+
+// Options says which media to open.
+type Options struct {
+	Video string // Camera, Test or None
+	Audio string // Mic, Test or None
+
+	// Camera and Microphone pick a device by the ID that Devices reports;
+	// empty picks the system's default.
+	Camera     string
+	Microphone string
+
+	Width, Height int     // picture size wanted; 0 means the default
+	FrameRate     float64 // frames per second wanted; 0 means the default
+	VideoBitRate  int     // bits per second; 0 means the default
+}
+
+func (o *Options) setDefaults() {
+	if o.Width == 0 {
+		o.Width = DefaultWidth
+	}
+	if o.Height == 0 {
+		o.Height = DefaultHeight
+	}
+	if o.FrameRate == 0 {
+		o.FrameRate = DefaultFrameRate
+	}
+	if o.VideoBitRate == 0 {
+		o.VideoBitRate = DefaultVideoBitRate
+	}
+}
+
+// Media is the local media of a call. A nil track means that kind is not sent.
+type Media struct {
+	Video mediadevices.Track
+	Audio mediadevices.Track
+
+	// VideoLabel and AudioLabel say what feeds each track, for the user.
+	VideoLabel, AudioLabel string
+}
+
+// Tracks returns the tracks that are present.
+func (m *Media) Tracks() []mediadevices.Track {
+	var tracks []mediadevices.Track
+	for _, t := range []mediadevices.Track{m.Video, m.Audio} {
+		if t != nil {
+			tracks = append(tracks, t)
+		}
+	}
+	return tracks
+}
+
+// Close stops every track and releases its device.
+func (m *Media) Close() error {
+	var errs []error
+	for _, t := range m.Tracks() {
+		errs = append(errs, t.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Open opens the media that opts asks for. On error nothing stays open.
+func Open(opts Options) (*Media, error) {
+	opts.setDefaults()
+	selector, err := newCodecSelector(opts)
+	if err != nil {
+		return nil, err
+	}
+
+	m := &Media{}
+	switch opts.Video {
+	case Camera:
+		m.Video, m.VideoLabel, err = openCamera(opts, selector)
+	case Test:
+		m.Video = mediadevices.NewVideoTrack(NewTestVideo(opts.Width, opts.Height, opts.FrameRate), selector)
+		m.VideoLabel = fmt.Sprintf("test pattern %dx%d at %g fps", opts.Width, opts.Height, opts.FrameRate)
+	case None, "":
+	default:
+		err = fmt.Errorf("%w %q for video: use %s, %s or %s", ErrUnknownSource, opts.Video, Camera, Test, None)
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	switch opts.Audio {
+	case Mic:
+		m.Audio, m.AudioLabel, err = openMicrophone(opts, selector)
+	case Test:
+		m.Audio = mediadevices.NewAudioTrack(NewTestAudio(), selector)
+		m.AudioLabel = "test tone 480 Hz"
+	case None, "":
+	default:
+		err = fmt.Errorf("%w %q for audio: use %s, %s or %s", ErrUnknownSource, opts.Audio, Mic, Test, None)
+	}
+	if err != nil {
+		m.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+// newCodecSelector holds the encoders pigeon sends with: VP8 and Opus. The
+// PeerConnection negotiates by MIME type, so these match the codecs the call
+// package registers.
+func newCodecSelector(opts Options) (*mediadevices.CodecSelector, error) {
+	vp8, err := vpx.NewVP8Params()
+	if err != nil {
+		return nil, fmt.Errorf("preparing the VP8 encoder: %w", err)
+	}
+	vp8.BitRate = opts.VideoBitRate
+	// Constant bit rate keeps the stream within what the path was promised;
+	// error resilience lets the decoder go on past a lost packet.
+	vp8.RateControlEndUsage = vpx.RateControlCBR
+	vp8.ErrorResilient = vpx.ErrorResilientDefault
+
+	opusParams, err := opus.NewParams()
+	if err != nil {
+		return nil, fmt.Errorf("preparing the Opus encoder: %w", err)
+	}
+	return mediadevices.NewCodecSelector(
+		mediadevices.WithVideoEncoders(&vp8),
+		mediadevices.WithAudioEncoders(&opusParams),
+	), nil
+}

@@ -1,0 +1,211 @@
+package capture
+
+import (
+	"cmp"
+	"fmt"
+	"image"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/pion/mediadevices"
+	"github.com/pion/mediadevices/pkg/driver"
+	"github.com/pion/mediadevices/pkg/io/audio"
+	"github.com/pion/mediadevices/pkg/io/video"
+	"github.com/pion/mediadevices/pkg/prop"
+	"github.com/pion/mediadevices/pkg/wave"
+
+	// Register the system's cameras and microphones with mediadevices.
+	_ "github.com/pion/mediadevices/pkg/driver/camera"
+	_ "github.com/pion/mediadevices/pkg/driver/microphone"
+)
+
+// Device is a camera or microphone found on this machine.
+type Device struct {
+	Kind  string // Camera or Mic
+	ID    string // what Options.Camera or Options.Microphone take
+	Name  string // a name for people
+	Ready bool   // false when pigeon cannot use the device
+	Why   string // why it cannot, when Ready is false
+}
+
+// Devices lists the cameras and microphones on this machine, usable or not.
+func Devices() []Device {
+	var list []Device
+	for _, d := range cameras() {
+		list = append(list, describe(Camera, d, nil))
+	}
+	for _, d := range microphones() {
+		_, err := microphoneProp(d.Properties())
+		list = append(list, describe(Mic, d, err))
+	}
+	return list
+}
+
+func describe(kind string, d driver.Driver, err error) Device {
+	info := d.Info()
+	dev := Device{Kind: kind, ID: info.Label, Name: cmp.Or(info.Name, info.Label), Ready: err == nil}
+	if err != nil {
+		dev.Why = err.Error()
+	}
+	return dev
+}
+
+func cameras() []driver.Driver {
+	return query(driver.FilterAnd(driver.FilterVideoRecorder(), driver.FilterDeviceType(driver.Camera)))
+}
+
+func microphones() []driver.Driver {
+	return query(driver.FilterAnd(driver.FilterAudioRecorder(), driver.FilterDeviceType(driver.Microphone)))
+}
+
+// query returns the drivers that pass filter, the system's default first.
+func query(filter driver.FilterFn) []driver.Driver {
+	drivers := driver.GetManager().Query(filter)
+	slices.SortStableFunc(drivers, func(a, b driver.Driver) int {
+		return cmp.Compare(b.Info().Priority, a.Info().Priority)
+	})
+	return drivers
+}
+
+// pick returns the driver named id (by label or name), or the first one when id
+// is empty.
+func pick(drivers []driver.Driver, id string) driver.Driver {
+	for _, d := range drivers {
+		info := d.Info()
+		if id == "" || id == info.Label || strings.EqualFold(id, info.Name) {
+			return d
+		}
+	}
+	return nil
+}
+
+func openCamera(opts Options, selector *mediadevices.CodecSelector) (mediadevices.Track, string, error) {
+	d := pick(cameras(), opts.Camera)
+	if d == nil {
+		return nil, "", missing(ErrNoCamera, opts.Camera)
+	}
+	if err := d.Open(); err != nil {
+		return nil, "", fmt.Errorf("%w: opening camera %s: %v", ErrDeviceFailed, d.Info().Label, err)
+	}
+	want := prop.MediaConstraints{VideoConstraints: prop.VideoConstraints{
+		Width:     prop.Int(opts.Width),
+		Height:    prop.Int(opts.Height),
+		FrameRate: prop.Float(opts.FrameRate),
+	}}
+	p, ok := bestProp(want, d.Properties())
+	if !ok {
+		d.Close()
+		return nil, "", fmt.Errorf("%w: camera %s offers no picture format pigeon can read", ErrNoCamera, d.Info().Label)
+	}
+	r, err := d.(driver.VideoRecorder).VideoRecord(p)
+	if err != nil {
+		d.Close()
+		return nil, "", fmt.Errorf("%w: starting camera %s: %v", ErrDeviceFailed, d.Info().Label, err)
+	}
+	src := &videoSource{Reader: guardVideo(r, d.Info().Label), Driver: d}
+	label := fmt.Sprintf("camera %s %dx%d", describe(Camera, d, nil).Name, p.Width, p.Height)
+	return mediadevices.NewVideoTrack(src, selector), label, nil
+}
+
+func openMicrophone(opts Options, selector *mediadevices.CodecSelector) (mediadevices.Track, string, error) {
+	d := pick(microphones(), opts.Microphone)
+	if d == nil {
+		return nil, "", missing(ErrNoMicrophone, opts.Microphone)
+	}
+	p, err := microphoneProp(d.Properties())
+	if err != nil {
+		// The only microphone the system offers cannot record: this is
+		// where ALSA's "null" device on a machine without a sound card ends.
+		return nil, "", fmt.Errorf("%w: %s %v", ErrNoMicrophone, d.Info().Label, err)
+	}
+	if err := d.Open(); err != nil {
+		return nil, "", fmt.Errorf("%w: opening microphone %s: %v", ErrDeviceFailed, d.Info().Label, err)
+	}
+	r, err := d.(driver.AudioRecorder).AudioRecord(p)
+	if err != nil {
+		d.Close()
+		return nil, "", fmt.Errorf("%w: starting microphone %s: %v", ErrDeviceFailed, d.Info().Label, err)
+	}
+	src := &audioSource{Reader: guardAudio(r, d.Info().Label), Driver: d}
+	label := fmt.Sprintf("microphone %s", describe(Mic, d, nil).Name)
+	return mediadevices.NewAudioTrack(src, selector), label, nil
+}
+
+func missing(err error, id string) error {
+	if id != "" {
+		return fmt.Errorf("%w named %q (pigeon devices lists them)", err, id)
+	}
+	return err
+}
+
+// microphoneProp chooses how to record from a microphone: 48 kHz, one channel
+// if it can. Formats without channels are left out: recording them panics.
+func microphoneProp(props []prop.Media) (prop.Media, error) {
+	props = slices.DeleteFunc(slices.Clone(props), func(p prop.Media) bool {
+		return p.ChannelCount < 1 || p.SampleRate < 1
+	})
+	want := prop.MediaConstraints{AudioConstraints: prop.AudioConstraints{
+		SampleRate:   prop.Int(48000),
+		ChannelCount: prop.Int(1),
+	}}
+	p, ok := bestProp(want, props)
+	if !ok {
+		return prop.Media{}, fmt.Errorf("reports no channel it can record")
+	}
+	return p, nil
+}
+
+// bestProp returns the property set closest to want, merged with want the way
+// mediadevices merges constraints into the chosen settings.
+func bestProp(want prop.MediaConstraints, props []prop.Media) (prop.Media, bool) {
+	best, bestDist := -1, math.Inf(1)
+	for i, p := range props {
+		if dist, ok := want.FitnessDistance(p); ok && dist < bestDist {
+			best, bestDist = i, dist
+		}
+	}
+	if best < 0 {
+		return prop.Media{}, false
+	}
+	var chosen prop.Media
+	chosen.MergeConstraints(want)
+	chosen.Merge(props[best])
+	return chosen, true
+}
+
+// videoSource and audioSource give a driver's reader the ID and Close that
+// mediadevices wants of a source; closing the track closes the device.
+type videoSource struct {
+	video.Reader
+	driver.Driver
+}
+
+type audioSource struct {
+	audio.Reader
+	driver.Driver
+}
+
+// guardVideo and guardAudio turn a panic inside a driver's read into an error
+// that ends the track; without them a driver bug kills the whole process from
+// mediadevices' encoding goroutine.
+func guardVideo(r video.Reader, label string) video.Reader {
+	return video.ReaderFunc(func() (img image.Image, release func(), err error) {
+		defer recoverRead(label, &release, &err)
+		return r.Read()
+	})
+}
+
+func guardAudio(r audio.Reader, label string) audio.Reader {
+	return audio.ReaderFunc(func() (chunk wave.Audio, release func(), err error) {
+		defer recoverRead(label, &release, &err)
+		return r.Read()
+	})
+}
+
+func recoverRead(label string, release *func(), err *error) {
+	if p := recover(); p != nil {
+		*release = func() {}
+		*err = fmt.Errorf("%w: reading %s: %v", ErrDeviceFailed, label, p)
+	}
+}

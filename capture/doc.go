@@ -1,0 +1,10 @@
+// Package capture opens the local media a call sends: a camera, a microphone,
+// or synthetic test sources, as mediadevices tracks ready to be added to a
+// PeerConnection.
+//
+// Devices are chosen by hand rather than through mediadevices.GetUserMedia so
+// that a device that cannot work is never picked: a microphone that reports no
+// channels (ALSA's "null" device on a machine without a sound card) is skipped,
+// and a device that panics while being read ends its track with an error
+// instead of killing the process.
+package capture

@@ -1,0 +1,155 @@
+package capture
+
+import (
+	"image"
+	"io"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/pion/mediadevices/pkg/wave"
+)
+
+// TestToneHz is the pitch of the test audio source.
+const TestToneHz = 480
+
+// testBars are the seven colour bars of the test picture, as Y, Cb, Cr.
+var testBars = [7][3]uint8{
+	{180, 128, 128}, // white (75%)
+	{162, 44, 142},  // yellow
+	{131, 156, 44},  // cyan
+	{112, 72, 58},   // green
+	{84, 184, 198},  // magenta
+	{65, 100, 212},  // red
+	{35, 212, 114},  // blue
+}
+
+// TestVideo is a synthetic camera: colour bars with a white stripe that moves
+// one step each frame, so the picture changes the way a real one does and a
+// frozen stream is easy to see. Each TestVideo is independent, so several can
+// run in one process.
+type TestVideo struct {
+	width, height int
+	base          *image.YCbCr
+	frames        [3]*image.YCbCr // handed out in turn, so a reader never sees a frame being drawn
+	n             int
+	ticker        *time.Ticker
+	done          chan struct{}
+	closeOnce     sync.Once
+}
+
+// NewTestVideo returns a test picture of the given size and frame rate.
+func NewTestVideo(width, height int, frameRate float64) *TestVideo {
+	rect := image.Rect(0, 0, width, height)
+	v := &TestVideo{
+		width:  width,
+		height: height,
+		base:   image.NewYCbCr(rect, image.YCbCrSubsampleRatio420),
+		ticker: time.NewTicker(time.Duration(float64(time.Second) / frameRate)),
+		done:   make(chan struct{}),
+	}
+	for i := range v.frames {
+		v.frames[i] = image.NewYCbCr(rect, image.YCbCrSubsampleRatio420)
+	}
+	for y := 0; y < height; y++ {
+		for x := 0; x < width; x++ {
+			c := testBars[x*len(testBars)/width]
+			v.base.Y[v.base.YOffset(x, y)] = c[0]
+			ci := v.base.COffset(x, y)
+			v.base.Cb[ci], v.base.Cr[ci] = c[1], c[2]
+		}
+	}
+	return v
+}
+
+// ID identifies the source to mediadevices.
+func (v *TestVideo) ID() string { return "pigeon-test-video" }
+
+// Read waits for the next frame time and returns the next frame.
+func (v *TestVideo) Read() (image.Image, func(), error) {
+	select {
+	case <-v.done:
+		return nil, func() {}, io.EOF
+	case <-v.ticker.C:
+	}
+	f := v.frames[v.n%len(v.frames)]
+	copy(f.Y, v.base.Y)
+	copy(f.Cb, v.base.Cb)
+	copy(f.Cr, v.base.Cr)
+
+	// The stripe is 1/16 of the width and crosses the picture in two seconds
+	// at 30 fps.
+	stripe := max(v.width/16, 2)
+	x0 := (v.n * v.width / 60) % v.width
+	for y := 0; y < v.height; y++ {
+		for x := x0; x < min(x0+stripe, v.width); x++ {
+			f.Y[f.YOffset(x, y)] = 235
+			ci := f.COffset(x, y)
+			f.Cb[ci], f.Cr[ci] = 128, 128
+		}
+	}
+	v.n++
+	return f, func() {}, nil
+}
+
+// Close ends the source: the next Read returns io.EOF.
+func (v *TestVideo) Close() error {
+	v.closeOnce.Do(func() {
+		close(v.done)
+		v.ticker.Stop()
+	})
+	return nil
+}
+
+// TestAudio is a synthetic microphone: a 480 Hz tone at a quarter of full
+// scale, 48 kHz mono, in 20 ms chunks paced in real time.
+type TestAudio struct {
+	next      time.Time
+	phase     float64
+	done      chan struct{}
+	closeOnce sync.Once
+}
+
+const (
+	testAudioRate  = 48000
+	testAudioChunk = 20 * time.Millisecond
+)
+
+// NewTestAudio returns a test tone.
+func NewTestAudio() *TestAudio {
+	return &TestAudio{done: make(chan struct{})}
+}
+
+// ID identifies the source to mediadevices.
+func (a *TestAudio) ID() string { return "pigeon-test-audio" }
+
+// Read waits for the next chunk's time and returns it.
+func (a *TestAudio) Read() (wave.Audio, func(), error) {
+	now := time.Now()
+	if a.next.IsZero() || now.Sub(a.next) > time.Second {
+		a.next = now // start, or catch up after a stall rather than burst
+	}
+	timer := time.NewTimer(a.next.Sub(now))
+	defer timer.Stop()
+	select {
+	case <-a.done:
+		return nil, func() {}, io.EOF
+	case <-timer.C:
+	}
+	a.next = a.next.Add(testAudioChunk)
+
+	n := int(testAudioRate * testAudioChunk / time.Second)
+	chunk := wave.NewInt16Interleaved(wave.ChunkInfo{Len: n, Channels: 1, SamplingRate: testAudioRate})
+	step := 2 * math.Pi * TestToneHz / testAudioRate
+	for i := range n {
+		chunk.Data[i] = int16(math.Sin(a.phase) * math.MaxInt16 / 4)
+		a.phase = math.Mod(a.phase+step, 2*math.Pi)
+	}
+	return chunk, func() {}, nil
+}
+
+// Close ends the source: the next Read returns io.EOF.
+func (a *TestAudio) Close() error {
+	a.closeOnce.Do(func() { close(a.done) })
+	return nil
+}
