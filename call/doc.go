@@ -1,0 +1,16 @@
+// Package call is the peer session of a pigeon call: one PeerConnection with
+// the local tracks, the remote tracks, and the chat data channel, from the
+// offer to the hang-up.
+//
+// A Session knows nothing of terminals or flags. Its caller hands it tracks
+// and callbacks, moves the offer and the answer between the peers by any
+// means (pigeon pastes them), and waits for the call to end:
+//
+//	s, _ := call.New(call.Options{Role: call.Caller, Tracks: tracks})
+//	offer, _ := s.Offer(ctx)   // complete: every candidate is in it
+//	// ... carry offer to the peer, and its answer back ...
+//	_ = s.Accept(answer)
+//	err := s.Wait()            // nil when either side hung up
+//
+// The callee does the same with Answer in place of Offer and Accept.
+package call

@@ -1,0 +1,23 @@
+package call
+
+import "errors"
+
+var (
+	// ErrConnectFailed means the peers never reached each other: no
+	// candidate pair worked, or not in time.
+	ErrConnectFailed = errors.New("could not connect to the peer")
+
+	// ErrConnectionLost means a call that was up lost its path and did not
+	// get it back in time.
+	ErrConnectionLost = errors.New("the connection to the peer was lost")
+
+	// ErrPeerClosed means the peer closed the connection without hanging up.
+	ErrPeerClosed = errors.New("the peer closed the connection without hanging up")
+
+	// ErrWrongSignal means a session description was handed to the wrong
+	// step: an answer to Answer, or an offer to Accept.
+	ErrWrongSignal = errors.New("wrong kind of session description")
+
+	// ErrEnded means the call has already ended.
+	ErrEnded = errors.New("the call has ended")
+)

@@ -1,0 +1,32 @@
+package call
+
+import (
+	"encoding/json"
+	"errors"
+)
+
+// The chat channel carries small JSON messages, so that control messages
+// (the goodbye now, more later) travel in order with the chat itself.
+const (
+	typeChat = "chat" // a line of chat; Text holds it
+	typeBye  = "bye"  // the sender hung up
+)
+
+type message struct {
+	Type string `json:"type"`
+	Text string `json:"text,omitempty"`
+}
+
+var errNotMessage = errors.New("not a pigeon chat message")
+
+func (m message) marshal() ([]byte, error) {
+	return json.Marshal(m)
+}
+
+func parseMessage(data []byte) (message, error) {
+	var m message
+	if err := json.Unmarshal(data, &m); err != nil || m.Type == "" {
+		return message{}, errNotMessage
+	}
+	return m, nil
+}

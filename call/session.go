@@ -1,0 +1,496 @@
+package call
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/interceptor"
+	"github.com/pion/rtcp"
+	"github.com/pion/webrtc/v4"
+)
+
+// Role says which side of the call a session is.
+type Role int
+
+const (
+	// Caller makes the offer.
+	Caller Role = iota
+	// Callee answers it.
+	Callee
+)
+
+func (r Role) String() string {
+	if r == Caller {
+		return "caller"
+	}
+	return "callee"
+}
+
+// Defaults of Options.
+const (
+	DefaultTimeout   = 30 * time.Second
+	DefaultPasteWait = 10 * time.Minute
+
+	// stunGatherTimeout bounds how long a STUN server that never answers may
+	// hold up the offer or answer; pion waits 5 s by default.
+	stunGatherTimeout = time.Second
+	// hangUpGrace is how long a hang-up waits for the goodbye to leave.
+	hangUpGrace = time.Second
+)
+
+// Options configures a Session. Only Role is required.
+type Options struct {
+	Role Role
+
+	// Tracks are the local media to send; pion's TrackLocal, which
+	// mediadevices tracks are. The session does not close them.
+	Tracks []webrtc.TrackLocal
+
+	// ICEServers are STUN and TURN servers. None by default: host
+	// candidates only, which is what a LAN or an air-gapped network has.
+	ICEServers []webrtc.ICEServer
+
+	// Interfaces, when set, limits candidates to these network interfaces
+	// (by name, such as "eth0" or "lo"); a loopback interface listed here is
+	// used although WebRTC leaves loopback out by default.
+	Interfaces []string
+
+	// Timeout is how long a connection may take to come up once both
+	// descriptions are set, and how long a lost one may take to come back.
+	Timeout time.Duration
+
+	// PasteWait is how long the callee waits for the caller to receive its
+	// answer: a person may take minutes to carry it back.
+	PasteWait time.Duration
+
+	// OnState is told each change of the connection's state.
+	OnState func(webrtc.PeerConnectionState)
+	// OnOpen is told when the chat channel opens and Send starts to work.
+	OnOpen func()
+	// OnMessage is told each chat message from the peer.
+	OnMessage func(text string)
+	// OnHangUp is told when the peer hangs up.
+	OnHangUp func()
+	// OnTrack is handed each remote track as it starts. It must read the
+	// track until it returns an error, in its own goroutine if it blocks.
+	OnTrack func(*webrtc.TrackRemote, *webrtc.RTPReceiver)
+}
+
+func (o *Options) setDefaults() {
+	if o.Timeout == 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.PasteWait == 0 {
+		o.PasteWait = DefaultPasteWait
+	}
+}
+
+// Session is one call with one peer.
+type Session struct {
+	opts Options
+	pc   *webrtc.PeerConnection
+	chat *webrtc.DataChannel
+
+	open    chan struct{} // closed when the chat channel opens
+	done    chan struct{} // closed when the call ends
+	closed  chan struct{} // closed when the PeerConnection is closed
+	endOnce sync.Once
+	err     error // why the call ended; nil for a hang-up
+
+	leaving atomic.Bool // HangUp has begun: the connection closing is expected
+
+	mu        sync.Mutex
+	connected bool        // the connection has been up at least once
+	deadline  *time.Timer // ends the call unless the connection comes (back) up
+}
+
+// New creates a session with its PeerConnection, local tracks and chat
+// channel. Close it, or let it end, to release them.
+func New(opts Options) (*Session, error) {
+	opts.setDefaults()
+	api, err := newAPI(opts)
+	if err != nil {
+		return nil, err
+	}
+	pc, err := api.NewPeerConnection(webrtc.Configuration{
+		ICEServers:   opts.ICEServers,
+		BundlePolicy: webrtc.BundlePolicyMaxBundle,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("creating the peer connection: %w", err)
+	}
+	s := &Session{
+		opts:   opts,
+		pc:     pc,
+		open:   make(chan struct{}),
+		done:   make(chan struct{}),
+		closed: make(chan struct{}),
+	}
+	go s.closeWhenDone()
+
+	if err := s.setUp(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// newAPI builds a pion API with only the codecs pigeon sends and receives and
+// with timeouts that suit a call set up by hand.
+func newAPI(opts Options) (*webrtc.API, error) {
+	m := &webrtc.MediaEngine{}
+	if err := registerCodecs(m); err != nil {
+		return nil, err
+	}
+	ir := &interceptor.Registry{}
+	if err := webrtc.ConfigureNack(m, ir); err != nil {
+		return nil, err
+	}
+	if err := webrtc.ConfigureRTCPReports(ir); err != nil {
+		return nil, err
+	}
+
+	se := webrtc.SettingEngine{}
+	se.SetSTUNGatherTimeout(stunGatherTimeout)
+	// ICE gives up on its own only after the longest a person may take to
+	// carry the answer back; losing a path once connected is timed by the
+	// session itself, with Timeout.
+	failAfter := opts.Timeout
+	if opts.Role == Callee {
+		failAfter = max(opts.PasteWait, opts.Timeout)
+	}
+	se.SetICETimeouts(5*time.Second, failAfter, 2*time.Second)
+	if len(opts.Interfaces) > 0 {
+		keep := opts.Interfaces
+		se.SetInterfaceFilter(func(name string) bool { return slices.Contains(keep, name) })
+		if includesLoopback(keep) {
+			se.SetIncludeLoopbackCandidate(true)
+		}
+	}
+	return webrtc.NewAPI(
+		webrtc.WithMediaEngine(m),
+		webrtc.WithInterceptorRegistry(ir),
+		webrtc.WithSettingEngine(se),
+	), nil
+}
+
+func includesLoopback(names []string) bool {
+	for _, name := range names {
+		if iface, err := net.InterfaceByName(name); err == nil && iface.Flags&net.FlagLoopback != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// setUp adds the local media, the chat channel and the event handlers.
+func (s *Session) setUp() error {
+	pc := s.pc
+	pc.OnConnectionStateChange(s.onState)
+	pc.OnTrack(s.onTrack)
+
+	// The caller offers to receive both kinds of media even when it sends
+	// none of a kind, so a caller without a camera still sees the callee.
+	// The callee adds its tracks once it knows the offer (in Answer).
+	if s.opts.Role == Caller {
+		for _, kind := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeAudio, webrtc.RTPCodecTypeVideo} {
+			if err := s.addMedia(kind, webrtc.RTPTransceiverDirectionRecvonly); err != nil {
+				return err
+			}
+		}
+	}
+
+	// Both sides declare the channel (negotiated, id 0) instead of one
+	// announcing it to the other: it opens as soon as SCTP is up, one round
+	// trip sooner.
+	negotiated, id := true, uint16(0)
+	chat, err := pc.CreateDataChannel("chat", &webrtc.DataChannelInit{Negotiated: &negotiated, ID: &id})
+	if err != nil {
+		return fmt.Errorf("creating the chat channel: %w", err)
+	}
+	s.chat = chat
+	chat.OnOpen(func() {
+		close(s.open)
+		if s.opts.OnOpen != nil {
+			s.opts.OnOpen()
+		}
+	})
+	chat.OnMessage(s.onMessage)
+	return nil
+}
+
+// addMedia sends the local track of kind, if there is one, on a transceiver
+// of its own; with none, the transceiver only receives (for the caller) or is
+// left as the offer made it (for the callee).
+func (s *Session) addMedia(kind webrtc.RTPCodecType, otherwise webrtc.RTPTransceiverDirection) error {
+	for _, t := range s.opts.Tracks {
+		if t.Kind() == kind {
+			if _, err := s.pc.AddTrack(t); err != nil {
+				return fmt.Errorf("adding the local %s track: %w", kind, err)
+			}
+			return nil
+		}
+	}
+	if s.opts.Role == Callee {
+		return nil
+	}
+	_, err := s.pc.AddTransceiverFromKind(kind, webrtc.RTPTransceiverInit{Direction: otherwise})
+	if err != nil {
+		return fmt.Errorf("adding a %s transceiver: %w", kind, err)
+	}
+	return nil
+}
+
+// Offer creates the caller's offer and returns it once ICE gathering is
+// complete, so that it carries every candidate: there is no second message.
+func (s *Session) Offer(ctx context.Context) (webrtc.SessionDescription, error) {
+	offer, err := s.pc.CreateOffer(nil)
+	if err != nil {
+		return webrtc.SessionDescription{}, fmt.Errorf("creating the offer: %w", err)
+	}
+	return s.complete(ctx, offer)
+}
+
+// Accept applies the callee's answer; the connection starts to come up.
+func (s *Session) Accept(answer webrtc.SessionDescription) error {
+	if answer.Type != webrtc.SDPTypeAnswer {
+		return fmt.Errorf("%w: Accept wants an answer, got %s", ErrWrongSignal, answer.Type)
+	}
+	if err := s.pc.SetRemoteDescription(answer); err != nil {
+		return fmt.Errorf("applying the answer: %w", err)
+	}
+	s.expect(s.opts.Timeout, ErrConnectFailed)
+	return nil
+}
+
+// Answer applies the caller's offer, adds the local media to it, and returns
+// the complete answer once ICE gathering is done.
+func (s *Session) Answer(ctx context.Context, offer webrtc.SessionDescription) (webrtc.SessionDescription, error) {
+	if offer.Type != webrtc.SDPTypeOffer {
+		return webrtc.SessionDescription{}, fmt.Errorf("%w: Answer wants an offer, got %s", ErrWrongSignal, offer.Type)
+	}
+	if err := s.pc.SetRemoteDescription(offer); err != nil {
+		return webrtc.SessionDescription{}, fmt.Errorf("applying the offer: %w", err)
+	}
+	for _, kind := range []webrtc.RTPCodecType{webrtc.RTPCodecTypeAudio, webrtc.RTPCodecTypeVideo} {
+		if err := s.addMedia(kind, webrtc.RTPTransceiverDirectionRecvonly); err != nil {
+			return webrtc.SessionDescription{}, err
+		}
+	}
+	answer, err := s.pc.CreateAnswer(nil)
+	if err != nil {
+		return webrtc.SessionDescription{}, fmt.Errorf("creating the answer: %w", err)
+	}
+	desc, err := s.complete(ctx, answer)
+	if err == nil {
+		s.expect(s.opts.PasteWait+s.opts.Timeout, ErrConnectFailed)
+	}
+	return desc, err
+}
+
+// complete sets desc as the local description and waits for ICE gathering to
+// finish, returning the description with all candidates in it.
+func (s *Session) complete(ctx context.Context, desc webrtc.SessionDescription) (webrtc.SessionDescription, error) {
+	gathered := webrtc.GatheringCompletePromise(s.pc)
+	if err := s.pc.SetLocalDescription(desc); err != nil {
+		return webrtc.SessionDescription{}, fmt.Errorf("applying the local %s: %w", desc.Type, err)
+	}
+	select {
+	case <-gathered:
+	case <-ctx.Done():
+		return webrtc.SessionDescription{}, fmt.Errorf("gathering candidates: %w", ctx.Err())
+	case <-s.done:
+		return webrtc.SessionDescription{}, s.endErr()
+	}
+	return *s.pc.LocalDescription(), nil
+}
+
+// expect ends the call with err unless the connection is up within d.
+func (s *Session) expect(d time.Duration, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.deadline != nil {
+		s.deadline.Stop()
+	}
+	s.deadline = time.AfterFunc(d, func() { s.end(err) })
+}
+
+func (s *Session) onState(state webrtc.PeerConnectionState) {
+	if s.opts.OnState != nil {
+		s.opts.OnState(state)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch state {
+	case webrtc.PeerConnectionStateConnected:
+		s.connected = true
+		if s.deadline != nil {
+			s.deadline.Stop()
+		}
+	case webrtc.PeerConnectionStateDisconnected:
+		// It may come back by itself (a Wi-Fi blip): give it Timeout.
+		if s.deadline != nil {
+			s.deadline.Stop()
+		}
+		s.deadline = time.AfterFunc(s.opts.Timeout, func() { s.end(ErrConnectionLost) })
+	case webrtc.PeerConnectionStateFailed:
+		if s.connected {
+			go s.end(ErrConnectionLost)
+		} else {
+			go s.end(ErrConnectFailed)
+		}
+	case webrtc.PeerConnectionStateClosed:
+		// Closed by the peer (DTLS close) without a goodbye; when we close
+		// it ourselves the call has already ended and this changes nothing.
+		go s.end(ErrPeerClosed)
+	}
+}
+
+// end records why the call ended, the first time only. Once this side has
+// begun to hang up, whatever happens to the connection is part of that: the
+// peer, told goodbye, may close it before the goodbye has left here.
+func (s *Session) end(err error) {
+	s.endOnce.Do(func() {
+		if s.leaving.Load() {
+			err = nil
+		}
+		s.err = err
+		close(s.done)
+	})
+}
+
+func (s *Session) onTrack(track *webrtc.TrackRemote, receiver *webrtc.RTPReceiver) {
+	if track.Kind() == webrtc.RTPCodecTypeVideo {
+		// Ask for a keyframe now rather than wait for the next one in the
+		// encoder's interval: the first picture shows seconds sooner.
+		s.RequestKeyFrame(track.SSRC())
+	}
+	if s.opts.OnTrack != nil {
+		s.opts.OnTrack(track, receiver)
+		return
+	}
+	// Nobody wants the media: drain it so pion's buffers do not fill.
+	go func() {
+		buf := make([]byte, 1500)
+		for {
+			if _, _, err := track.Read(buf); err != nil {
+				return
+			}
+		}
+	}()
+}
+
+// RequestKeyFrame asks the peer for a full picture on the video stream ssrc,
+// for a decoder that cannot go on from what it has.
+func (s *Session) RequestKeyFrame(ssrc webrtc.SSRC) {
+	_ = s.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: uint32(ssrc)}})
+}
+
+// Send sends one chat message. It waits for the chat channel to open.
+func (s *Session) Send(text string) error {
+	return s.send(message{Type: typeChat, Text: text})
+}
+
+func (s *Session) send(m message) error {
+	select {
+	case <-s.open:
+	case <-s.done:
+		return ErrEnded
+	}
+	data, err := m.marshal()
+	if err != nil {
+		return err
+	}
+	if err := s.chat.SendText(string(data)); err != nil {
+		return fmt.Errorf("sending on the chat channel: %w", err)
+	}
+	return nil
+}
+
+func (s *Session) onMessage(msg webrtc.DataChannelMessage) {
+	m, err := parseMessage(msg.Data)
+	if err != nil {
+		return // a message from a newer pigeon, or noise: not ours to show
+	}
+	switch m.Type {
+	case typeChat:
+		if s.opts.OnMessage != nil {
+			s.opts.OnMessage(m.Text)
+		}
+	case typeBye:
+		if s.opts.OnHangUp != nil {
+			s.opts.OnHangUp()
+		}
+		s.end(nil)
+	}
+}
+
+// HangUp tells the peer goodbye, if the chat channel is open, and ends the
+// call. The peer ends too, at once, instead of waiting for a timeout.
+func (s *Session) HangUp() {
+	s.leaving.Store(true)
+	select {
+	case <-s.open:
+		if data, err := (message{Type: typeBye}).marshal(); err == nil && s.chat.SendText(string(data)) == nil {
+			s.drain(hangUpGrace)
+		}
+	default:
+	}
+	s.end(nil)
+	<-s.closed
+}
+
+// drain waits until the chat channel has handed everything queued to the
+// network, or until d has passed.
+func (s *Session) drain(d time.Duration) {
+	deadline := time.Now().Add(d)
+	for s.chat.BufferedAmount() > 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Ready is closed when the chat channel is open: the call is up and Send no
+// longer waits.
+func (s *Session) Ready() <-chan struct{} { return s.open }
+
+// Done is closed when the call has ended.
+func (s *Session) Done() <-chan struct{} { return s.done }
+
+// Wait waits for the call to end and its connection to close. It returns nil
+// when either side hung up, and otherwise why the call ended.
+func (s *Session) Wait() error {
+	<-s.closed
+	return s.err
+}
+
+// Close ends the call without a goodbye and releases the connection.
+func (s *Session) Close() error {
+	s.end(ErrEnded)
+	<-s.closed
+	return nil
+}
+
+func (s *Session) endErr() error {
+	if s.err != nil {
+		return s.err
+	}
+	return ErrEnded
+}
+
+// closeWhenDone closes the PeerConnection once the call ends. It runs in its
+// own goroutine because pion must not be closed from inside its callbacks.
+func (s *Session) closeWhenDone() {
+	<-s.done
+	s.mu.Lock()
+	if s.deadline != nil {
+		s.deadline.Stop()
+	}
+	s.mu.Unlock()
+	_ = s.pc.Close()
+	close(s.closed)
+}

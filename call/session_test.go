@@ -1,0 +1,235 @@
+package call
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+
+	"github.com/pigeon-call/pigeon/capture"
+)
+
+// peer is one side of a test call and what it saw.
+type peer struct {
+	*Session
+	mu       sync.Mutex
+	messages []string
+	hungUp   chan struct{}
+	tracks   chan webrtc.RTPCodecType // one per remote track that delivered a packet
+}
+
+func newPeer(t *testing.T, role Role, media *capture.Media, timeout time.Duration) *peer {
+	t.Helper()
+	p := &peer{hungUp: make(chan struct{}), tracks: make(chan webrtc.RTPCodecType, 4)}
+	var tracks []webrtc.TrackLocal
+	if media != nil {
+		for _, tr := range media.Tracks() {
+			tracks = append(tracks, tr)
+		}
+	}
+	s, err := New(Options{
+		Role:       role,
+		Tracks:     tracks,
+		Interfaces: []string{"lo"},
+		Timeout:    timeout,
+		PasteWait:  timeout,
+		OnMessage: func(text string) {
+			p.mu.Lock()
+			p.messages = append(p.messages, text)
+			p.mu.Unlock()
+		},
+		OnHangUp: func() { close(p.hungUp) },
+		OnTrack: func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+			go func() {
+				buf := make([]byte, 1500)
+				if _, _, err := tr.Read(buf); err == nil {
+					p.tracks <- tr.Kind()
+				}
+				for {
+					if _, _, err := tr.Read(buf); err != nil {
+						return
+					}
+				}
+			}()
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Session = s
+	t.Cleanup(func() { s.Close() })
+	return p
+}
+
+func (p *peer) received() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.messages...)
+}
+
+// connect runs the offer/answer exchange between caller and callee.
+func connect(t *testing.T, caller, callee *peer) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	offer, err := caller.Offer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, err := callee.Answer(ctx, offer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := caller.Accept(answer); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func openTestMedia(t *testing.T) *capture.Media {
+	t.Helper()
+	m, err := capture.Open(capture.Options{Video: capture.Test, Audio: capture.Test, Width: 160, Height: 120})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestCallChatMediaAndHangUp(t *testing.T) {
+	caller := newPeer(t, Caller, openTestMedia(t), 10*time.Second)
+	callee := newPeer(t, Callee, openTestMedia(t), 10*time.Second)
+	connect(t, caller, callee)
+
+	if err := caller.Send("hello from the caller"); err != nil {
+		t.Fatal(err)
+	}
+	if err := callee.Send("héllo ✓ from the callee"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "chat both ways", func() bool {
+		return len(caller.received()) == 1 && len(callee.received()) == 1
+	})
+	if got := callee.received()[0]; got != "hello from the caller" {
+		t.Errorf("callee got %q", got)
+	}
+	if got := caller.received()[0]; got != "héllo ✓ from the callee" {
+		t.Errorf("caller got %q", got)
+	}
+
+	for _, p := range []*peer{caller, callee} {
+		kinds := map[webrtc.RTPCodecType]bool{}
+		for len(kinds) < 2 {
+			select {
+			case k := <-p.tracks:
+				kinds[k] = true
+			case <-time.After(10 * time.Second):
+				t.Fatalf("media arrived only for %v", kinds)
+			}
+		}
+	}
+
+	caller.HangUp()
+	if err := caller.Wait(); err != nil {
+		t.Errorf("caller ended with %v, want nil after hanging up", err)
+	}
+	select {
+	case <-callee.hungUp:
+	case <-time.After(time.Second):
+		t.Fatal("callee was not told of the hang-up within a second")
+	}
+	if err := callee.Wait(); err != nil {
+		t.Errorf("callee ended with %v, want nil after the peer hung up", err)
+	}
+}
+
+func TestCallerWithoutMediaStillReceives(t *testing.T) {
+	caller := newPeer(t, Caller, nil, 10*time.Second)
+	callee := newPeer(t, Callee, openTestMedia(t), 10*time.Second)
+	connect(t, caller, callee)
+
+	kinds := map[webrtc.RTPCodecType]bool{}
+	for len(kinds) < 2 {
+		select {
+		case k := <-caller.tracks:
+			kinds[k] = true
+		case <-time.After(10 * time.Second):
+			t.Fatalf("caller without media received only %v", kinds)
+		}
+	}
+	callee.HangUp()
+	if err := caller.Wait(); err != nil {
+		t.Errorf("caller ended with %v, want nil", err)
+	}
+}
+
+func TestWrongSignal(t *testing.T) {
+	caller := newPeer(t, Caller, nil, time.Second)
+	callee := newPeer(t, Callee, nil, time.Second)
+	ctx := context.Background()
+	offer, err := caller.Offer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := caller.Accept(offer); !errors.Is(err, ErrWrongSignal) {
+		t.Errorf("Accept(offer) = %v, want ErrWrongSignal", err)
+	}
+	answer := webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: offer.SDP}
+	if _, err := callee.Answer(ctx, answer); !errors.Is(err, ErrWrongSignal) {
+		t.Errorf("Answer(answer) = %v, want ErrWrongSignal", err)
+	}
+}
+
+func TestPeerThatNeverConnects(t *testing.T) {
+	caller := newPeer(t, Caller, nil, 2*time.Second)
+	callee := newPeer(t, Callee, nil, 2*time.Second)
+	ctx := context.Background()
+	offer, err := caller.Offer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, err := callee.Answer(ctx, offer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	callee.Close() // gone before the caller ever reaches it
+	if err := caller.Accept(answer); err != nil {
+		t.Fatal(err)
+	}
+	if err := caller.Wait(); !errors.Is(err, ErrConnectFailed) {
+		t.Fatalf("caller ended with %v, want ErrConnectFailed", err)
+	}
+}
+
+func TestLostPeer(t *testing.T) {
+	caller := newPeer(t, Caller, nil, 2*time.Second)
+	callee := newPeer(t, Callee, nil, 30*time.Second)
+	connect(t, caller, callee)
+	if err := callee.Send("up"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first message", func() bool { return len(caller.received()) == 1 })
+
+	// Stop the callee's network without a word: its connection shuts down
+	// with no goodbye and no DTLS close reaching the caller.
+	callee.pc.SCTP().Transport().ICETransport().Stop()
+	start := time.Now()
+	err := caller.Wait()
+	if !errors.Is(err, ErrConnectionLost) {
+		t.Fatalf("caller ended with %v, want the connection lost", err)
+	}
+	t.Logf("caller noticed after %v", time.Since(start))
+}
