@@ -1,0 +1,136 @@
+// Package mediatest checks media the way a player would: it decodes
+// recordings and makes real encoded streams for tests.
+package mediatest
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"os"
+
+	"github.com/pion/mediadevices/pkg/codec/vpx"
+	"github.com/pion/mediadevices/pkg/io/video"
+	"github.com/pion/mediadevices/pkg/prop"
+	"github.com/pion/webrtc/v4/pkg/media/ivfreader"
+	"github.com/pion/webrtc/v4/pkg/media/oggreader"
+)
+
+// IVF is what a VP8 recording holds once decoded.
+type IVF struct {
+	Frames        int // frames that libvpx decoded into a picture
+	Width, Height int // of the last decoded picture
+	Last          *image.YCbCr
+}
+
+// DecodeIVF decodes every frame of the IVF file at path with libvpx. It fails
+// on the first frame that does not decode.
+func DecodeIVF(path string) (IVF, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return IVF{}, err
+	}
+	defer f.Close()
+	r, header, err := ivfreader.NewWith(f)
+	if err != nil {
+		return IVF{}, fmt.Errorf("reading the IVF header: %w", err)
+	}
+	if string(header.FourCC[:]) != "VP80" {
+		return IVF{}, fmt.Errorf("IVF holds %q, want VP80", header.FourCC[:])
+	}
+	frames := make(chan []byte, 1)
+	dec, err := vpx.NewDecoder(chanReader(frames), prop.Media{Video: prop.Video{
+		Width: int(header.Width), Height: int(header.Height),
+	}})
+	if err != nil {
+		return IVF{}, err
+	}
+	defer dec.Close()
+
+	var out IVF
+	for {
+		frame, _, err := r.ParseNextFrame()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return out, fmt.Errorf("frame %d: %w", out.Frames, err)
+		}
+		frames <- frame
+		img, _, err := dec.Read()
+		if err != nil {
+			return out, fmt.Errorf("decoding frame %d: %w", out.Frames, err)
+		}
+		out.Frames++
+		out.Last = img.(*image.YCbCr)
+		out.Width, out.Height = img.Bounds().Dx(), img.Bounds().Dy()
+	}
+}
+
+// chanReader hands the decoder one whole frame per Read, as it wants.
+type chanReader chan []byte
+
+func (c chanReader) Read(p []byte) (int, error) {
+	frame, ok := <-c
+	if !ok {
+		return 0, io.EOF
+	}
+	return copy(p, frame), nil
+}
+
+// Ogg is what an Opus recording holds.
+type Ogg struct {
+	Channels   uint8
+	SampleRate uint32
+	Pages      int // audio pages after the two header pages (pion writes one Opus packet per page)
+}
+
+// ReadOgg reads the Ogg Opus file at path, checking each page's checksum.
+func ReadOgg(path string) (Ogg, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Ogg{}, err
+	}
+	defer f.Close()
+	r, header, err := oggreader.NewWith(f)
+	if err != nil {
+		return Ogg{}, fmt.Errorf("reading the Ogg header: %w", err)
+	}
+	out := Ogg{Channels: header.Channels, SampleRate: header.SampleRate}
+	for {
+		payload, _, err := r.ParseNextPage()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return out, fmt.Errorf("page after %d pages: %w", out.Pages, err)
+		}
+		if len(payload) > 0 && string(payload[:min(8, len(payload))]) != "OpusTags" {
+			out.Pages++
+		}
+	}
+}
+
+// EncodeVP8 encodes n frames from src with libvpx and returns them.
+func EncodeVP8(src video.Reader, width, height, n int) ([][]byte, error) {
+	params, err := vpx.NewVP8Params()
+	if err != nil {
+		return nil, err
+	}
+	params.BitRate = 500_000
+	enc, err := params.BuildVideoEncoder(src, prop.Media{Video: prop.Video{Width: width, Height: height}})
+	if err != nil {
+		return nil, err
+	}
+	defer enc.Close()
+	var frames [][]byte
+	for len(frames) < n {
+		frame, release, err := enc.Read()
+		if err != nil {
+			return nil, err
+		}
+		frames = append(frames, append([]byte(nil), frame...))
+		release()
+	}
+	return frames, nil
+}
