@@ -1,0 +1,175 @@
+package cmd
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+	"github.com/spf13/cobra"
+
+	"github.com/pigeon-call/pigeon/call"
+	"github.com/pigeon-call/pigeon/capture"
+)
+
+// CallOptions holds the flags of 'pigeon call' and 'pigeon answer', and the
+// streams they run on.
+type CallOptions struct {
+	IO   *IOStreams
+	Role call.Role
+
+	Video, Audio string   // capture source names
+	Devices      []string // device IDs, each a camera or a microphone
+
+	SignalIn, SignalOut string // "" for the terminal, "-" for stdin/stdout, or a path
+
+	STUN               []string
+	TURN               []string
+	TURNUser, TURNPass string
+	Interfaces         []string
+
+	Timeout   time.Duration
+	PasteWait time.Duration
+	Duration  time.Duration
+	RecordDir string
+	Verbose   bool
+}
+
+// NewCmdCall builds 'pigeon call'. runF replaces the call itself in tests.
+func NewCmdCall(io *IOStreams, runF func(*CallOptions) error) *cobra.Command {
+	return newCallCommand(io, call.Caller, runF, &cobra.Command{
+		Use:   "call",
+		Short: "Start a call: print an offer, read the peer's answer, talk",
+		Long: `Start a call. pigeon opens the camera and microphone, prints the offer as a
+line of text (and a QR code on a terminal), then waits for the answer that
+'pigeon answer' prints on the peer's side. Paste it, and the call starts.
+
+In the call, each line you type is sent as a chat message and each message
+from the peer is printed. /quit, Ctrl-D or Ctrl-C hangs up; the peer's pigeon
+ends too.`,
+		Example: `  pigeon call
+  pigeon call --video test --audio test --record received/
+  pigeon call --signal-out offer.txt --signal-in answer.txt
+  pigeon call --stun stun:stun.example.org:3478`,
+	})
+}
+
+// NewCmdAnswer builds 'pigeon answer'. runF replaces the call itself in tests.
+func NewCmdAnswer(io *IOStreams, runF func(*CallOptions) error) *cobra.Command {
+	return newCallCommand(io, call.Callee, runF, &cobra.Command{
+		Use:   "answer",
+		Short: "Answer a call: read the peer's offer, print an answer, talk",
+		Long: `Answer a call. Paste the offer that 'pigeon call' printed on the peer's side;
+pigeon prints an answer (a line of text, and a QR code on a terminal) for the
+peer to paste, and the call starts as soon as the peer has it.
+
+In the call, each line you type is sent as a chat message and each message
+from the peer is printed. /quit, Ctrl-D or Ctrl-C hangs up; the peer's pigeon
+ends too.`,
+		Example: `  pigeon answer
+  pigeon answer --video none --audio mic
+  pigeon answer --signal-in offer.txt --signal-out answer.txt`,
+	})
+}
+
+func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error, cmd *cobra.Command) *cobra.Command {
+	opts := &CallOptions{IO: io, Role: role}
+	cmd.Args = noArgs
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := opts.validate(); err != nil {
+			return usageError{err}
+		}
+		if runF != nil {
+			return runF(opts)
+		}
+		return runCall(cmd.Context(), opts)
+	}
+
+	f := cmd.Flags()
+	f.StringVar(&opts.Video, "video", capture.Camera, "video to send: camera, test or none")
+	f.StringVar(&opts.Audio, "audio", capture.Mic, "audio to send: mic, test or none")
+	f.StringSliceVar(&opts.Devices, "device", nil, "camera or microphone to use, by the ID 'pigeon devices' shows (repeatable)")
+	f.StringVar(&opts.SignalIn, "signal-in", "", "read the peer's code from this file or FIFO; - for stdin (default: the terminal)")
+	f.StringVar(&opts.SignalOut, "signal-out", "", "write this side's code to this file or FIFO; - for stdout (default: the terminal)")
+	f.StringSliceVar(&opts.STUN, "stun", nil, "STUN server URL, such as stun:host:3478 (repeatable; default: none, LAN only)")
+	f.StringSliceVar(&opts.TURN, "turn", nil, "TURN server URL, such as turn:host:3478 (repeatable; needs --turn-user and --turn-pass)")
+	f.StringVar(&opts.TURNUser, "turn-user", "", "user name for the TURN server")
+	f.StringVar(&opts.TURNPass, "turn-pass", "", "password for the TURN server")
+	f.StringSliceVar(&opts.Interfaces, "interface", nil, "use only these network interfaces, such as eth0 or lo (repeatable)")
+	f.DurationVar(&opts.Timeout, "timeout", call.DefaultTimeout, "how long to wait for the connection to come up, or to come back when it drops")
+	f.DurationVar(&opts.PasteWait, "paste-wait", call.DefaultPasteWait, "how long the callee waits for the caller to paste its answer")
+	f.DurationVar(&opts.Duration, "duration", 0, "hang up after this long (default: when someone hangs up); the end of input then does not hang up")
+	f.StringVar(&opts.RecordDir, "record", "", "write the received video to DIR/video.ivf and audio to DIR/audio.ogg")
+	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "say more about what the connection does")
+	if role == call.Caller {
+		f.MarkHidden("paste-wait")
+	}
+	return cmd
+}
+
+// validate checks the flags that cobra cannot check alone.
+func (o *CallOptions) validate() error {
+	if !slices.Contains([]string{capture.Camera, capture.Test, capture.None}, o.Video) {
+		return fmt.Errorf("--video %q: use camera, test or none", o.Video)
+	}
+	if !slices.Contains([]string{capture.Mic, capture.Test, capture.None}, o.Audio) {
+		return fmt.Errorf("--audio %q: use mic, test or none", o.Audio)
+	}
+	if len(o.TURN) > 0 && (o.TURNUser == "" || o.TURNPass == "") {
+		return fmt.Errorf("--turn needs --turn-user and --turn-pass")
+	}
+	for _, u := range o.STUN {
+		if err := checkICEURL(u, "stun"); err != nil {
+			return err
+		}
+	}
+	for _, u := range o.TURN {
+		if err := checkICEURL(u, "turn"); err != nil {
+			return err
+		}
+	}
+	if o.Timeout <= 0 || o.PasteWait <= 0 || o.Duration < 0 {
+		return fmt.Errorf("--timeout and --paste-wait must be positive, and --duration not negative")
+	}
+	return nil
+}
+
+func checkICEURL(raw, scheme string) error {
+	u, err := url.Parse(raw)
+	if err != nil || !strings.HasPrefix(u.Scheme, scheme) || u.Opaque == "" {
+		return fmt.Errorf("--%s %q: want a URL such as %s:host:3478", scheme, raw, scheme)
+	}
+	return nil
+}
+
+// iceServers turns the STUN and TURN flags into pion's configuration.
+func (o *CallOptions) iceServers() []webrtc.ICEServer {
+	var servers []webrtc.ICEServer
+	if len(o.STUN) > 0 {
+		servers = append(servers, webrtc.ICEServer{URLs: o.STUN})
+	}
+	if len(o.TURN) > 0 {
+		servers = append(servers, webrtc.ICEServer{URLs: o.TURN, Username: o.TURNUser, Credential: o.TURNPass})
+	}
+	return servers
+}
+
+// captureOptions turns the media flags into capture's options, sorting each
+// --device into a camera or a microphone.
+func (o *CallOptions) captureOptions(devices []capture.Device) (capture.Options, error) {
+	opts := capture.Options{Video: o.Video, Audio: o.Audio}
+	for _, id := range o.Devices {
+		i := slices.IndexFunc(devices, func(d capture.Device) bool { return d.ID == id || strings.EqualFold(d.Name, id) })
+		switch {
+		case i < 0:
+			return opts, fmt.Errorf("%w: no camera or microphone has the ID %q (pigeon devices lists them)", capture.ErrDeviceFailed, id)
+		case devices[i].Kind == capture.Camera:
+			opts.Camera = devices[i].ID
+		default:
+			opts.Microphone = devices[i].ID
+		}
+	}
+	return opts, nil
+}

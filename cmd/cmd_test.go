@@ -1,0 +1,237 @@
+package cmd
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+
+	"github.com/pigeon-call/pigeon/call"
+	"github.com/pigeon-call/pigeon/capture"
+	"github.com/pigeon-call/pigeon/offline"
+)
+
+func testIO(in string) (*IOStreams, *bytes.Buffer, *bytes.Buffer) {
+	var out, errOut bytes.Buffer
+	return &IOStreams{In: strings.NewReader(in), Out: &out, ErrOut: &errOut}, &out, &errOut
+}
+
+func TestCallFlags(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		check   func(*CallOptions) bool
+		wantErr bool
+	}{
+		{"defaults", nil, func(o *CallOptions) bool {
+			return o.Video == "camera" && o.Audio == "mic" && o.Timeout == call.DefaultTimeout && o.SignalIn == "" && o.Role == call.Caller
+		}, false},
+		{"test sources and files", []string{"--video", "test", "--audio", "none", "--signal-in", "a", "--signal-out", "-"}, func(o *CallOptions) bool {
+			return o.Video == "test" && o.Audio == "none" && o.SignalIn == "a" && o.SignalOut == "-"
+		}, false},
+		{"ice servers", []string{"--stun", "stun:s:3478", "--turn", "turn:t:3478", "--turn-user", "u", "--turn-pass", "p"}, func(o *CallOptions) bool {
+			s := o.iceServers()
+			return len(s) == 2 && s[0].URLs[0] == "stun:s:3478" && s[1].Username == "u" && s[1].Credential == "p"
+		}, false},
+		{"repeatable devices", []string{"--device", "a", "--device", "b"}, func(o *CallOptions) bool {
+			return len(o.Devices) == 2
+		}, false},
+		{"unknown video", []string{"--video", "webcam"}, nil, true},
+		{"unknown audio", []string{"--audio", "speaker"}, nil, true},
+		{"turn without credentials", []string{"--turn", "turn:t:3478"}, nil, true},
+		{"stun not a stun url", []string{"--stun", "http://s"}, nil, true},
+		{"negative duration", []string{"--duration", "-1s"}, nil, true},
+		{"positional argument", []string{"bob"}, nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			io, _, _ := testIO("")
+			var got *CallOptions
+			c := NewCmdCall(io, func(o *CallOptions) error { got = o; return nil })
+			c.SetArgs(tt.args)
+			c.SetOut(io.Out)
+			c.SetErr(io.ErrOut)
+			err := c.Execute()
+			if tt.wantErr {
+				var usage usageError
+				if !errors.As(err, &usage) {
+					t.Fatalf("err = %v, want a usage error", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.check(got) {
+				t.Fatalf("options not as expected: %+v", got)
+			}
+		})
+	}
+}
+
+func TestAnswerRole(t *testing.T) {
+	io, _, _ := testIO("")
+	var got *CallOptions
+	c := NewCmdAnswer(io, func(o *CallOptions) error { got = o; return nil })
+	c.SetArgs([]string{"--paste-wait", "2m"})
+	if err := c.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got.Role != call.Callee || got.PasteWait != 2*time.Minute {
+		t.Fatalf("got role %v and paste wait %v", got.Role, got.PasteWait)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	tests := []struct {
+		err     error
+		code    int
+		sayAlso string
+	}{
+		{nil, ExitOK, ""},
+		{usageError{errors.New("bad flag")}, ExitBadInput, "--help"},
+		{fmt.Errorf("reading the answer: %w", offline.ErrTruncated), ExitBadInput, ""},
+		{&offline.WrongKindError{Want: offline.Offer, Got: offline.Answer}, ExitBadInput, "answer"},
+		{offline.ErrCorrupt, ExitBadInput, ""},
+		{capture.ErrNoCamera, ExitNoMedia, "--video test"},
+		{capture.ErrNoMicrophone, ExitNoMedia, "--audio test"},
+		{capture.ErrDeviceFailed, ExitNoMedia, ""},
+		{call.ErrConnectFailed, ExitNoConnect, "--stun"},
+		{call.ErrConnectionLost, ExitConnection, ""},
+		{call.ErrPeerClosed, ExitConnection, ""},
+		{errors.New("disk on fire"), ExitError, "disk on fire"},
+	}
+	for _, tt := range tests {
+		code, msg := exitCode(tt.err)
+		if code != tt.code {
+			t.Errorf("exitCode(%v) = %d, want %d", tt.err, code, tt.code)
+		}
+		if !strings.Contains(msg, tt.sayAlso) || strings.Contains(msg, "\n") {
+			t.Errorf("exitCode(%v) says %q: want one line mentioning %q", tt.err, msg, tt.sayAlso)
+		}
+	}
+}
+
+func TestRunReportsOneLine(t *testing.T) {
+	io, _, errOut := testIO("")
+	if code := Run([]string{"call", "--video", "webcam"}, io); code != ExitBadInput {
+		t.Fatalf("exit code %d, want %d", code, ExitBadInput)
+	}
+	if lines := strings.Split(strings.TrimSpace(errOut.String()), "\n"); len(lines) != 1 || !strings.HasPrefix(lines[0], "pigeon: ") {
+		t.Fatalf("stderr %q, want one pigeon: line", errOut)
+	}
+}
+
+const testSDP = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
+
+func TestSignalThroughFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "offer")
+	io, _, errOut := testIO("")
+	ctx := context.Background()
+
+	out := signalIO{opts: &CallOptions{IO: io, SignalOut: path}}
+	if err := out.send(ctx, webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: testSDP}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("code file: %v, mode %v; want private", err, fi.Mode())
+	}
+	if !strings.Contains(errOut.String(), "offer written to") {
+		t.Errorf("no status line: %q", errOut)
+	}
+
+	in := signalIO{opts: &CallOptions{IO: io, SignalIn: path}}
+	desc, err := in.receive(ctx, offline.Offer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if desc.Type != webrtc.SDPTypeOffer || desc.SDP != testSDP {
+		t.Fatalf("got %v %q", desc.Type, desc.SDP)
+	}
+	if _, err := in.receive(ctx, offline.Answer); !errors.Is(err, offline.ErrWrongKind) {
+		t.Fatalf("reading an offer as an answer: %v, want ErrWrongKind", err)
+	}
+}
+
+func TestSignalOnTerminal(t *testing.T) {
+	code, err := offline.Encode(offline.Signal{Kind: offline.Answer, SDP: testSDP})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The peer's code, wrapped as a terminal might, then a chat line.
+	io, out, errOut := testIO(code[:10] + "\n" + code[10:] + "\nfirst chat line\n")
+	io.InTTY, io.ErrTTY = true, true
+	sig := signalIO{opts: &CallOptions{IO: io}, stdin: bufio.NewReader(io.In)}
+
+	if err := sig.send(context.Background(), webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: testSDP}); err != nil {
+		t.Fatal(err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("the code went to stdout, which carries chat: %q", out)
+	}
+	if !strings.Contains(errOut.String(), "pg1o.") || !strings.Contains(errOut.String(), "▀") {
+		t.Errorf("terminal shows no code text or no QR code:\n%s", errOut)
+	}
+
+	desc, err := sig.receive(context.Background(), offline.Answer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if desc.Type != webrtc.SDPTypeAnswer {
+		t.Fatalf("got %v", desc.Type)
+	}
+	if !strings.Contains(errOut.String(), "Paste your peer's answer") {
+		t.Errorf("no prompt says what to paste:\n%s", errOut)
+	}
+	if rest, _ := sig.stdin.ReadString('\n'); rest != "first chat line\n" {
+		t.Errorf("the chat after the code was lost: %q", rest)
+	}
+}
+
+func TestSignalPipedHasNoQR(t *testing.T) {
+	io, out, _ := testIO("")
+	sig := signalIO{opts: &CallOptions{IO: io, SignalOut: "-"}}
+	if err := sig.send(context.Background(), webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: testSDP}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], "pg1a.") {
+		t.Fatalf("stdout %q, want the code alone on one line", out)
+	}
+}
+
+func TestCaptureOptionsSortsDevices(t *testing.T) {
+	devices := []capture.Device{
+		{Kind: capture.Camera, ID: "/dev/video0", Name: "Front", Ready: true},
+		{Kind: capture.Mic, ID: "hw:1", Name: "USB Mic", Ready: true},
+	}
+	o := &CallOptions{Video: "camera", Audio: "mic", Devices: []string{"usb mic", "/dev/video0"}}
+	got, err := o.captureOptions(devices)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Camera != "/dev/video0" || got.Microphone != "hw:1" {
+		t.Fatalf("got camera %q and microphone %q", got.Camera, got.Microphone)
+	}
+	o.Devices = []string{"nope"}
+	if _, err := o.captureOptions(devices); !errors.Is(err, capture.ErrDeviceFailed) {
+		t.Fatalf("unknown device: %v", err)
+	}
+}
+
+func TestListDevices(t *testing.T) {
+	io, out, _ := testIO("")
+	listDevices(io, []capture.Device{{Kind: capture.Mic, ID: "6e756c6c", Name: "null", Why: "reports no channel"}})
+	if !strings.Contains(out.String(), "unusable: reports no channel") {
+		t.Fatalf("listing %q does not say why the device is unusable", out)
+	}
+}

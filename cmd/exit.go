@@ -1,0 +1,59 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/pigeon-call/pigeon/call"
+	"github.com/pigeon-call/pigeon/capture"
+	"github.com/pigeon-call/pigeon/offline"
+)
+
+// Exit codes, documented in pigeon --help.
+const (
+	ExitOK         = 0 // the call ended with a hang-up, or the command did its job
+	ExitError      = 1 // anything else that went wrong
+	ExitBadInput   = 2 // a wrong flag, or a code that is damaged, cut or of the wrong kind
+	ExitNoMedia    = 3 // a camera or microphone that is missing or fails
+	ExitNoConnect  = 4 // the peers could not reach each other
+	ExitConnection = 5 // the connection was lost, or closed without a hang-up
+)
+
+const exitCodesHelp = `Exit codes:
+  0  the call ended with a hang-up (either side), or the command did its job
+  1  an unexpected error
+  2  bad input: a wrong flag, or a code that is damaged, cut short or of the wrong kind
+  3  a camera or microphone is missing or failed
+  4  could not connect to the peer
+  5  the connection was lost, or the peer closed it without hanging up`
+
+// usageError marks a mistake in the command line.
+type usageError struct{ error }
+
+// exitCode maps an error to the documented exit code, and to the line a
+// person reads: what happened, and what to do.
+func exitCode(err error) (int, string) {
+	if err == nil {
+		return ExitOK, ""
+	}
+	var usage usageError
+	switch {
+	case errors.As(err, &usage):
+		return ExitBadInput, err.Error() + " (see --help)"
+	case errors.Is(err, offline.ErrEmpty), errors.Is(err, offline.ErrTruncated),
+		errors.Is(err, offline.ErrCorrupt), errors.Is(err, offline.ErrWrongKind),
+		errors.Is(err, offline.ErrUnsupportedVersion), errors.Is(err, call.ErrWrongSignal):
+		return ExitBadInput, err.Error()
+	case errors.Is(err, capture.ErrNoCamera):
+		return ExitNoMedia, fmt.Sprintf("%v: use --video test to send a test picture, or --video none to send no video", err)
+	case errors.Is(err, capture.ErrNoMicrophone):
+		return ExitNoMedia, fmt.Sprintf("%v: use --audio test to send a test tone, or --audio none to send no sound", err)
+	case errors.Is(err, capture.ErrDeviceFailed), errors.Is(err, capture.ErrUnknownSource):
+		return ExitNoMedia, err.Error()
+	case errors.Is(err, call.ErrConnectFailed):
+		return ExitNoConnect, fmt.Sprintf("%v: check that both sides are on one network, or add --stun or --turn", err)
+	case errors.Is(err, call.ErrConnectionLost), errors.Is(err, call.ErrPeerClosed):
+		return ExitConnection, err.Error()
+	}
+	return ExitError, err.Error()
+}
