@@ -1,0 +1,34 @@
+# The commands a person runs. 'make demo' and 'make test' are the quick start.
+GO ?= go
+BIN := bin/pigeon
+
+.PHONY: all setup build demo test lint fuzz clean
+
+all: build
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	$(GO) build -o $(BIN) .
+
+demo: build
+	@PIGEON=$(BIN) scripts/demo.sh
+
+test: setup
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+lint:
+	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: the files above need formatting"; exit 1; }
+	$(GO) vet ./...
+
+# A short run of every fuzzer; FUZZTIME=5m for a longer one.
+FUZZTIME ?= 20s
+fuzz: setup
+	@for f in $$($(GO) test -list '^Fuzz' ./offline/ | grep ^Fuzz); do \
+		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./offline/ || exit 1; \
+	done
+
+clean:
+	rm -rf bin

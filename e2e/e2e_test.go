@@ -1,0 +1,295 @@
+// Package e2e runs the pigeon binary as a user would: two processes that call
+// each other through FIFOs, and the mistakes a user makes.
+package e2e
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pigeon-call/pigeon/capture"
+	"github.com/pigeon-call/pigeon/internal/mediatest"
+	"github.com/pigeon-call/pigeon/offline"
+	"github.com/pigeon-call/pigeon/render"
+)
+
+var pigeonBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "pigeon-e2e")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	pigeonBin = filepath.Join(dir, "pigeon")
+	build := exec.Command("go", "build", "-o", pigeonBin, "..")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building pigeon:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// proc is a running pigeon with its streams.
+type proc struct {
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	stdout *syncBuffer
+	stderr *syncBuffer
+	done   chan struct{}
+	err    error
+}
+
+func start(t *testing.T, args ...string) *proc {
+	t.Helper()
+	p := &proc{
+		cmd:    exec.Command(pigeonBin, args...),
+		stdout: &syncBuffer{},
+		stderr: &syncBuffer{},
+		done:   make(chan struct{}),
+	}
+	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
+	var err error
+	if p.stdin, err = p.cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.err = p.cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() {
+		p.cmd.Process.Kill()
+		<-p.done
+		if t.Failed() {
+			t.Logf("%s stderr:\n%s", strings.Join(args[:1], " "), p.stderr)
+		}
+	})
+	return p
+}
+
+// exit waits for the process to end and returns its exit code.
+func (p *proc) exit(t *testing.T, within time.Duration) int {
+	t.Helper()
+	select {
+	case <-p.done:
+	case <-time.After(within):
+		t.Fatalf("%s still running after %v; stderr:\n%s", p.cmd.Args[1], within, p.stderr)
+	}
+	var exitErr *exec.ExitError
+	if errors.As(p.err, &exitErr) {
+		return exitErr.ExitCode()
+	}
+	if p.err != nil {
+		t.Fatal(p.err)
+	}
+	return 0
+}
+
+func waitOutput(t *testing.T, what string, b *syncBuffer, want string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(b.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %q never appeared in:\n%s", what, want, b)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestCallThroughFIFOs(t *testing.T) {
+	dir := t.TempDir()
+	offer, answer := filepath.Join(dir, "offer"), filepath.Join(dir, "answer")
+	for _, f := range []string{offer, answer} {
+		if err := syscall.Mkfifo(f, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	common := []string{"--video", "test", "--audio", "test", "--interface", "lo"}
+	caller := start(t, append([]string{"call", "--signal-out", offer, "--signal-in", answer,
+		"--record", filepath.Join(dir, "caller")}, common...)...)
+	callee := start(t, append([]string{"answer", "--signal-in", offer, "--signal-out", answer,
+		"--record", filepath.Join(dir, "callee")}, common...)...)
+
+	waitOutput(t, "caller", caller.stderr, "pigeon: chat open")
+	waitOutput(t, "callee", callee.stderr, "pigeon: chat open")
+	fmt.Fprintln(caller.stdin, "hello from the caller")
+	fmt.Fprintln(callee.stdin, "héllo ✓ from the callee")
+	waitOutput(t, "callee's chat", callee.stdout, "hello from the caller\n")
+	waitOutput(t, "caller's chat", caller.stdout, "héllo ✓ from the callee\n")
+
+	// Let video flow for a while, then hang up by ending the caller's input.
+	time.Sleep(2 * time.Second)
+	caller.stdin.Close()
+	hungUp := time.Now()
+	if code := callee.exit(t, 10*time.Second); code != 0 {
+		t.Errorf("callee exit code %d, want 0; stderr:\n%s", code, callee.stderr)
+	}
+	if d := time.Since(hungUp); d > 3*time.Second {
+		t.Errorf("callee took %v to end after the hang-up", d)
+	}
+	if code := caller.exit(t, 10*time.Second); code != 0 {
+		t.Errorf("caller exit code %d, want 0; stderr:\n%s", code, caller.stderr)
+	}
+	if !strings.Contains(callee.stderr.String(), "the peer hung up") {
+		t.Errorf("callee did not say the peer hung up:\n%s", callee.stderr)
+	}
+
+	for _, side := range []string{"caller", "callee"} {
+		ivf, err := mediatest.DecodeIVF(filepath.Join(dir, side, render.VideoFile))
+		if err != nil {
+			t.Errorf("%s's video recording: %v", side, err)
+		} else if ivf.Frames < 10 || ivf.Width != 640 || ivf.Height != 480 {
+			t.Errorf("%s recorded %d frames of %dx%d, want at least 10 of 640x480", side, ivf.Frames, ivf.Width, ivf.Height)
+		}
+		ogg, err := mediatest.ReadOgg(filepath.Join(dir, side, render.AudioFile))
+		if err != nil {
+			t.Errorf("%s's audio recording: %v", side, err)
+		} else if ogg.Pages < 25 || ogg.SampleRate != 48000 {
+			t.Errorf("%s recorded %d Opus pages at %d Hz, want at least 25 at 48000", side, ogg.Pages, ogg.SampleRate)
+		}
+	}
+}
+
+func TestBadSignals(t *testing.T) {
+	dir := t.TempDir()
+	sdp := "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
+	answerCode, err := offline.Encode(offline.Signal{Kind: offline.Answer, SDP: sdp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	offerCode, err := offline.Encode(offline.Signal{Kind: offline.Offer, SDP: sdp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		input string
+		want  string
+	}{
+		{"an answer where an offer belongs", answerCode, "this is an answer, but an offer was expected"},
+		{"a cut code", offerCode[:len(offerCode)/2], "incomplete"},
+		{"a garbled code", offerCode[:20] + "#*!" + offerCode[23:], "copy it again"},
+		{"no code at all", "", "no code"},
+		{"not a code", "hello there\n", "not a pigeon code"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "_"))
+			if err := os.WriteFile(in, []byte(tt.input), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			p := start(t, "answer", "--video", "none", "--audio", "none", "--signal-in", in, "--signal-out", filepath.Join(dir, "out"))
+			if code := p.exit(t, 10*time.Second); code != 2 {
+				t.Fatalf("exit code %d, want 2; stderr:\n%s", code, p.stderr)
+			}
+			last := lastLine(p.stderr.String())
+			if !strings.HasPrefix(last, "pigeon: ") || !strings.Contains(last, tt.want) {
+				t.Errorf("last line %q, want a pigeon: line saying %q", last, tt.want)
+			}
+			if strings.Contains(p.stderr.String(), "goroutine ") {
+				t.Errorf("a stack trace reached the user:\n%s", p.stderr)
+			}
+		})
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"call", "--video", "webcam"},
+		{"call", "--no-such-flag"},
+		{"answer", "extra-argument"},
+		{"call", "--turn", "turn:example.org"},
+		{"call", "--stun", "http://example.org"},
+	} {
+		p := start(t, args...)
+		if code := p.exit(t, 10*time.Second); code != 2 {
+			t.Errorf("%v: exit code %d, want 2; stderr:\n%s", args, code, p.stderr)
+		}
+	}
+}
+
+func TestMissingDevices(t *testing.T) {
+	devices := capture.Devices()
+	has := func(kind string) bool {
+		for _, d := range devices {
+			if d.Kind == kind && d.Ready {
+				return true
+			}
+		}
+		return false
+	}
+	tests := []struct {
+		kind string
+		args []string
+		flag string
+	}{
+		{capture.Camera, []string{"call", "--video", "camera", "--audio", "none"}, "--video test"},
+		{capture.Mic, []string{"call", "--video", "none", "--audio", "mic"}, "--audio test"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind, func(t *testing.T) {
+			if has(tt.kind) {
+				t.Skipf("this machine has a %s", tt.kind)
+			}
+			p := start(t, tt.args...)
+			if code := p.exit(t, 10*time.Second); code != 3 {
+				t.Fatalf("exit code %d, want 3; stderr:\n%s", code, p.stderr)
+			}
+			if last := lastLine(p.stderr.String()); !strings.Contains(last, tt.flag) {
+				t.Errorf("message %q does not name %s", last, tt.flag)
+			}
+		})
+	}
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	p := start(t, "version")
+	if code := p.exit(t, 10*time.Second); code != 0 || !strings.HasPrefix(p.stdout.String(), "pigeon ") {
+		t.Errorf("version: exit %d, output %q", code, p.stdout)
+	}
+	for _, args := range [][]string{{"--help"}, {"call", "--help"}, {"answer", "--help"}} {
+		p := start(t, args...)
+		if code := p.exit(t, 10*time.Second); code != 0 {
+			t.Errorf("%v: exit %d", args, code)
+		}
+		out := p.stdout.String()
+		if !strings.Contains(out, "Exit codes:") || !strings.Contains(out, "Example") {
+			t.Errorf("%v: help lacks examples or exit codes:\n%s", args, out)
+		}
+	}
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return lines[len(lines)-1]
+}
+
+// syncBuffer is a bytes.Buffer that a process writes while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

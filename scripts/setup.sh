@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what building and testing pigeon needs on Debian or Ubuntu, if it
+# is missing: run as root it installs, otherwise it prints the command to run.
+set -euo pipefail
+
+packages=(pkg-config libvpx-dev)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+command -v go >/dev/null || { echo "setup: Go is not installed: see https://go.dev/doc/install" >&2; exit 1; }
+command -v gcc >/dev/null || missing+=(gcc)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "setup: pigeon needs these packages: sudo apt-get install -y ${missing[*]}" >&2
+	exit 1
+fi
+echo "setup: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
