@@ -445,12 +445,19 @@ func (s *Session) HangUp() {
 	<-s.closed
 }
 
-// drain waits until the chat channel has handed everything queued to the
-// network, or until d has passed.
+// drain waits until the peer has acknowledged everything queued on the chat
+// channel, or has closed the connection (it got the goodbye and may close
+// before acknowledging it), or until d has passed.
 func (s *Session) drain(d time.Duration) {
-	deadline := time.Now().Add(d)
-	for s.chat.BufferedAmount() > 0 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
+	deadline := time.After(d)
+	for s.chat.BufferedAmount() > 0 {
+		select {
+		case <-s.done:
+			return
+		case <-deadline:
+			return
+		case <-time.After(5 * time.Millisecond):
+		}
 	}
 }
 
