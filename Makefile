@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/pigeon
 
-.PHONY: all setup build demo test lint fuzz clean
+.PHONY: all setup build demo test bench lint fuzz clean
 
 all: build
 
@@ -18,6 +18,12 @@ demo: build
 test: setup
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
+
+# Calls between two processes, pigeon beside a pion-defaults baseline: prints
+# the table and writes docs/BENCHMARKS.md (about five minutes). Micro-
+# benchmarks of single packages: go test -bench . ./offline/ (and others).
+bench: setup
+	$(GO) run ./bench/report
 
 lint: setup
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: the files above need formatting"; exit 1; }

@@ -1,0 +1,117 @@
+// Command report runs pigeon's call benchmarks side by side with the
+// baseline, prints the table and writes it to docs/BENCHMARKS.md.
+//
+//	go run ./bench/report [-runs 5] [-load-runs 3] [-window 30s] [-out docs/BENCHMARKS.md]
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/pigeon-call/pigeon/bench"
+)
+
+func main() {
+	runs := flag.Int("runs", 5, "short calls per implementation, for the timings")
+	loadRuns := flag.Int("load-runs", 3, "long calls per implementation, for CPU, memory and frame rates")
+	window := flag.Duration("window", 30*time.Second, "how long each long call is measured")
+	out := flag.String("out", "docs/BENCHMARKS.md", "where to write the table; empty for nowhere")
+	flag.Parse()
+
+	if err := run(*runs, *loadRuns, *window, *out); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(runs, loadRuns int, window time.Duration, out string) error {
+	dir, err := os.MkdirTemp("", "pigeon-bench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+
+	impls, err := build(dir)
+	if err != nil {
+		return err
+	}
+	latency := map[string][]bench.Call{}
+	load := map[string][]bench.Call{}
+	ctx := context.Background()
+	// Alternate the implementations so that a change in the machine's load
+	// falls on both columns alike.
+	for i := range max(runs, loadRuns) {
+		for _, impl := range impls {
+			if i < runs {
+				fmt.Fprintf(os.Stderr, "bench: %s short call %d/%d\n", impl.Name, i+1, runs)
+				c, err := runCall(ctx, impl, dir, 3*time.Second, time.Second)
+				if err != nil {
+					return err
+				}
+				latency[impl.Name] = append(latency[impl.Name], c)
+			}
+			if i < loadRuns {
+				fmt.Fprintf(os.Stderr, "bench: %s %s call %d/%d\n", impl.Name, window, i+1, loadRuns)
+				c, err := runCall(ctx, impl, dir, 3*time.Second, window)
+				if err != nil {
+					return err
+				}
+				load[impl.Name] = append(load[impl.Name], c)
+			}
+		}
+	}
+
+	var table bytes.Buffer
+	bench.WriteTable(&table, bench.Rows(latency, load))
+	fmt.Print(table.String())
+	if out == "" {
+		return nil
+	}
+	cpuinfo, _ := os.ReadFile("/proc/cpuinfo")
+	doc := fmt.Sprintf(`# Benchmarks
+
+Written by `+"`make bench`"+` on %s: %s.
+
+Two processes call each other on loopback through FIFOs with the test sources (640x480 at 30 fps, VP8 at
+1 Mbit/s, Opus). The baseline is a call built the way pion's examples build one: all default codecs,
+the default SettingEngine and interceptors, a "chat" data channel announced by the caller, codes as
+base64 of the JSON session description (bench/baseline). Timings are the median of %d short calls,
+CPU, memory and frame rates of %d calls measured for %s each, with the range in brackets; both columns
+come from the same run, alternating calls, so their ratio holds on a noisy machine. "n/a" means no
+figure: a code that no QR code can hold, or an event that never happened in the call.
+
+%s`, time.Now().UTC().Format("2006-01-02 15:04 MST"), bench.Machine(string(cpuinfo), runtime.NumCPU(), runtime.Version()),
+		runs, loadRuns, window, table.String())
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(out, []byte(doc), 0o644)
+}
+
+func runCall(ctx context.Context, impl bench.Impl, dir string, warmUp, window time.Duration) (bench.Call, error) {
+	callDir, err := os.MkdirTemp(dir, impl.Name)
+	if err != nil {
+		return bench.Call{}, err
+	}
+	return bench.RunCall(ctx, impl, callDir, warmUp, window)
+}
+
+// build compiles pigeon and the baseline into dir.
+func build(dir string) ([]bench.Impl, error) {
+	pigeon, baseline := filepath.Join(dir, "pigeon"), filepath.Join(dir, "baseline")
+	for _, b := range []struct{ out, pkg string }{{pigeon, "."}, {baseline, "./bench/baseline"}} {
+		cmd := exec.Command("go", "build", "-o", b.out, b.pkg)
+		cmd.Stderr = os.Stderr
+		if err := cmd.Run(); err != nil {
+			return nil, fmt.Errorf("building %s: %w", b.pkg, err)
+		}
+	}
+	return bench.Impls(pigeon, baseline), nil
+}

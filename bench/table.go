@@ -1,0 +1,154 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	qrcode "github.com/skip2/go-qrcode"
+
+	"github.com/pigeon-call/pigeon/internal/trace"
+)
+
+// Row is one metric: samples of the baseline and of pigeon, from one run.
+type Row struct {
+	Metric           string
+	Unit             string // "ms", "%", "MB", "chars", ...
+	Baseline, Pigeon []float64
+}
+
+// Summary is the median of samples and their range.
+type Summary struct {
+	Median, Min, Max float64
+	N                int
+}
+
+// Summarize returns the median and range of xs; N is 0 when there are none.
+func Summarize(xs []float64) Summary {
+	if len(xs) == 0 {
+		return Summary{}
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	median := s[len(s)/2]
+	if len(s)%2 == 0 {
+		median = (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
+	return Summary{Median: median, Min: s[0], Max: s[len(s)-1], N: len(s)}
+}
+
+func (s Summary) format(unit string) string {
+	if s.N == 0 {
+		return "n/a"
+	}
+	v := fmt.Sprintf("%s %s", num(s.Median), unit)
+	if s.N > 1 && s.Max > s.Min {
+		v += fmt.Sprintf(" (%s–%s)", num(s.Min), num(s.Max))
+	}
+	return v
+}
+
+func num(x float64) string {
+	if math.Abs(x) >= 100 || x == math.Trunc(x) {
+		return fmt.Sprintf("%.0f", x)
+	}
+	return fmt.Sprintf("%.1f", x)
+}
+
+// WriteTable writes rows as a Markdown table: metric, baseline, pigeon, and
+// the ratio of the medians, pigeon over baseline.
+func WriteTable(w io.Writer, rows []Row) {
+	fmt.Fprintln(w, "| metric | baseline | pigeon | pigeon/baseline |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: |")
+	for _, r := range rows {
+		b, p := Summarize(r.Baseline), Summarize(r.Pigeon)
+		ratio := "n/a"
+		if b.N > 0 && p.N > 0 && b.Median != 0 {
+			ratio = fmt.Sprintf("%.2f", p.Median/b.Median)
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", r.Metric, b.format(r.Unit), p.format(r.Unit), ratio)
+	}
+}
+
+// QR returns the version of the smallest QR code at level M that holds text
+// and the terminal columns it takes with its quiet zone, or ok false when no
+// QR code holds it.
+func QR(text string) (version, columns int, ok bool) {
+	q, err := qrcode.New(text, qrcode.Medium)
+	if err != nil {
+		return 0, 0, false
+	}
+	return q.VersionNumber, 17 + 4*q.VersionNumber + 8, true
+}
+
+// Rows turns measured calls into the table's rows. latency holds short calls
+// for the timings; load holds long calls for CPU, memory and frame rates.
+func Rows(latency, load map[string][]Call) []Row {
+	impls := []string{"baseline", "pigeon"}
+	collect := func(calls map[string][]Call, f func(Call) (float64, bool)) (out [2][]float64) {
+		for i, name := range impls {
+			for _, c := range calls[name] {
+				if v, ok := f(c); ok {
+					out[i] = append(out[i], v)
+				}
+			}
+		}
+		return out
+	}
+	var rows []Row
+	add := func(metric, unit string, calls map[string][]Call, f func(Call) (float64, bool)) {
+		v := collect(calls, f)
+		rows = append(rows, Row{Metric: metric, Unit: unit, Baseline: v[0], Pigeon: v[1]})
+	}
+	ms := func(d time.Duration, ok bool) (float64, bool) { return float64(d.Microseconds()) / 1000, ok }
+
+	for _, code := range []struct {
+		name string
+		text func(Call) string
+	}{{"offer", func(c Call) string { return c.Offer }}, {"answer", func(c Call) string { return c.Answer }}} {
+		add(code.name+" text", "chars", latency, func(c Call) (float64, bool) { return float64(len(code.text(c))), true })
+		add(code.name+" QR version (level M)", "", latency, func(c Call) (float64, bool) {
+			v, _, ok := QR(code.text(c))
+			return float64(v), ok
+		})
+		add(code.name+" QR width", "columns", latency, func(c Call) (float64, bool) {
+			_, cols, ok := QR(code.text(c))
+			return float64(cols), ok
+		})
+	}
+	add("process start to offer printed", "ms", latency, func(c Call) (float64, bool) {
+		return ms(c.Caller.FromStart(trace.CodeWritten))
+	})
+	add("answer read to data channel open", "ms", latency, func(c Call) (float64, bool) {
+		return ms(c.Caller.Since(trace.CodeRead, trace.ChatOpen))
+	})
+	add("answer read to first decoded frame (caller)", "ms", latency, func(c Call) (float64, bool) {
+		return ms(c.Caller.Since(trace.CodeRead, trace.FirstFrame))
+	})
+	for _, side := range []struct {
+		name string
+		of   func(Call) Side
+	}{{"caller", func(c Call) Side { return c.Caller }}, {"callee", func(c Call) Side { return c.Callee }}} {
+		add("CPU, "+side.name, "% of a core", load, func(c Call) (float64, bool) { return side.of(c).CPU, true })
+		add("peak RSS, "+side.name, "MB", load, func(c Call) (float64, bool) {
+			return float64(side.of(c).PeakRSS) / 1e6, side.of(c).PeakRSS > 0
+		})
+		add("decoded fps, "+side.name, "fps", load, func(c Call) (float64, bool) { return side.of(c).DecodedFPS() })
+	}
+	return rows
+}
+
+// Machine describes the machine the figures come from.
+func Machine(cpuinfo string, cores int, goVersion string) string {
+	model := "unknown CPU"
+	for _, line := range strings.Split(cpuinfo, "\n") {
+		if name, ok := strings.CutPrefix(line, "model name"); ok {
+			model = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), ":"))
+			break
+		}
+	}
+	return fmt.Sprintf("%d cores, %s, %s", cores, model, goVersion)
+}
