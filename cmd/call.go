@@ -35,6 +35,7 @@ type CallOptions struct {
 	Duration  time.Duration
 	RecordDir string
 	Verbose   bool
+	Trace     string // a file for timestamped events, for the benchmarks
 }
 
 // NewCmdCall builds 'pigeon call'. runF replaces the call itself in tests.
@@ -103,6 +104,8 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 	f.DurationVar(&opts.Duration, "duration", 0, "hang up after this long (default: when someone hangs up); the end of input then does not hang up")
 	f.StringVar(&opts.RecordDir, "record", "", "write the received video to DIR/video.ivf and audio to DIR/audio.ogg")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "say more about what the connection does")
+	f.StringVar(&opts.Trace, "trace", "", "write timestamped call events to this file as JSON lines (for benchmarks)")
+	f.MarkHidden("trace")
 	if role == call.Caller {
 		f.MarkHidden("paste-wait")
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/capture"
+	"github.com/pigeon-call/pigeon/internal/trace"
 	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/render"
 )
@@ -32,6 +33,11 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	ctx, stopSignals := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stopSignals()
 	say := newStatus(opts.IO.ErrOut)
+	tr, err := trace.Open(opts.Trace)
+	if err != nil {
+		return fmt.Errorf("opening the trace file: %w", err)
+	}
+	defer tr.Close()
 
 	media, err := openMedia(opts)
 	if err != nil {
@@ -60,6 +66,7 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 		OnState: func(state webrtc.PeerConnectionState) {
 			switch state {
 			case webrtc.PeerConnectionStateConnected:
+				tr.Mark(trace.Connected)
 				connectedAt.Store(time.Now().UnixNano())
 				say("connected")
 			case webrtc.PeerConnectionStateDisconnected:
@@ -71,6 +78,7 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 			}
 		},
 		OnOpen: func() {
+			tr.Mark(trace.ChatOpen)
 			if opts.IO.InTTY {
 				say("chat open: type a line and press Enter to send it; /quit or Ctrl-D hangs up")
 			} else {
@@ -100,7 +108,7 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	defer session.Close()
 
 	stdin := bufio.NewReader(opts.IO.In)
-	if err := exchange(ctx, session, signalIO{opts: opts, stdin: stdin}, opts.Role); err != nil {
+	if err := exchange(ctx, session, signalIO{opts: opts, stdin: stdin}, opts.Role, tr); err != nil {
 		if ctx.Err() != nil {
 			say("stopped before the call started")
 			return nil
@@ -136,6 +144,7 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 		say("call lasted %s", time.Since(time.Unix(0, at)).Round(100*time.Millisecond))
 	}
 	out.Close()
+	tr.Write(trace.Event{Name: trace.Summary, Time: time.Now().UnixNano()})
 	for _, st := range out.Stats() {
 		say("received %s", st)
 	}
@@ -146,22 +155,32 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 }
 
 // exchange moves the offer and the answer between this side and the peer.
-func exchange(ctx context.Context, s *call.Session, sig signalIO, role call.Role) error {
+func exchange(ctx context.Context, s *call.Session, sig signalIO, role call.Role, tr *trace.Writer) error {
+	send := func(desc webrtc.SessionDescription) error {
+		err := sig.send(ctx, desc)
+		tr.Mark(trace.CodeWritten)
+		return err
+	}
+	receive := func(kind offline.Kind) (webrtc.SessionDescription, error) {
+		desc, err := sig.receive(ctx, kind)
+		tr.Mark(trace.CodeRead)
+		return desc, err
+	}
 	if role == call.Caller {
 		offer, err := s.Offer(ctx)
 		if err != nil {
 			return err
 		}
-		if err := sig.send(ctx, offer); err != nil {
+		if err := send(offer); err != nil {
 			return err
 		}
-		answer, err := sig.receive(ctx, offline.Answer)
+		answer, err := receive(offline.Answer)
 		if err != nil {
 			return err
 		}
 		return s.Accept(answer)
 	}
-	offer, err := sig.receive(ctx, offline.Offer)
+	offer, err := receive(offline.Offer)
 	if err != nil {
 		return err
 	}
@@ -169,7 +188,7 @@ func exchange(ctx context.Context, s *call.Session, sig signalIO, role call.Role
 	if err != nil {
 		return err
 	}
-	return sig.send(ctx, answer)
+	return send(answer)
 }
 
 // readChat sends each line of in as a chat message. /quit, and the end of
