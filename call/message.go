@@ -8,12 +8,14 @@ import (
 // The chat channel carries small JSON messages, so that control messages
 // (the goodbye now, more later) travel in order with the chat itself.
 const (
-	typeChat = "chat" // a line of chat; Text holds it
+	typeChat = "chat" // a line of chat; Text holds it, ID numbers it
+	typeAck  = "ack"  // the chat message ID arrived
 	typeBye  = "bye"  // the sender hung up
 )
 
 type message struct {
 	Type string `json:"type"`
+	ID   uint64 `json:"id,omitempty"`
 	Text string `json:"text,omitempty"`
 }
 

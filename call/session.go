@@ -41,6 +41,13 @@ const (
 	stunGatherTimeout = time.Second
 	// hangUpGrace is how long a hang-up waits for the goodbye to leave.
 	hangUpGrace = time.Second
+
+	// A peer that sends nothing for disconnectedAfter is reported as not
+	// responding; keep-alives every keepAliveEvery keep a quiet call from
+	// looking like that.
+	disconnectedAfter = 3 * time.Second
+	keepAliveEvery    = time.Second
+	sctpRTOMax        = 2 * time.Second
 )
 
 // Options configures a Session. Only Role is required.
@@ -103,6 +110,8 @@ type Session struct {
 	err     error // why the call ended; nil for a hang-up
 
 	leaving atomic.Bool // HangUp has begun: the connection closing is expected
+	outbox  outbox
+	inbox   inbox
 
 	mu        sync.Mutex
 	connected bool        // the connection has been up at least once
@@ -164,7 +173,10 @@ func newAPI(opts Options) (*webrtc.API, error) {
 	if opts.Role == Callee {
 		failAfter = max(opts.PasteWait, opts.Timeout)
 	}
-	se.SetICETimeouts(5*time.Second, failAfter, 2*time.Second)
+	se.SetICETimeouts(disconnectedAfter, failAfter, keepAliveEvery)
+	// SCTP backs off its retransmissions during an outage; capped low, the
+	// chat is moving again soon after the path comes back.
+	se.SetSCTPRTOMax(sctpRTOMax)
 	if len(opts.Interfaces) > 0 {
 		keep := opts.Interfaces
 		se.SetInterfaceFilter(func(name string) bool { return slices.Contains(keep, name) })
@@ -328,6 +340,9 @@ func (s *Session) onState(state webrtc.PeerConnectionState) {
 	defer s.mu.Unlock()
 	switch state {
 	case webrtc.PeerConnectionStateConnected:
+		if s.connected {
+			go s.resend() // back after an interruption
+		}
 		s.connected = true
 		if s.deadline != nil {
 			s.deadline.Stop()
@@ -391,9 +406,22 @@ func (s *Session) RequestKeyFrame(ssrc webrtc.SSRC) {
 	_ = s.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: uint32(ssrc)}})
 }
 
-// Send sends one chat message. It waits for the chat channel to open.
+// Send sends one chat message. It waits for the chat channel to open. The
+// message is kept until the peer acknowledges it: re-sent if the connection
+// drops and comes back, and listed by Undelivered if the call ends first.
 func (s *Session) Send(text string) error {
-	return s.send(message{Type: typeChat, Text: text})
+	id := s.outbox.add(text)
+	return s.send(message{Type: typeChat, ID: id, Text: text})
+}
+
+// Undelivered returns the chat messages the peer has not acknowledged,
+// oldest first: after the call, the ones that never arrived.
+func (s *Session) Undelivered() []string {
+	var texts []string
+	for _, m := range s.outbox.unacked() {
+		texts = append(texts, m.Text)
+	}
+	return texts
 }
 
 func (s *Session) send(m message) error {
@@ -412,6 +440,16 @@ func (s *Session) send(m message) error {
 	return nil
 }
 
+// resend sends again what the peer has not acknowledged, once the
+// connection is back; the peer drops what it already had.
+func (s *Session) resend() {
+	for _, m := range s.outbox.unacked() {
+		if s.send(m) != nil {
+			return
+		}
+	}
+}
+
 func (s *Session) onMessage(msg webrtc.DataChannelMessage) {
 	m, err := parseMessage(msg.Data)
 	if err != nil {
@@ -419,9 +457,14 @@ func (s *Session) onMessage(msg webrtc.DataChannelMessage) {
 	}
 	switch m.Type {
 	case typeChat:
-		if s.opts.OnMessage != nil {
+		if m.ID != 0 {
+			go s.send(message{Type: typeAck, ID: m.ID})
+		}
+		if s.inbox.first(m.ID) && s.opts.OnMessage != nil {
 			s.opts.OnMessage(m.Text)
 		}
+	case typeAck:
+		s.outbox.ack(m.ID)
 	case typeBye:
 		if s.opts.OnHangUp != nil {
 			s.opts.OnHangUp()

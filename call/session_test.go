@@ -3,6 +3,7 @@ package call
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -19,11 +20,12 @@ type peer struct {
 	messages []string
 	hungUp   chan struct{}
 	tracks   chan webrtc.RTPCodecType // one per remote track that delivered a packet
+	silent   chan time.Time           // when the peer was first reported not responding
 }
 
 func newPeer(t *testing.T, role Role, media *capture.Media, timeout time.Duration) *peer {
 	t.Helper()
-	p := &peer{hungUp: make(chan struct{}), tracks: make(chan webrtc.RTPCodecType, 4)}
+	p := &peer{hungUp: make(chan struct{}), tracks: make(chan webrtc.RTPCodecType, 4), silent: make(chan time.Time, 1)}
 	var tracks []webrtc.TrackLocal
 	if media != nil {
 		for _, tr := range media.Tracks() {
@@ -42,6 +44,14 @@ func newPeer(t *testing.T, role Role, media *capture.Media, timeout time.Duratio
 			p.mu.Unlock()
 		},
 		OnHangUp: func() { close(p.hungUp) },
+		OnState: func(state webrtc.PeerConnectionState) {
+			if state == webrtc.PeerConnectionStateDisconnected {
+				select {
+				case p.silent <- time.Now():
+				default:
+				}
+			}
+		},
 		OnTrack: func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 			go func() {
 				buf := make([]byte, 1500)
@@ -227,9 +237,60 @@ func TestLostPeer(t *testing.T) {
 	// with no goodbye and no DTLS close reaching the caller.
 	callee.pc.SCTP().Transport().ICETransport().Stop()
 	start := time.Now()
-	err := caller.Wait()
-	if !errors.Is(err, ErrConnectionLost) {
+	select {
+	case at := <-caller.silent:
+		if d := at.Sub(start); d > 5*time.Second {
+			t.Errorf("the silent peer was reported after %v, want within 5 s", d)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the silent peer was never reported")
+	}
+	if err := caller.Wait(); !errors.Is(err, ErrConnectionLost) {
 		t.Fatalf("caller ended with %v, want the connection lost", err)
 	}
-	t.Logf("caller noticed after %v", time.Since(start))
+}
+
+func TestChatIsAcknowledged(t *testing.T) {
+	caller := newPeer(t, Caller, nil, 10*time.Second)
+	callee := newPeer(t, Callee, nil, 10*time.Second)
+	connect(t, caller, callee)
+	for i := range 100 {
+		if err := caller.Send(fmt.Sprintf("message %d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "100 messages", func() bool { return len(callee.received()) == 100 })
+	waitFor(t, "every acknowledgement", func() bool { return len(caller.Undelivered()) == 0 })
+	for i, m := range callee.received() {
+		if m != fmt.Sprintf("message %d", i) {
+			t.Fatalf("message %d is %q: out of order or changed", i, m)
+		}
+	}
+}
+
+func TestUndeliveredAfterThePeerIsGone(t *testing.T) {
+	caller := newPeer(t, Caller, nil, 2*time.Second)
+	callee := newPeer(t, Callee, nil, 30*time.Second)
+	connect(t, caller, callee)
+	<-caller.Ready()
+	callee.pc.SCTP().Transport().ICETransport().Stop()
+	if err := caller.Send("into the void"); err != nil {
+		t.Fatal(err)
+	}
+	caller.Wait()
+	if got := caller.Undelivered(); len(got) != 1 || got[0] != "into the void" {
+		t.Fatalf("undelivered %q, want the message sent to a gone peer", got)
+	}
+}
+
+func TestInboxDropsCopies(t *testing.T) {
+	var in inbox
+	for _, tt := range []struct {
+		id   uint64
+		want bool
+	}{{1, true}, {2, true}, {2, false}, {1, false}, {5, true}, {3, false}, {0, true}, {0, true}} {
+		if got := in.first(tt.id); got != tt.want {
+			t.Errorf("first(%d) = %v, want %v", tt.id, got, tt.want)
+		}
+	}
 }

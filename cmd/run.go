@@ -67,10 +67,13 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 			switch state {
 			case webrtc.PeerConnectionStateConnected:
 				tr.Mark(trace.Connected)
-				connectedAt.Store(time.Now().UnixNano())
-				say("connected")
+				if !connectedAt.CompareAndSwap(0, time.Now().UnixNano()) {
+					say("reconnected")
+				} else {
+					say("connected")
+				}
 			case webrtc.PeerConnectionStateDisconnected:
-				say("connection interrupted: reconnecting (for up to %s)...", opts.Timeout)
+				say("peer not responding: reconnecting (for up to %s)...", opts.Timeout)
 			default:
 				if opts.Verbose {
 					say("connection %s", state)
@@ -150,6 +153,12 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	}
 	if opts.RecordDir != "" {
 		say("recorded in %s", opts.RecordDir)
+	}
+	if lost := session.Undelivered(); len(lost) > 0 {
+		say("%d chat messages never reached the peer:", len(lost))
+		for _, text := range lost {
+			say("  %s", text)
+		}
 	}
 	return err
 }
