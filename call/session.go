@@ -9,8 +9,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
 	"github.com/pion/rtcp"
+	"github.com/pion/transport/v4"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -74,6 +76,17 @@ type Options struct {
 	// PasteWait is how long the callee waits for the caller to receive its
 	// answer: a person may take minutes to carry it back.
 	PasteWait time.Duration
+
+	// VideoBitRate is the most the video may use, in bits per second; the
+	// default is 1 Mbit/s. Congestion control aims below it on a worse path.
+	VideoBitRate int
+	// OnTargetBitRate is told each new estimate of the bit rate the video
+	// should use; the video encoder should follow it.
+	OnTargetBitRate func(bitsPerSecond int)
+
+	// Net, when set, replaces the machine's network, as pion's vnet does in
+	// tests of lossy and slow paths.
+	Net transport.Net
 
 	// OnState is told each change of the connection's state.
 	OnState func(webrtc.PeerConnectionState)
@@ -163,6 +176,9 @@ func newAPI(opts Options) (*webrtc.API, error) {
 	if err := webrtc.ConfigureRTCPReports(ir); err != nil {
 		return nil, err
 	}
+	if err := addCongestionControl(m, ir, opts.VideoBitRate, opts.OnTargetBitRate); err != nil {
+		return nil, err
+	}
 
 	se := webrtc.SettingEngine{}
 	se.SetSTUNGatherTimeout(stunGatherTimeout)
@@ -177,6 +193,11 @@ func newAPI(opts Options) (*webrtc.API, error) {
 	// SCTP backs off its retransmissions during an outage; capped low, the
 	// chat is moving again soon after the path comes back.
 	se.SetSCTPRTOMax(sctpRTOMax)
+	if opts.Net != nil {
+		se.SetNet(opts.Net)
+		// A virtual network has no multicast for mDNS.
+		se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	}
 	if len(opts.Interfaces) > 0 {
 		keep := opts.Interfaces
 		se.SetInterfaceFilter(func(name string) bool { return slices.Contains(keep, name) })

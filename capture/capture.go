@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/pion/mediadevices"
+	"github.com/pion/mediadevices/pkg/codec"
 	"github.com/pion/mediadevices/pkg/codec/opus"
 	"github.com/pion/mediadevices/pkg/codec/vpx"
 )
@@ -73,6 +74,19 @@ func (m *Media) Tracks() []mediadevices.Track {
 		}
 	}
 	return tracks
+}
+
+// SetVideoBitRate asks the video encoder to aim at bitsPerSecond, as
+// congestion control wants on a worse path. Before the track is sending, or
+// without video, there is nothing to change.
+func (m *Media) SetVideoBitRate(bitsPerSecond int) error {
+	if m.Video == nil {
+		return nil
+	}
+	if c, ok := m.Video.EncoderController().(codec.BitRateController); ok {
+		return c.SetBitRate(bitsPerSecond)
+	}
+	return nil
 }
 
 // Close stops every track and releases its device.

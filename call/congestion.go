@@ -1,0 +1,50 @@
+package call
+
+import (
+	"github.com/pion/interceptor"
+	"github.com/pion/interceptor/pkg/cc"
+	"github.com/pion/interceptor/pkg/gcc"
+	"github.com/pion/webrtc/v4"
+)
+
+// Bounds of the bit rate congestion control may ask of the video encoder.
+const (
+	minVideoBitRate     = 100_000
+	defaultVideoBitRate = 1_000_000
+)
+
+// addCongestionControl estimates the path's capacity with Google Congestion
+// Control, from the transport-wide feedback the peer sends, and hands each
+// new estimate to onTarget: the encoder's bit rate follows it, so on a bad
+// path the picture degrades and recovers instead of freezing.
+//
+// The pacer is off: the encoder already keeps to the target, and pacing
+// would hold back each keyframe, the picture a user waits for most.
+func addCongestionControl(m *webrtc.MediaEngine, ir *interceptor.Registry, maxBitRate int, onTarget func(int)) error {
+	if maxBitRate <= 0 {
+		maxBitRate = defaultVideoBitRate
+	}
+	factory, err := cc.NewInterceptor(func() (cc.BandwidthEstimator, error) {
+		return gcc.NewSendSideBWE(
+			gcc.SendSideBWEInitialBitrate(maxBitRate),
+			gcc.SendSideBWEMinBitrate(minVideoBitRate),
+			gcc.SendSideBWEMaxBitrate(maxBitRate),
+			gcc.SendSideBWEPacer(gcc.NewNoOpPacer()),
+		)
+	})
+	if err != nil {
+		return err
+	}
+	factory.OnNewPeerConnection(func(_ string, estimator cc.BandwidthEstimator) {
+		if onTarget != nil {
+			estimator.OnTargetBitrateChange(onTarget)
+		}
+	})
+	ir.Add(factory)
+	// Number outgoing packets for the peer's feedback, and send feedback on
+	// what arrives here, for the peer's estimator.
+	if err := webrtc.ConfigureTWCCHeaderExtensionSender(m, ir); err != nil {
+		return err
+	}
+	return webrtc.ConfigureTWCCSender(m, ir)
+}
