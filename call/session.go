@@ -77,6 +77,13 @@ type Options struct {
 	// answer: a person may take minutes to carry it back.
 	PasteWait time.Duration
 
+	// Credentials, when set, picks the ICE username fragment and password
+	// from the SHA-256 fingerprint of the session's DTLS certificate, so
+	// that the peer can derive them instead of reading them in the offer or
+	// answer (offline.ICECredentials does, for compact codes). By default
+	// pion picks random ones.
+	Credentials func(fingerprint []byte) (ufrag, pwd string)
+
 	// VideoBitRate is the most the video may use, in bits per second; the
 	// default is 1 Mbit/s. Congestion control aims below it on a worse path.
 	VideoBitRate int
@@ -112,9 +119,11 @@ func (o *Options) setDefaults() {
 
 // Session is one call with one peer.
 type Session struct {
-	opts Options
-	pc   *webrtc.PeerConnection
-	chat *webrtc.DataChannel
+	opts       Options
+	api        *webrtc.API
+	pc         *webrtc.PeerConnection
+	chat       *webrtc.DataChannel
+	negotiator *negotiator
 
 	open    chan struct{} // closed when the chat channel opens
 	done    chan struct{} // closed when the call ends
@@ -135,19 +144,25 @@ type Session struct {
 // channel. Close it, or let it end, to release them.
 func New(opts Options) (*Session, error) {
 	opts.setDefaults()
-	api, err := newAPI(opts)
+	id, err := newIdentity(opts)
+	if err != nil {
+		return nil, err
+	}
+	api, err := newAPI(opts, id)
 	if err != nil {
 		return nil, err
 	}
 	pc, err := api.NewPeerConnection(webrtc.Configuration{
 		ICEServers:   opts.ICEServers,
 		BundlePolicy: webrtc.BundlePolicyMaxBundle,
+		Certificates: []webrtc.Certificate{id.certificate},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating the peer connection: %w", err)
 	}
 	s := &Session{
 		opts:   opts,
+		api:    api,
 		pc:     pc,
 		open:   make(chan struct{}),
 		done:   make(chan struct{}),
@@ -162,9 +177,10 @@ func New(opts Options) (*Session, error) {
 	return s, nil
 }
 
-// newAPI builds a pion API with only the codecs pigeon sends and receives and
-// with timeouts that suit a call set up by hand.
-func newAPI(opts Options) (*webrtc.API, error) {
+// newAPI builds a pion API with only the codecs pigeon sends and receives,
+// with timeouts that suit a call set up by hand, and with the ICE
+// credentials of id.
+func newAPI(opts Options, id identity) (*webrtc.API, error) {
 	m := &webrtc.MediaEngine{}
 	if err := registerCodecs(m); err != nil {
 		return nil, err
@@ -182,6 +198,7 @@ func newAPI(opts Options) (*webrtc.API, error) {
 
 	se := webrtc.SettingEngine{}
 	se.SetSTUNGatherTimeout(stunGatherTimeout)
+	id.apply(&se)
 	// ICE gives up on its own only after the longest a person may take to
 	// carry the answer back; losing a path once connected is timed by the
 	// session itself, with Timeout.
@@ -254,6 +271,11 @@ func (s *Session) setUp() error {
 		}
 	})
 	chat.OnMessage(s.onMessage)
+
+	s.negotiator, err = newNegotiator(s)
+	if err != nil {
+		return err
+	}
 	return nil
 }
 

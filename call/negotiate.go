@@ -1,0 +1,211 @@
+package call
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+)
+
+// After the first offer and answer, carried by hand, every change to the
+// call (a track added) is negotiated over a data channel of its own, with no
+// code to paste. Offers from both sides at once would collide; the perfect
+// negotiation pattern resolves that by having the polite peer roll its offer
+// back, but pion v4.2.20 refuses a local rollback (have-local-offer to
+// stable). So the polite peer, the callee, never offers: it asks the
+// impolite caller for an offer, and says yes to its own changes in the
+// answer. The caller always has an audio and a video m-section, so the
+// callee's new tracks always have a place to go. Collisions cannot happen,
+// and the same code runs on both sides.
+type negotiator struct {
+	s      *Session
+	dc     *webrtc.DataChannel
+	polite bool
+	open   chan struct{}
+
+	mu          sync.Mutex // one description at a time, in or out
+	makingOffer bool
+	wanted      bool // a change waits for the current exchange to end
+}
+
+// negotiation is one message on the negotiation channel.
+type negotiation struct {
+	Description *webrtc.SessionDescription `json:"description,omitempty"`
+	OfferPlease bool                       `json:"offerPlease,omitempty"` // the callee has a change to agree on
+}
+
+// negotiateID is the data channel id of the negotiation channel; the chat
+// channel is 0.
+const negotiateID = 1
+
+func newNegotiator(s *Session) (*negotiator, error) {
+	negotiated, id := true, uint16(negotiateID)
+	dc, err := s.pc.CreateDataChannel("negotiate", &webrtc.DataChannelInit{Negotiated: &negotiated, ID: &id})
+	if err != nil {
+		return nil, fmt.Errorf("creating the negotiation channel: %w", err)
+	}
+	n := &negotiator{s: s, dc: dc, polite: s.opts.Role == Callee, open: make(chan struct{})}
+	dc.OnOpen(func() {
+		close(n.open)
+		go n.offerWanted()
+	})
+	// Messages are handled one after the other, in the order they came.
+	inbox := make(chan negotiation, 16)
+	dc.OnMessage(func(msg webrtc.DataChannelMessage) {
+		var m negotiation
+		if err := json.Unmarshal(msg.Data, &m); err != nil {
+			return
+		}
+		select {
+		case inbox <- m:
+		case <-s.done:
+		}
+	})
+	go func() {
+		for {
+			select {
+			case m := <-inbox:
+				if m.Description != nil {
+					n.receive(*m.Description)
+				} else if m.OfferPlease {
+					n.offer()
+				}
+			case <-s.done:
+				return
+			}
+		}
+	}()
+	// Offers are made when pigeon itself changes something, not on pion's
+	// negotiationneeded: pion raises that again and again for a side that
+	// only receives a kind of media, and the two peers would renegotiate
+	// forever.
+	return n, nil
+}
+
+// offer makes and sends an offer for whatever changed. While another
+// exchange is under way, or before the channel is open, the change waits
+// and is offered when it can be.
+func (n *negotiator) offer() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.wanted = true
+	select {
+	case <-n.open:
+	default:
+		return // offered when the channel opens
+	}
+	if n.makingOffer || n.s.pc.SignalingState() != webrtc.SignalingStateStable {
+		return // offered when the current exchange ends
+	}
+	n.wanted = false
+	if n.polite {
+		n.send(negotiation{OfferPlease: true})
+		return
+	}
+	n.makingOffer = true
+	defer func() { n.makingOffer = false }()
+	offer, err := n.s.pc.CreateOffer(nil)
+	if err != nil {
+		return
+	}
+	n.sendComplete(offer)
+}
+
+// offerWanted makes the offer a change has been waiting for, if any.
+func (n *negotiator) offerWanted() {
+	n.mu.Lock()
+	wanted := n.wanted
+	n.mu.Unlock()
+	if wanted {
+		n.offer()
+	}
+}
+
+// receive applies a description from the peer, answering an offer.
+func (n *negotiator) receive(desc webrtc.SessionDescription) {
+	defer n.offerWanted() // a change of ours may have waited for this exchange
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	pc := n.s.pc
+	if desc.Type == webrtc.SDPTypeOffer && (n.makingOffer || pc.SignalingState() != webrtc.SignalingStateStable) {
+		// Only the caller offers, so this is a peer that offered anyway
+		// while the caller did: the caller's own offer wins.
+		return
+	}
+	if err := pc.SetRemoteDescription(desc); err != nil {
+		return
+	}
+	if desc.Type != webrtc.SDPTypeOffer {
+		return
+	}
+	answer, err := pc.CreateAnswer(nil)
+	if err != nil {
+		return
+	}
+	n.sendComplete(answer)
+}
+
+// sendComplete sets desc locally and sends it once gathering is done, so
+// the peer gets every candidate in one message.
+func (n *negotiator) sendComplete(desc webrtc.SessionDescription) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	complete, err := n.s.complete(ctx, desc)
+	if err != nil {
+		return
+	}
+	n.send(negotiation{Description: &complete})
+}
+
+func (n *negotiator) send(m negotiation) {
+	if data, err := json.Marshal(m); err == nil {
+		n.dc.Send(data)
+	}
+}
+
+// AddTrack sends one more local track; the peer is asked over the call, with
+// no code to paste.
+func (s *Session) AddTrack(track webrtc.TrackLocal) error {
+	if err := s.addTrack(track); err != nil {
+		return fmt.Errorf("adding the %s track: %w", track.Kind(), err)
+	}
+	go s.negotiator.offer()
+	return nil
+}
+
+// addTrack sends track on the transceiver of its kind that sends nothing
+// yet, so that it takes an m-section the caller already offers; pion's own
+// AddTrack would open a new m-section when the peer already sends on that
+// one, and only an offer from this side could carry that.
+func (s *Session) addTrack(track webrtc.TrackLocal) error {
+	for _, tr := range s.pc.GetTransceivers() {
+		if tr.Kind() != track.Kind() || tr.Sender() != nil || tr.Mid() == "" {
+			continue
+		}
+		sender, err := s.api.NewRTPSender(track, s.pc.SCTP().Transport())
+		if err != nil {
+			return err
+		}
+		return tr.SetSender(sender, track)
+	}
+	_, err := s.pc.AddTrack(track)
+	return err
+}
+
+// ReplaceTrack sends track in place of the local track of its kind, with no
+// negotiation, or stops sending that kind when track is nil (the camera
+// turned off). With no track of that kind yet, it adds one.
+func (s *Session) ReplaceTrack(kind webrtc.RTPCodecType, track webrtc.TrackLocal) error {
+	for _, tr := range s.pc.GetTransceivers() {
+		if tr.Kind() == kind && tr.Sender() != nil {
+			return tr.Sender().ReplaceTrack(track)
+		}
+	}
+	if track == nil {
+		return nil
+	}
+	return s.AddTrack(track)
+}

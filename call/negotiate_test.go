@@ -1,0 +1,75 @@
+package call
+
+import (
+	"testing"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+
+	"github.com/pigeon-call/pigeon/capture"
+)
+
+func openMedia(t *testing.T, video, audio string) *capture.Media {
+	t.Helper()
+	m, err := capture.Open(capture.Options{Video: video, Audio: audio, Width: 160, Height: 120})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+func waitTrack(t *testing.T, who string, p *peer, kind webrtc.RTPCodecType) {
+	t.Helper()
+	deadline := time.After(15 * time.Second)
+	for {
+		select {
+		case k := <-p.tracks:
+			if k == kind {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("%s never received %s", who, kind)
+		}
+	}
+}
+
+func TestAddVideoToAnAudioCall(t *testing.T) {
+	caller := newPeer(t, Caller, openMedia(t, capture.None, capture.Test), 10*time.Second)
+	callee := newPeer(t, Callee, openMedia(t, capture.None, capture.Test), 10*time.Second)
+	connect(t, caller, callee)
+	waitTrack(t, "callee", callee, webrtc.RTPCodecTypeAudio)
+
+	// No code is pasted: the offer for the new track goes over the call.
+	if err := caller.ReplaceTrack(webrtc.RTPCodecTypeVideo, openMedia(t, capture.Test, capture.None).Video); err != nil {
+		t.Fatal(err)
+	}
+	waitTrack(t, "callee", callee, webrtc.RTPCodecTypeVideo)
+
+	if err := callee.AddTrack(openMedia(t, capture.Test, capture.None).Video); err != nil {
+		t.Fatal(err)
+	}
+	waitTrack(t, "caller", caller, webrtc.RTPCodecTypeVideo)
+}
+
+func TestBothAddVideoAtOnce(t *testing.T) {
+	caller := newPeer(t, Caller, openMedia(t, capture.None, capture.Test), 10*time.Second)
+	callee := newPeer(t, Callee, openMedia(t, capture.None, capture.Test), 10*time.Second)
+	connect(t, caller, callee)
+	<-caller.Ready()
+	<-callee.Ready()
+
+	// Both change at once: the callee's change waits for the caller's offer
+	// and rides on its answer; nothing collides.
+	callerVideo, calleeVideo := openMedia(t, capture.Test, capture.None).Video, openMedia(t, capture.Test, capture.None).Video
+	errs := make(chan error, 2)
+	go func() { errs <- caller.AddTrack(callerVideo) }()
+	go func() { errs <- callee.AddTrack(calleeVideo) }()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitTrack(t, "callee", callee, webrtc.RTPCodecTypeVideo)
+	waitTrack(t, "caller", caller, webrtc.RTPCodecTypeVideo)
+}
