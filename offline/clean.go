@@ -74,8 +74,12 @@ func fenceLen(line string) int {
 	return 0
 }
 
-// isCodeStart reports whether s starts like a pigeon code of any version:
-// the magic and a digit. Info strings such as "pgsql" do not.
+// isCodeStart reports whether s starts like a code of any version: the
+// magic, in either case, and a digit; or like base64 of a JSON object
+// ("eyJ" is base64 of `{"`). Info strings such as "pgsql" do not.
 func isCodeStart(s string) bool {
-	return len(s) > len(magic) && strings.HasPrefix(s, magic) && s[len(magic)] >= '0' && s[len(magic)] <= '9'
+	if strings.HasPrefix(s, "eyJ") {
+		return true
+	}
+	return len(s) > len(magic) && strings.EqualFold(s[:len(magic)], magic) && s[len(magic)] >= '0' && s[len(magic)] <= '9'
 }

@@ -9,28 +9,75 @@
 // goes out through an io.Writer, so the package can be driven by a terminal,
 // a file, a pipe or a test alike.
 //
-// # Format
+// # Codes
 //
 // A code is one line of ASCII text, a prefix followed by a payload:
 //
-//	pg1o.<payload>   an offer
-//	pg1a.<payload>   an answer
+//	pg2o.<payload>   pg2a.<payload>   a compact offer or answer
+//	pg1o.<payload>   pg1a.<payload>   a full offer or answer
 //
-// "pg" names pigeon, "1" is the version of the format, the letter is the
-// kind of signal, and "." ends the prefix; "." never occurs in base64url, so
-// the prefix cannot run into the payload. The payload is base64url without
-// padding (RFC 4648 §5) of:
+// "pg" names pigeon, the digit is the version of the format, the letter is
+// the kind of signal, and "." ends the prefix; "." never occurs in base64url,
+// so the prefix cannot run into the payload. The payload is base64url
+// without padding (RFC 4648 §5).
+//
+// A code that starts with "pg" and a version number greater than 2 was made
+// by a newer pigeon: it is refused with ErrUnsupportedVersion without reading
+// further, so a later version is free to change everything after its number.
+//
+// # Compact codes (version 2)
+//
+// Between two pigeons most of a session description is known to both: a
+// compact code carries only the rest, and the reader rebuilds the SDP from a
+// template (template.go), which writes what pion writes for a pigeon
+// session. Its payload is:
+//
+//	1 byte    DTLS role (bits 7-6: actpass, active, passive) and media
+//	          profile (bits 5-0: media set, audio and video directions)
+//	4 bytes   when the code was made, Unix seconds, big-endian
+//	32 bytes  SHA-256 fingerprint of the DTLS certificate
+//	7 or 19   per candidate: a byte (bit 7: the last one; bit 6: IPv6;
+//	bytes     bits 5-4: a relay's protocol; bits 1-0: host, srflx, prflx,
+//	          relay), the IPv4 or IPv6 address, the UDP port (big-endian)
+//	4 bytes   CRC-32 (IEEE) of the prefix ("pg2o") and all bytes before
+//
+// With one IPv4 candidate that is 48 bytes, 69 characters. What the peer
+// would otherwise read from the SDP it derives: the ICE credentials from the
+// fingerprint (ICECredentials, which the session that made the code must
+// have used), the candidates' priorities from their types, the codecs from
+// the profile. What nobody needs is left out: SSRCs and stream IDs (pion
+// routes incoming media by payload type instead), the origin line's session
+// ID. Encode writes a compact code only when the template rebuilds the SDP
+// line for line but for those; otherwise it writes a full code.
+//
+// # Full codes (version 1)
+//
+// The payload of a full code is:
 //
 //	raw DEFLATE (RFC 1951) of the SDP, best compression
 //	CRC-32 (IEEE) of the SDP, 4 bytes, big-endian
 //
 // Most of an SDP is repeated attribute names, so DEFLATE pays even after
 // base64: the code of a pion offer with Opus, VP8 and a data channel is half
-// the size of its SDP, and a third with all of pion's default codecs. The
-// checksum is there because a person copies the code by
-// hand: a code damaged on the way must be refused, never decoded into a
-// different session description. A code cut short decodes to a prefix of a
-// valid payload, and the decoder tells that apart from a damaged one
+// the size of its SDP, and a third with all of pion's default codecs. It
+// carries any session description, a browser's as well as pigeon's.
+//
+// # QR codes
+//
+// A QR code stores a character of its alphanumeric mode (0-9, A-Z, space and
+// $%*+-./:) in 5.5 bits and any other in 8. So the QR code of a code holds
+// the same payload written 3 characters for every 2 bytes in those
+// characters but the space, behind the prefix in capitals ("PG2O."): a
+// smaller symbol than the base64 text (version 4 at level M for a compact
+// code with one candidate, against 5). Decode reads this form as well, for
+// a person who scanned it and pasted what the phone read.
+//
+// # Damage and what copying adds
+//
+// The checksum is there because a person copies the code by hand: a code
+// damaged on the way must be refused, never decoded into a different
+// session description. A code cut short decodes to a prefix of a valid
+// payload, and the decoder tells that apart from a damaged one
 // (ErrTruncated rather than ErrCorrupt), so a reader can wait for the rest of
 // a code wrapped over several lines.
 //
@@ -40,7 +87,11 @@
 // the code (see Clean); the decoded SDP must start with "v=0", look like SDP
 // lines, and be at most 64 KiB.
 //
-// A code that starts with "pg" and a version number greater than 1 was made
-// by a newer pigeon: it is refused with ErrUnsupportedVersion without reading
-// further, so a later version is free to change everything after its number.
+// # Other formats
+//
+// For peers that are not pigeons, Decode and ReadSignal also read base64 of
+// the JSON session description, {"type":"offer","sdp":"..."}, which pion's
+// examples and many browser demos print (and JSON writes), the JSON itself,
+// and raw SDP. These carry no checksum: damage in them shows only when the
+// peer connection refuses the description.
 package offline

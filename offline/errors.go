@@ -3,6 +3,7 @@ package offline
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // The errors a decoder returns, for callers to match with errors.Is. Each
@@ -14,7 +15,7 @@ var (
 
 	// ErrTruncated means the input holds the beginning of a valid code but
 	// not its end.
-	ErrTruncated = errors.New("the code is incomplete: it was cut while copying; copy the whole code again, or pass it in a file with --signal-in FILE")
+	ErrTruncated = errors.New("the code is incomplete: it was cut while copying, or by the terminal's limit on what a paste may hold; copy the whole code again, or save it in a file and pass --signal-in FILE")
 
 	// ErrCorrupt means the input is not a pigeon code, or is one that was
 	// damaged: its checksum, its base64 or its content is wrong.
@@ -27,6 +28,15 @@ var (
 	// ErrUnsupportedVersion means the code was made by a newer version of
 	// pigeon, in a format this one does not know.
 	ErrUnsupportedVersion = errors.New("this code was made by a newer pigeon: update pigeon")
+
+	// ErrExpired means the signal is older than the caller allows. The
+	// error returned is an *ExpiredError, which says how old.
+	ErrExpired = errors.New("this code is too old: ask your peer for a new one")
+
+	// ErrNotCompact means a session cannot be written as a compact code:
+	// it holds something a peer could not rebuild from one. Encode falls
+	// back to the full form; only EncodeAs(s, FormatCompact) returns it.
+	ErrNotCompact = errors.New("this session cannot be written as a compact code")
 )
 
 // WrongKindError is the error for a signal of the wrong kind. It matches
@@ -51,3 +61,49 @@ func (e *WrongKindError) Error() string {
 // Is reports whether target is ErrWrongKind, so that callers need not know
 // the concrete type to branch on it.
 func (e *WrongKindError) Is(target error) bool { return target == ErrWrongKind }
+
+// ExpiredError is the error for a signal older than the allowed age. It
+// matches ErrExpired with errors.Is.
+type ExpiredError struct {
+	Kind   Kind
+	Age    time.Duration // how old the signal is
+	MaxAge time.Duration // how old it may be
+}
+
+// Error says how old the signal is, and what to do: a stale offer belongs to
+// a call its maker has probably given up on, but a clock that is wrong on
+// either machine makes a fresh one look old, so the message says that too.
+func (e *ExpiredError) Error() string {
+	return fmt.Sprintf("this %s was made %s ago, more than the %s allowed: ask your peer for a new one "+
+		"(if it is new, a clock is wrong on one of the machines: set it right, or pass --max-age 0)",
+		e.Kind, FormatAge(e.Age), FormatAge(e.MaxAge))
+}
+
+// Is reports whether target is ErrExpired.
+func (e *ExpiredError) Is(target error) bool { return target == ErrExpired }
+
+// FormatAge writes a duration as a person reads an age: "40 seconds",
+// "25 minutes", "3 hours 5 minutes", "2 days"; to the second under a
+// minute, to the minute under a day, and to the day beyond.
+func FormatAge(d time.Duration) string {
+	unit := func(n time.Duration, name string) string {
+		if n == 1 {
+			return "1 " + name
+		}
+		return fmt.Sprintf("%d %ss", n, name)
+	}
+	d = d.Abs().Round(time.Second)
+	if d < time.Minute {
+		return unit(d/time.Second, "second")
+	}
+	d = d.Round(time.Minute)
+	switch {
+	case d < time.Hour:
+		return unit(d/time.Minute, "minute")
+	case d < 24*time.Hour && d%time.Hour == 0:
+		return unit(d/time.Hour, "hour")
+	case d < 24*time.Hour:
+		return unit(d/time.Hour, "hour") + " " + unit(d%time.Hour/time.Minute, "minute")
+	}
+	return unit(d.Round(24*time.Hour)/(24*time.Hour), "day")
+}

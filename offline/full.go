@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
-	"strconv"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -66,95 +64,60 @@ func (fullCodec) Encode(s Signal) (string, error) {
 	}
 	payload.Write(binary.BigEndian.AppendUint32(nil, crc32.ChecksumIEEE([]byte(s.SDP))))
 
-	return magic + strconv.Itoa(fullVersion) + string(letter) + "." +
-		base64.RawURLEncoding.EncodeToString(payload.Bytes()), nil
+	return codePrefix(fullVersion, letter) + base64.RawURLEncoding.EncodeToString(payload.Bytes()), nil
 }
 
-// Decode returns the signal in text, after cleaning it with Clean.
+// Decode returns the signal in a full code, after cleaning it with Clean.
 func (fullCodec) Decode(text string) (Signal, error) {
-	kind, sdp, err := decodeFull(Clean(text))
-	if err != nil {
-		return Signal{}, err
-	}
-	return Signal{Kind: kind, SDP: sdp}, nil
+	return decodeOnly(text, FormatFull)
 }
 
-// decodeFull decodes a cleaned code. It returns the kind as soon as the
-// prefix names one, even with an error, so that ReadSignal can report a code
-// of the wrong kind rather than the damage in it: pasting the other code is
-// the mistake the person has to fix first.
-func decodeFull(text string) (Kind, string, error) {
-	if text == "" {
-		return 0, "", ErrEmpty
-	}
-	kind, body, err := parsePrefix(text)
-	if err != nil {
-		return kind, "", err
-	}
-	sdp, err := decodeBody(body)
-	return kind, sdp, err
-}
-
-// parsePrefix splits text into the kind its prefix names and the payload
-// after it. A text that is a beginning of a prefix ("pg1") is truncated, not
-// corrupt: a line wrap may have cut it there.
-func parsePrefix(text string) (Kind, string, error) {
-	if !strings.HasPrefix(text, magic) {
-		if strings.HasPrefix(magic, text) {
-			return 0, "", ErrTruncated
+// decodeFullBody decodes the payload of a full code, in base64 or, for the
+// text of a QR code, in alnumDigits, into the SDP it carries.
+func decodeFullBody(body string, alnum bool) (string, error) {
+	if alnum {
+		whole, prefix, err := decodeAlnum(body)
+		if err != nil {
+			return "", err
 		}
-		return 0, "", ErrCorrupt
-	}
-	rest := text[len(magic):]
-
-	digits := 0
-	for digits < len(rest) && rest[digits] >= '0' && rest[digits] <= '9' {
-		digits++
-	}
-	switch {
-	case digits == 0 && rest == "":
-		return 0, "", ErrTruncated
-	case digits == 0, rest[0] == '0', digits > 9:
-		return 0, "", ErrCorrupt
-	}
-	version, _ := strconv.Atoi(rest[:digits]) // at most 9 digits: cannot fail
-	if version > fullVersion {
-		// Whatever follows belongs to a format this version cannot know.
-		return 0, "", ErrUnsupportedVersion
-	}
-	rest = rest[digits:]
-
-	if rest == "" {
-		return 0, "", ErrTruncated
-	}
-	var kind Kind
-	for k, letter := range kindLetters {
-		if rest[0] == letter {
-			kind = k
+		if whole != nil {
+			if sdp, err := inflate(whole); err == nil {
+				return sdp, nil
+			}
 		}
+		// What the complete groups of digits hold tells a cut code from a
+		// damaged one (see decodeAlnum).
+		if _, err := inflate(prefix); err != nil {
+			return "", err
+		}
+		return "", ErrCorrupt
 	}
-	if kind == 0 {
-		return 0, "", ErrCorrupt
-	}
-	rest = rest[1:]
 
-	switch {
-	case rest == "":
-		return kind, "", ErrTruncated
-	case rest[0] != '.':
-		return kind, "", ErrCorrupt
+	payload, canonical, dangling, err := decodeBase64(body)
+	if err != nil {
+		return "", err
 	}
-	return kind, rest[1:], nil
+	sdp, err := inflate(payload)
+	switch {
+	case err != nil:
+		return "", err
+	case dangling || !canonical:
+		return "", ErrCorrupt
+	}
+	return sdp, nil
 }
 
-// decodeBody decodes the base64 payload into the SDP it carries.
+// decodeBase64 decodes the base64 payload of a code, in either alphabet,
+// padded or not.
 //
-// It decodes leniently first, so that a cut code still yields the bytes
-// before the cut and can be recognised as a prefix of a valid payload, and
-// only once the checksum holds does it insist that the text is exactly the
-// encoding of the payload: otherwise a changed last character, whose low
-// bits base64 ignores, would go unnoticed.
-func decodeBody(body string) (string, error) {
+// It decodes leniently, so that a cut code still yields the bytes before
+// the cut and can be recognised as a prefix of a valid payload: dangling
+// says that a last character, which carries no whole byte, was left out.
+// Once the payload checks out, the caller must also insist on canonical,
+// which says that the text is exactly the encoding of the payload:
+// otherwise a changed last character, whose low bits base64 ignores, would
+// go unnoticed.
+func decodeBase64(body string) (payload []byte, canonical, dangling bool, err error) {
 	b := []byte(body)
 	padded := false
 	for i := 0; i < 2 && len(b) > 0 && b[len(b)-1] == '='; i++ {
@@ -164,7 +127,7 @@ func decodeBody(body string) (string, error) {
 	// Padding closes a final group of 2 or 3 characters; anywhere else it
 	// cannot come from a valid code, cut or not.
 	if padded && len(b)%4 != 2 && len(b)%4 != 3 {
-		return "", ErrCorrupt
+		return nil, false, false, ErrCorrupt
 	}
 	for i, c := range b {
 		switch {
@@ -174,31 +137,23 @@ func decodeBody(body string) (string, error) {
 		case c == '/':
 			b[i] = '_'
 		default:
-			return "", ErrCorrupt
+			return nil, false, false, ErrCorrupt
 		}
 	}
 
 	// A lone character after the last full group carries no whole byte: it
 	// is the start of the next group, cut.
-	dangling := len(b)%4 == 1
+	dangling = len(b)%4 == 1
 	if dangling {
 		b = b[:len(b)-1]
 	}
-	payload := make([]byte, base64.RawURLEncoding.DecodedLen(len(b)))
+	payload = make([]byte, base64.RawURLEncoding.DecodedLen(len(b)))
 	n, err := base64.RawURLEncoding.Decode(payload, b)
 	if err != nil {
-		return "", ErrCorrupt
+		return nil, false, false, ErrCorrupt
 	}
 	payload = payload[:n]
-
-	sdp, err := inflate(payload)
-	if err != nil {
-		return "", err
-	}
-	if dangling || base64.RawURLEncoding.EncodeToString(payload) != string(b) {
-		return "", ErrCorrupt
-	}
-	return sdp, nil
+	return payload, base64.RawURLEncoding.EncodeToString(payload) == string(b), dangling, nil
 }
 
 // inflate checks and decompresses a payload: a DEFLATE stream followed by

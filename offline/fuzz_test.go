@@ -3,6 +3,7 @@ package offline
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -26,7 +27,7 @@ func isSentinel(err error) bool {
 // start the fuzzers from inputs that reach deep into the decoder.
 func fuzzSeeds(t testing.TB) []string {
 	var seeds []string
-	for _, s := range []Signal{{Offer, offerData}, {Answer, answerData}, {Offer, "v=0"}, {Answer, "v=0\r\ns=-\r\n"}} {
+	for _, s := range []Signal{{Kind: Offer, SDP: offerData}, {Kind: Answer, SDP: answerData}, {Kind: Offer, SDP: "v=0"}, {Kind: Answer, SDP: "v=0\r\ns=-\r\n"}} {
 		code := mustEncode(t, s.Kind, s.SDP)
 		std := strings.NewReplacer("-", "+", "_", "/").Replace(code)
 		seeds = append(seeds,
@@ -42,7 +43,33 @@ func fuzzSeeds(t testing.TB) []string {
 			"```\n\""+code+"\"\n```\nhello\n",
 		)
 	}
-	return append(seeds, "", "pg", "pg1o.", "pg2a.xyz", "pg0o.AAAA", "hello", "```text\n```\n")
+	for _, s := range []Signal{{Kind: Offer, SDP: pigeonOffer}, {Kind: Answer, SDP: pigeonAnswerReceiving}} {
+		s.Created = created
+		code, err := EncodeAs(s, FormatCompact)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jsonCode, err := EncodeAs(s, FormatJSON)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rawJSON, _ := json.Marshal(sessionDescription{Type: s.Kind.String(), SDP: s.SDP})
+		seeds = append(seeds,
+			code,
+			code[:40],
+			replaceAt(code, 30),
+			QRText(code),
+			QRText(code)[:50],
+			wrap(code, 20, "\n"),
+			jsonCode,
+			jsonCode[:100],
+			string(rawJSON),
+			string(rawJSON[:70]),
+			s.SDP+"\r\n",
+			"```\n"+s.SDP+"```\n",
+		)
+	}
+	return append(seeds, "", "pg", "pg1o.", "pg3a.xyz", "pg2a.xyz", "PG2O.", "pg0o.AAAA", "hello", "```text\n```\n", "e", "{", "v=0\r\n")
 }
 
 func FuzzDecode(f *testing.F) {
@@ -60,13 +87,19 @@ func FuzzDecode(f *testing.F) {
 		if !s.Kind.valid() || !strings.HasPrefix(s.SDP, "v=0") {
 			t.Fatalf("Decode(%q) = %v %q, want a valid kind and an SDP", text, s.Kind, s.SDP)
 		}
-		// Whatever decodes must encode again, and to the same signal.
-		code, err := Encode(s)
-		if err != nil {
-			t.Fatalf("Decode(%q) = %v %q, which Encode refuses: %v", text, s.Kind, s.SDP, err)
+		// Whatever decodes must encode again, in its own format (raw ones
+		// in the full one), and to the same signal.
+		format := s.Format
+		if format == FormatSDP || format == FormatRawJSON {
+			format = FormatFull
 		}
-		if again, err := Decode(code); err != nil || again != s {
-			t.Fatalf("re-encoding %q does not round-trip: %v", text, err)
+		code, err := EncodeAs(s, format)
+		if err != nil {
+			t.Fatalf("Decode(%q) = %v %q, which EncodeAs(%v) refuses: %v", text, s.Kind, s.SDP, format, err)
+		}
+		again, err := Decode(code)
+		if err != nil || again.Kind != s.Kind || again.SDP != s.SDP || !again.Created.Equal(s.Created) || again.Format != format {
+			t.Fatalf("re-encoding %q as %v does not round-trip: %v", text, format, err)
 		}
 	})
 }
@@ -106,13 +139,133 @@ func FuzzEncode(f *testing.F) {
 		if answer {
 			kind = Answer
 		}
-		code, err := Encode(Signal{Kind: kind, SDP: sdp})
+		code, err := EncodeAs(Signal{Kind: kind, SDP: sdp}, FormatFull)
 		if err != nil {
 			return // refusing is fine; encoding what cannot be decoded is not
 		}
 		got, err := Decode(code)
 		if err != nil || got.Kind != kind || got.SDP != sdp {
 			t.Fatalf("Encode(%q) = %q, which decodes to %v %q, %v", sdp, code, got.Kind, got.SDP, err)
+		}
+	})
+}
+
+func FuzzReadAnySignal(f *testing.F) {
+	for _, seed := range fuzzSeeds(f) {
+		f.Add([]byte(seed + "\nchat\n"))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		s, err := ReadAnySignal(bufio.NewReader(bytes.NewReader(in)))
+		if err != nil {
+			if !isSentinel(err) {
+				t.Fatalf("ReadAnySignal(%q): %v is none of the package's errors", in, err)
+			}
+			return
+		}
+		if !s.Kind.valid() || !strings.HasPrefix(s.SDP, "v=0") {
+			t.Fatalf("ReadAnySignal(%q) = %v %q", in, s.Kind, s.SDP)
+		}
+		_ = Inspect(s)
+	})
+}
+
+func FuzzParseCompact(f *testing.F) {
+	for _, s := range []Signal{{Kind: Offer, SDP: pigeonOffer}, {Kind: Answer, SDP: pigeonAnswerSending}} {
+		s.Created = created
+		c, err := compactFromSDP(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		p := c.marshal()
+		f.Add(p, s.Kind == Answer)
+		f.Add(p[:20], s.Kind == Answer)
+	}
+	f.Fuzz(func(t *testing.T, p []byte, answer bool) {
+		kind := Offer
+		if answer {
+			kind = Answer
+		}
+		c, err := parseCompact(p, kind)
+		if err != nil {
+			if !isSentinel(err) {
+				t.Fatalf("parseCompact(% x): %v is none of the package's errors", p, err)
+			}
+			return
+		}
+		// Whatever parses is what Encode makes of the SDP it rebuilds.
+		if again := c.marshal(); !bytes.Equal(again, p) {
+			t.Fatalf("parseCompact(% x) marshals back to % x", p, again)
+		}
+		s := c.signal()
+		s2, err := compactFromSDP(s)
+		if err != nil {
+			t.Fatalf("the rebuilt SDP of % x does not encode: %v", p, err)
+		}
+		if again := s2.marshal(); !bytes.Equal(again, p) {
+			t.Fatalf("the rebuilt SDP of % x encodes to % x", p, again)
+		}
+	})
+}
+
+func FuzzDecodeAlnum(f *testing.F) {
+	f.Add(encodeAlnum([]byte("hello, world")))
+	f.Add("::::")
+	f.Add("ab")
+	f.Fuzz(func(t *testing.T, text string) {
+		whole, prefix, err := decodeAlnum(text)
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("decodeAlnum(%q): %v", text, err)
+			}
+			return
+		}
+		if whole != nil && encodeAlnum(whole) != strings.ToUpper(text) {
+			t.Fatalf("decodeAlnum(%q) = % x, which encodes to %q", text, whole, encodeAlnum(whole))
+		}
+		if len(prefix) != len(text)/3*2 {
+			t.Fatalf("decodeAlnum(%q) has a prefix of %d bytes", text, len(prefix))
+		}
+	})
+}
+
+func FuzzCompactEncode(f *testing.F) {
+	f.Add(pigeonOffer, false)
+	f.Add(pigeonAnswerSending, true)
+	f.Add(offerMinimal, false)
+	f.Fuzz(func(t *testing.T, sdp string, answer bool) {
+		kind := Offer
+		if answer {
+			kind = Answer
+		}
+		s := Signal{Kind: kind, SDP: sdp, Created: created}
+		code, err := EncodeAs(s, FormatCompact)
+		if err != nil {
+			if !errors.Is(err, ErrNotCompact) {
+				t.Fatalf("EncodeAs(%q, compact): %v does not match ErrNotCompact", sdp, err)
+			}
+			return
+		}
+		got, err := Decode(code)
+		if err != nil || got.Kind != kind {
+			t.Fatalf("EncodeAs(%q) = %q, which decodes to %v, %v", sdp, code, got.Kind, err)
+		}
+		if line, same := sameRebuilt(strings.Split(sdp, "\r\n"), strings.Split(got.SDP, "\r\n")); !same {
+			t.Fatalf("EncodeAs(%q) loses line %q", sdp, line)
+		}
+	})
+}
+
+func FuzzInspect(f *testing.F) {
+	for _, fx := range fixtures {
+		f.Add(fx.sdp)
+	}
+	f.Fuzz(func(t *testing.T, sdp string) {
+		d := Inspect(Signal{SDP: sdp})
+		for _, m := range d.Media {
+			_ = m.String()
+		}
+		for _, c := range d.Candidates {
+			_ = c.String()
 		}
 	})
 }

@@ -3,6 +3,7 @@ package offline
 import (
 	"bytes"
 	"errors"
+	"image/png"
 	"regexp"
 	"strings"
 	"testing"
@@ -32,7 +33,7 @@ func TestWriteQR(t *testing.T) {
 			if err := WriteQR(&out, tt.text); err != nil {
 				t.Fatalf("WriteQR: %v", err)
 			}
-			want, err := qrcode.New(tt.text, qrcode.Medium)
+			want, err := qrcode.New(QRText(tt.text), qrcode.Medium)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -68,7 +69,7 @@ func TestWriteQRMatchesModules(t *testing.T) {
 	if err := WriteQR(&out, text); err != nil {
 		t.Fatalf("WriteQR: %v", err)
 	}
-	want, err := qrcode.New(text, qrcode.Medium)
+	want, err := qrcode.New(QRText(text), qrcode.Medium)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,3 +137,101 @@ func TestWriteQRErrors(t *testing.T) {
 type failingWriter struct{ err error }
 
 func (w failingWriter) Write([]byte) (int, error) { return 0, w.err }
+
+func TestWriteQRStyles(t *testing.T) {
+	// Read each drawing back into modules: dark where the picture is dark,
+	// once the cell's ink and background colours are known.
+	code := mustCompact(t, Offer, pigeonOffer)
+	want, err := qrcode.New(QRText(code), qrcode.Medium)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantBits := want.Bitmap()
+	tests := []struct {
+		name      string
+		style     QRStyle
+		escape    string
+		inkIsDark bool // whether the glyphs' ink is what the viewer sees as dark
+		negative  bool // whether the picture is light-on-dark
+	}{
+		{"colours", QRStyle{}, qrColours, true, false},
+		{"colours inverted", QRStyle{Invert: true}, qrInvertedColours, false, true},
+		{"no colour, light text on dark", QRStyle{NoColor: true}, "", false, false},
+		{"no colour, dark text on light", QRStyle{NoColor: true, Invert: true}, "", true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			if err := WriteQRStyle(&out, code, tt.style); err != nil {
+				t.Fatal(err)
+			}
+			if tt.escape == "" && strings.Contains(out.String(), "\x1b") {
+				t.Fatal("escape sequences in a drawing without colour")
+			}
+			if tt.escape != "" && !strings.HasPrefix(out.String(), tt.escape) {
+				t.Fatalf("drawing starts %q, want %q", out.String()[:12], tt.escape)
+			}
+			var got [][]bool
+			for row := range strings.Lines(out.String()) {
+				var top, bottom []bool
+				for _, r := range ansiEscape.ReplaceAllString(strings.TrimSuffix(row, "\n"), "") {
+					topInk, bottomInk := r == '▀' || r == '█', r == '▄' || r == '█'
+					top = append(top, topInk == tt.inkIsDark != tt.negative)
+					bottom = append(bottom, bottomInk == tt.inkIsDark != tt.negative)
+				}
+				got = append(got, top, bottom)
+			}
+			got = got[:len(wantBits)] // the padding row below an odd code
+			for y := range wantBits {
+				for x := range wantBits[y] {
+					if got[y][x] != wantBits[y][x] {
+						t.Fatalf("module (%d, %d) shows dark=%v, want %v", x, y, got[y][x], wantBits[y][x])
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestWriteQRPNG(t *testing.T) {
+	code := mustCompact(t, Answer, pigeonAnswerReceiving)
+	var out bytes.Buffer
+	if err := WriteQRPNG(&out, code, 8); err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(&out)
+	if err != nil {
+		t.Fatalf("not a PNG: %v", err)
+	}
+	// Version 4: 33 modules and 4 of quiet zone on each side, 8 pixels each.
+	if b := img.Bounds(); b.Dx() != (33+8)*8 || b.Dy() != b.Dx() {
+		t.Errorf("picture of %v, want %d pixels square", b, (33+8)*8)
+	}
+	if r, _, _, _ := img.At(0, 0).RGBA(); r != 0xffff {
+		t.Error("the quiet zone is not white")
+	}
+	if err := WriteQRPNG(&out, strings.Repeat("x", 3000), 8); err == nil {
+		t.Error("WriteQRPNG of 3000 characters succeeded")
+	}
+}
+
+func TestMeasure(t *testing.T) {
+	for _, tt := range []struct {
+		text      string
+		chars, qr int
+	}{
+		{mustCompact(t, Offer, pigeonOffer), 69, 4},
+		{"héllo", 5, 1},
+		{strings.Repeat("x", 3000), 3000, 0},
+	} {
+		if chars, qr := Measure(tt.text); chars != tt.chars || qr != tt.qr {
+			t.Errorf("Measure(%.20q) = %d, %d; want %d, %d", tt.text, chars, qr, tt.chars, tt.qr)
+		}
+	}
+	if n := PayloadSize("hello"); n != 0 {
+		t.Errorf("PayloadSize of no code = %d", n)
+	}
+	if n := PayloadSize(pigeonOffer); n != len(strings.TrimSpace(pigeonOffer)) {
+		t.Errorf("PayloadSize of raw SDP = %d", n)
+	}
+}

@@ -1,6 +1,10 @@
 package offline
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+	"time"
+)
 
 // Kind says whether a signal is an offer or an answer.
 type Kind int
@@ -37,10 +41,63 @@ func (k Kind) article() string {
 // valid reports whether k is one of the declared kinds.
 func (k Kind) valid() bool { return k == Offer || k == Answer }
 
+// Format is a way of writing a signal as text.
+type Format int
+
+// The formats a signal is read in. The first three can be written too; the
+// zero Format, FormatAuto, asks Encode to pick.
+const (
+	FormatAuto    Format = iota
+	FormatCompact        // "pg2": only what the peer cannot rebuild, about 70 characters
+	FormatFull           // "pg1": the whole SDP, compressed with DEFLATE
+	FormatJSON           // base64 of {"type":..., "sdp":...}, as pion's examples and many browser demos write
+	FormatSDP            // the SDP itself, as text (read only)
+	FormatRawJSON        // {"type":..., "sdp":...} as it is (read only)
+)
+
+// formatNames are the names of the formats, as flags and messages use them.
+var formatNames = map[Format]string{
+	FormatAuto:    "auto",
+	FormatCompact: "compact",
+	FormatFull:    "full",
+	FormatJSON:    "json",
+	FormatSDP:     "sdp",
+	FormatRawJSON: "raw json",
+}
+
+// String returns the name of the format: "compact", "full", "json", ...
+func (f Format) String() string {
+	if name, ok := formatNames[f]; ok {
+		return name
+	}
+	return fmt.Sprintf("Format(%d)", int(f))
+}
+
+// ParseFormat returns the format a --format flag names: auto, compact, full
+// or json, the ones Encode can write.
+func ParseFormat(name string) (Format, error) {
+	for _, f := range []Format{FormatAuto, FormatCompact, FormatFull, FormatJSON} {
+		if name == f.String() {
+			return f, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown format %q: use auto, compact, full or json", name)
+}
+
 // Signal is one session description on its way to the peer.
 type Signal struct {
 	Kind Kind
 	SDP  string
+
+	// Created is when the signal was made, to the second. Encode writes
+	// it in a compact code, using the current time if it is zero; a
+	// decoder sets it from a compact code, or from the origin line of an
+	// SDP made by pion, which holds the time, and leaves it zero when it
+	// cannot know.
+	Created time.Time
+
+	// Format is the format the signal was read in. Encode ignores it.
+	Format Format
 }
 
 // Codec turns a Signal into one line of text and back.
@@ -52,14 +109,41 @@ type Codec interface {
 	Decode(text string) (Signal, error)
 }
 
-// Encode encodes s with the default codec, Full for now.
-func Encode(s Signal) (string, error) { return Full.Encode(s) }
+// Encode encodes s in the smallest format that can carry it: Compact when
+// the session is one that a pigeon can rebuild from a compact code, and Full
+// otherwise (other codecs, a browser's SDP, credentials that are not
+// derived with ICECredentials, more than 16 candidates).
+func Encode(s Signal) (string, error) { return EncodeAs(s, FormatAuto) }
 
-// Decode decodes text in any format this version knows, only Full for now,
-// after cleaning it with Clean. It does not check the kind: ReadSignal does,
-// or the caller compares Signal.Kind itself.
+// EncodeAs encodes s in format f, or like Encode for FormatAuto. For
+// FormatCompact it returns an error matching ErrNotCompact if s cannot be
+// written that way.
+func EncodeAs(s Signal, f Format) (string, error) {
+	switch f {
+	case FormatAuto:
+		code, err := Compact.Encode(s)
+		if errors.Is(err, ErrNotCompact) {
+			return Full.Encode(s)
+		}
+		return code, err
+	case FormatCompact:
+		return Compact.Encode(s)
+	case FormatFull:
+		return Full.Encode(s)
+	case FormatJSON:
+		return JSON.Encode(s)
+	}
+	return "", fmt.Errorf("encoding the %s: format %v cannot be written", s.Kind, f)
+}
+
+// Decode decodes text in any format this version reads: a compact or full
+// code (as text, or as the text of its QR code), base64 of JSON, raw JSON or
+// raw SDP. What copying adds around the text is taken off first (see Clean
+// and ReadSignal). It does not check the kind, nor the age: ReadSignal
+// checks the kind, CheckAge the age, or the caller looks at the Signal.
+//
+// Text after the signal, other than blank lines, makes the whole ErrCorrupt:
+// a paste is expected to hold one signal and nothing else.
 func Decode(text string) (Signal, error) {
-	// Full cleans the text itself. When a second format comes, this is
-	// where the prefix of the cleaned text will pick the codec.
-	return Full.Decode(text)
+	return decodeText(text)
 }
