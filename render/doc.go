@@ -1,3 +1,15 @@
-// Package render takes the remote media of a call out to where it is used:
-// files for now (VP8 to IVF, Opus to Ogg), with a count of what arrived.
+// Package render turns the remote media of a call into pictures and sound:
+// VP8 decoded (libvpx) and shown in a window (SDL2) or in the terminal
+// (true-colour half blocks), Opus decoded (libopus) and played on the
+// speakers (miniaudio) through a jitter buffer, and both recorded, to one
+// WebM file or to IVF and Ogg files. It counts what arrived and what it
+// decoded, for the status line and for benchmarks.
+//
+// An Output takes the call's remote tracks with Play, each on its own
+// goroutine, and the local camera with ShowLocal for the self-view. The
+// views, the speaker and the recordings are Output's and stop with Close.
+//
+// The sub-packages do one thing each and can be used alone: window and
+// termview are the two views, speaker the sound card, webmwriter the WebM
+// file, picture the colour and scaling helpers they share.
 package render

@@ -1,28 +1,47 @@
 package render
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/pion/interceptor"
+	"github.com/pion/mediadevices"
 	"github.com/pion/rtp"
-	"github.com/pion/rtp/codecs"
 	"github.com/pion/webrtc/v4"
-	"github.com/pion/webrtc/v4/pkg/media/ivfwriter"
-	"github.com/pion/webrtc/v4/pkg/media/oggwriter"
+
+	"github.com/pigeon-call/pigeon/render/picture"
+	"github.com/pigeon-call/pigeon/render/speaker"
+	"github.com/pigeon-call/pigeon/render/termview"
+	"github.com/pigeon-call/pigeon/render/webmwriter"
+	"github.com/pigeon-call/pigeon/render/window"
 )
 
 // Names of the files a recording writes in its directory.
 const (
 	VideoFile = "video.ivf"
 	AudioFile = "audio.ogg"
+)
+
+// View says where remote video is shown.
+type View string
+
+// The views.
+const (
+	ViewNone     View = "none"     // nowhere: the video is still decoded and counted
+	ViewWindow   View = "window"   // a desktop window
+	ViewTerminal View = "terminal" // the terminal, in true-colour half blocks
+)
+
+// Speaker names with a special meaning.
+const (
+	SpeakerNone = "none"       // play no sound
+	SpeakerNull = speaker.Null // miniaudio's null device: real-time pacing, no sound; for tests and benchmarks
 )
 
 // Track is a remote track as pion delivers it; *webrtc.TrackRemote is one.
@@ -32,57 +51,176 @@ type Track interface {
 	ReadRTP() (*rtp.Packet, interceptor.Attributes, error)
 }
 
-// Options says where remote media goes.
+// Options says where remote media goes. The zero value decodes and counts
+// the video, plays the sound on the default speaker and records nothing.
 type Options struct {
 	// RecordDir, when set, receives the video as VideoFile and the audio as
 	// AudioFile.
 	RecordDir string
+	// RecordFile, when set, receives both in one WebM file.
+	RecordFile string
+
+	// View is where the remote video is shown; "" is ViewNone.
+	View View
+	// Terminal and TerminalSize are the terminal of ViewTerminal: where to
+	// write, and its size in character cells (asked before each frame, so a
+	// resize is followed). render never opens a terminal itself.
+	Terminal     io.Writer
+	TerminalSize func() (cols, rows int)
+	// TerminalRows is how many rows at the bottom of the terminal are left
+	// to the caller's lines (chat, status); termview.DefaultReserve unless
+	// set.
+	TerminalRows int
+	// TerminalFPS bounds the terminal's redraws; termview.DefaultMaxFPS
+	// unless set.
+	TerminalFPS float64
+
+	// Speaker picks the playback device: "" for the system's default, a
+	// part of a device's name or its ID as Speakers lists them, SpeakerNone
+	// or SpeakerNull.
+	Speaker string
+
+	// RequestKeyFrame is called when the video decoder cannot go on from
+	// what it has (at the start, after a loss or a decoding error), to ask
+	// the peer for a keyframe on that stream; call.Session.RequestKeyFrame
+	// does that. Calls are spaced at least KeyFrameInterval apart.
+	RequestKeyFrame func(ssrc webrtc.SSRC)
+
+	// OnKey is told each key pressed in the window ('m', 'v', 'f', 'q'...);
+	// OnClose when the user closes the window. They run on a goroutine of
+	// the window's and may call the Output's methods.
+	OnKey   func(key rune)
+	OnClose func()
+
+	// OnVideoFrame, if set, is handed each decoded picture, on the decoding
+	// goroutine as soon as it is decoded (for a benchmark that reads a
+	// timestamp drawn into the picture, say). Each picture is new; the view
+	// shows the same one, so it must not be changed.
+	OnVideoFrame func(img *image.YCbCr)
+
+	// Warn is told of problems that do not stop the call, such as a machine
+	// without sound; nil ignores them.
+	Warn func(err error)
+
+	// pcmTap, in tests, is handed what the speaker plays.
+	pcmTap func(pcm []int16)
+}
+
+// KeyFrameInterval is the least time between two keyframe requests.
+const KeyFrameInterval = 500 * time.Millisecond
+
+// view is what a window and a terminal view both do.
+type view interface {
+	ShowRemote(img image.Image)
+	ShowLocal(img image.Image)
+	SetStatus(line string)
+	Close() error
 }
 
 // Output receives the remote tracks of one call.
 type Output struct {
 	opts Options
+	view view
+	win  *window.Window // the view, when it is a window
 
-	mu     sync.Mutex
-	stats  []*Stats
-	sinks  []io.Closer
-	closed bool
+	mu           sync.Mutex
+	tracks       []*trackState
+	sinks        []io.Closer
+	webm         *webmwriter.Writer
+	recStart     time.Time // the first recorded media's arrival: the WebM's time zero
+	status       string
+	speaker      *speaker.Speaker
+	speakerTried bool // a track has had the speaker
+	closed       bool
+
+	done     chan struct{}
+	statusWG sync.WaitGroup
 }
 
-// Stats counts what arrived on one remote track.
-type Stats struct {
-	Kind          webrtc.RTPCodecType
-	MimeType      string
-	Packets       int
-	Bytes         int
-	Frames        int // complete video frames (the RTP marker bit)
-	KeyFrames     int
-	Width, Height int // from the last VP8 keyframe
-	First, Last   time.Time
-}
-
-// New prepares an output; with a RecordDir it creates that directory.
+// New prepares an output: it creates the recording's directory or file and
+// opens the view. The speaker opens when the first audio track plays.
 func New(opts Options) (*Output, error) {
+	o := &Output{opts: opts, done: make(chan struct{})}
 	if opts.RecordDir != "" {
 		if err := os.MkdirAll(opts.RecordDir, 0o755); err != nil {
 			return nil, fmt.Errorf("creating the recording directory: %w", err)
 		}
 	}
-	return &Output{opts: opts}, nil
+	if opts.RecordFile != "" {
+		w, err := webmwriter.New(opts.RecordFile)
+		if err != nil {
+			return nil, fmt.Errorf("creating the recording: %w", err)
+		}
+		o.webm = w
+		o.sinks = append(o.sinks, w)
+	}
+
+	var err error
+	switch opts.View {
+	case ViewNone, "":
+	case ViewWindow:
+		o.win, err = window.Open(window.Options{Title: "pigeon", OnKey: opts.OnKey, OnClose: opts.OnClose})
+		if err == nil {
+			o.view = o.win
+		}
+	case ViewTerminal:
+		if opts.Terminal == nil || opts.TerminalSize == nil {
+			err = ErrNoTerminal
+			break
+		}
+		o.view = termview.New(termview.Options{Out: opts.Terminal, Size: opts.TerminalSize,
+			Reserve: opts.TerminalRows, MaxFPS: opts.TerminalFPS})
+	default:
+		err = fmt.Errorf("%w %q: use %s, %s or %s", ErrUnknownView, opts.View, ViewWindow, ViewTerminal, ViewNone)
+	}
+	if err != nil {
+		o.closeSinks()
+		if opts.RecordFile != "" {
+			os.Remove(opts.RecordFile) // empty: nothing was recorded
+		}
+		return nil, fmt.Errorf("opening the %s view: %w", opts.View, err)
+	}
+	if o.view != nil {
+		o.statusWG.Add(1)
+		go o.updateStatus()
+	}
+	return o, nil
 }
 
-// Play reads track until it ends, sending its packets to the sinks and
-// counting them. It returns nil when the track ends normally.
+// DisplayAvailable reports whether a window could open here: a display is
+// named in the environment.
+func DisplayAvailable() bool { return window.Available() }
+
+// Speakers lists the playback devices, for a person to pick one.
+func Speakers() ([]speaker.Device, error) { return speaker.Devices() }
+
+// Play reads track until it ends: it decodes and shows or plays it, records
+// it and counts it. It returns nil when the track ends normally. Each track
+// plays on its own goroutine.
 func (o *Output) Play(track Track) error {
-	st := &Stats{Kind: track.Kind(), MimeType: track.Codec().MimeType}
-	sink, err := o.sinkFor(track)
+	codec := track.Codec()
+	ts := &trackState{stats: Stats{Kind: track.Kind(), MimeType: codec.MimeType}, clockRate: codec.ClockRate}
+	rec, err := o.recorderFor(track)
 	if err != nil {
 		return err
 	}
+	ts.rec = rec
 	o.mu.Lock()
-	o.stats = append(o.stats, st)
+	o.tracks = append(o.tracks, ts)
 	o.mu.Unlock()
 
+	switch {
+	case strings.EqualFold(codec.MimeType, webrtc.MimeTypeVP8):
+		return o.playVideo(track, ts)
+	case strings.EqualFold(codec.MimeType, webrtc.MimeTypeOpus):
+		return o.playAudio(track, ts)
+	}
+	return o.read(track, ts, func(*rtp.Packet, time.Time) {}) // counted, nothing more
+}
+
+// read reads track until it ends, counting and recording each packet before
+// handing it to use.
+func (o *Output) read(track Track, ts *trackState, use func(pkt *rtp.Packet, at time.Time)) error {
 	for {
 		pkt, _, err := track.ReadRTP()
 		if err != nil {
@@ -91,135 +229,182 @@ func (o *Output) Play(track Track) error {
 			}
 			return err
 		}
-		if err := o.take(st, sink, pkt); err != nil {
-			return fmt.Errorf("recording %s: %w", st.Kind, err)
+		now := time.Now()
+		if err := o.take(ts, pkt, now); err != nil {
+			return fmt.Errorf("recording %s: %w", ts.stats.Kind, err)
+		}
+		use(pkt, now)
+	}
+}
+
+// take counts pkt and writes it to the track's RTP recording, unless the
+// output is closed.
+func (o *Output) take(ts *trackState, pkt *rtp.Packet, now time.Time) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	ts.count(pkt, now)
+	if ts.rec == nil || o.closed {
+		return nil
+	}
+	return ts.rec.WriteRTP(pkt)
+}
+
+// ShowLocal shows track, the local camera, as the self-view, until the track
+// ends or the output closes. It does nothing without a view or for a nil
+// track. Frames are copied as they are read, so the camera may reuse them.
+func (o *Output) ShowLocal(track mediadevices.Track) error {
+	if track == nil || o.view == nil {
+		return nil
+	}
+	vt, ok := track.(*mediadevices.VideoTrack)
+	if !ok {
+		return fmt.Errorf("%w: a %s track", ErrNotVideo, track.Kind())
+	}
+	r := vt.NewReader(false)
+	go func() {
+		defer o.view.ShowLocal(nil)
+		for {
+			img, release, err := r.Read()
+			if err != nil {
+				return
+			}
+			frame := selfViewFrame(img)
+			release()
+			select {
+			case <-o.done:
+				return
+			default:
+			}
+			o.view.ShowLocal(frame)
+		}
+	}()
+	return nil
+}
+
+// selfViewFrame copies a camera frame for the self-view: a 4:2:0 frame
+// whole (cheap, and the window scales it on the graphics card), any other
+// scaled down to the most a corner needs.
+func selfViewFrame(img image.Image) image.Image {
+	if ycc, ok := img.(*image.YCbCr); ok && ycc.SubsampleRatio == image.YCbCrSubsampleRatio420 {
+		return picture.Copy(img)
+	}
+	return picture.Thumbnail(img, 320, 240)
+}
+
+// SetStatus sets the text at the start of the view's status line, such as
+// the connection's state and round-trip time; the output adds what it
+// measures (resolution, frame rate, bit rate).
+func (o *Output) SetStatus(text string) {
+	o.mu.Lock()
+	o.status = text
+	o.mu.Unlock()
+	if o.view != nil {
+		o.view.SetStatus(o.statusLine())
+	}
+}
+
+// SetFullscreen makes the window fill the screen, or not; without a window
+// it does nothing.
+func (o *Output) SetFullscreen(on bool) {
+	if o.win != nil {
+		o.win.SetFullscreen(on)
+	}
+}
+
+// Fullscreen reports whether the window fills the screen.
+func (o *Output) Fullscreen() bool { return o.win != nil && o.win.Fullscreen() }
+
+// updateStatus refreshes the status line once a second, for the frame and
+// bit rates.
+func (o *Output) updateStatus() {
+	defer o.statusWG.Done()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		o.view.SetStatus(o.statusLine())
+		select {
+		case <-o.done:
+			return
+		case <-tick.C:
 		}
 	}
 }
 
-// take counts pkt and writes it to sink, unless the output is closed.
-func (o *Output) take(st *Stats, sink rtpSink, pkt *rtp.Packet) error {
+// statusLine is the caller's status followed by what arrives.
+func (o *Output) statusLine() string {
 	o.mu.Lock()
-	defer o.mu.Unlock()
-	st.count(pkt)
-	if sink == nil || o.closed {
-		return nil
+	parts := []string{}
+	if o.status != "" {
+		parts = append(parts, o.status)
 	}
-	return sink.WriteRTP(pkt)
-}
-
-type rtpSink interface {
-	WriteRTP(*rtp.Packet) error
-	Close() error
-}
-
-// sinkFor opens the recording file for track, or returns nil when nothing
-// is recorded.
-func (o *Output) sinkFor(track Track) (rtpSink, error) {
-	if o.opts.RecordDir == "" {
-		return nil, nil
-	}
-	var (
-		sink rtpSink
-		err  error
-	)
-	codec := track.Codec()
-	switch {
-	case strings.EqualFold(codec.MimeType, webrtc.MimeTypeVP8):
-		sink, err = ivfwriter.New(filepath.Join(o.opts.RecordDir, VideoFile), ivfwriter.WithCodec(codec.MimeType))
-	case strings.EqualFold(codec.MimeType, webrtc.MimeTypeOpus):
-		sink, err = oggwriter.New(filepath.Join(o.opts.RecordDir, AudioFile), codec.ClockRate, max(codec.Channels, 1))
-	default:
-		return nil, nil // nothing to record it in; still counted
-	}
-	if err != nil {
-		return nil, fmt.Errorf("opening the %s recording: %w", track.Kind(), err)
-	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.closed {
-		sink.Close()
-		return nil, nil
-	}
-	o.sinks = append(o.sinks, sink)
-	return sink, nil
-}
-
-func (s *Stats) count(pkt *rtp.Packet) {
 	now := time.Now()
-	if s.Packets == 0 {
-		s.First = now
+	bits := 0.0
+	for _, ts := range o.tracks {
+		st := ts.snapshot(now)
+		bits += st.BitRate
+		if st.Kind == webrtc.RTPCodecTypeVideo && st.Decoded > 0 {
+			parts = append(parts, fmt.Sprintf("%dx%d %.0f fps", st.Width, st.Height, st.FPS))
+		}
 	}
-	s.Last = now
-	s.Packets++
-	s.Bytes += len(pkt.Payload)
-	if s.Kind != webrtc.RTPCodecTypeVideo {
-		return
+	o.mu.Unlock()
+	if bits > 0 {
+		parts = append(parts, fmt.Sprintf("%.0f kbit/s", bits/1000))
 	}
-	if pkt.Marker {
-		s.Frames++
-	}
-	if w, h, ok := vp8KeyFrameSize(pkt.Payload); ok {
-		s.KeyFrames++
-		s.Width, s.Height = w, h
-	}
-}
-
-// vp8KeyFrameSize reports whether payload starts a VP8 keyframe, and its
-// picture size (RFC 6386, section 9.1).
-func vp8KeyFrameSize(payload []byte) (width, height int, ok bool) {
-	var p codecs.VP8Packet
-	if _, err := p.Unmarshal(payload); err != nil || p.S != 1 || p.PID != 0 {
-		return 0, 0, false
-	}
-	f := p.Payload
-	if len(f) < 10 || f[0]&0x01 != 0 || f[3] != 0x9d || f[4] != 0x01 || f[5] != 0x2a {
-		return 0, 0, false
-	}
-	return int(binary.LittleEndian.Uint16(f[6:]) & 0x3fff), int(binary.LittleEndian.Uint16(f[8:]) & 0x3fff), true
+	return strings.Join(parts, " | ") // ASCII: the window's font has nothing else
 }
 
 // Stats returns a copy of what has arrived so far, one entry per track.
 func (o *Output) Stats() []Stats {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	out := make([]Stats, len(o.stats))
-	for i, s := range o.stats {
-		out[i] = *s
+	now := time.Now()
+	out := make([]Stats, len(o.tracks))
+	for i, ts := range o.tracks {
+		out[i] = ts.snapshot(now)
 	}
 	return out
 }
 
-// Close finishes the recordings. Tracks still playing stop being recorded.
+// Close closes the view, stops the sound and finishes the recordings.
+// Tracks still playing are still counted, but no longer shown, played or
+// recorded.
 func (o *Output) Close() error {
 	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.closed = true
-	var errs []error
-	for _, s := range o.sinks {
-		errs = append(errs, s.Close())
+	if o.closed {
+		o.mu.Unlock()
+		return nil
 	}
-	o.sinks = nil
+	o.closed = true
+	spk := o.speaker
+	o.mu.Unlock()
+	close(o.done)
+	o.statusWG.Wait()
+
+	var errs []error
+	if o.view != nil {
+		errs = append(errs, o.view.Close())
+	}
+	if spk != nil {
+		errs = append(errs, spk.Close())
+	}
+	errs = append(errs, o.closeSinks())
 	return errors.Join(errs...)
 }
 
-// String describes what arrived on the track, for a person.
-func (s Stats) String() string {
-	codec := strings.TrimPrefix(strings.TrimPrefix(s.MimeType, "video/"), "audio/")
-	secs := s.Last.Sub(s.First).Seconds()
-	if s.Kind == webrtc.RTPCodecTypeVideo {
-		return fmt.Sprintf("video %s %dx%d: %d frames (%d keyframes), %s in %.1f s",
-			codec, s.Width, s.Height, s.Frames, s.KeyFrames, byteSize(s.Bytes), secs)
+func (o *Output) closeSinks() error {
+	o.mu.Lock()
+	sinks := o.sinks
+	o.sinks = nil
+	o.mu.Unlock()
+	var errs []error
+	for _, s := range sinks {
+		errs = append(errs, s.Close())
 	}
-	return fmt.Sprintf("audio %s: %d packets, %s in %.1f s", codec, s.Packets, byteSize(s.Bytes), secs)
+	return errors.Join(errs...)
 }
 
-func byteSize(n int) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+func (o *Output) warn(err error) {
+	if o.opts.Warn != nil {
+		o.opts.Warn(err)
 	}
-	return fmt.Sprintf("%d B", n)
 }

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pion/interceptor"
 	"github.com/pion/rtp"
@@ -20,16 +21,30 @@ type fakeTrack struct {
 	kind    webrtc.RTPCodecType
 	codec   webrtc.RTPCodecParameters
 	packets []*rtp.Packet
+	// frameGap is a pause after each packet that ends a frame, so that a
+	// decoder keeps up as it does with a real-time stream.
+	frameGap time.Duration
+	// afterFrame, if set, runs after each packet that ends a frame is read,
+	// before the next packet: a benchmark waits there for the picture.
+	afterFrame func()
+	frameEnded bool
 }
 
 func (f *fakeTrack) Kind() webrtc.RTPCodecType        { return f.kind }
 func (f *fakeTrack) Codec() webrtc.RTPCodecParameters { return f.codec }
 func (f *fakeTrack) ReadRTP() (*rtp.Packet, interceptor.Attributes, error) {
+	if f.frameEnded && f.afterFrame != nil {
+		f.afterFrame()
+	}
 	if len(f.packets) == 0 {
 		return nil, nil, io.EOF
 	}
 	p := f.packets[0]
 	f.packets = f.packets[1:]
+	f.frameEnded = p.Marker
+	if p.Marker && f.frameGap > 0 {
+		time.Sleep(f.frameGap)
+	}
 	return p, nil, nil
 }
 

@@ -3,7 +3,12 @@
 # is missing: run as root it installs, otherwise it prints the command to run.
 set -euo pipefail
 
-packages=(pkg-config libvpx-dev)
+# Build: libvpx (VP8), libopus and libopusfile (Opus decoding, through
+# gopkg.in/hraban/opus.v2), SDL2 (the call's window).
+# Tests: Xvfb and ffmpeg (the window under a virtual display, its
+# screenshots, and reading recordings back with ffprobe), tmux (the terminal
+# view in a real terminal).
+packages=(pkg-config libvpx-dev libopus-dev libopusfile-dev libsdl2-dev xvfb ffmpeg tmux)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -113,11 +113,18 @@ func ReadOgg(path string) (Ogg, error) {
 
 // EncodeVP8 encodes n frames from src with libvpx and returns them.
 func EncodeVP8(src video.Reader, width, height, n int) ([][]byte, error) {
+	return EncodeVP8WithKeyFrames(src, width, height, n, 0)
+}
+
+// EncodeVP8WithKeyFrames is EncodeVP8 with a keyframe every interval frames
+// (libvpx's default, 60, for 0).
+func EncodeVP8WithKeyFrames(src video.Reader, width, height, n, interval int) ([][]byte, error) {
 	params, err := vpx.NewVP8Params()
 	if err != nil {
 		return nil, err
 	}
 	params.BitRate = 500_000
+	params.KeyFrameInterval = interval
 	enc, err := params.BuildVideoEncoder(src, prop.Media{Video: prop.Video{Width: width, Height: height}})
 	if err != nil {
 		return nil, err

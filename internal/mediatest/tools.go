@@ -1,0 +1,236 @@
+package mediatest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// RequireTools skips t unless every named program is installed.
+func RequireTools(t testing.TB, names ...string) {
+	t.Helper()
+	for _, name := range names {
+		if _, err := exec.LookPath(name); err != nil {
+			t.Skipf("%s is not installed (scripts/setup.sh installs it): skipping", name)
+		}
+	}
+}
+
+// Probe is what ffprobe reports of a media file.
+type Probe struct {
+	Streams []struct {
+		CodecName string `json:"codec_name"`
+		CodecType string `json:"codec_type"`
+		StartTime string `json:"start_time"`
+		Width     int    `json:"width"`
+		Height    int    `json:"height"`
+	} `json:"streams"`
+	Format struct {
+		FormatName string `json:"format_name"`
+		Duration   string `json:"duration"`
+	} `json:"format"`
+}
+
+// Duration is the file's duration as ffprobe reports it.
+func (p Probe) Duration() time.Duration {
+	secs, _ := strconv.ParseFloat(p.Format.Duration, 64)
+	return time.Duration(secs * float64(time.Second))
+}
+
+// FFProbe runs ffprobe on path.
+func FFProbe(path string) (Probe, error) {
+	out, err := exec.Command("ffprobe", "-v", "error", "-of", "json",
+		"-show_entries", "stream=codec_name,codec_type,start_time,width,height:format=format_name,duration", path).Output()
+	if err != nil {
+		return Probe{}, fmt.Errorf("ffprobe %s: %w: %s", path, err, stderrOf(err))
+	}
+	var p Probe
+	if err := json.Unmarshal(out, &p); err != nil {
+		return Probe{}, fmt.Errorf("reading ffprobe's report: %w", err)
+	}
+	return p, nil
+}
+
+// FFmpegDecode decodes the whole file at path with ffmpeg, as a player
+// would, and fails on any error ffmpeg reports.
+func FFmpegDecode(path string) error {
+	// passthrough keeps the frames' own times rather than fit them to a
+	// frame rate, which a call's video does not keep to the millisecond.
+	cmd := exec.Command("ffmpeg", "-v", "error", "-xerror", "-i", path, "-fps_mode", "passthrough", "-f", "null", "-")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil || stderr.Len() > 0 {
+		return fmt.Errorf("ffmpeg decoding %s: %v: %s", path, err, stderr.String())
+	}
+	return nil
+}
+
+// StartXvfb starts a virtual X display of the given size for the length of
+// the test, and returns its name for DISPLAY. It skips the test when Xvfb is
+// not installed.
+func StartXvfb(t testing.TB, width, height int) string {
+	t.Helper()
+	RequireTools(t, "Xvfb")
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	// -displayfd picks a free display and writes its number once it is
+	// ready; -br makes the background black, -nolisten tcp keeps it local.
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", fmt.Sprintf("%dx%dx24", width, height),
+		"-br", "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{w}
+	dieWithParent(cmd)
+	if err := cmd.Start(); err != nil {
+		w.Close()
+		t.Fatalf("starting Xvfb: %v", err)
+	}
+	w.Close()
+	t.Cleanup(func() {
+		// SIGTERM lets Xvfb remove its lock file and socket.
+		cmd.Process.Signal(syscall.SIGTERM)
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+		}
+	})
+	ready := make(chan string, 1)
+	go func() {
+		buf := make([]byte, 16)
+		n, _ := r.Read(buf)
+		ready <- strings.TrimSpace(string(buf[:n]))
+	}()
+	select {
+	case n := <-ready:
+		if n == "" {
+			t.Fatal("Xvfb did not start")
+		}
+		// Xvfb names its display a little before it takes connections.
+		if err := waitForX(n, 10*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		return ":" + n
+	case <-time.After(10 * time.Second):
+		t.Fatal("Xvfb did not start in 10 s")
+	}
+	return ""
+}
+
+// waitForX waits until the X server of display n answers a connection
+// setup: it accepts a client.
+func waitForX(n string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	var err error
+	for time.Now().Before(deadline) {
+		if err = xHello(n); err == nil {
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return fmt.Errorf("Xvfb display :%s does not answer: %w", n, err)
+}
+
+func xHello(n string) error {
+	c, err := net.DialTimeout("unix", "/tmp/.X11-unix/X"+n, time.Second)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(time.Second))
+	// Connection setup, little-endian, X11.0, no authorization.
+	if _, err := c.Write([]byte{'l', 0, 11, 0, 0, 0, 0, 0, 0, 0, 0, 0}); err != nil {
+		return err
+	}
+	reply := make([]byte, 8)
+	if _, err := io.ReadFull(c, reply); err != nil {
+		return err
+	}
+	if reply[0] != 1 {
+		return errors.New("the X server refused the connection")
+	}
+	return nil
+}
+
+// Screenshot grabs the whole X display with ffmpeg, as a person would see it.
+func Screenshot(display string, width, height int) (image.Image, error) {
+	out, err := exec.Command("ffmpeg", "-v", "error", "-f", "x11grab", "-video_size", fmt.Sprintf("%dx%d", width, height),
+		"-i", display, "-frames:v", "1", "-f", "image2pipe", "-c:v", "png", "-").Output()
+	if err != nil {
+		return nil, fmt.Errorf("grabbing %s with ffmpeg: %w: %s", display, err, stderrOf(err))
+	}
+	return png.Decode(bytes.NewReader(out))
+}
+
+func stderrOf(err error) string {
+	if ee, ok := err.(*exec.ExitError); ok {
+		return strings.TrimSpace(string(ee.Stderr))
+	}
+	return ""
+}
+
+// SavePNG writes img into the test's output directory (or a temporary one),
+// for a person to look at when a test of a picture fails.
+func SavePNG(t testing.TB, name string, img image.Image) {
+	t.Helper()
+	dir := os.Getenv("PIGEON_TEST_PICTURES")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Log(err)
+		return
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Log(err)
+		return
+	}
+	t.Logf("the picture is in %s (set PIGEON_TEST_PICTURES to keep it)", path)
+}
+
+// Packet is one packet of a media file as ffprobe lists it.
+type Packet struct {
+	Stream   int           // the stream's index
+	PTS      time.Duration // its presentation time
+	KeyFrame bool
+}
+
+// FFProbePackets lists the packets of the file at path, with ffprobe.
+func FFProbePackets(path string) ([]Packet, error) {
+	out, err := exec.Command("ffprobe", "-v", "error", "-of", "csv=p=0",
+		"-show_entries", "packet=stream_index,pts_time,flags", path).Output()
+	if err != nil {
+		return nil, fmt.Errorf("ffprobe %s: %w: %s", path, err, stderrOf(err))
+	}
+	var packets []Packet
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Split(line, ",")
+		if len(f) < 3 {
+			continue
+		}
+		stream, _ := strconv.Atoi(f[0])
+		secs, _ := strconv.ParseFloat(f[1], 64)
+		packets = append(packets, Packet{Stream: stream, PTS: time.Duration(secs * float64(time.Second)).Round(time.Millisecond),
+			KeyFrame: strings.HasPrefix(f[2], "K")})
+	}
+	return packets, nil
+}

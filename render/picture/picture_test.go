@@ -1,0 +1,102 @@
+package picture
+
+import (
+	"image"
+	"image/color"
+	"testing"
+)
+
+func TestRGB(t *testing.T) {
+	tests := []struct {
+		name      string
+		y, cb, cr uint8
+		want      [3]uint8
+	}{
+		{"black", 16, 128, 128, [3]uint8{0, 0, 0}},
+		{"white", 235, 128, 128, [3]uint8{255, 255, 255}},
+		{"below black clamps", 0, 128, 128, [3]uint8{0, 0, 0}},
+		{"75% white bar", 180, 128, 128, [3]uint8{191, 191, 191}},
+		{"75% red bar", 65, 100, 212, [3]uint8{191, 0, 0}},
+		{"75% blue bar", 35, 212, 114, [3]uint8{0, 0, 191}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, g, b := RGB(tt.y, tt.cb, tt.cr)
+			got := [3]uint8{r, g, b}
+			for i := range got {
+				if d := int(got[i]) - int(tt.want[i]); d > 1 || d < -1 {
+					t.Fatalf("RGB(%d, %d, %d) = %v, want %v", tt.y, tt.cb, tt.cr, got, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestFit(t *testing.T) {
+	tests := []struct {
+		w, h int
+		box  image.Rectangle
+		want image.Rectangle
+	}{
+		{640, 480, image.Rect(0, 0, 640, 480), image.Rect(0, 0, 640, 480)},
+		{640, 480, image.Rect(0, 0, 80, 38), image.Rect(15, 0, 65, 38)},     // pillarbox
+		{640, 360, image.Rect(0, 0, 640, 480), image.Rect(0, 60, 640, 420)}, // letterbox
+		{640, 480, image.Rect(10, 10, 50, 40), image.Rect(10, 10, 50, 40)},
+		{0, 480, image.Rect(0, 0, 10, 10), image.Rectangle{}},
+	}
+	for _, tt := range tests {
+		if got := Fit(tt.w, tt.h, tt.box); got != tt.want {
+			t.Errorf("Fit(%d, %d, %v) = %v, want %v", tt.w, tt.h, tt.box, got, tt.want)
+		}
+	}
+}
+
+func TestScaleAverages(t *testing.T) {
+	src := image.NewRGBA(image.Rect(0, 0, 4, 2))
+	for x := range 4 {
+		for y := range 2 {
+			v := uint8(0)
+			if (x+y)%2 == 0 {
+				v = 200
+			}
+			src.Set(x, y, color.RGBA{v, v, v, 255})
+		}
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, 2, 1))
+	Scale(dst, dst.Rect, src)
+	for x := range 2 {
+		if c := dst.RGBAAt(x, 0); c.R != 100 {
+			t.Errorf("pixel %d is %v, want the average 100", x, c)
+		}
+	}
+}
+
+func TestThumbnailAndCopyKeepTheirOwnPixels(t *testing.T) {
+	src := image.NewYCbCr(image.Rect(0, 0, 64, 48), image.YCbCrSubsampleRatio420)
+	for i := range src.Y {
+		src.Y[i] = 235
+	}
+	for i := range src.Cb {
+		src.Cb[i], src.Cr[i] = 128, 128
+	}
+	thumb := Thumbnail(src, 16, 16)
+	if thumb.Rect.Dx() != 16 || thumb.Rect.Dy() != 12 {
+		t.Errorf("thumbnail %v, want 16x12: the picture's aspect", thumb.Rect)
+	}
+	cp := Copy(src).(*image.YCbCr)
+	clear(src.Y)
+	if c := thumb.RGBAAt(8, 6); c.R != 255 {
+		t.Errorf("thumbnail pixel %v, want white", c)
+	}
+	if cp.Y[100] != 235 {
+		t.Error("the copy shares its pixels with the source")
+	}
+}
+
+func BenchmarkScale(b *testing.B) {
+	src := image.NewYCbCr(image.Rect(0, 0, 640, 480), image.YCbCrSubsampleRatio420)
+	dst := image.NewRGBA(image.Rect(0, 0, 160, 96))
+	for b.Loop() {
+		Scale(dst, dst.Rect, src)
+	}
+}

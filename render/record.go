@@ -1,0 +1,87 @@
+package render
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
+	"github.com/pion/webrtc/v4/pkg/media/ivfwriter"
+	"github.com/pion/webrtc/v4/pkg/media/oggwriter"
+
+	"github.com/pigeon-call/pigeon/render/webmwriter"
+)
+
+type rtpSink interface {
+	WriteRTP(*rtp.Packet) error
+	Close() error
+}
+
+// recorderFor opens the RecordDir file for track, or returns nil when that
+// kind of recording is off.
+func (o *Output) recorderFor(track Track) (rtpSink, error) {
+	if o.opts.RecordDir == "" {
+		return nil, nil
+	}
+	var (
+		sink rtpSink
+		err  error
+	)
+	codec := track.Codec()
+	switch {
+	case strings.EqualFold(codec.MimeType, webrtc.MimeTypeVP8):
+		sink, err = ivfwriter.New(filepath.Join(o.opts.RecordDir, VideoFile), ivfwriter.WithCodec(codec.MimeType))
+	case strings.EqualFold(codec.MimeType, webrtc.MimeTypeOpus):
+		sink, err = oggwriter.New(filepath.Join(o.opts.RecordDir, AudioFile), codec.ClockRate, max(codec.Channels, 1))
+	default:
+		return nil, nil // nothing to record it in; still counted
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening the %s recording: %w", track.Kind(), err)
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed {
+		sink.Close()
+		return nil, nil
+	}
+	o.sinks = append(o.sinks, sink)
+	return sink, nil
+}
+
+// recordVideo adds a whole VP8 frame to the WebM recording.
+func (o *Output) recordVideo(ts *trackState, frame []byte, rtpTime uint32, arrival time.Time) {
+	o.record(ts, rtpTime, arrival, func(w *webmwriter.Writer, at time.Duration) error { return w.WriteVideo(frame, at) })
+}
+
+// recordAudio adds an Opus packet to the WebM recording.
+func (o *Output) recordAudio(ts *trackState, packet []byte, rtpTime uint32, arrival time.Time) {
+	o.record(ts, rtpTime, arrival, func(w *webmwriter.Writer, at time.Duration) error { return w.WriteAudio(packet, at) })
+}
+
+func (o *Output) record(ts *trackState, rtpTime uint32, arrival time.Time, write func(*webmwriter.Writer, time.Duration) error) {
+	o.mu.Lock()
+	w := o.webm
+	if w == nil || o.closed {
+		o.mu.Unlock()
+		return
+	}
+	if o.recStart.IsZero() {
+		o.recStart = arrival
+	}
+	at := ts.clock.at(rtpTime, ts.clockRate, arrival, o.recStart)
+	o.mu.Unlock()
+	if err := write(w, at); err != nil && !errors.Is(err, webmwriter.ErrClosed) {
+		// Stop at the first error, and say so once.
+		o.mu.Lock()
+		stopped := o.webm != nil
+		o.webm = nil
+		o.mu.Unlock()
+		if stopped {
+			o.warn(fmt.Errorf("recording to %s stopped: %w", o.opts.RecordFile, err))
+		}
+	}
+}
