@@ -1,0 +1,114 @@
+package transfer
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/pion/ice/v4"
+	"github.com/pion/webrtc/v4"
+)
+
+// pair is two in-process peers connected on the loopback interface only:
+// nothing leaves the machine, and no multicast DNS is sent.
+type pair struct {
+	sender, receiver *webrtc.PeerConnection
+	incoming         chan *webrtc.DataChannel // transfer channels the receiver was offered
+	onChannel        func(*webrtc.DataChannel)
+}
+
+// loopbackAPI is a pion API restricted to the loopback interface; tune
+// applies fn to its SettingEngine first.
+func loopbackAPI(tune func(*webrtc.SettingEngine)) *webrtc.API {
+	se := webrtc.SettingEngine{}
+	se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	if tune != nil {
+		tune(&se)
+	}
+	return webrtc.NewAPI(webrtc.WithSettingEngine(se))
+}
+
+// newPair connects two peers, with tune applied to both SettingEngines,
+// and returns once SCTP is up. onChannel, when set, is called from
+// OnDataChannel for each channel the sender opens.
+func newPair(tb testing.TB, tune func(*webrtc.SettingEngine), onChannel func(*webrtc.DataChannel)) *pair {
+	tb.Helper()
+	p := &pair{incoming: make(chan *webrtc.DataChannel, 8), onChannel: onChannel}
+	var err error
+	if p.sender, err = loopbackAPI(tune).NewPeerConnection(webrtc.Configuration{}); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { p.sender.Close() })
+	if p.receiver, err = loopbackAPI(tune).NewPeerConnection(webrtc.Configuration{}); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { p.receiver.Close() })
+
+	up := make(chan struct{})
+	p.receiver.OnDataChannel(func(dc *webrtc.DataChannel) {
+		switch dc.Label() {
+		case "chat":
+			dc.OnOpen(func() { close(up) })
+		default:
+			if p.onChannel != nil {
+				p.onChannel(dc)
+			}
+			p.incoming <- dc
+		}
+	})
+	// Like pigeon's chat channel, this one brings SCTP into the offer.
+	if _, err := p.sender.CreateDataChannel("chat", nil); err != nil {
+		tb.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	offer, err := p.sender.CreateOffer(nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	complete(ctx, tb, p.sender, offer)
+	if err := p.receiver.SetRemoteDescription(*p.sender.LocalDescription()); err != nil {
+		tb.Fatal(err)
+	}
+	answer, err := p.receiver.CreateAnswer(nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	complete(ctx, tb, p.receiver, answer)
+	if err := p.sender.SetRemoteDescription(*p.receiver.LocalDescription()); err != nil {
+		tb.Fatal(err)
+	}
+	select {
+	case <-up:
+	case <-ctx.Done():
+		tb.Fatal("the peers did not connect on loopback")
+	}
+	return p
+}
+
+func complete(ctx context.Context, tb testing.TB, pc *webrtc.PeerConnection, desc webrtc.SessionDescription) {
+	tb.Helper()
+	gathered := webrtc.GatheringCompletePromise(pc)
+	if err := pc.SetLocalDescription(desc); err != nil {
+		tb.Fatal(err)
+	}
+	select {
+	case <-gathered:
+	case <-ctx.Done():
+		tb.Fatal("gathering candidates took too long")
+	}
+}
+
+// open opens a transfer channel on the sender's side.
+func (p *pair) open(tb testing.TB, init *webrtc.DataChannelInit) *webrtc.DataChannel {
+	tb.Helper()
+	dc, err := p.sender.CreateDataChannel(Label, init)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return dc
+}

@@ -1,0 +1,41 @@
+package transfer
+
+import (
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/pion/transport/v4/stdnet"
+)
+
+func TestBufferedNetGrowsSocketBuffers(t *testing.T) {
+	n, err := stdnet.NewNet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := bufferedNet{n}.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+
+	// What may be had: all of it with CAP_NET_ADMIN, else up to the cap.
+	want := udpBuffer
+	if data, err := os.ReadFile("/proc/sys/net/core/rmem_max"); err == nil && os.Geteuid() != 0 {
+		if max, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil {
+			want = min(want, max)
+		}
+	}
+	raw, err := c.(syscall.Conn).SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got int
+	raw.Control(func(fd uintptr) { got, _ = syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF) })
+	if got < want { // Linux reports twice what was set, for its bookkeeping
+		t.Errorf("receive buffer %d bytes, want at least %d", got, want)
+	}
+}

@@ -1,0 +1,114 @@
+package transfer
+
+import (
+	"net"
+
+	"github.com/pion/transport/v4"
+	"github.com/pion/transport/v4/stdnet"
+	"github.com/pion/webrtc/v4"
+)
+
+// The flow control of a transfer. A sender keeps at most highWater bytes
+// queued on its channel and is woken when the queue falls to lowWater, so
+// its memory stays the same for a file of any size; a receiver holds at
+// most receiveQueue chunks before pion's read loop, then SCTP's window,
+// makes the sender wait.
+//
+// On loopback, chunks of 16 KiB and of 60 KiB, and queues of 1 to 8 MiB,
+// move files at the same rate within the noise; what changes the rate is
+// the UDP socket buffers (see Tune).
+const (
+	// chunkSize is the data in one message: few messages, and still under
+	// the 64 KiB buffer pion reads a message into (it grows the buffer,
+	// and allocates, for anything larger).
+	chunkSize = 60 << 10
+	// highWater and lowWater bound the sender's queue: four times pion's
+	// example's (1 MiB, resuming at 512 KiB), so that the queue does not
+	// run dry while the sender reads the next chunks.
+	highWater = 4 << 20
+	lowWater  = 1 << 20
+	// receiveQueue is how many chunks wait for the receiver's disk.
+	receiveQueue = 16
+)
+
+// udpBuffer is the size Tune asks for each UDP socket's receive and send
+// buffers. Linux's default of 208 KiB holds a few milliseconds of a fast
+// transfer: when the receiving side is busy for longer, packets are
+// dropped, SCTP halves its window, and a lost tail waits out SCTP's
+// one-second retransmission timeout. On loopback that stall is what makes
+// pion's example, and an untuned transfer, slow one run in two; with 4 MiB
+// no packet is dropped. Linux caps the request at net.core.rmem_max and
+// net.core.wmem_max unless the process may exceed them (CAP_NET_ADMIN).
+//
+// The SCTP receive window stays at pion's 1 MiB: it is a round trip's worth
+// at 1 GB/s on a LAN, and a larger one only makes longer the bursts that
+// overflow socket buffers of the default size.
+const udpBuffer = 4 << 20
+
+// flow is the flow control of one transfer; tests and benchmarks change it.
+type flow struct {
+	chunk     int
+	high, low uint64
+}
+
+var defaultFlow = flow{chunk: chunkSize, high: highWater, low: lowWater}
+
+// Tune sets what pion exposes for fast transfers on se, the SettingEngine
+// of a pigeon call; both peers should use it. It
+//
+//   - asks for 4 MiB UDP socket buffers, by giving se a Net (pion's
+//     standard one) that sets them on every socket it opens: to use
+//     another Net, such as a vnet in tests, call SetNet after Tune;
+//   - turns on SCTP's zero checksum, which DTLS makes redundant (RFC 9653)
+//     and which saves a CRC of every packet both ways.
+//
+// The first is local and the second negotiated, so a peer without Tune
+// still connects; its transfers are only slower. They help the media and
+// the chat too, which share the sockets and the SCTP association.
+func Tune(se *webrtc.SettingEngine) {
+	se.EnableSCTPZeroChecksum(true)
+	if n, err := stdnet.NewNet(); err == nil {
+		se.SetNet(bufferedNet{n})
+	}
+}
+
+// bufferedNet is pion's standard Net with larger UDP socket buffers.
+type bufferedNet struct{ *stdnet.Net }
+
+func (n bufferedNet) ListenUDP(network string, laddr *net.UDPAddr) (transport.UDPConn, error) {
+	c, err := n.Net.ListenUDP(network, laddr)
+	if err == nil {
+		growBuffers(c)
+	}
+	return c, err
+}
+
+func (n bufferedNet) DialUDP(network string, laddr, raddr *net.UDPAddr) (transport.UDPConn, error) {
+	c, err := n.Net.DialUDP(network, laddr, raddr)
+	if err == nil {
+		growBuffers(c)
+	}
+	return c, err
+}
+
+func (n bufferedNet) ListenPacket(network, address string) (net.PacketConn, error) {
+	c, err := n.Net.ListenPacket(network, address)
+	if uc, ok := c.(*net.UDPConn); err == nil && ok {
+		growBuffers(uc)
+	}
+	return c, err
+}
+
+// bufferedConn is a socket whose buffers can be sized.
+type bufferedConn interface {
+	SetReadBuffer(bytes int) error
+	SetWriteBuffer(bytes int) error
+}
+
+// growBuffers asks for udpBuffer, and past the system's cap where the
+// process may. Smaller buffers are no error: only slower.
+func growBuffers(c bufferedConn) {
+	_ = c.SetReadBuffer(udpBuffer)
+	_ = c.SetWriteBuffer(udpBuffer)
+	forceBuffers(c, udpBuffer)
+}
