@@ -15,6 +15,16 @@ const (
 // codecs are the only codecs pigeon offers and accepts: VP8 for video and
 // Opus for audio. Registering nothing else keeps the offer short and makes
 // the peer pick these.
+//
+// A compact code (package offline) leaves the media out of the SDP: the
+// peer rebuilds it from a template of what pion writes for these codecs,
+// with the feedback and header extensions this package adds
+// (offline/template.go, mediaSets). A change here or in the interceptors
+// that alters the SDP needs a new media set there, or pigeon's codes fall
+// back to the full form; e2e's TestCompactCalls says so. Each payload type
+// must also stay unique to one media section: a rebuilt SDP has no a=ssrc
+// lines, and pion routes the peer's streams by payload type (see
+// identity.apply).
 var codecs = []struct {
 	Kind   webrtc.RTPCodecType
 	Params webrtc.RTPCodecParameters

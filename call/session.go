@@ -14,6 +14,8 @@ import (
 	"github.com/pion/rtcp"
 	"github.com/pion/transport/v4"
 	"github.com/pion/webrtc/v4"
+
+	"github.com/pigeon-call/pigeon/transfer"
 )
 
 // Role says which side of the call a session is.
@@ -43,6 +45,8 @@ const (
 	stunGatherTimeout = time.Second
 	// hangUpGrace is how long a hang-up waits for the goodbye to leave.
 	hangUpGrace = time.Second
+	// closeGrace is how long closing the connection may take.
+	closeGrace = 2 * time.Second
 
 	// A peer that sends nothing for disconnectedAfter is reported as not
 	// responding; keep-alives every keepAliveEvery keep a quiet call from
@@ -103,6 +107,9 @@ type Options struct {
 	OnMessage func(text string)
 	// OnHangUp is told when the peer hangs up.
 	OnHangUp func()
+	// OnDataChannel is handed each data channel the peer opens beyond
+	// pigeon's own (a file transfer, say).
+	OnDataChannel func(*webrtc.DataChannel)
 	// OnTrack is handed each remote track as it starts. It must read the
 	// track until it returns an error, in its own goroutine if it blocks.
 	OnTrack func(*webrtc.TrackRemote, *webrtc.RTPReceiver)
@@ -210,6 +217,8 @@ func newAPI(opts Options, id identity) (*webrtc.API, error) {
 	// SCTP backs off its retransmissions during an outage; capped low, the
 	// chat is moving again soon after the path comes back.
 	se.SetSCTPRTOMax(sctpRTOMax)
+	// Large socket buffers keep a file transfer from stalling on drops.
+	transfer.Tune(&se)
 	if opts.Net != nil {
 		se.SetNet(opts.Net)
 		// A virtual network has no multicast for mDNS.
@@ -243,6 +252,9 @@ func (s *Session) setUp() error {
 	pc := s.pc
 	pc.OnConnectionStateChange(s.onState)
 	pc.OnTrack(s.onTrack)
+	if s.opts.OnDataChannel != nil {
+		pc.OnDataChannel(s.opts.OnDataChannel)
+	}
 
 	// The caller offers to receive both kinds of media even when it sends
 	// none of a kind, so a caller without a camera still sees the callee.
@@ -547,6 +559,17 @@ func (s *Session) drain(d time.Duration) {
 	}
 }
 
+// OpenChannel opens a data channel of its own beside the chat, reliable and
+// ordered, for something like a file; the peer is handed it through its
+// OnDataChannel. No negotiation is needed.
+func (s *Session) OpenChannel(label string) (*webrtc.DataChannel, error) {
+	dc, err := s.pc.CreateDataChannel(label, nil)
+	if err != nil {
+		return nil, fmt.Errorf("opening a %s channel: %w", label, err)
+	}
+	return dc, nil
+}
+
 // Ready is closed when the chat channel is open: the call is up and Send no
 // longer waits.
 func (s *Session) Ready() <-chan struct{} { return s.open }
@@ -584,6 +607,17 @@ func (s *Session) closeWhenDone() {
 		s.deadline.Stop()
 	}
 	s.mu.Unlock()
-	_ = s.pc.Close()
+	// mediadevices' tracks can block pion's Close forever (a track's unbind
+	// waits on an encoder that is not running); the call is over either
+	// way, so the wait is bounded.
+	pcClosed := make(chan struct{})
+	go func() {
+		_ = s.pc.Close()
+		close(pcClosed)
+	}()
+	select {
+	case <-pcClosed:
+	case <-time.After(closeGrace):
+	}
 	close(s.closed)
 }
