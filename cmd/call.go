@@ -12,6 +12,7 @@ import (
 
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/capture"
+	"github.com/pigeon-call/pigeon/offline"
 )
 
 // CallOptions holds the flags of 'pigeon call' and 'pigeon answer', and the
@@ -25,6 +26,11 @@ type CallOptions struct {
 
 	SignalIn, SignalOut string // "" for the terminal, "-" for stdin/stdout, or a path
 
+	Format   formatFlag    // the format of this side's code
+	MaxAge   time.Duration // how old the peer's offer may be; 0 for any age
+	QRInvert bool          // swap light and dark in the terminal's QR code
+	QRPNG    string        // a path to write the QR code to, as a PNG picture
+
 	STUN               []string
 	TURN               []string
 	TURNUser, TURNPass string
@@ -33,9 +39,15 @@ type CallOptions struct {
 	Timeout   time.Duration
 	PasteWait time.Duration
 	Duration  time.Duration
-	RecordDir string
+	Record    string // a directory for IVF and Ogg, or a .webm file
+	View      string // auto, window, terminal or none
+	Speaker   string // a playback device; "" for the default, "none" for none
 	Verbose   bool
-	Trace     string // a file for timestamped events, for the benchmarks
+
+	Send        []string // files or directories to send once the call is up
+	AcceptFiles bool     // take every file the peer sends without asking
+	DownloadDir string   // where received files go
+	Trace       string   // a file for timestamped events, for the benchmarks
 }
 
 // NewCmdCall builds 'pigeon call'. runF replaces the call itself in tests.
@@ -94,6 +106,10 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 	f.StringSliceVar(&opts.Devices, "device", nil, "camera or microphone to use, by the ID 'pigeon devices' shows (repeatable)")
 	f.StringVar(&opts.SignalIn, "signal-in", "", "read the peer's code from this file or FIFO; - for stdin (default: the terminal)")
 	f.StringVar(&opts.SignalOut, "signal-out", "", "write this side's code to this file or FIFO; - for stdout (default: the terminal)")
+	f.Var(&opts.Format, "format", "format of this side's code: compact, full (for any session), json (base64 JSON, as pion's examples read), or auto: compact when it can")
+	f.DurationVar(&opts.MaxAge, "max-age", offline.DefaultMaxAge, "refuse an offer made longer ago than this; 0 accepts any age")
+	f.BoolVar(&opts.QRInvert, "qr-invert", false, "swap light and dark in the QR code (with NO_COLOR set: for a terminal with dark text on a light background)")
+	f.StringVar(&opts.QRPNG, "qr-png", "", "also write the QR code of this side's code to this PNG file")
 	f.StringSliceVar(&opts.STUN, "stun", nil, "STUN server URL, such as stun:host:3478 (repeatable; default: none, LAN only)")
 	f.StringSliceVar(&opts.TURN, "turn", nil, "TURN server URL, such as turn:host:3478 (repeatable; needs --turn-user and --turn-pass)")
 	f.StringVar(&opts.TURNUser, "turn-user", "", "user name for the TURN server")
@@ -102,12 +118,18 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 	f.DurationVar(&opts.Timeout, "timeout", call.DefaultTimeout, "how long to wait for the connection to come up, or to come back when it drops")
 	f.DurationVar(&opts.PasteWait, "paste-wait", call.DefaultPasteWait, "how long the callee waits for the caller to paste its answer")
 	f.DurationVar(&opts.Duration, "duration", 0, "hang up after this long (default: when someone hangs up); the end of input then does not hang up")
-	f.StringVar(&opts.RecordDir, "record", "", "write the received video to DIR/video.ivf and audio to DIR/audio.ogg")
+	f.StringVar(&opts.Record, "record", "", "record what is received: FILE.webm for one WebM file, or DIR for DIR/video.ivf and DIR/audio.ogg")
+	f.StringVar(&opts.View, "view", viewAuto, "where to show the peer's video: window, terminal, none, or auto (a window on a desktop, else the terminal)")
+	f.StringVar(&opts.Speaker, "speaker", "", "play the peer's sound on this device (part of its name); none for silence (default: the system's)")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "say more about what the connection does")
+	f.StringSliceVar(&opts.Send, "send", nil, "send this file or directory once the call is up (repeatable; also /send PATH in the chat)")
+	f.BoolVar(&opts.AcceptFiles, "accept-files", false, "save every file the peer sends without asking")
+	f.StringVar(&opts.DownloadDir, "download-dir", ".", "where to save the files the peer sends")
 	f.StringVar(&opts.Trace, "trace", "", "write timestamped call events to this file as JSON lines (for benchmarks)")
 	f.MarkHidden("trace")
 	if role == call.Caller {
 		f.MarkHidden("paste-wait")
+		f.MarkHidden("max-age")
 	}
 	return cmd
 }
@@ -119,6 +141,9 @@ func (o *CallOptions) validate() error {
 	}
 	if !slices.Contains([]string{capture.Mic, capture.Test, capture.None}, o.Audio) {
 		return fmt.Errorf("--audio %q: use mic, test or none", o.Audio)
+	}
+	if err := validView(o.View); err != nil {
+		return err
 	}
 	if len(o.TURN) > 0 && (o.TURNUser == "" || o.TURNPass == "") {
 		return fmt.Errorf("--turn needs --turn-user and --turn-pass")

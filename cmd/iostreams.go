@@ -16,11 +16,15 @@ type IOStreams struct {
 	ErrOut io.Writer
 
 	InTTY, OutTTY, ErrTTY bool
+
+	// TerminalSize reports the size of the terminal on Out, in character
+	// cells; nil when Out is not a terminal.
+	TerminalSize func() (cols, rows int)
 }
 
 // System returns the process's own streams.
 func System() *IOStreams {
-	return &IOStreams{
+	s := &IOStreams{
 		In:     os.Stdin,
 		Out:    os.Stdout,
 		ErrOut: os.Stderr,
@@ -28,4 +32,14 @@ func System() *IOStreams {
 		OutTTY: term.IsTerminal(int(os.Stdout.Fd())),
 		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
 	}
+	if s.OutTTY {
+		s.TerminalSize = func() (int, int) {
+			cols, rows, err := term.GetSize(int(os.Stdout.Fd()))
+			if err != nil {
+				return 80, 24
+			}
+			return cols, rows
+		}
+	}
+	return s
 }

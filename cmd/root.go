@@ -64,6 +64,7 @@ a phone camera, a pipe between two scripts.`,
 		NewCmdCall(io, nil),
 		NewCmdAnswer(io, nil),
 		NewCmdDevices(io),
+		NewCmdInspect(io, nil),
 		NewCmdVersion(io),
 	)
 	for _, c := range root.Commands() {

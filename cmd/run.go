@@ -46,7 +46,14 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	defer media.Close()
 	say("sending %s", describeMedia(media))
 
-	out, err := render.New(render.Options{RecordDir: opts.RecordDir})
+	// The session is made after the output it feeds; the output's hooks
+	// reach it through current once it exists.
+	var current atomic.Pointer[call.Session]
+	ctl := newControls(media, &current, say)
+	callCtx, endTransfers := context.WithCancel(ctx)
+	defer endTransfers()
+	ctl.files = newFiles(callCtx, opts, say)
+	out, err := openOutput(opts, say, &current, ctl)
 	if err != nil {
 		return err
 	}
@@ -63,6 +70,15 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 		Interfaces: opts.Interfaces,
 		Timeout:    opts.Timeout,
 		PasteWait:  opts.PasteWait,
+		// Compact codes leave the ICE credentials out: both sides derive
+		// them from the certificate's fingerprint.
+		Credentials: offline.ICECredentials,
+		OnTargetBitRate: func(bps int) {
+			if opts.Verbose {
+				say("video bit rate target %d kbit/s", bps/1000)
+			}
+			media.SetVideoBitRate(bps)
+		},
 		OnState: func(state webrtc.PeerConnectionState) {
 			switch state {
 			case webrtc.PeerConnectionStateConnected:
@@ -80,8 +96,14 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 				}
 			}
 		},
+		OnDataChannel: ctl.files.receive,
 		OnOpen: func() {
 			tr.Mark(trace.ChatOpen)
+			for _, path := range opts.Send {
+				if s := current.Load(); s != nil {
+					ctl.files.start(s, path)
+				}
+			}
 			if opts.IO.InTTY {
 				say("chat open: type a line and press Enter to send it; /quit or Ctrl-D hangs up")
 			} else {
@@ -109,6 +131,7 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 		return err
 	}
 	defer session.Close()
+	current.Store(session)
 
 	stdin := bufio.NewReader(opts.IO.In)
 	if err := exchange(ctx, session, signalIO{opts: opts, stdin: stdin}, opts.Role, tr); err != nil {
@@ -120,8 +143,7 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	}
 	say("connecting...")
 
-	quit := make(chan struct{})
-	go readChat(session, stdin, opts.Duration == 0, quit)
+	go readChat(session, stdin, opts.Duration == 0, ctl)
 	var timeUp <-chan time.Time
 	if opts.Duration > 0 {
 		timer := time.NewTimer(opts.Duration)
@@ -137,7 +159,7 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	case <-timeUp:
 		say("hanging up after %s", opts.Duration)
 		session.HangUp()
-	case <-quit:
+	case <-ctl.quit:
 		say("hanging up")
 		session.HangUp()
 	}
@@ -147,12 +169,13 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 		say("call lasted %s", time.Since(time.Unix(0, at)).Round(100*time.Millisecond))
 	}
 	out.Close()
-	tr.Write(trace.Event{Name: trace.Summary, Time: time.Now().UnixNano()})
-	for _, st := range out.Stats() {
+	stats := out.Stats()
+	traceVideo(tr, stats)
+	for _, st := range stats {
 		say("received %s", st)
 	}
-	if opts.RecordDir != "" {
-		say("recorded in %s", opts.RecordDir)
+	if opts.Record != "" {
+		say("recorded in %s", opts.Record)
 	}
 	if lost := session.Undelivered(); len(lost) > 0 {
 		say("%d chat messages never reached the peer:", len(lost))
@@ -161,6 +184,22 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 		}
 	}
 	return err
+}
+
+// traceVideo writes when the first remote picture was decoded, and how many
+// were, for the benchmarks.
+func traceVideo(tr *trace.Writer, stats []render.Stats) {
+	summary := trace.Event{Name: trace.Summary, Time: time.Now().UnixNano()}
+	for _, st := range stats {
+		if st.Kind != webrtc.RTPCodecTypeVideo || st.Decoded == 0 {
+			continue
+		}
+		tr.Write(trace.Event{Name: trace.FirstFrame, Time: st.FirstDecoded.UnixNano()})
+		summary.Frames = st.Decoded
+		summary.First, summary.Last = st.FirstDecoded.UnixNano(), st.LastDecoded.UnixNano()
+		break
+	}
+	tr.Write(summary)
 }
 
 // exchange moves the offer and the answer between this side and the peer.
@@ -200,18 +239,14 @@ func exchange(ctx context.Context, s *call.Session, sig signalIO, role call.Role
 	return send(answer)
 }
 
-// readChat sends each line of in as a chat message. /quit, and the end of
-// input when endHangsUp, close quit once the chat is open, so the peer hears
-// the goodbye.
-func readChat(s *call.Session, in *bufio.Reader, endHangsUp bool, quit chan<- struct{}) {
+// readChat sends each line of in as a chat message, and acts on commands
+// (/quit, /mute, ...). The end of input, when endHangsUp, hangs up once the
+// chat is open, so the peer hears the goodbye.
+func readChat(s *call.Session, in *bufio.Reader, endHangsUp bool, ctl *controls) {
 	for {
 		line, err := in.ReadString('\n')
 		line = strings.TrimRight(line, "\r\n")
-		if line == "/quit" {
-			close(quit)
-			return
-		}
-		if line != "" {
+		if line != "" && !ctl.command(line) {
 			if s.Send(line) != nil {
 				return // the call is over
 			}
@@ -220,7 +255,8 @@ func readChat(s *call.Session, in *bufio.Reader, endHangsUp bool, quit chan<- st
 			if endHangsUp && errors.Is(err, io.EOF) {
 				select {
 				case <-s.Ready():
-					close(quit)
+					ctl.files.wait()
+					ctl.hangUp()
 				case <-s.Done():
 				}
 			}

@@ -3,34 +3,51 @@ package cmd
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/pion/webrtc/v4"
 
 	"github.com/pigeon-call/pigeon/offline"
 )
 
+// qrModulePixels is the size of a QR code's module in --qr-png pictures:
+// a version 4 code (33 modules and the quiet zone) makes a picture of 328
+// pixels, sharp on any screen a phone photographs.
+const qrModulePixels = 8
+
 // signalIO moves this side's code out and the peer's code in, by the
 // terminal, the standard streams, or files and FIFOs.
 type signalIO struct {
 	opts  *CallOptions
 	stdin *bufio.Reader // shared with the chat, which reads on after the code
+	now   func() time.Time
 }
 
-// send writes desc as a code where --signal-out says. On the terminal it
-// adds a line of explanation and, for a person to scan, a QR code.
+// send writes desc as a code where --signal-out says, in the --format
+// asked for. On the terminal it adds a line of explanation and, for a person
+// to scan, a QR code; --qr-png writes the QR code to a file wherever the
+// code goes.
 func (s signalIO) send(ctx context.Context, desc webrtc.SessionDescription) error {
-	text, err := offline.Encode(offline.Signal{Kind: kindOf(desc.Type), SDP: desc.SDP})
+	text, format, err := s.encode(desc)
 	if err != nil {
-		return fmt.Errorf("encoding the %s: %w", desc.Type, err)
+		return err
 	}
 	io := s.opts.IO
+	if s.opts.QRPNG != "" {
+		if err := writeQRPNG(s.opts.QRPNG, text); err != nil {
+			return fmt.Errorf("writing the %s's QR code: %w", desc.Type, err)
+		}
+		fmt.Fprintf(io.ErrOut, "pigeon: QR code of the %s written to %s\n", desc.Type, s.opts.QRPNG)
+	}
 	switch s.opts.SignalOut {
 	case "":
-		fmt.Fprintf(io.ErrOut, "\nYour %s (%d characters). Send it to your peer:\n\n%s\n\n", desc.Type, len(text), text)
+		fmt.Fprintf(io.ErrOut, "\nYour %s (%s, %d characters). Send it to your peer:\n\n%s\n\n", desc.Type, format, len(text), text)
 		if io.ErrTTY {
-			if err := offline.WriteQR(io.ErrOut, text); err != nil {
+			style := offline.QRStyle{Invert: s.opts.QRInvert, NoColor: os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb"}
+			if err := offline.WriteQRStyle(io.ErrOut, text, style); err != nil {
 				// A code too long for one QR symbol still has its text.
 				fmt.Fprintf(io.ErrOut, "(no QR code: %v)\n", err)
 			}
@@ -54,12 +71,51 @@ func (s signalIO) send(ctx context.Context, desc webrtc.SessionDescription) erro
 		if err != nil {
 			return fmt.Errorf("writing the %s to %s: %w", desc.Type, s.opts.SignalOut, err)
 		}
-		fmt.Fprintf(io.ErrOut, "pigeon: %s written to %s (%d characters)\n", desc.Type, s.opts.SignalOut, len(text))
+		fmt.Fprintf(io.ErrOut, "pigeon: %s written to %s (%s, %d characters)\n", desc.Type, s.opts.SignalOut, format, len(text))
 		return nil
 	})
 }
 
-// receive reads the peer's code of the wanted kind where --signal-in says.
+// encode writes desc in the format --format asks for: by default the
+// compact one when the session fits it, and the full one otherwise.
+func (s signalIO) encode(desc webrtc.SessionDescription) (string, offline.Format, error) {
+	sig := offline.Signal{Kind: kindOf(desc.Type), SDP: desc.SDP}
+	format := s.opts.Format.Format
+	if format == offline.FormatAuto {
+		text, err := offline.EncodeAs(sig, offline.FormatCompact)
+		if err == nil {
+			return text, offline.FormatCompact, nil
+		}
+		if !errors.Is(err, offline.ErrNotCompact) {
+			return "", 0, err
+		}
+		if s.opts.Verbose {
+			fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: using the full format: %v\n", err)
+		}
+		format = offline.FormatFull
+	}
+	text, err := offline.EncodeAs(sig, format)
+	if err != nil {
+		return "", 0, err // offline's errors say which signal
+	}
+	return text, format, nil
+}
+
+// writeQRPNG writes the QR code of text to a PNG file at path.
+func writeQRPNG(path, text string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	err = offline.WriteQRPNG(f, text, qrModulePixels)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// receive reads the peer's code of the wanted kind where --signal-in says,
+// and refuses an offer older than --max-age.
 func (s signalIO) receive(ctx context.Context, want offline.Kind) (webrtc.SessionDescription, error) {
 	var sig offline.Signal
 	err := withContext(ctx, func() error {
@@ -84,8 +140,42 @@ func (s signalIO) receive(ctx context.Context, want offline.Kind) (webrtc.Sessio
 	if err != nil {
 		return webrtc.SessionDescription{}, err
 	}
+	now := time.Now
+	if s.now != nil {
+		now = s.now
+	}
+	if s.opts.Verbose {
+		age := "at an unknown time"
+		if !sig.Created.IsZero() {
+			age = offline.FormatAge(now().Sub(sig.Created)) + " ago"
+		}
+		fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: read the peer's %s (%s), made %s\n", want, sig.Format, age)
+	}
+	// Only an offer can be stale: an answer is made when the offer is read,
+	// and the callee's --paste-wait, which the caller does not know, bounds
+	// how long it may take to come back.
+	if want == offline.Offer {
+		if err := offline.CheckAge(sig, now(), s.opts.MaxAge); err != nil {
+			return webrtc.SessionDescription{}, err
+		}
+	}
 	return webrtc.SessionDescription{Type: sdpTypeOf(sig.Kind), SDP: sig.SDP}, nil
 }
+
+// formatFlag is the value of --format: a format Encode can write, checked
+// as the flags are parsed.
+type formatFlag struct{ offline.Format }
+
+func (f *formatFlag) Set(name string) error {
+	format, err := offline.ParseFormat(name)
+	if err != nil {
+		return err
+	}
+	f.Format = format
+	return nil
+}
+
+func (f *formatFlag) Type() string { return "format" }
 
 // withContext runs f, and gives up on it when ctx ends: opening a FIFO or
 // reading a terminal cannot be interrupted otherwise. f is left to finish

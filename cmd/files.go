@@ -1,0 +1,131 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+
+	"github.com/pigeon-call/pigeon/call"
+	"github.com/pigeon-call/pigeon/transfer"
+)
+
+// acceptWait is how long an offered file waits for /accept or /decline.
+const acceptWait = 2 * time.Minute
+
+// files sends and receives files beside the call, each on a data channel of
+// its own.
+type files struct {
+	ctx     context.Context // ends with the call
+	opts    *CallOptions
+	say     func(string, ...any)
+	answers chan bool // /accept and /decline, for the offer being asked about
+	sending sync.WaitGroup
+}
+
+func newFiles(ctx context.Context, opts *CallOptions, say func(string, ...any)) *files {
+	return &files{ctx: ctx, opts: opts, say: say, answers: make(chan bool, 1)}
+}
+
+// start sends the file or directory at path to the peer in the background.
+func (f *files) start(s *call.Session, path string) {
+	f.sending.Add(1)
+	go func() {
+		defer f.sending.Done()
+		f.send(s, path)
+	}()
+}
+
+// wait waits for the files being sent, so that the end of input does not
+// cut them off.
+func (f *files) wait() { f.sending.Wait() }
+
+// send sends the file or directory at path to the peer, reporting progress
+// and the outcome.
+func (f *files) send(s *call.Session, path string) {
+	dc, err := s.OpenChannel(transfer.Label)
+	if err != nil {
+		f.say("sending %s: %v", path, err)
+		return
+	}
+	f.say("offering %s to the peer", path)
+	res, err := transfer.Send(f.ctx, dc, path, transfer.SendOptions{OnProgress: f.progress("sending")})
+	if err != nil {
+		f.say("sending %s: %v", path, explain(err))
+		return
+	}
+	f.say("sent %s (%s, sha256 %s)", res.Name, transfer.FormatBytes(res.Size), res.SHA256[:16])
+}
+
+// receive takes a file the peer offers on dc, if it is a transfer.
+func (f *files) receive(dc *webrtc.DataChannel) {
+	if dc.Label() != transfer.Label {
+		return
+	}
+	in := transfer.Receive(f.ctx, dc, transfer.ReceiveOptions{
+		Dir:        f.opts.DownloadDir,
+		AcceptAll:  f.opts.AcceptFiles,
+		Accept:     f.ask,
+		OnProgress: f.progress("receiving"),
+	})
+	go func() {
+		res, err := in.Wait()
+		switch {
+		case errors.Is(err, transfer.ErrDeclined):
+			f.say("declined %s", res.Name)
+		case err != nil:
+			f.say("receiving a file: %v", explain(err))
+		default:
+			f.say("received %s: saved as %s (%s, sha256 %s)", res.Name, res.Path, transfer.FormatBytes(res.Size), res.SHA256[:16])
+		}
+	}()
+}
+
+// ask asks the person whether to take an offered file.
+func (f *files) ask(o transfer.Offer) bool {
+	f.say("the peer wants to send you %s (%s): type /accept or /decline", o.Name, transfer.FormatBytes(o.Size))
+	select {
+	case yes := <-f.answers:
+		return yes
+	case <-time.After(acceptWait):
+		f.say("no answer in %s: declined %s", acceptWait, o.Name)
+		return false
+	case <-f.ctx.Done():
+		return false
+	}
+}
+
+// answer hands /accept or /decline to the offer being asked about.
+func (f *files) answer(yes bool) {
+	select {
+	case f.answers <- yes:
+	default:
+		f.say("no file is waiting for an answer")
+	}
+}
+
+// progress prints a transfer's progress, about every two seconds and at the
+// end.
+func (f *files) progress(verb string) func(transfer.Progress) {
+	var last time.Time
+	return func(p transfer.Progress) {
+		if !p.Done && time.Since(last) < 2*time.Second {
+			return
+		}
+		last = time.Now()
+		f.say("%s %s", verb, p)
+	}
+}
+
+// explain says what went wrong with a transfer in a person's words.
+func explain(err error) error {
+	switch {
+	case errors.Is(err, transfer.ErrInterrupted):
+		return errors.New("the call ended before the transfer finished; nothing was kept")
+	case errors.Is(err, transfer.ErrChecksum):
+		return errors.New("the data arrived damaged (checksum mismatch); nothing was kept")
+	}
+	return err
+}

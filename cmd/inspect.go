@@ -1,0 +1,147 @@
+package cmd
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pigeon-call/pigeon/offline"
+)
+
+// InspectOptions holds the flags of 'pigeon inspect'.
+type InspectOptions struct {
+	IO     *IOStreams
+	Code   string        // the code from the command line; "" to read it from stdin
+	MaxAge time.Duration // the age past which 'pigeon answer' refuses an offer
+	Now    func() time.Time
+}
+
+// NewCmdInspect builds 'pigeon inspect'. runF replaces the inspection in
+// tests.
+func NewCmdInspect(io *IOStreams, runF func(*InspectOptions) error) *cobra.Command {
+	opts := &InspectOptions{IO: io, Now: time.Now}
+	cmd := &cobra.Command{
+		Use:   "inspect [CODE]",
+		Short: "Show what a code holds: kind, age, addresses, media, fingerprint",
+		Long: `Decode a code, as 'pigeon call' or 'pigeon answer' prints it, and show what it
+holds: whether it is an offer or an answer, how old it is, the addresses it
+reveals (its candidates), the media, the certificate fingerprint, and its
+format. Give the code as an argument, or paste it when asked.
+
+Any format pigeon reads works: compact and full codes, their QR text, base64
+JSON as pion's examples print it, raw JSON and raw SDP. Damage is reported
+as it is when calling, with exit code 2.`,
+		Example: `  pigeon inspect pg2o.GmsCYLf7hlq9UWC0aVyllfb6hMq5H7n594Z38XoyUTFWeXhgSoB_AAABwkYPX4QX
+  pigeon inspect < offer.txt`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usageError{fmt.Errorf("%s takes one code, got %d arguments: quote a code that holds spaces", cmd.CommandPath(), len(args))}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.Code = args[0]
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return inspectRun(opts)
+		},
+	}
+	cmd.Flags().DurationVar(&opts.MaxAge, "max-age", offline.DefaultMaxAge, "say whether an offer is older than this, as 'pigeon answer --max-age' would")
+	return cmd
+}
+
+// inspectRun decodes the code and prints what it holds to stdout.
+func inspectRun(opts *InspectOptions) error {
+	r := bufio.NewReader(strings.NewReader(opts.Code))
+	if opts.Code == "" {
+		if opts.IO.InTTY {
+			fmt.Fprintln(opts.IO.ErrOut, "Paste a code and press Enter:")
+		}
+		r = bufio.NewReader(opts.IO.In)
+	}
+	sig, err := offline.ReadAnySignal(r)
+	if err != nil {
+		return err
+	}
+	printDetails(opts.IO.Out, sig, opts.Now(), opts.MaxAge)
+	return nil
+}
+
+// printDetails writes what sig holds as a table of one fact a line.
+func printDetails(w io.Writer, sig offline.Signal, now time.Time, maxAge time.Duration) {
+	d := offline.Inspect(sig)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	row := func(name, format string, args ...any) {
+		fmt.Fprintf(tw, "%s\t%s\n", name, fmt.Sprintf(format, args...))
+	}
+
+	row("kind", "%s", d.Kind)
+	row("format", "%s", describeFormat(sig))
+	switch {
+	case d.Created.IsZero():
+		row("made", "unknown: this format does not say")
+	case now.Before(d.Created):
+		row("made", "%s in the future, by this machine's clock (%s)", offline.FormatAge(d.Created.Sub(now)), d.Created.UTC().Format(time.DateTime+" MST"))
+	default:
+		row("made", "%s ago (%s)", offline.FormatAge(now.Sub(d.Created)), d.Created.UTC().Format(time.DateTime+" MST"))
+		if err := offline.CheckAge(sig, now, maxAge); err != nil && d.Kind == offline.Offer {
+			row("", "older than --max-age %s: 'pigeon answer' would refuse it", maxAge)
+		}
+	}
+	row("fingerprint", "%s", orNone(d.Fingerprint))
+	row("DTLS role", "%s", orNone(d.Setup))
+	if len(d.Media) == 0 {
+		row("media", "none")
+	}
+	for i, m := range d.Media {
+		row(label(i, "media"), "%s", m)
+	}
+	if len(d.Candidates) == 0 {
+		row("addresses", "none: the peer cannot reach this side, unless it is reached first")
+	}
+	for i, c := range d.Candidates {
+		row(label(i, "addresses"), "%s", c)
+	}
+	tw.Flush()
+}
+
+// describeFormat names the format of sig and says how large its text is.
+func describeFormat(sig offline.Signal) string {
+	text := sig.SDP
+	switch sig.Format {
+	case offline.FormatCompact, offline.FormatFull, offline.FormatJSON:
+		// Measured as pigeon writes it: the same in any way it was pasted.
+		if code, err := offline.EncodeAs(sig, sig.Format); err == nil {
+			text = code
+		}
+	}
+	chars, version := offline.Measure(text)
+	qr := "too long for a QR code"
+	if version > 0 {
+		qr = fmt.Sprintf("QR code version %d", version)
+	}
+	return fmt.Sprintf("%s (%d characters, %s)", sig.Format, chars, qr)
+}
+
+// label names the first row of a group; the others go unnamed.
+func label(i int, name string) string {
+	if i == 0 {
+		return name
+	}
+	return ""
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}

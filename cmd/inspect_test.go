@@ -1,0 +1,72 @@
+package cmd
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pigeon-call/pigeon/offline"
+)
+
+// inspectSDP is an offer with two candidates, one on IPv6.
+const inspectSDP = "v=0\r\no=- 1 1795318757 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n" +
+	"a=fingerprint:sha-256 AB:CD\r\n" +
+	"m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=setup:actpass\r\na=rtpmap:111 opus/48000/2\r\na=recvonly\r\n" +
+	"a=candidate:1 1 udp 2130706431 192.0.2.7 5000 typ host\r\n" +
+	"a=candidate:1 2 udp 2130706430 192.0.2.7 5000 typ host\r\n" +
+	"a=candidate:2 1 udp 1694498815 2001:db8::7 6000 typ srflx raddr 0.0.0.0 rport 6000\r\n"
+
+func TestInspect(t *testing.T) {
+	code, err := offline.EncodeAs(offline.Signal{Kind: offline.Offer, SDP: inspectSDP}, offline.FormatFull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { return time.Unix(1795318757, 0).Add(25 * time.Minute) }
+	for _, tt := range []struct {
+		name, code, stdin string
+	}{
+		{"argument", code, ""},
+		{"stdin, quoted and wrapped", "", "> " + code[:40] + "\n> " + code[40:] + "\n"},
+		{"raw SDP", inspectSDP, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			io, out, _ := testIO(tt.stdin)
+			if err := inspectRun(&InspectOptions{IO: io, Code: tt.code, MaxAge: offline.DefaultMaxAge, Now: now}); err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{
+				"kind         offer",
+				"made         25 minutes ago (2026-11-22 03:39:17 UTC)",
+				"older than --max-age 10m0s",
+				"fingerprint  sha-256 AB:CD",
+				"DTLS role    actpass",
+				"media        audio: opus, recvonly",
+				"addresses    host 192.0.2.7:5000 (udp)\n             srflx [2001:db8::7]:6000 (udp)\n",
+			} {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("output lacks %q:\n%s", want, out)
+				}
+			}
+		})
+	}
+}
+
+func TestInspectErrors(t *testing.T) {
+	io, _, _ := testIO("pg1o.garbage\n")
+	if err := inspectRun(&InspectOptions{IO: io, Now: time.Now}); !errors.Is(err, offline.ErrCorrupt) {
+		t.Errorf("inspect of garbage = %v, want ErrCorrupt", err)
+	}
+	if code, _ := exitCode(offline.ErrCorrupt); code != ExitBadInput {
+		t.Errorf("exit code %d, want %d", code, ExitBadInput)
+	}
+	io, _, _ = testIO("")
+	c := NewCmdInspect(io, func(*InspectOptions) error { return nil })
+	c.SetArgs([]string{"one", "two"})
+	c.SetOut(io.Out)
+	c.SetErr(io.ErrOut)
+	var usage usageError
+	if err := c.Execute(); !errors.As(err, &usage) {
+		t.Errorf("two arguments: %v, want a usage error", err)
+	}
+}

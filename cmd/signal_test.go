@@ -1,0 +1,185 @@
+package cmd
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+
+	"github.com/pigeon-call/pigeon/offline"
+)
+
+// pionSDP is an SDP whose origin line holds the time pion made it, as
+// pion's do: the full format carries it, and the age check reads it.
+const pionSDP = "v=0\r\no=- 1 1795318757 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=setup:actpass\r\n"
+
+var pionSDPMade = time.Unix(1795318757, 0)
+
+func TestSignalFlags(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		check   func(*CallOptions) bool
+		wantErr bool
+	}{
+		{"defaults", nil, func(o *CallOptions) bool {
+			return o.Format.Format == offline.FormatAuto && o.MaxAge == offline.DefaultMaxAge && !o.QRInvert && o.QRPNG == ""
+		}, false},
+		{"all set", []string{"--format", "json", "--max-age", "1h", "--qr-invert", "--qr-png", "q.png"}, func(o *CallOptions) bool {
+			return o.Format.Format == offline.FormatJSON && o.MaxAge == time.Hour && o.QRInvert && o.QRPNG == "q.png"
+		}, false},
+		{"compact", []string{"--format", "compact"}, func(o *CallOptions) bool { return o.Format.Format == offline.FormatCompact }, false},
+		{"unknown format", []string{"--format", "qr"}, nil, true},
+		{"raw formats are not written", []string{"--format", "sdp"}, nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			io, _, errOut := testIO("")
+			if tt.wantErr {
+				// A flag's value is checked as the root command parses it.
+				if code := Run(append([]string{"answer"}, tt.args...), io); code != ExitBadInput || !strings.Contains(errOut.String(), "use auto, compact, full or json") {
+					t.Fatalf("exit code %d, message %q; want %d and the formats", code, errOut, ExitBadInput)
+				}
+				return
+			}
+			var got *CallOptions
+			c := NewCmdAnswer(io, func(o *CallOptions) error { got = o; return nil })
+			c.SetArgs(tt.args)
+			c.SetOut(io.Out)
+			c.SetErr(io.ErrOut)
+			err := c.Execute()
+			if err != nil || !tt.check(got) {
+				t.Fatalf("err %v, options %+v", err, got)
+			}
+		})
+	}
+}
+
+func TestSignalFormats(t *testing.T) {
+	desc := webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: testSDP}
+	for _, tt := range []struct {
+		format     offline.Format
+		wantPrefix string
+		wantErr    error
+	}{
+		{offline.FormatAuto, "pg1o.", nil}, // the compact form cannot carry this SDP
+		{offline.FormatFull, "pg1o.", nil},
+		{offline.FormatJSON, "eyJ", nil},
+		{offline.FormatCompact, "", offline.ErrNotCompact},
+	} {
+		io, out, errOut := testIO("")
+		sig := signalIO{opts: &CallOptions{IO: io, SignalOut: "-", Format: formatFlag{tt.format}, Verbose: true}}
+		err := sig.send(context.Background(), desc)
+		if !errors.Is(err, tt.wantErr) || !strings.HasPrefix(out.String(), tt.wantPrefix) {
+			t.Errorf("--format %v: wrote %.10q, %v; want %q, %v", tt.format, out, err, tt.wantPrefix, tt.wantErr)
+		}
+		if tt.format == offline.FormatAuto && !strings.Contains(errOut.String(), "using the full format") {
+			t.Errorf("--format auto -v does not say why it fell back: %q", errOut)
+		}
+		if err != nil {
+			continue
+		}
+		// Whatever the format, the other side reads it without being told.
+		in := signalIO{opts: &CallOptions{IO: io}, stdin: bufio.NewReader(strings.NewReader(out.String()))}
+		if got, err := in.receive(context.Background(), offline.Offer); err != nil || got.SDP != testSDP {
+			t.Errorf("--format %v: reading it back = %v", tt.format, err)
+		}
+	}
+}
+
+func TestSignalRefusesStaleOffer(t *testing.T) {
+	code, err := offline.EncodeAs(offline.Signal{Kind: offline.Offer, SDP: pionSDP}, offline.FormatFull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		age, maxAge time.Duration
+		want        error
+	}{
+		{5 * time.Minute, offline.DefaultMaxAge, nil},
+		{20 * time.Minute, offline.DefaultMaxAge, offline.ErrExpired},
+		{20 * time.Minute, 0, nil},
+		{-time.Hour, offline.DefaultMaxAge, nil}, // the peer's clock is ahead
+	} {
+		io, _, _ := testIO(code + "\n")
+		sig := signalIO{
+			opts:  &CallOptions{IO: io, MaxAge: tt.maxAge},
+			stdin: bufio.NewReader(io.In),
+			now:   func() time.Time { return pionSDPMade.Add(tt.age) },
+		}
+		_, err := sig.receive(context.Background(), offline.Offer)
+		if !errors.Is(err, tt.want) {
+			t.Errorf("offer %v old, --max-age %v: %v, want %v", tt.age, tt.maxAge, err, tt.want)
+		}
+		if err != nil {
+			if code, msg := exitCode(err); code != ExitBadInput || !strings.Contains(msg, "20 minutes") {
+				t.Errorf("exit code %d, message %q; want %d and the age", code, msg, ExitBadInput)
+			}
+		}
+	}
+	// An answer is not checked: the callee's --paste-wait bounds its age.
+	answer, _ := offline.EncodeAs(offline.Signal{Kind: offline.Answer, SDP: strings.Replace(pionSDP, "actpass", "active", 1)}, offline.FormatFull)
+	io, _, _ := testIO(answer + "\n")
+	sig := signalIO{opts: &CallOptions{IO: io, MaxAge: time.Second}, stdin: bufio.NewReader(io.In)}
+	if _, err := sig.receive(context.Background(), offline.Answer); err != nil {
+		t.Errorf("an old answer: %v, want it read", err)
+	}
+}
+
+func TestSignalQRPNG(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "offer.png")
+	io, out, errOut := testIO("")
+	sig := signalIO{opts: &CallOptions{IO: io, SignalOut: "-", QRPNG: path}}
+	if err := sig.send(context.Background(), webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: testSDP}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := png.Decode(f); err != nil {
+		t.Errorf("--qr-png wrote no PNG: %v", err)
+	}
+	if strings.Count(out.String(), "\n") != 1 || strings.Contains(out.String(), "▀") {
+		t.Errorf("stdout %q, want the code alone: the picture goes to its file", out)
+	}
+	if !strings.Contains(errOut.String(), "QR code of the offer written to "+path) {
+		t.Errorf("no status line for the picture: %q", errOut)
+	}
+}
+
+func TestSignalQRStyles(t *testing.T) {
+	for _, tt := range []struct {
+		invert   bool
+		noColor  string
+		wantEsc  string
+		wantNone bool
+	}{
+		{false, "", "\x1b[38;5;16;48;5;231m", false},
+		{true, "", "\x1b[38;5;231;48;5;16m", false},
+		{false, "1", "", true},
+	} {
+		t.Setenv("NO_COLOR", tt.noColor)
+		io, _, errOut := testIO("")
+		io.ErrTTY = true
+		sig := signalIO{opts: &CallOptions{IO: io, QRInvert: tt.invert}}
+		if err := sig.send(context.Background(), webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: testSDP}); err != nil {
+			t.Fatal(err)
+		}
+		s := errOut.String()
+		if !strings.Contains(s, "█") && !strings.Contains(s, "▀") {
+			t.Fatalf("no QR code on the terminal:\n%s", s)
+		}
+		if tt.wantNone && strings.Contains(s, "\x1b") || !tt.wantNone && !strings.Contains(s, tt.wantEsc) {
+			t.Errorf("invert %v, NO_COLOR %q: colours wrong in\n%q", tt.invert, tt.noColor, s[:200])
+		}
+	}
+}

@@ -1,0 +1,207 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/pion/webrtc/v4"
+
+	"github.com/pigeon-call/pigeon/call"
+	"github.com/pigeon-call/pigeon/capture"
+	"github.com/pigeon-call/pigeon/render"
+)
+
+// viewAuto picks the best view the machine has.
+const viewAuto = "auto"
+
+// chooseView turns --view into a render view: auto is a window when there
+// is a display, the terminal when stdout is one, and nothing otherwise.
+func chooseView(opts *CallOptions) render.View {
+	switch opts.View {
+	case viewAuto, "":
+		switch {
+		case render.DisplayAvailable():
+			return render.ViewWindow
+		case opts.IO.OutTTY && opts.IO.TerminalSize != nil:
+			return render.ViewTerminal
+		}
+		return render.ViewNone
+	}
+	return render.View(opts.View)
+}
+
+// openOutput opens where the remote media goes: the view, the speakers and
+// any recording. The session does not exist yet; session returns it once it
+// does. Keys in the window act on the call through controls.
+func openOutput(opts *CallOptions, say func(string, ...any), session *atomic.Pointer[call.Session], ctl *controls) (*render.Output, error) {
+	ro := render.Options{
+		Speaker: opts.Speaker,
+		Warn:    func(err error) { say("%v", err) },
+		RequestKeyFrame: func(ssrc webrtc.SSRC) {
+			if s := session.Load(); s != nil {
+				s.RequestKeyFrame(ssrc)
+			}
+		},
+		OnKey:   ctl.key,
+		OnClose: ctl.hangUp,
+	}
+	if strings.HasSuffix(strings.ToLower(opts.Record), ".webm") {
+		ro.RecordFile = opts.Record
+	} else {
+		ro.RecordDir = opts.Record
+	}
+	ro.View = chooseView(opts)
+	if ro.View == render.ViewTerminal {
+		ro.Terminal, ro.TerminalSize = opts.IO.Out, opts.IO.TerminalSize
+	}
+	out, err := render.New(ro)
+	if errors.Is(err, render.ErrNoDisplay) && opts.View == viewAuto {
+		say("no window can be opened (%v): the video is not shown", err)
+		ro.View = render.ViewNone
+		out, err = render.New(ro)
+	}
+	if err != nil {
+		return nil, err
+	}
+	ctl.out = out
+	if ctl.media.Video != nil && ro.View != render.ViewNone {
+		if err := out.ShowLocal(ctl.media.Video); err != nil {
+			say("no self-view: %v", err)
+		}
+	}
+	return out, nil
+}
+
+// controls are what a person changes during the call, from a key in the
+// window or a command in the chat: the microphone, the camera, the screen
+// and the hang-up.
+type controls struct {
+	media   *capture.Media
+	session *atomic.Pointer[call.Session]
+	out     *render.Output
+	files   *files
+	say     func(string, ...any)
+	quit    chan struct{} // closed to hang up
+	once    sync.Once
+
+	mu             sync.Mutex
+	micOff, camOff bool
+}
+
+func newControls(media *capture.Media, session *atomic.Pointer[call.Session], say func(string, ...any)) *controls {
+	return &controls{media: media, session: session, say: say, quit: make(chan struct{})}
+}
+
+func (c *controls) hangUp() { c.once.Do(func() { close(c.quit) }) }
+
+// key acts on a key pressed in the window.
+func (c *controls) key(k rune) {
+	switch k {
+	case 'q':
+		c.hangUp()
+	case 'm':
+		c.toggle(webrtc.RTPCodecTypeAudio)
+	case 'v':
+		c.toggle(webrtc.RTPCodecTypeVideo)
+	case 'f':
+		if c.out != nil {
+			c.out.SetFullscreen(!c.out.Fullscreen())
+		}
+	}
+}
+
+// command acts on a chat line that is a command, and reports whether it was
+// one: /quit, /mute, /unmute, /video off, /video on, /send PATH, /accept,
+// /decline, /help.
+func (c *controls) command(line string) bool {
+	if path, ok := strings.CutPrefix(line, "/send "); ok && c.files != nil {
+		if s := c.session.Load(); s != nil {
+			c.files.start(s, strings.TrimSpace(path))
+		}
+		return true
+	}
+	switch strings.Join(strings.Fields(line), " ") {
+	case "/accept", "/decline":
+		if c.files != nil {
+			c.files.answer(line == "/accept")
+		}
+	case "/quit":
+		c.hangUp()
+	case "/mute":
+		c.set(webrtc.RTPCodecTypeAudio, true)
+	case "/unmute":
+		c.set(webrtc.RTPCodecTypeAudio, false)
+	case "/video off":
+		c.set(webrtc.RTPCodecTypeVideo, true)
+	case "/video on":
+		c.set(webrtc.RTPCodecTypeVideo, false)
+	case "/help":
+		c.say("commands: /send PATH, /accept, /decline, /mute, /unmute, /video off, /video on, /quit; in the window: m, v, f, q")
+	default:
+		if strings.HasPrefix(line, "/") {
+			c.say("unknown command %q: /help lists them", line)
+			return true
+		}
+		return false
+	}
+	return true
+}
+
+func (c *controls) toggle(kind webrtc.RTPCodecType) {
+	c.mu.Lock()
+	off := c.micOff
+	if kind == webrtc.RTPCodecTypeVideo {
+		off = c.camOff
+	}
+	c.mu.Unlock()
+	c.set(kind, !off)
+}
+
+// set stops or resumes sending one kind of media. The track keeps running,
+// so turning it back on is instant.
+func (c *controls) set(kind webrtc.RTPCodecType, off bool) {
+	track, what := c.media.Audio, "microphone"
+	if kind == webrtc.RTPCodecTypeVideo {
+		track, what = c.media.Video, "camera"
+	}
+	s := c.session.Load()
+	if track == nil || s == nil {
+		c.say("no %s to turn on or off", what)
+		return
+	}
+	var send webrtc.TrackLocal = track
+	if off {
+		send = nil
+	}
+	if err := s.ReplaceTrack(kind, send); err != nil {
+		c.say("turning the %s %s: %v", what, onOff(!off), err)
+		return
+	}
+	c.mu.Lock()
+	if kind == webrtc.RTPCodecTypeVideo {
+		c.camOff = off
+	} else {
+		c.micOff = off
+	}
+	c.mu.Unlock()
+	c.say("%s %s", what, onOff(!off))
+}
+
+func onOff(on bool) string {
+	if on {
+		return "on"
+	}
+	return "off"
+}
+
+// validView checks --view.
+func validView(v string) error {
+	switch v {
+	case viewAuto, string(render.ViewWindow), string(render.ViewTerminal), string(render.ViewNone):
+		return nil
+	}
+	return fmt.Errorf("--view %q: use auto, window, terminal or none", v)
+}
