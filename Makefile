@@ -31,9 +31,12 @@ lint: setup
 
 # A short run of every fuzzer; FUZZTIME=5m for a longer one.
 FUZZTIME ?= 20s
+FUZZ_PACKAGES := ./offline/ ./transfer/
 fuzz: setup
-	@for f in $$($(GO) test -list '^Fuzz' ./offline/ | grep ^Fuzz); do \
-		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./offline/ || exit 1; \
+	@for p in $(FUZZ_PACKAGES); do \
+		for f in $$($(GO) test -list '^Fuzz' $$p | grep ^Fuzz); do \
+			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$p || exit 1; \
+		done; \
 	done
 
 clean:
