@@ -8,9 +8,8 @@ import (
 	"strings"
 	"time"
 
-	qrcode "github.com/skip2/go-qrcode"
-
 	"github.com/pigeon-call/pigeon/internal/trace"
+	"github.com/pigeon-call/pigeon/offline"
 )
 
 // Row is one metric: samples of the baseline and of pigeon, from one run.
@@ -73,16 +72,16 @@ func WriteTable(w io.Writer, rows []Row) {
 	}
 }
 
-// QR returns the version of the smallest QR code at level M that holds text
-// and the terminal columns it takes with its quiet zone, or ok false when no
-// QR code holds it.
+// QR returns the version of the QR code pigeon would draw for text (level
+// M, in the QR mode that makes the smallest symbol) and the terminal columns
+// it takes with its quiet zone, or ok false when no QR code holds it.
 func QR(text string) (version, columns int, ok bool) {
-	q, err := qrcode.New(text, qrcode.Medium)
-	if err != nil {
-		return 0, 0, false
-	}
-	return q.VersionNumber, 17 + 4*q.VersionNumber + 8, true
+	_, version = offline.Measure(text)
+	return version, 17 + 4*version + 8, version > 0
 }
+
+// PayloadBytes returns the binary payload a code carries, in bytes.
+func PayloadBytes(text string) float64 { return float64(offline.PayloadSize(text)) }
 
 // Rows turns measured calls into the table's rows. latency holds short calls
 // for the timings; load holds long calls for CPU, memory and frame rates.
@@ -110,6 +109,10 @@ func Rows(latency, load map[string][]Call) []Row {
 		text func(Call) string
 	}{{"offer", func(c Call) string { return c.Offer }}, {"answer", func(c Call) string { return c.Answer }}} {
 		add(code.name+" text", "chars", latency, func(c Call) (float64, bool) { return float64(len(code.text(c))), true })
+		add(code.name+" payload", "bytes", latency, func(c Call) (float64, bool) {
+			b := PayloadBytes(code.text(c))
+			return b, b > 0
+		})
 		add(code.name+" QR version (level M)", "", latency, func(c Call) (float64, bool) {
 			v, _, ok := QR(code.text(c))
 			return float64(v), ok
