@@ -73,40 +73,15 @@ type netPeer struct {
 func newNetPeer(t *testing.T, role Role, p *path, media *capture.Media, timeout time.Duration) *netPeer {
 	t.Helper()
 	np := &netPeer{targets: make(chan int, 100)}
-	np.peer = &peer{hungUp: make(chan struct{}), tracks: make(chan webrtc.RTPCodecType, 4), silent: make(chan time.Time, 1)}
-	var tracks []webrtc.TrackLocal
-	if media != nil {
-		for _, tr := range media.Tracks() {
-			tracks = append(tracks, tr)
-		}
-	}
-	s, err := New(Options{
-		Role:      role,
-		Tracks:    tracks,
-		Net:       p.nets[role],
-		Timeout:   timeout,
-		PasteWait: timeout,
-		OnMessage: func(text string) {
-			np.mu.Lock()
-			np.messages = append(np.messages, text)
-			np.mu.Unlock()
-		},
-		OnHangUp: func() { close(np.hungUp) },
-		OnState: func(state webrtc.PeerConnectionState) {
-			if state == webrtc.PeerConnectionStateDisconnected {
-				select {
-				case np.silent <- time.Now():
-				default:
-				}
-			}
-		},
-		OnTargetBitRate: func(bps int) {
+	np.peer = newPeer(t, role, media, timeout, func(o *Options) {
+		o.Net, o.Interfaces = p.nets[role], nil
+		o.OnTargetBitRate = func(bps int) {
 			select {
 			case np.targets <- bps:
 			default:
 			}
-		},
-		OnTrack: func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		}
+		o.OnTrack = func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 			if tr.Kind() != webrtc.RTPCodecTypeVideo {
 				go drain(tr)
 				return
@@ -126,13 +101,8 @@ func newNetPeer(t *testing.T, role Role, p *path, media *capture.Media, timeout 
 					}
 				}
 			}()
-		},
+		}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	np.Session = s
-	t.Cleanup(func() { s.Close() })
 	return np
 }
 

@@ -23,7 +23,9 @@ type peer struct {
 	silent   chan time.Time           // when the peer was first reported not responding
 }
 
-func newPeer(t *testing.T, role Role, media *capture.Media, timeout time.Duration) *peer {
+// newPeer makes one side of a test call on loopback; configure, if given,
+// changes its options before the session is made.
+func newPeer(t *testing.T, role Role, media *capture.Media, timeout time.Duration, configure ...func(*Options)) *peer {
 	t.Helper()
 	p := &peer{hungUp: make(chan struct{}), tracks: make(chan webrtc.RTPCodecType, 4), silent: make(chan time.Time, 1)}
 	var tracks []webrtc.TrackLocal
@@ -32,7 +34,7 @@ func newPeer(t *testing.T, role Role, media *capture.Media, timeout time.Duratio
 			tracks = append(tracks, tr)
 		}
 	}
-	s, err := New(Options{
+	opts := Options{
 		Role:       role,
 		Tracks:     tracks,
 		Interfaces: []string{"lo"},
@@ -65,7 +67,11 @@ func newPeer(t *testing.T, role Role, media *capture.Media, timeout time.Duratio
 				}
 			}()
 		},
-	})
+	}
+	for _, c := range configure {
+		c(&opts)
+	}
+	s, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
