@@ -14,6 +14,13 @@ var (
 	// ErrPeerClosed means the peer closed the connection without hanging up.
 	ErrPeerClosed = errors.New("the peer closed the connection without hanging up")
 
+	// ErrCertificateMismatch means the peer reached is not the one the code
+	// named: its certificate does not match the code's fingerprint.
+	ErrCertificateMismatch = errors.New("the peer's certificate does not match the code you pasted: the code was altered or belongs to another call")
+
+	// ErrNotConnected means the call is not up yet.
+	ErrNotConnected = errors.New("the call is not connected yet")
+
 	// ErrWrongSignal means a session description was handed to the wrong
 	// step: an answer to Answer, or an offer to Accept.
 	ErrWrongSignal = errors.New("wrong kind of session description")

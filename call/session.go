@@ -128,6 +128,7 @@ func (o *Options) setDefaults() {
 type Session struct {
 	opts       Options
 	api        *webrtc.API
+	cert       webrtc.Certificate // this side's DTLS certificate
 	pc         *webrtc.PeerConnection
 	chat       *webrtc.DataChannel
 	negotiator *negotiator
@@ -171,6 +172,7 @@ func New(opts Options) (*Session, error) {
 		opts:   opts,
 		api:    api,
 		pc:     pc,
+		cert:   id.certificate,
 		open:   make(chan struct{}),
 		done:   make(chan struct{}),
 		closed: make(chan struct{}),
@@ -251,6 +253,13 @@ func includesLoopback(names []string) bool {
 func (s *Session) setUp() error {
 	pc := s.pc
 	pc.OnConnectionStateChange(s.onState)
+	// ICE found the peer but DTLS failed: the peer's certificate is not the
+	// one the pasted code named. Said before the connection's own failed.
+	pc.SCTP().Transport().OnStateChange(func(state webrtc.DTLSTransportState) {
+		if state == webrtc.DTLSTransportStateFailed {
+			s.end(ErrCertificateMismatch)
+		}
+	})
 	pc.OnTrack(s.onTrack)
 	if s.opts.OnDataChannel != nil {
 		pc.OnDataChannel(s.opts.OnDataChannel)

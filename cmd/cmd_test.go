@@ -107,6 +107,7 @@ func TestExitCodes(t *testing.T) {
 		{call.ErrConnectFailed, ExitNoConnect, "--stun"},
 		{call.ErrConnectionLost, ExitConnection, ""},
 		{call.ErrPeerClosed, ExitConnection, ""},
+		{call.ErrCertificateMismatch, ExitTampered, "altered"},
 		{errors.New("disk on fire"), ExitError, "disk on fire"},
 	}
 	for _, tt := range tests {

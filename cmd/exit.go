@@ -17,6 +17,7 @@ const (
 	ExitNoMedia    = 3 // a camera or microphone that is missing or fails
 	ExitNoConnect  = 4 // the peers could not reach each other
 	ExitConnection = 5 // the connection was lost, or closed without a hang-up
+	ExitTampered   = 6 // the peer's certificate is not the one the code named
 )
 
 const exitCodesHelp = `Exit codes:
@@ -25,7 +26,8 @@ const exitCodesHelp = `Exit codes:
   2  bad input: a wrong flag, or a code that is damaged, cut short or of the wrong kind
   3  a camera or microphone is missing or failed
   4  could not connect to the peer
-  5  the connection was lost, or the peer closed it without hanging up`
+  5  the connection was lost, or the peer closed it without hanging up
+  6  the peer's certificate does not match the code: it was altered, or is another call's`
 
 // usageError marks a mistake in the command line.
 type usageError struct{ error }
@@ -51,6 +53,8 @@ func exitCode(err error) (int, string) {
 		return ExitNoMedia, fmt.Sprintf("%v: use --audio test to send a test tone, or --audio none to send no sound", err)
 	case errors.Is(err, capture.ErrDeviceFailed), errors.Is(err, capture.ErrUnknownSource):
 		return ExitNoMedia, err.Error()
+	case errors.Is(err, call.ErrCertificateMismatch):
+		return ExitTampered, err.Error()
 	case errors.Is(err, call.ErrConnectFailed):
 		return ExitNoConnect, fmt.Sprintf("%v: check that both sides are on one network, or add --stun or --turn", err)
 	case errors.Is(err, call.ErrConnectionLost), errors.Is(err, call.ErrPeerClosed):

@@ -85,8 +85,13 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 				tr.Mark(trace.Connected)
 				if !connectedAt.CompareAndSwap(0, time.Now().UnixNano()) {
 					say("reconnected")
-				} else {
-					say("connected")
+					break
+				}
+				say("connected")
+				if s := current.Load(); s != nil {
+					if n, err := s.SafetyNumber(); err == nil {
+						say("safety number %s: read it to your peer; if theirs differs, hang up: someone is in the middle", n)
+					}
 				}
 			case webrtc.PeerConnectionStateDisconnected:
 				say("peer not responding: reconnecting (for up to %s)...", opts.Timeout)
