@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pigeon-call/pigeon/internal/trace"
+	"github.com/pigeon-call/pigeon/offline"
 )
 
 // TestSmoke makes one short call with each implementation and builds the
@@ -117,5 +118,42 @@ func TestMachine(t *testing.T) {
 	got := Machine("processor\t: 0\nmodel name\t: Some CPU @ 2.0GHz\n", 2, "go1.26")
 	if got != "2 cores, Some CPU @ 2.0GHz, go1.26" {
 		t.Fatalf("got %q", got)
+	}
+}
+
+// TestCodeSizes checks the goals of the compact code on a real offer: with
+// one IPv4 candidate at most 70 characters, 48 bytes and a version 4 QR
+// code; each further IPv4 candidate 7 bytes, each IPv6 one 19.
+func TestCodeSizes(t *testing.T) {
+	rows, err := CodeSizes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table bytes.Buffer
+	WriteCodeSizes(&table, rows)
+	t.Logf("\n%s", table.String())
+	bytesOf := func(candidates string) int {
+		for _, r := range rows {
+			if r.Candidates == candidates {
+				return r.Sizes[offline.FormatCompact].Bytes
+			}
+		}
+		t.Fatalf("no row for %s", candidates)
+		return 0
+	}
+	one := rows[0].Sizes[offline.FormatCompact]
+	if rows[0].Candidates != "1 IPv4" || one.Chars > 70 || one.Bytes > 48 || one.QRVersion < 1 || one.QRVersion > 4 {
+		t.Errorf("compact offer with one IPv4 candidate: %+v, want at most 70 characters, 48 bytes, QR version 4", one)
+	}
+	if d := bytesOf("4 IPv4") - bytesOf("1 IPv4"); d != 3*7 {
+		t.Errorf("three more IPv4 candidates cost %d bytes, want 21", d)
+	}
+	if d := bytesOf("2 IPv6") - bytesOf("1 IPv6"); d != 19 {
+		t.Errorf("one more IPv6 candidate costs %d bytes, want 19", d)
+	}
+	for _, r := range rows {
+		if full := r.Sizes[offline.FormatFull]; full.Chars <= r.Sizes[offline.FormatCompact].Chars*5 {
+			t.Errorf("%s: the full form (%d) is not much larger than compact: suspicious", r.Candidates, full.Chars)
+		}
 	}
 }

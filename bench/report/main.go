@@ -70,6 +70,12 @@ func run(runs, loadRuns int, window time.Duration, out string) error {
 
 	var table bytes.Buffer
 	bench.WriteTable(&table, bench.Rows(latency, load))
+	codes, err := bench.CodeSizes()
+	if err != nil {
+		return err
+	}
+	table.WriteString("\nSize of a pigeon offer (audio, video and chat) by format and host candidates, on documentation\naddresses; QR versions at level M as pigeon draws them:\n\n")
+	bench.WriteCodeSizes(&table, codes)
 	fmt.Print(table.String())
 	if out == "" {
 		return nil
