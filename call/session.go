@@ -201,6 +201,10 @@ func newAPI(opts Options, id identity) (*webrtc.API, error) {
 	if err := webrtc.ConfigureRTCPReports(ir); err != nil {
 		return nil, err
 	}
+	// Loss and jitter of what arrives, for Stats.
+	if err := webrtc.ConfigureStatsInterceptor(ir); err != nil {
+		return nil, err
+	}
 	if err := addCongestionControl(m, ir, opts.VideoBitRate, opts.OnTargetBitRate); err != nil {
 		return nil, err
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pion/webrtc/v4"
 )
 
 func TestSafetyNumbersMatch(t *testing.T) {
@@ -80,4 +82,25 @@ func fingerprintLine(sdp string) string {
 		}
 	}
 	return ""
+}
+
+func TestStatsShowThePath(t *testing.T) {
+	caller := newPeer(t, Caller, openTestMedia(t), 10*time.Second)
+	callee := newPeer(t, Callee, openTestMedia(t), 10*time.Second)
+	if _, ok := caller.Stats(); ok {
+		t.Fatal("stats before the call is up")
+	}
+	connect(t, caller, callee)
+	<-caller.Ready()
+	waitTrack(t, "caller", caller, webrtc.RTPCodecTypeVideo)
+	st, ok := caller.Stats()
+	if !ok {
+		t.Fatal("no stats once connected")
+	}
+	if st.Relayed || st.Local.Address != "127.0.0.1" || st.Remote.Address != "127.0.0.1" || st.Received == 0 {
+		t.Fatalf("stats %+v: want a direct loopback path that has carried bytes", st)
+	}
+	if p := st.Path(); !strings.HasPrefix(p, "direct, udp 127.0.0.1:") {
+		t.Fatalf("path %q", p)
+	}
 }

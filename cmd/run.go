@@ -89,6 +89,9 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 				}
 				say("connected")
 				if s := current.Load(); s != nil {
+					if st, ok := s.Stats(); ok && opts.Verbose {
+						say("path: %s", st.Path())
+					}
 					if n, err := s.SafetyNumber(); err == nil {
 						say("safety number %s: read it to your peer; if theirs differs, hang up: someone is in the middle", n)
 					}

@@ -6,12 +6,14 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/pion/webrtc/v4"
 
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/capture"
 	"github.com/pigeon-call/pigeon/render"
+	"github.com/pigeon-call/pigeon/transfer"
 )
 
 // viewAuto picks the best view the machine has.
@@ -115,7 +117,7 @@ func (c *controls) key(k rune) {
 
 // command acts on a chat line that is a command, and reports whether it was
 // one: /quit, /mute, /unmute, /video off, /video on, /send PATH, /accept,
-// /decline, /help.
+// /decline, /stats, /help.
 func (c *controls) command(line string) bool {
 	if path, ok := strings.CutPrefix(line, "/send "); ok && c.files != nil {
 		if s := c.session.Load(); s != nil {
@@ -138,8 +140,10 @@ func (c *controls) command(line string) bool {
 		c.set(webrtc.RTPCodecTypeVideo, true)
 	case "/video on":
 		c.set(webrtc.RTPCodecTypeVideo, false)
+	case "/stats":
+		c.stats()
 	case "/help":
-		c.say("commands: /send PATH, /accept, /decline, /mute, /unmute, /video off, /video on, /quit; in the window: m, v, f, q")
+		c.say("commands: /send PATH, /accept, /decline, /mute, /unmute, /video off, /video on, /stats, /quit; in the window: m, v, f, q")
 	default:
 		if strings.HasPrefix(line, "/") {
 			c.say("unknown command %q: /help lists them", line)
@@ -204,4 +208,27 @@ func validView(v string) error {
 		return nil
 	}
 	return fmt.Errorf("--view %q: use auto, window, terminal or none", v)
+}
+
+// stats prints how the call is doing: the path, the round trip, the bytes
+// each way and their rate, losses, and what arrives.
+func (c *controls) stats() {
+	s := c.session.Load()
+	if s == nil {
+		c.say("the call is not up yet")
+		return
+	}
+	st, ok := s.Stats()
+	if !ok {
+		c.say("the call is not up yet")
+		return
+	}
+	c.say("path: %s", st.Path())
+	c.say("round trip %s; sent %s, received %s; %d packets lost", st.RTT.Round(100*time.Microsecond),
+		transfer.FormatBytes(int64(st.Sent)), transfer.FormatBytes(int64(st.Received)), st.PacketsLost)
+	if c.out != nil {
+		for _, r := range c.out.Stats() {
+			c.say("receiving %s", r)
+		}
+	}
 }

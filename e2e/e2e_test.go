@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -129,8 +130,24 @@ func TestCallThroughFIFOs(t *testing.T) {
 	waitOutput(t, "callee's chat", callee.stdout, "hello from the caller\n")
 	waitOutput(t, "caller's chat", caller.stdout, "héllo ✓ from the callee\n")
 
-	// Let video flow for a while, then hang up by ending the caller's input.
+	// Both sides show the same safety number, from the live connection.
+	numbers := [2]string{}
+	for i, p := range []*proc{caller, callee} {
+		m := regexp.MustCompile(`safety number (\d{3} \d{3})`).FindStringSubmatch(p.stderr.String())
+		if m == nil {
+			t.Fatalf("no safety number in:\n%s", p.stderr)
+		}
+		numbers[i] = m[1]
+	}
+	if numbers[0] != numbers[1] {
+		t.Errorf("safety numbers differ: %q and %q", numbers[0], numbers[1])
+	}
+
+	// Let video flow for a while, ask how the call goes, then hang up by
+	// ending the caller's input.
 	time.Sleep(2 * time.Second)
+	fmt.Fprintln(caller.stdin, "/stats")
+	waitOutput(t, "caller's /stats", caller.stderr, "pigeon: path: direct, udp 127.0.0.1:")
 	caller.stdin.Close()
 	hungUp := time.Now()
 	if code := callee.exit(t, 10*time.Second); code != 0 {
