@@ -140,6 +140,14 @@ func Rows(latency, load map[string][]Call) []Row {
 			return float64(side.of(c).PeakRSS) / 1e6, side.of(c).PeakRSS > 0
 		})
 		add("decoded fps, "+side.name, "fps", load, func(c Call) (float64, bool) { return side.of(c).DecodedFPS() })
+		add("capture to decoded picture, median, "+side.name, "ms", load, func(c Call) (float64, bool) {
+			e, ok := side.of(c).Trace[trace.Summary]
+			return float64(e.LatencyP50) / 1e6, ok && e.LatencyP50 > 0
+		})
+		add("capture to decoded picture, p95, "+side.name, "ms", load, func(c Call) (float64, bool) {
+			e, ok := side.of(c).Trace[trace.Summary]
+			return float64(e.LatencyP95) / 1e6, ok && e.LatencyP95 > 0
+		})
 	}
 	return rows
 }

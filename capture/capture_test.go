@@ -8,9 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pion/mediadevices/pkg/codec/vpx"
 	"github.com/pion/mediadevices/pkg/io/audio"
 	"github.com/pion/mediadevices/pkg/prop"
 	"github.com/pion/mediadevices/pkg/wave"
+
+	"github.com/pigeon-call/pigeon/internal/mediatest"
 )
 
 func TestTestVideoMoves(t *testing.T) {
@@ -172,4 +175,79 @@ func TestDevicesDoesNotPanic(t *testing.T) {
 			t.Errorf("device %+v is not ready and does not say why", d)
 		}
 	}
+}
+
+func TestStampSurvivesVP8(t *testing.T) {
+	v := NewTestVideo(320, 240, 1000)
+	defer v.Close()
+	frames, err := encodeDecodeVP8(v, 320, 240, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	for i, img := range frames {
+		at, ok := ReadStamp(img, now)
+		if !ok {
+			t.Fatalf("frame %d: no stamp read after VP8", i)
+		}
+		if d := now.Sub(at); d < 0 || d > 5*time.Second {
+			t.Fatalf("frame %d: stamp says %v ago", i, d)
+		}
+	}
+}
+
+func TestReadStampRefusesOtherPictures(t *testing.T) {
+	img := image.NewYCbCr(image.Rect(0, 0, 320, 240), image.YCbCrSubsampleRatio420)
+	for i := range img.Y {
+		img.Y[i] = 128
+	}
+	if _, ok := ReadStamp(img, time.Now()); ok {
+		t.Fatal("a grey picture read as a stamp")
+	}
+	if _, ok := ReadStamp(image.NewYCbCr(image.Rect(0, 0, 20, 10), image.YCbCrSubsampleRatio420), time.Now()); ok {
+		t.Fatal("a tiny picture read as a stamp")
+	}
+	at := time.UnixMilli(time.Now().UnixMilli() - 1234)
+	drawStamp(img, at)
+	got, ok := ReadStamp(img, at.Add(1234*time.Millisecond))
+	if !ok || !got.Equal(at) {
+		t.Fatalf("read %v %v, want %v", got, ok, at)
+	}
+}
+
+// encodeDecodeVP8 sends n pictures of src through libvpx and back.
+func encodeDecodeVP8(src *TestVideo, w, h, n int) ([]*image.YCbCr, error) {
+	encoded, err := mediatest.EncodeVP8(src, w, h, n)
+	if err != nil {
+		return nil, err
+	}
+	frames := make(chan []byte, len(encoded))
+	for _, f := range encoded {
+		frames <- f
+	}
+	close(frames)
+	dec, err := vpx.NewDecoder(chanReader(frames), prop.Media{Video: prop.Video{Width: w, Height: h}})
+	if err != nil {
+		return nil, err
+	}
+	defer dec.Close()
+	var out []*image.YCbCr
+	for range encoded {
+		img, _, err := dec.Read()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, img.(*image.YCbCr))
+	}
+	return out, nil
+}
+
+type chanReader chan []byte
+
+func (c chanReader) Read(p []byte) (int, error) {
+	f, ok := <-c
+	if !ok {
+		return 0, io.EOF
+	}
+	return copy(p, f), nil
 }

@@ -26,7 +26,8 @@ var testBars = [7][3]uint8{
 
 // TestVideo is a synthetic camera: colour bars with a white stripe that moves
 // one step each frame, so the picture changes the way a real one does and a
-// frozen stream is easy to see. Each TestVideo is independent, so several can
+// frozen stream is easy to see, and along the top the time each picture was
+// made (see ReadStamp). Each TestVideo is independent, so several can
 // run in one process.
 type TestVideo struct {
 	width, height int
@@ -88,6 +89,7 @@ func (v *TestVideo) Read() (image.Image, func(), error) {
 			f.Cb[ci], f.Cr[ci] = 128, 128
 		}
 	}
+	drawStamp(f, time.Now())
 	v.n++
 	return f, func() {}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"os"
 	"os/signal"
@@ -53,7 +54,18 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	callCtx, endTransfers := context.WithCancel(ctx)
 	defer endTransfers()
 	ctl.files = newFiles(callCtx, opts, say)
-	out, err := openOutput(opts, say, &current, ctl)
+	// With a trace, the test picture's stamp gives each remote picture's
+	// time from capture to decoding, for make bench.
+	var latencies trace.Latencies
+	var onFrame func(*image.YCbCr)
+	if opts.Trace != "" {
+		onFrame = func(img *image.YCbCr) {
+			if at, ok := capture.ReadStamp(img, time.Now()); ok {
+				latencies.Add(time.Since(at))
+			}
+		}
+	}
+	out, err := openOutput(opts, say, &current, ctl, onFrame)
 	if err != nil {
 		return err
 	}
@@ -178,7 +190,7 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	}
 	out.Close()
 	stats := out.Stats()
-	traceVideo(tr, stats)
+	traceVideo(tr, stats, &latencies)
 	for _, st := range stats {
 		say("received %s", st)
 	}
@@ -196,8 +208,9 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 
 // traceVideo writes when the first remote picture was decoded, and how many
 // were, for the benchmarks.
-func traceVideo(tr *trace.Writer, stats []render.Stats) {
+func traceVideo(tr *trace.Writer, stats []render.Stats, latencies *trace.Latencies) {
 	summary := trace.Event{Name: trace.Summary, Time: time.Now().UnixNano()}
+	latencies.Fill(&summary)
 	for _, st := range stats {
 		if st.Kind != webrtc.RTPCodecTypeVideo || st.Decoded == 0 {
 			continue

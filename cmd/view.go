@@ -3,6 +3,7 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"image"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,10 +39,11 @@ func chooseView(opts *CallOptions) render.View {
 // openOutput opens where the remote media goes: the view, the speakers and
 // any recording. The session does not exist yet; session returns it once it
 // does. Keys in the window act on the call through controls.
-func openOutput(opts *CallOptions, say func(string, ...any), session *atomic.Pointer[call.Session], ctl *controls) (*render.Output, error) {
+func openOutput(opts *CallOptions, say func(string, ...any), session *atomic.Pointer[call.Session], ctl *controls, onFrame func(*image.YCbCr)) (*render.Output, error) {
 	ro := render.Options{
-		Speaker: opts.Speaker,
-		Warn:    func(err error) { say("%v", err) },
+		OnVideoFrame: onFrame,
+		Speaker:      opts.Speaker,
+		Warn:         func(err error) { say("%v", err) },
 		RequestKeyFrame: func(ssrc webrtc.SSRC) {
 			if s := session.Load(); s != nil {
 				s.RequestKeyFrame(ssrc)

@@ -272,6 +272,7 @@ type decoded struct {
 	mu          sync.Mutex
 	frames      int
 	first, last time.Time
+	latencies   trace.Latencies
 }
 
 func (d *decoded) decode(track *webrtc.TrackRemote, tr *trace.Writer) {
@@ -308,8 +309,13 @@ func (d *decoded) decode(track *webrtc.TrackRemote, tr *trace.Writer) {
 	}
 }
 
-func (d *decoded) count(_ image.Image, tr *trace.Writer) {
+func (d *decoded) count(img image.Image, tr *trace.Writer) {
 	now := time.Now()
+	if yuv, ok := img.(*image.YCbCr); ok {
+		if at, ok := capture.ReadStamp(yuv, now); ok {
+			d.latencies.Add(now.Sub(at))
+		}
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.frames == 0 {
@@ -324,6 +330,7 @@ func (d *decoded) summary() trace.Event {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	e := trace.Event{Name: trace.Summary, Time: time.Now().UnixNano(), Frames: d.frames}
+	d.latencies.Fill(&e)
 	if d.frames > 0 {
 		e.First, e.Last = d.first.UnixNano(), d.last.UnixNano()
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"os"
+	"slices"
 	"sync"
 	"time"
 )
@@ -31,6 +32,37 @@ type Event struct {
 	// First and Last bound the decoded pictures in Unix nanoseconds.
 	First int64 `json:"first,omitempty"`
 	Last  int64 `json:"last,omitempty"`
+	// LatencyP50 and LatencyP95 are the median and 95th percentile, in
+	// nanoseconds, of the time from a test picture's capture on the far
+	// side to its decoding here.
+	LatencyP50 int64 `json:"latencyP50,omitempty"`
+	LatencyP95 int64 `json:"latencyP95,omitempty"`
+}
+
+// Latencies collects the capture-to-decode time of pictures.
+type Latencies struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+// Add records one picture's latency.
+func (l *Latencies) Add(d time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.d = append(l.d, d)
+}
+
+// Fill sets e's latency percentiles, if any picture was measured.
+func (l *Latencies) Fill(e *Event) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.d) == 0 {
+		return
+	}
+	s := slices.Clone(l.d)
+	slices.Sort(s)
+	e.LatencyP50 = int64(s[len(s)/2])
+	e.LatencyP95 = int64(s[len(s)*95/100])
 }
 
 // Writer writes events; a nil *Writer writes nothing, so callers need not
