@@ -404,6 +404,13 @@ func (s *Session) onState(state webrtc.PeerConnectionState) {
 	if s.opts.OnState != nil {
 		s.opts.OnState(state)
 	}
+	if (state == webrtc.PeerConnectionStateFailed || state == webrtc.PeerConnectionStateClosed) &&
+		s.pc.SCTP().Transport().State() == webrtc.DTLSTransportStateFailed {
+		// The failed handshake may close the connection before its own
+		// state change is told: say why all the same.
+		s.end(ErrCertificateMismatch)
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch state {
