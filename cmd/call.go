@@ -26,10 +26,11 @@ type CallOptions struct {
 
 	SignalIn, SignalOut string // "" for the terminal, "-" for stdin/stdout, or a path
 
-	Format   formatFlag    // the format of this side's code
-	MaxAge   time.Duration // how old the peer's offer may be; 0 for any age
-	QRInvert bool          // swap light and dark in the terminal's QR code
-	QRPNG    string        // a path to write the QR code to, as a PNG picture
+	Format    formatFlag    // the format of this side's code
+	MaxAge    time.Duration // how old the peer's offer may be; 0 for any age
+	QRInvert  bool          // swap light and dark in the terminal's QR code
+	QRPNG     string        // a path to write the QR code to, as a PNG picture
+	ScanImage string        // a PNG or JPEG picture of the peer's QR code, read instead of a paste
 
 	STUN               []string
 	TURN               []string
@@ -110,6 +111,7 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 	f.DurationVar(&opts.MaxAge, "max-age", offline.DefaultMaxAge, "refuse an offer made longer ago than this; 0 accepts any age")
 	f.BoolVar(&opts.QRInvert, "qr-invert", false, "swap light and dark in the QR code (with NO_COLOR set: for a terminal with dark text on a light background)")
 	f.StringVar(&opts.QRPNG, "qr-png", "", "also write the QR code of this side's code to this PNG file")
+	f.StringVar(&opts.ScanImage, "scan-image", "", "read the peer's code from the QR code in this PNG or JPEG picture (a screenshot or a photo) instead of a paste")
 	f.StringSliceVar(&opts.STUN, "stun", nil, "STUN server URL, such as stun:host:3478 (repeatable; default: none, LAN only)")
 	f.StringSliceVar(&opts.TURN, "turn", nil, "TURN server URL, such as turn:host:3478 (repeatable; needs --turn-user and --turn-pass)")
 	f.StringVar(&opts.TURNUser, "turn-user", "", "user name for the TURN server")

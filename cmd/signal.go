@@ -11,6 +11,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/pigeon-call/pigeon/offline"
+	"github.com/pigeon-call/pigeon/scan"
 )
 
 // qrModulePixels is the size of a QR code's module in --qr-png pictures:
@@ -119,6 +120,14 @@ func writeQRPNG(path, text string) error {
 func (s signalIO) receive(ctx context.Context, want offline.Kind) (webrtc.SessionDescription, error) {
 	var sig offline.Signal
 	err := withContext(ctx, func() error {
+		if s.opts.ScanImage != "" {
+			var err error
+			sig, err = scan.ScanFile(s.opts.ScanImage, want)
+			if err != nil {
+				return fmt.Errorf("reading the %s from %s: %w", want, s.opts.ScanImage, err)
+			}
+			return nil
+		}
 		r := s.stdin
 		switch s.opts.SignalIn {
 		case "", "-":

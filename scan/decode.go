@@ -1,0 +1,237 @@
+package scan
+
+import (
+	"errors"
+	"image"
+	"math"
+
+	"github.com/makiuchi-d/gozxing"
+	multiqr "github.com/makiuchi-d/gozxing/multi/qrcode"
+	"github.com/makiuchi-d/gozxing/qrcode"
+)
+
+// Symbol is one QR code read from a picture.
+type Symbol struct {
+	Text string
+	// Outline holds the points the decoder located the code by, in the
+	// picture's coordinates: the centres of its finder patterns, and of
+	// its alignment pattern when it has one. A preview draws them to show
+	// where the code was found.
+	Outline []image.Point
+}
+
+// Hint says, for the person holding a code, why a QR code that was seen
+// could not be read. The zero Hint means no code was seen at all.
+type Hint int
+
+// The hints Decode gives with ErrUnreadable.
+const (
+	HintNone      Hint = iota // no code seen
+	HintBlurred               // the code was located, but its modules did not read right
+	HintDistorted             // the code was located, but its format could not be read
+)
+
+// String returns the hint as a sentence for the person holding the code.
+func (h Hint) String() string {
+	switch h {
+	case HintBlurred:
+		return "a code is in view but blurred, too far or partly covered: hold it steady, closer and in full"
+	case HintDistorted:
+		return "a code is in view but cannot be read: hold it flat and straight, facing the camera"
+	}
+	return ""
+}
+
+// UnreadableError is the error for a QR code that was seen but not read. It
+// matches ErrUnreadable with errors.Is.
+type UnreadableError struct {
+	Hint Hint
+	Err  error // the decoder's own error
+}
+
+func (e *UnreadableError) Error() string { return ErrUnreadable.Error() + " (" + e.Hint.String() + ")" }
+
+// Is reports whether target is ErrUnreadable, or what it stands for.
+func (e *UnreadableError) Is(target error) bool { return errors.Is(ErrUnreadable, target) }
+
+// Unwrap returns the decoder's error.
+func (e *UnreadableError) Unwrap() error { return e.Err }
+
+// tryHarder asks gozxing to look at every row for finder patterns, not
+// every few: a small code in a large camera frame is otherwise missed.
+var tryHarder = map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_TRY_HARDER: true}
+
+// Decode finds one QR code in img and returns its text, dark on light or
+// light on dark (as --qr-invert draws it). It returns ErrNoCode if there is
+// none, and an *UnreadableError, with a hint, for one it sees but cannot
+// read.
+func Decode(img image.Image) (Symbol, error) {
+	grey := luminance(img)
+	var seen error
+	for _, a := range attempts {
+		src, err := a.source(grey, img.Bounds())
+		if err != nil {
+			return Symbol{}, err
+		}
+		bmp, err := gozxing.NewBinaryBitmap(a.binarizer(src))
+		if err != nil {
+			return Symbol{}, err
+		}
+		res, err := qrcode.NewQRCodeReader().Decode(bmp, tryHarder)
+		if err == nil {
+			return symbolOf(res, img.Bounds().Min), nil
+		}
+		if seen == nil && unreadable(err) != HintNone {
+			seen = err
+		}
+	}
+	if seen != nil {
+		return Symbol{}, &UnreadableError{Hint: unreadable(seen), Err: seen}
+	}
+	return Symbol{}, ErrNoCode
+}
+
+// attempt is one way of turning a picture into black and white for the
+// decoder. Decode tries them in order until one reads a code.
+type attempt struct {
+	source    func(grey []byte, b image.Rectangle) (gozxing.LuminanceSource, error)
+	binarizer func(gozxing.LuminanceSource) gozxing.Binarizer
+}
+
+var (
+	hybrid = gozxing.NewHybridBinarizer
+	global = gozxing.NewGlobalHistgramBinarizer
+	asIs   = clipped(255)
+)
+
+// attempts: local thresholds first, which cope with uneven light; then one
+// threshold for the whole picture, which copes with blur; then light on
+// dark; then the picture with its light greys made white, for a dim screen
+// in a bright frame, whose light modules are darker than the room around
+// it and whose quiet zone the local thresholds would take for dark.
+var attempts = []attempt{
+	{asIs, hybrid},
+	{asIs, global},
+	{inverted, hybrid},
+	{inverted, global},
+	{clipped(160), global},
+	{clipped(112), hybrid},
+}
+
+func inverted(grey []byte, b image.Rectangle) (gozxing.LuminanceSource, error) {
+	src, err := asIs(grey, b)
+	if err != nil {
+		return nil, err
+	}
+	return src.Invert(), nil
+}
+
+// clipped returns a source of grey levels where every level from top up is
+// white, and the rest stretched below it.
+func clipped(top int) func([]byte, image.Rectangle) (gozxing.LuminanceSource, error) {
+	return func(grey []byte, b image.Rectangle) (gozxing.LuminanceSource, error) {
+		if top < 255 {
+			levels := make([]byte, len(grey))
+			for i, v := range grey {
+				levels[i] = byte(min(int(v), top) * 255 / top)
+			}
+			grey = levels
+		}
+		return gozxing.NewPlanarYUVLuminanceSource(grey, b.Dx(), b.Dy(), 0, 0, b.Dx(), b.Dy(), false)
+	}
+}
+
+// DecodeAll returns the text of every QR code found in img: a picture of
+// the numbered parts of a long code side by side. Its errors are those of
+// Decode.
+func DecodeAll(img image.Image) ([]Symbol, error) {
+	lum, err := asIs(luminance(img), img.Bounds())
+	if err != nil {
+		return nil, err
+	}
+	bmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(lum))
+	if err != nil {
+		return nil, err
+	}
+	results, err := multiqr.NewQRCodeMultiReader().DecodeMultiple(bmp, tryHarder)
+	if err != nil || len(results) == 0 {
+		// The single reader also tries the inverted picture and another
+		// binarizer, and tells an unreadable code from none.
+		s, err := Decode(img)
+		if err != nil {
+			return nil, err
+		}
+		return []Symbol{s}, nil
+	}
+	symbols := make([]Symbol, len(results))
+	for i, r := range results {
+		symbols[i] = symbolOf(r, img.Bounds().Min)
+	}
+	return symbols, nil
+}
+
+// unreadable returns the hint for a decoder's error: HintNone when it found
+// no code.
+func unreadable(err error) Hint {
+	switch err.(type) {
+	case gozxing.ChecksumException:
+		return HintBlurred
+	case gozxing.FormatException:
+		return HintDistorted
+	}
+	return HintNone
+}
+
+func symbolOf(res *gozxing.Result, origin image.Point) Symbol {
+	s := Symbol{Text: res.GetText()}
+	for _, p := range res.GetResultPoints() {
+		s.Outline = append(s.Outline, image.Pt(int(math.Round(p.GetX())), int(math.Round(p.GetY()))).Add(origin))
+	}
+	return s
+}
+
+// luminance returns the grey levels of img for the decoder, row by row. A camera's
+// YCbCr frame gives its Y plane as it is; other pictures are converted
+// pixel by pixel, as gozxing does, but without its per-pixel interface
+// calls for the common types.
+func luminance(img image.Image) []byte {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	y := make([]byte, w*h)
+	switch m := img.(type) {
+	case *image.YCbCr:
+		for row := range h {
+			start := m.YOffset(b.Min.X, b.Min.Y+row)
+			copy(y[row*w:(row+1)*w], m.Y[start:start+w])
+		}
+	case *image.Gray:
+		for row := range h {
+			start := m.PixOffset(b.Min.X, b.Min.Y+row)
+			copy(y[row*w:(row+1)*w], m.Pix[start:start+w])
+		}
+	case *image.RGBA:
+		for row := range h {
+			start := m.PixOffset(b.Min.X, b.Min.Y+row)
+			for x := range w {
+				p := m.Pix[start+4*x : start+4*x+4]
+				y[row*w+x] = grey(uint32(p[0]), uint32(p[1]), uint32(p[2]), uint32(p[3]), 0xff)
+			}
+		}
+	default:
+		for row := range h {
+			for x := range w {
+				r, g, bl, a := img.At(b.Min.X+x, b.Min.Y+row).RGBA()
+				y[row*w+x] = grey(r, g, bl, a, 0xffff)
+			}
+		}
+	}
+	return y
+}
+
+// grey returns the luminance of a premultiplied colour whose channels go to
+// full, as gozxing weighs it, over a white background where it is
+// transparent.
+func grey(r, g, b, a, full uint32) byte {
+	lum := (r + 2*g + b) / 4
+	return byte((lum + (full - a)) * 255 / full)
+}
