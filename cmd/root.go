@@ -66,6 +66,7 @@ a phone camera, a pipe between two scripts.`,
 		NewCmdDevices(io),
 		NewCmdInspect(io, nil),
 		NewCmdVersion(io),
+		NewCmdWeb(io, nil),
 	)
 	for _, c := range root.Commands() {
 		c.SilenceUsage = true

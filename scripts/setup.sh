@@ -7,8 +7,8 @@ set -euo pipefail
 # gopkg.in/hraban/opus.v2), SDL2 (the call's window).
 # Tests: Xvfb and ffmpeg (the window under a virtual display, its
 # screenshots, and reading recordings back with ffprobe), tmux (the terminal
-# view in a real terminal).
-packages=(pkg-config libvpx-dev libopus-dev libopusfile-dev libsdl2-dev xvfb ffmpeg tmux)
+# view in a real terminal), chromium (e2e's calls with a real browser).
+packages=(pkg-config libvpx-dev libopus-dev libopusfile-dev libsdl2-dev xvfb ffmpeg tmux chromium)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,340 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/pigeon-call/pigeon/internal/mediatest"
+	"github.com/pigeon-call/pigeon/render"
+	"github.com/pigeon-call/pigeon/web"
+)
+
+// browserTimeout bounds one browser call from the page's load to the
+// hang-up; CI runs these on two cores.
+const browserTimeout = 45 * time.Second
+
+// chromium returns the path of a Chromium to drive, or skips the test.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	t.Skip("no Chromium on this machine: install Debian's chromium package (scripts/setup.sh does) to run the browser tests")
+	return ""
+}
+
+// page is pigeon's call page open in a headless Chromium with a fake
+// camera and microphone.
+type page struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+func openPage(t *testing.T, extra ...chromedp.ExecAllocatorOption) *page {
+	t.Helper()
+	exe := chromium(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: web.Handler()}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("use-fake-device-for-media-stream", true),
+		chromedp.Flag("use-fake-ui-for-media-stream", true),
+		chromedp.Flag("allow-loopback-in-peer-connection", true),
+		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("no-default-browser-check", true),
+		chromedp.WindowSize(900, 1000),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(opts, extra...)...)
+	ctx, cancelTab := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelTab(); cancelAlloc() })
+	// The first action starts the browser, whose life is that of ctx: the
+	// deadline goes on the actions that follow.
+	if err := chromedp.Do(ctx, chromedp.Navigate("http://"+ln.Addr().String()+"/")); err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	deadline, cancelDeadline := context.WithTimeout(ctx, browserTimeout)
+	t.Cleanup(cancelDeadline)
+	return &page{t: t, ctx: deadline}
+}
+
+// js runs a JavaScript expression, awaiting a promise, and ignores its value.
+func (p *page) js(expr string) {
+	p.t.Helper()
+	if _, err := chromedp.Run(p.ctx, chromedp.Evaluate[chromedp.Void](expr, chromedp.EvalAwaitPromise)); err != nil {
+		p.t.Fatalf("browser: %s: %v", expr, err)
+	}
+}
+
+// eval evaluates a JavaScript expression, awaiting a promise, into a T.
+func eval[T any](p *page, expr string) T {
+	p.t.Helper()
+	v, err := chromedp.Run(p.ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		p.t.Fatalf("browser: %s: %v", expr, err)
+	}
+	return v
+}
+
+// waitFor polls the expression until it is true.
+func (p *page) waitFor(what, expr string) {
+	p.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !eval[bool](p, "!!("+expr+")") {
+		if time.Now().After(deadline) {
+			status := eval[string](p, `document.getElementById("status").textContent`)
+			errText := eval[string](p, `document.getElementById("error").textContent`)
+			p.t.Fatalf("page: %s never happened (status %q, error %q)", what, status, errText)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// click clicks the button with this id.
+func (p *page) click(id string) {
+	p.t.Helper()
+	p.js(fmt.Sprintf("document.getElementById(%q).click()", id))
+}
+
+// set sets the value of the form field with this id.
+func (p *page) set(id, value string) {
+	p.t.Helper()
+	p.js(fmt.Sprintf("document.getElementById(%q).value = %s", id, strconv.Quote(value)))
+}
+
+// myCode waits for the page's code and returns it.
+func (p *page) myCode() string {
+	p.t.Helper()
+	p.waitFor("its code", `document.getElementById("my-code").value`)
+	return eval[string](p, `document.getElementById("my-code").value`)
+}
+
+// paste pastes code as the peer's and uses it.
+func (p *page) paste(code string) {
+	p.t.Helper()
+	p.set("peer-code", code)
+	p.click("use")
+}
+
+func (p *page) chat(text string) {
+	p.t.Helper()
+	p.set("chat-input", text)
+	p.js(`document.getElementById("chat").requestSubmit()`)
+}
+
+type pageStats struct {
+	AudioPackets int `json:"audioPackets"`
+	VideoFrames  int `json:"videoFrames"`
+	Width        int `json:"width"`
+	Height       int `json:"height"`
+}
+
+// waitMedia waits until the page has decoded video frames and received
+// audio packets.
+func (p *page) waitMedia() pageStats {
+	p.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		st := eval[pageStats](p, `window.pigeon.stats()`)
+		if st.VideoFrames >= 20 && st.AudioPackets >= 50 {
+			return st
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("page received too little media: %+v", st)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// screenshot saves the page in the call to the test's output.
+func (p *page) screenshot(name string) {
+	p.t.Helper()
+	png, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		p.t.Fatalf("browser: screenshot: %v", err)
+	}
+	dir := os.Getenv("PIGEON_SCREENSHOTS")
+	if dir == "" {
+		dir = p.t.TempDir()
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+	p.t.Logf("screenshot of the page in the call: %s", path)
+}
+
+// browserCall runs one call between pigeon and the page: pigeon makes the
+// offer when pigeonOffers, the page otherwise, and each side writes its code
+// in format.
+func browserCall(t *testing.T, pigeonOffers bool, format string) {
+	p := openPage(t)
+	dir := t.TempDir()
+	toPage, fromPage := filepath.Join(dir, "to-page"), filepath.Join(dir, "from-page")
+	for _, f := range []string{toPage, fromPage} {
+		if err := syscall.Mkfifo(f, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	verb := "answer"
+	if pigeonOffers {
+		verb = "call"
+	}
+	pg := start(t, verb, "--video", "test", "--audio", "test", "--view", "none", "--speaker", "none",
+		"--format", format, "--signal-out", toPage, "--signal-in", fromPage, "--record", filepath.Join(dir, "rec"))
+	p.set("format", format)
+
+	readCode := func() string {
+		b, err := os.ReadFile(toPage) // a FIFO: returns once pigeon has written its code
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(string(b))
+	}
+	writeCode := func(code string) {
+		if err := os.WriteFile(fromPage, []byte(code+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if pigeonOffers {
+		offer := readCode()
+		p.click("answer")
+		p.waitFor("ready for the offer", `!document.getElementById("theirs").hidden`)
+		p.paste(offer)
+		writeCode(p.myCode())
+	} else {
+		p.click("start")
+		writeCode(p.myCode())
+		p.paste(readCode())
+	}
+
+	waitOutput(t, "pigeon", pg.stderr, "pigeon: chat open")
+	p.waitFor("the chat opening", `window.pigeon.state.chatOpen`)
+
+	fmt.Fprintln(pg.stdin, "hello from pigeon")
+	p.chat("héllo ✓ from the browser")
+	waitOutput(t, "pigeon's chat", pg.stdout, "héllo ✓ from the browser\n")
+	p.waitFor("pigeon's chat message", `window.pigeon.state.received.includes("hello from pigeon")`)
+
+	// Both sides show the same safety number.
+	m := regexp.MustCompile(`safety number (\d{3} \d{3})`).FindStringSubmatch(pg.stderr.String())
+	if m == nil {
+		t.Errorf("pigeon showed no safety number:\n%s", pg.stderr)
+	} else {
+		p.waitFor("the safety number", `window.pigeon.state.safety`)
+		if safety := eval[string](p, `window.pigeon.state.safety`); safety != m[1] {
+			t.Errorf("the page's safety number is %q, pigeon's %q", safety, m[1])
+		}
+	}
+
+	st := p.waitMedia()
+	t.Logf("page received: %d video frames decoded (%dx%d), %d audio packets", st.VideoFrames, st.Width, st.Height, st.AudioPackets)
+	p.screenshot(fmt.Sprintf("browser-%s-%s.png", verb, format))
+
+	// Hang up from pigeon: the page hears the goodbye.
+	pg.stdin.Close()
+	if code := pg.exit(t, 10*time.Second); code != 0 {
+		t.Errorf("pigeon exit code %d, want 0; stderr:\n%s", code, pg.stderr)
+	}
+	p.waitFor("the hang-up", `window.pigeon.state.ended`)
+
+	for _, line := range strings.Split(pg.stderr.String(), "\n") {
+		if strings.HasPrefix(line, "pigeon: received ") {
+			t.Log(line)
+		}
+	}
+	frames := regexp.MustCompile(`received video VP8 \d+x\d+: (\d+) frames .*, (\d+) decoded`).FindStringSubmatch(pg.stderr.String())
+	if frames == nil {
+		t.Fatalf("pigeon decoded none of the browser's video:\n%s", pg.stderr)
+	}
+	if n, _ := strconv.Atoi(frames[1]); n < 10 {
+		t.Errorf("pigeon received %d video frames from the browser, want at least 10", n)
+	}
+	if n, _ := strconv.Atoi(frames[2]); n < 5 {
+		t.Errorf("pigeon decoded %d video frames from the browser, want at least 5", n)
+	}
+	ivf, err := mediatest.DecodeIVF(filepath.Join(dir, "rec", render.VideoFile))
+	if err != nil {
+		t.Errorf("pigeon's recording of the browser's video: %v", err)
+	} else if ivf.Frames < 10 {
+		t.Errorf("pigeon recorded %d decodable frames of the browser's video, want at least 10", ivf.Frames)
+	}
+	audio := regexp.MustCompile(`received audio opus: (\d+) packets`).FindStringSubmatch(pg.stderr.String())
+	if audio == nil {
+		t.Errorf("pigeon said nothing of the browser's audio:\n%s", pg.stderr)
+	} else if n, _ := strconv.Atoi(audio[1]); n < 25 {
+		t.Errorf("pigeon received %d audio packets from the browser, want at least 25", n)
+	}
+}
+
+// TestBrowserWithoutCameraCallsPigeon: a page with no camera permission
+// hides its addresses behind mDNS .local names, which pigeon resolves.
+func TestBrowserWithoutCameraCallsPigeon(t *testing.T) {
+	p := openPage(t, chromedp.Flag("use-fake-ui-for-media-stream", false), chromedp.Flag("allow-loopback-in-peer-connection", false))
+	p.js(`navigator.mediaDevices.getUserMedia = () => Promise.reject(new Error("no camera here"))`)
+	dir := t.TempDir()
+	toPage, fromPage := filepath.Join(dir, "to-page"), filepath.Join(dir, "from-page")
+	for _, f := range []string{toPage, fromPage} {
+		if err := syscall.Mkfifo(f, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pg := start(t, "answer", "--video", "test", "--audio", "test", "--view", "none", "--speaker", "none",
+		"--format", "full", "--signal-out", toPage, "--signal-in", fromPage)
+	p.click("start")
+	offer := p.myCode()
+	sdp := eval[string](p, `window.pigeon.decode(document.getElementById("my-code").value).then(d => d.sdp)`)
+	if !strings.Contains(sdp, ".local ") {
+		t.Skipf("Chromium showed its addresses without camera permission; no mDNS candidate to resolve:\n%s", sdp)
+	}
+	if err := os.WriteFile(fromPage, []byte(offer+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	answer, err := os.ReadFile(toPage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.paste(strings.TrimSpace(string(answer)))
+	waitOutput(t, "pigeon", pg.stderr, "pigeon: chat open")
+	p.waitFor("the chat opening", `window.pigeon.state.chatOpen`)
+	st := p.waitMedia()
+	t.Logf("page received: %d video frames decoded, %d audio packets", st.VideoFrames, st.AudioPackets)
+	pg.stdin.Close()
+	if code := pg.exit(t, 10*time.Second); code != 0 {
+		t.Errorf("pigeon exit code %d, want 0; stderr:\n%s", code, pg.stderr)
+	}
+}
+
+// TestBrowserAnswersPigeon: pigeon calls, the page answers.
+func TestBrowserAnswersPigeon(t *testing.T) { browserCall(t, true, "full") }
+
+// TestBrowserCallsPigeon: the page calls, pigeon answers.
+func TestBrowserCallsPigeon(t *testing.T) { browserCall(t, false, "json") }
