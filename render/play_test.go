@@ -192,7 +192,7 @@ func TestTerminalShowsTheCall(t *testing.T) {
 
 // testBars are the test picture's bars in RGB.
 func testBars(t testing.TB) [][3]uint8 {
-	src := capture.NewTestVideo(700, 2, 1000)
+	src := capture.NewTestVideo(700, 40, 1000)
 	defer src.Close()
 	var img image.Image
 	for range 17 { // the stripe clear of the middle of the bars
@@ -200,7 +200,7 @@ func testBars(t testing.TB) [][3]uint8 {
 	}
 	var bars [][3]uint8
 	for i := range 7 {
-		c := picture.Color(img, 50+100*i, 1)
+		c := picture.Color(img, 50+100*i, 30) // below the time stamp
 		bars = append(bars, [3]uint8{c.R, c.G, c.B})
 	}
 	return bars

@@ -43,10 +43,11 @@ func testFrame(t testing.TB, width, height int) *image.YCbCr {
 
 // barColours are the test picture's seven bars as RGB, left to right.
 func barColours(t testing.TB) [][3]uint8 {
-	img := testFrame(t, 140, 8)
+	// Below the time stamp the test picture carries along its top.
+	img := testFrame(t, 140, 40)
 	var bars [][3]uint8
 	for i := range 7 {
-		c := picture.Color(img, i*20+10, 4)
+		c := picture.Color(img, i*20+10, 30)
 		bars = append(bars, [3]uint8{c.R, c.G, c.B})
 	}
 	return bars
@@ -89,7 +90,8 @@ func checkBars(t *testing.T, row [][3]uint8, x0, x1 int, bars [][3]uint8) {
 func TestDrawShowsTheTestPatternKeepingItsAspect(t *testing.T) {
 	var buf bytes.Buffer
 	var s Screen
-	s.Draw(&buf, Frame{Cols: 80, Rows: 24, Reserve: 4, Remote: testFrame(t, 640, 480), Status: "peer connected"})
+	img := testFrame(t, 640, 480)
+	s.Draw(&buf, Frame{Cols: 80, Rows: 24, Reserve: 4, Remote: img, Status: "peer connected"})
 	term := newVT(t, 80, 24)
 	write(t, term, buf.String())
 
@@ -113,7 +115,7 @@ func TestDrawShowsTheTestPatternKeepingItsAspect(t *testing.T) {
 
 	// The same picture again sends no cells.
 	buf.Reset()
-	s.Draw(&buf, Frame{Cols: 80, Rows: 24, Reserve: 4, Remote: testFrame(t, 640, 480), Status: "peer connected"})
+	s.Draw(&buf, Frame{Cols: 80, Rows: 24, Reserve: 4, Remote: img, Status: "peer connected"})
 	if strings.Contains(buf.String(), "▀") {
 		t.Errorf("an unchanged picture sent %d bytes of cells", buf.Len())
 	}
