@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -108,6 +109,7 @@ func TestExitCodes(t *testing.T) {
 		{call.ErrConnectionLost, ExitConnection, ""},
 		{call.ErrPeerClosed, ExitConnection, ""},
 		{call.ErrCertificateMismatch, ExitTampered, "altered"},
+		{fmt.Errorf("reading the answer: %w", fs.ErrNotExist), ExitBadInput, "check the path"},
 		{errors.New("disk on fire"), ExitError, "disk on fire"},
 	}
 	for _, tt := range tests {

@@ -3,6 +3,7 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/capture"
@@ -23,7 +24,8 @@ const (
 const exitCodesHelp = `Exit codes:
   0  the call ended with a hang-up (either side), or the command did its job
   1  an unexpected error
-  2  bad input: a wrong flag, or a code that is damaged, cut short or of the wrong kind
+  2  bad input: a wrong flag, a file that is not there, or a code that is damaged, cut short,
+     too old or of the wrong kind
   3  a camera or microphone is missing or failed
   4  could not connect to the peer
   5  the connection was lost, or the peer closed it without hanging up
@@ -53,6 +55,10 @@ func exitCode(err error) (int, string) {
 		return ExitNoMedia, fmt.Sprintf("%v: use --audio test to send a test tone, or --audio none to send no sound", err)
 	case errors.Is(err, capture.ErrDeviceFailed), errors.Is(err, capture.ErrUnknownSource):
 		return ExitNoMedia, err.Error()
+	case errors.Is(err, fs.ErrNotExist):
+		// A file named on the command line (--signal-in, --scan-image,
+		// --send) that is not there.
+		return ExitBadInput, err.Error() + ": check the path"
 	case errors.Is(err, call.ErrCertificateMismatch):
 		return ExitTampered, err.Error()
 	case errors.Is(err, call.ErrConnectFailed):

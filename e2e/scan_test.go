@@ -74,7 +74,7 @@ func TestBadScanImages(t *testing.T) {
 	}{
 		{"no code in the picture", blank, 2, "no QR code found in the picture"},
 		{"an answer where an offer belongs", wrongKind, 2, "this is an answer, but an offer was expected"},
-		{"no such file", filepath.Join(dir, "missing.png"), 1, "missing.png"},
+		{"no such file", filepath.Join(dir, "missing.png"), 2, "missing.png: no such file or directory: check the path"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
