@@ -89,6 +89,19 @@ func (m *Media) SetVideoBitRate(bitsPerSecond int) error {
 	return nil
 }
 
+// ForceKeyFrame makes the video encoder's next picture a keyframe, one the
+// peer can decode on its own: for a connection that has just come up, so
+// the peer need not ask for one and wait.
+func (m *Media) ForceKeyFrame() error {
+	if m.Video == nil {
+		return nil
+	}
+	if c, ok := m.Video.EncoderController().(codec.KeyFrameController); ok {
+		return c.ForceKeyFrame()
+	}
+	return nil
+}
+
 // Close stops every track and releases its device.
 func (m *Media) Close() error {
 	var errs []error

@@ -95,6 +95,9 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 			switch state {
 			case webrtc.PeerConnectionStateConnected:
 				tr.Mark(trace.Connected)
+				// Pictures encoded before the connection was up were lost:
+				// send one the peer can start from now.
+				media.ForceKeyFrame()
 				if !connectedAt.CompareAndSwap(0, time.Now().UnixNano()) {
 					say("reconnected")
 					break
