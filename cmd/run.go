@@ -96,8 +96,10 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 			case webrtc.PeerConnectionStateConnected:
 				tr.Mark(trace.Connected)
 				// Pictures encoded before the connection was up were lost:
-				// send one the peer can start from now.
-				media.ForceKeyFrame()
+				// send one the peer can start from now. (The encoder holds
+				// its lock while it waits for a picture: not in pion's
+				// callback.)
+				go media.ForceKeyFrame()
 				if !connectedAt.CompareAndSwap(0, time.Now().UnixNano()) {
 					say("reconnected")
 					break

@@ -133,6 +133,7 @@ func TestCallThroughFIFOs(t *testing.T) {
 	// Both sides show the same safety number, from the live connection.
 	numbers := [2]string{}
 	for i, p := range []*proc{caller, callee} {
+		waitOutput(t, "safety number", p.stderr, "safety number ")
 		m := regexp.MustCompile(`safety number (\d{3} \d{3})`).FindStringSubmatch(p.stderr.String())
 		if m == nil {
 			t.Fatalf("no safety number in:\n%s", p.stderr)
