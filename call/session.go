@@ -140,6 +140,8 @@ type Session struct {
 	err     error // why the call ended; nil for a hang-up
 
 	leaving atomic.Bool // HangUp has begun: the connection closing is expected
+	iceUp   atomic.Bool // ICE has reached the peer at least once
+	dtlsUp  atomic.Bool // the DTLS handshake has completed
 	outbox  outbox
 	inbox   inbox
 
@@ -260,8 +262,16 @@ func (s *Session) setUp() error {
 	// ICE found the peer but DTLS failed: the peer's certificate is not the
 	// one the pasted code named. Said before the connection's own failed.
 	pc.SCTP().Transport().OnStateChange(func(state webrtc.DTLSTransportState) {
-		if state == webrtc.DTLSTransportStateFailed {
+		switch state {
+		case webrtc.DTLSTransportStateConnected:
+			s.dtlsUp.Store(true)
+		case webrtc.DTLSTransportStateFailed:
 			s.end(ErrCertificateMismatch)
+		}
+	})
+	pc.OnICEConnectionStateChange(func(state webrtc.ICEConnectionState) {
+		if state == webrtc.ICEConnectionStateConnected {
+			s.iceUp.Store(true)
 		}
 	})
 	pc.OnTrack(s.onTrack)
@@ -405,9 +415,11 @@ func (s *Session) onState(state webrtc.PeerConnectionState) {
 		s.opts.OnState(state)
 	}
 	if (state == webrtc.PeerConnectionStateFailed || state == webrtc.PeerConnectionStateClosed) &&
-		s.pc.SCTP().Transport().State() == webrtc.DTLSTransportStateFailed {
-		// The failed handshake may close the connection before its own
-		// state change is told: say why all the same.
+		s.iceUp.Load() && !s.dtlsUp.Load() {
+		// ICE reached the peer but the DTLS handshake never completed:
+		// the certificates did not match. The failed handshake, or the
+		// peer's reaction to it, may close the connection before the
+		// DTLS failure itself is told: say why all the same.
 		s.end(ErrCertificateMismatch)
 		return
 	}
