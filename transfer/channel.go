@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/pion/webrtc/v4"
 )
@@ -125,10 +126,53 @@ func (l *link) nextControl(ctx context.Context) (control, error) {
 
 // send sends a control message.
 func (l *link) send(c control) error {
-	if err := l.ch.SendText(c.marshal()); err != nil {
-		return fmt.Errorf("%w: %w", ErrInterrupted, err)
+	return l.write(func() error { return l.ch.SendText(c.marshal()) })
+}
+
+// sendData sends a chunk of the data.
+func (l *link) sendData(p []byte) error {
+	return l.write(func() error { return l.ch.Send(p) })
+}
+
+// write runs one send. The stream can refuse a write a moment before pion
+// tells of the close and hands over the peer's last message, so a failed
+// write waits for both, and reports the peer's cancel if that was it.
+func (l *link) write(send func() error) error {
+	err := send()
+	if err == nil {
+		return nil
 	}
-	return nil
+	select {
+	case <-l.closed:
+	case <-time.After(closeGrace):
+	}
+	if perr := l.closedError(); !errors.Is(perr, ErrInterrupted) {
+		return perr
+	}
+	return fmt.Errorf("%w: %w", ErrInterrupted, err)
+}
+
+// closeGrace is how long a failed write waits for pion to report the close.
+const closeGrace = 200 * time.Millisecond
+
+// closedError is the error for a channel that has closed: the peer's
+// cancel, if one arrived just before the close and is still unread, or
+// else ErrInterrupted. A peer that cancels closes right after, so a side
+// busy sending may see the close first.
+func (l *link) closedError() error {
+	for {
+		select {
+		case msg := <-l.msgs:
+			if !msg.IsString {
+				continue
+			}
+			if c, err := parseControl(msg.Data); err == nil && c.Type == typeCancel {
+				return fromPeer(reasonError(c.Reason))
+			}
+		default:
+			return ErrInterrupted
+		}
+	}
 }
 
 // waitLow waits until no more than high bytes are queued on the channel.
@@ -139,7 +183,7 @@ func (l *link) waitLow(ctx context.Context, high uint64) error {
 		select {
 		case <-l.more:
 		case <-l.closed:
-			return ErrInterrupted
+			return l.closedError()
 		case <-ctx.Done():
 			return canceled(ctx)
 		}

@@ -193,8 +193,8 @@ func stream(ctx context.Context, l *link, src *source, fl flow, m *meter) (strin
 		if err := l.waitLow(ctx, fl.high); err != nil {
 			return "", err
 		}
-		if err := l.ch.Send(buf[:n]); err != nil {
-			return "", fmt.Errorf("%w: %w", ErrInterrupted, err)
+		if err := l.sendData(buf[:n]); err != nil {
+			return "", err
 		}
 		sent += int64(n)
 		m.update(sent - int64(l.ch.BufferedAmount()))
