@@ -11,12 +11,18 @@ const (
 	typeChat = "chat" // a line of chat; Text holds it, ID numbers it
 	typeAck  = "ack"  // the chat message ID arrived
 	typeBye  = "bye"  // the sender hung up
+	// typeMedia says which media the sender is sending, after the user
+	// muted the microphone or turned the camera off or on.
+	typeMedia = "media"
 )
 
 type message struct {
 	Type string `json:"type"`
 	ID   uint64 `json:"id,omitempty"`
 	Text string `json:"text,omitempty"`
+
+	Audio *bool `json:"audio,omitempty"` // typeMedia: the microphone is on
+	Video *bool `json:"video,omitempty"` // typeMedia: the camera is on
 }
 
 var errNotMessage = errors.New("not a pigeon chat message")

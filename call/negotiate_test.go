@@ -73,3 +73,23 @@ func TestBothAddVideoAtOnce(t *testing.T) {
 	waitTrack(t, "callee", callee, webrtc.RTPCodecTypeVideo)
 	waitTrack(t, "caller", caller, webrtc.RTPCodecTypeVideo)
 }
+
+func TestThePeerIsToldOfAMute(t *testing.T) {
+	told := make(chan [2]bool, 1)
+	caller := newPeer(t, Caller, nil, 10*time.Second)
+	callee := newPeer(t, Callee, nil, 10*time.Second, func(o *Options) {
+		o.OnPeerMedia = func(audio, video bool) { told <- [2]bool{audio, video} }
+	})
+	connect(t, caller, callee)
+	if err := caller.TellMedia(false, true); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-told:
+		if got != [2]bool{false, true} {
+			t.Fatalf("the callee was told audio %v, video %v; want the microphone off, the camera on", got[0], got[1])
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the callee was never told")
+	}
+}

@@ -105,6 +105,9 @@ type Options struct {
 	OnOpen func()
 	// OnMessage is told each chat message from the peer.
 	OnMessage func(text string)
+	// OnPeerMedia is told when the peer turns its microphone or camera on
+	// or off, so the user can see it.
+	OnPeerMedia func(audioOn, videoOn bool)
 	// OnHangUp is told when the peer hangs up.
 	OnHangUp func()
 	// OnDataChannel is handed each data channel the peer opens beyond
@@ -501,6 +504,12 @@ func (s *Session) Send(text string) error {
 	return s.send(message{Type: typeChat, ID: id, Text: text})
 }
 
+// TellMedia tells the peer which media this side now sends, after the user
+// muted the microphone or turned the camera off or on.
+func (s *Session) TellMedia(audioOn, videoOn bool) error {
+	return s.send(message{Type: typeMedia, Audio: &audioOn, Video: &videoOn})
+}
+
 // Undelivered returns the chat messages the peer has not acknowledged,
 // oldest first: after the call, the ones that never arrived.
 func (s *Session) Undelivered() []string {
@@ -552,6 +561,10 @@ func (s *Session) onMessage(msg webrtc.DataChannelMessage) {
 		}
 	case typeAck:
 		s.outbox.ack(m.ID)
+	case typeMedia:
+		if s.opts.OnPeerMedia != nil && m.Audio != nil && m.Video != nil {
+			s.opts.OnPeerMedia(*m.Audio, *m.Video)
+		}
 	case typeBye:
 		if s.opts.OnHangUp != nil {
 			s.opts.OnHangUp()

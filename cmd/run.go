@@ -142,7 +142,8 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 				fmt.Fprintln(chatOut, text)
 			}
 		},
-		OnHangUp: func() { say("the peer hung up") },
+		OnHangUp:    func() { say("the peer hung up") },
+		OnPeerMedia: ctl.peerMedia,
 		OnTrack: func(track *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 			say("receiving %s (%s)", track.Kind(), track.Codec().MimeType)
 			go func() {

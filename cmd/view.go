@@ -93,6 +93,8 @@ type controls struct {
 
 	mu             sync.Mutex
 	micOff, camOff bool
+	// What the peer last said it sends.
+	peerKnown, peerAudio, peerVideo bool
 }
 
 func newControls(media *capture.Media, session *atomic.Pointer[call.Session], say func(string, ...any)) *controls {
@@ -192,8 +194,29 @@ func (c *controls) set(kind webrtc.RTPCodecType, off bool) {
 	} else {
 		c.micOff = off
 	}
+	audioOn, videoOn := !c.micOff && c.media.Audio != nil, !c.camOff && c.media.Video != nil
 	c.mu.Unlock()
 	c.say("%s %s", what, onOff(!off))
+	// The peer sees the picture stop either way; told, it can say why.
+	if err := s.TellMedia(audioOn, videoOn); err != nil {
+		c.say("telling the peer: %v", err)
+	}
+}
+
+// peerMedia tells the user what the peer turned on or off.
+func (c *controls) peerMedia(audioOn, videoOn bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.peerKnown && audioOn == c.peerAudio && videoOn == c.peerVideo {
+		return
+	}
+	if !c.peerKnown || audioOn != c.peerAudio {
+		c.say("the peer's microphone is %s", onOff(audioOn))
+	}
+	if !c.peerKnown || videoOn != c.peerVideo {
+		c.say("the peer's camera is %s", onOff(videoOn))
+	}
+	c.peerKnown, c.peerAudio, c.peerVideo = true, audioOn, videoOn
 }
 
 func onOff(on bool) string {

@@ -149,6 +149,8 @@ func TestCallThroughFIFOs(t *testing.T) {
 	time.Sleep(2 * time.Second)
 	fmt.Fprintln(caller.stdin, "/stats")
 	waitOutput(t, "caller's /stats", caller.stderr, "pigeon: path: direct, udp 127.0.0.1:")
+	fmt.Fprintln(caller.stdin, "/mute")
+	waitOutput(t, "the callee told of the mute", callee.stderr, "pigeon: the peer's microphone is off")
 	caller.stdin.Close()
 	hungUp := time.Now()
 	if code := callee.exit(t, 10*time.Second); code != 0 {
