@@ -45,6 +45,8 @@ const (
 	stunGatherTimeout = time.Second
 	// hangUpGrace is how long a hang-up waits for the goodbye to leave.
 	hangUpGrace = time.Second
+	// byeGrace is how long a close from the peer waits for its goodbye.
+	byeGrace = 250 * time.Millisecond
 	// closeGrace is how long closing the connection may take.
 	closeGrace = 2 * time.Second
 
@@ -452,7 +454,16 @@ func (s *Session) onState(state webrtc.PeerConnectionState) {
 	case webrtc.PeerConnectionStateClosed:
 		// Closed by the peer (DTLS close) without a goodbye; when we close
 		// it ourselves the call has already ended and this changes nothing.
-		go s.end(ErrPeerClosed)
+		// A goodbye that came just before the close may still be on its
+		// way through pion's goroutines: give it a moment to end the call
+		// as a hang-up.
+		go func() {
+			select {
+			case <-s.done:
+			case <-time.After(byeGrace):
+				s.end(ErrPeerClosed)
+			}
+		}()
 	}
 }
 
