@@ -9,14 +9,10 @@ import (
 	"github.com/pigeon-call/pigeon/capture"
 )
 
+// openMedia opens small test sources of the kinds asked for.
 func openMedia(t *testing.T, video, audio string) *capture.Media {
 	t.Helper()
-	m, err := capture.Open(capture.Options{Video: video, Audio: audio, Width: 160, Height: 120})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	return m
+	return testMedia(t, capture.Options{Video: video, Audio: audio, Width: 160, Height: 120})
 }
 
 func waitTrack(t *testing.T, who string, p *peer, kind webrtc.RTPCodecType) {

@@ -110,25 +110,6 @@ func newNetPeer(t *testing.T, role Role, p *path, media *capture.Media, timeout 
 	return np
 }
 
-func drain(tr *webrtc.TrackRemote) {
-	buf := make([]byte, 1500)
-	for {
-		if _, _, err := tr.Read(buf); err != nil {
-			return
-		}
-	}
-}
-
-func smallTestMedia(t *testing.T) *capture.Media {
-	t.Helper()
-	m, err := capture.Open(capture.Options{Video: capture.Test, Audio: capture.Test, Width: 320, Height: 240, VideoBitRate: 500_000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	return m
-}
-
 func connectOn(t *testing.T, caller, callee *netPeer) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -163,8 +144,8 @@ func TestLossyPath(t *testing.T) {
 	}
 	p := newPath(t, 50*time.Millisecond) // 100 ms round trip
 	p.loss.Store(10)
-	caller := newNetPeer(t, Caller, p, smallTestMedia(t), 30*time.Second)
-	callee := newNetPeer(t, Callee, p, smallTestMedia(t), 30*time.Second)
+	caller := newNetPeer(t, Caller, p, testMedia(t, capture.Options{Video: capture.Test, Audio: capture.Test, Width: 320, Height: 240, VideoBitRate: 500_000}), 30*time.Second)
+	callee := newNetPeer(t, Callee, p, testMedia(t, capture.Options{Video: capture.Test, Audio: capture.Test, Width: 320, Height: 240, VideoBitRate: 500_000}), 30*time.Second)
 	connectOn(t, caller, callee)
 
 	for i := range 1000 {

@@ -491,14 +491,17 @@ func (s *Session) onTrack(track *webrtc.TrackRemote, receiver *webrtc.RTPReceive
 		return
 	}
 	// Nobody wants the media: drain it so pion's buffers do not fill.
-	go func() {
-		buf := make([]byte, 1500)
-		for {
-			if _, _, err := track.Read(buf); err != nil {
-				return
-			}
+	go drain(track)
+}
+
+// drain reads track until it ends, throwing the packets away.
+func drain(track *webrtc.TrackRemote) {
+	buf := make([]byte, 1500)
+	for {
+		if _, _, err := track.Read(buf); err != nil {
+			return
 		}
-	}()
+	}
 }
 
 // RequestKeyFrame asks the peer for a full picture on the video stream ssrc,

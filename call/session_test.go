@@ -104,9 +104,16 @@ func connect(t *testing.T, caller, callee *peer) {
 	}
 }
 
+// openTestMedia opens a small test picture and tone.
 func openTestMedia(t *testing.T) *capture.Media {
 	t.Helper()
-	m, err := capture.Open(capture.Options{Video: capture.Test, Audio: capture.Test, Width: 160, Height: 120})
+	return openMedia(t, capture.Test, capture.Test)
+}
+
+// testMedia opens the media opts asks for, closed when the test ends.
+func testMedia(t *testing.T, opts capture.Options) *capture.Media {
+	t.Helper()
+	m, err := capture.Open(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
