@@ -226,7 +226,7 @@ func encodeDecodeVP8(src *TestVideo, w, h, n int) ([]*image.YCbCr, error) {
 		frames <- f
 	}
 	close(frames)
-	dec, err := vpx.NewDecoder(chanReader(frames), prop.Media{Video: prop.Video{Width: w, Height: h}})
+	dec, err := vpx.NewDecoder(mediatest.FrameReader(frames), prop.Media{Video: prop.Video{Width: w, Height: h}})
 	if err != nil {
 		return nil, err
 	}
@@ -240,14 +240,4 @@ func encodeDecodeVP8(src *TestVideo, w, h, n int) ([]*image.YCbCr, error) {
 		out = append(out, img.(*image.YCbCr))
 	}
 	return out, nil
-}
-
-type chanReader chan []byte
-
-func (c chanReader) Read(p []byte) (int, error) {
-	f, ok := <-c
-	if !ok {
-		return 0, io.EOF
-	}
-	return copy(p, f), nil
 }

@@ -39,7 +39,7 @@ func DecodeIVF(path string) (IVF, error) {
 		return IVF{}, fmt.Errorf("IVF holds %q, want VP80", header.FourCC[:])
 	}
 	frames := make(chan []byte, 1)
-	dec, err := vpx.NewDecoder(chanReader(frames), prop.Media{Video: prop.Video{
+	dec, err := vpx.NewDecoder(FrameReader(frames), prop.Media{Video: prop.Video{
 		Width: int(header.Width), Height: int(header.Height),
 	}})
 	if err != nil {
@@ -67,10 +67,12 @@ func DecodeIVF(path string) (IVF, error) {
 	}
 }
 
-// chanReader hands the decoder one whole frame per Read, as it wants.
-type chanReader chan []byte
+// FrameReader hands libvpx's decoder (mediadevices' vpx.NewDecoder) one
+// whole frame per Read, as it wants; closing the channel ends it.
+type FrameReader chan []byte
 
-func (c chanReader) Read(p []byte) (int, error) {
+// Read copies the next frame into p.
+func (c FrameReader) Read(p []byte) (int, error) {
 	frame, ok := <-c
 	if !ok {
 		return 0, io.EOF
