@@ -28,6 +28,7 @@ type Impl struct {
 	Name string
 	Bin  string
 	Args []string // added for both roles
+	Env  []string // added to the environment of both roles, as "KEY=value"
 }
 
 // Side is what one process of a call did.
@@ -66,6 +67,7 @@ func start(impl Impl, role, dir string, args ...string) (*process, error) {
 	all = append(all, args...)
 	all = append(all, "--trace", p.trace)
 	p.cmd = exec.Command(impl.Bin, all...)
+	p.cmd.Env = append(os.Environ(), impl.Env...)
 	p.cmd.Stderr = &p.stderr
 	var err error
 	if p.stdin, err = p.cmd.StdinPipe(); err != nil {
@@ -258,10 +260,25 @@ func (s Side) DecodedFPS() (float64, bool) {
 }
 
 // Impls returns the two implementations under test, given their binaries:
-// the baseline first, then pigeon with the test sources on loopback.
+// the baseline first, then pigeon with the test sources on loopback and no
+// view, as the baseline has none.
 func Impls(pigeonBin, baselineBin string) []Impl {
 	return []Impl{
 		{Name: "baseline", Bin: baselineBin},
-		{Name: "pigeon", Bin: pigeonBin, Args: []string{"--video", "test", "--audio", "test", "--interface", "lo"}},
+		{Name: "pigeon", Bin: pigeonBin, Args: pigeonArgs("none")},
 	}
+}
+
+// Windowed returns pigeon as a person runs it on a desktop: the call in a
+// window on display (an Xvfb one, say), the self-view in its corner, the
+// speakers as the machine has them.
+func Windowed(pigeonBin, display string) Impl {
+	return Impl{Name: Rendering, Bin: pigeonBin, Args: pigeonArgs("window"), Env: []string{"DISPLAY=" + display}}
+}
+
+// Rendering names the windowed pigeon among the implementations.
+const Rendering = "pigeon, window"
+
+func pigeonArgs(view string) []string {
+	return []string{"--video", "test", "--audio", "test", "--interface", "lo", "--view", view}
 }

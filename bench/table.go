@@ -163,3 +163,89 @@ func Machine(cpuinfo string, cores int, goVersion string) string {
 	}
 	return fmt.Sprintf("%d cores, %s, %s", cores, model, goVersion)
 }
+
+// Goal is a figure the issue tracker set for a metric: at most or at least
+// Limit.
+type Goal struct {
+	Limit   float64
+	AtLeast bool
+}
+
+func (g Goal) String() string {
+	if g.AtLeast {
+		return "≥ " + num(g.Limit)
+	}
+	return "≤ " + num(g.Limit)
+}
+
+// Met reports whether x meets the goal.
+func (g Goal) Met(x float64) bool {
+	if g.AtLeast {
+		return x >= g.Limit
+	}
+	return x <= g.Limit
+}
+
+// RenderRow is one metric of pigeon without a view and in a window, against
+// its goal.
+type RenderRow struct {
+	Metric, Unit string
+	None, Window []float64
+	Goal         Goal
+}
+
+// RenderRows turns long calls of pigeon without a view and of pigeon in a
+// window (the Rendering implementation) into rows with their goals: with
+// both processes and their renderers on one machine, each side under half
+// a core and 60 MB, at least 29 decoded pictures a second, and a median
+// capture-to-decode latency of at most 50 ms.
+func RenderRows(load map[string][]Call) []RenderRow {
+	var rows []RenderRow
+	for _, side := range []struct {
+		name string
+		of   func(Call) Side
+	}{{"caller", func(c Call) Side { return c.Caller }}, {"callee", func(c Call) Side { return c.Callee }}} {
+		add := func(metric, unit string, goal Goal, f func(Side) (float64, bool)) {
+			r := RenderRow{Metric: metric + ", " + side.name, Unit: unit, Goal: goal}
+			for _, c := range load["pigeon"] {
+				if v, ok := f(side.of(c)); ok {
+					r.None = append(r.None, v)
+				}
+			}
+			for _, c := range load[Rendering] {
+				if v, ok := f(side.of(c)); ok {
+					r.Window = append(r.Window, v)
+				}
+			}
+			rows = append(rows, r)
+		}
+		add("CPU", "% of a core", Goal{Limit: 50}, func(s Side) (float64, bool) { return s.CPU, true })
+		add("peak RSS", "MB", Goal{Limit: 60}, func(s Side) (float64, bool) { return float64(s.PeakRSS) / 1e6, s.PeakRSS > 0 })
+		add("decoded fps", "fps", Goal{Limit: 29, AtLeast: true}, Side.DecodedFPS)
+		add("capture to decoded picture, median", "ms", Goal{Limit: 50}, func(s Side) (float64, bool) {
+			e, ok := s.Trace[trace.Summary]
+			return float64(e.LatencyP50) / 1e6, ok && e.LatencyP50 > 0
+		})
+	}
+	return rows
+}
+
+// WriteRenderTable writes rows as a Markdown table: metric, pigeon without
+// a view, pigeon in a window, the goal, and whether the window's median
+// meets it.
+func WriteRenderTable(w io.Writer, rows []RenderRow) {
+	fmt.Fprintln(w, "| metric | pigeon, no view | pigeon, window | goal | met |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | :---: |")
+	for _, r := range rows {
+		none, win := Summarize(r.None), Summarize(r.Window)
+		met := "n/a"
+		if win.N > 0 {
+			met = "no"
+			if r.Goal.Met(win.Median) {
+				met = "yes"
+			}
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s %s | %s |\n", r.Metric, none.format(r.Unit), win.format(r.Unit),
+			r.Goal, r.Unit, met)
+	}
+}

@@ -6,6 +6,7 @@ package cmd
 import (
 	"fmt"
 	"os"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 )
@@ -13,6 +14,14 @@ import (
 // Execute runs pigeon with the process's arguments and exits with the
 // documented exit code.
 func Execute() {
+	// A call's heap is mostly pictures, made and dropped thirty times a
+	// second, over a few megabytes that live: the default of growing the
+	// heap to twice what lives before collecting would hold five more
+	// megabytes of dead pictures, for no measurable CPU saved. GOGC in the
+	// environment still decides.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
+	}
 	os.Exit(Run(os.Args[1:], System()))
 }
 

@@ -13,9 +13,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/pigeon-call/pigeon/bench"
+	"github.com/pigeon-call/pigeon/internal/mediatest"
 )
 
 func main() {
@@ -42,14 +44,24 @@ func run(runs, loadRuns int, window time.Duration, out string) error {
 	if err != nil {
 		return err
 	}
+	// The same pigeon again, in a window on a virtual display: what
+	// rendering costs.
+	loaded := impls
+	if x, err := mediatest.NewXvfb(1280, 800); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: no figures with a window: %v\n", err)
+	} else {
+		defer x.Stop()
+		loaded = append(slices.Clone(impls), bench.Windowed(impls[1].Bin, x.Display))
+	}
+
 	latency := map[string][]bench.Call{}
 	load := map[string][]bench.Call{}
 	ctx := context.Background()
 	// Alternate the implementations so that a change in the machine's load
-	// falls on both columns alike.
+	// falls on all columns alike.
 	for i := range max(runs, loadRuns) {
-		for _, impl := range impls {
-			if i < runs {
+		for _, impl := range loaded {
+			if i < runs && slices.ContainsFunc(impls, func(o bench.Impl) bool { return o.Name == impl.Name }) {
 				fmt.Fprintf(os.Stderr, "bench: %s short call %d/%d\n", impl.Name, i+1, runs)
 				c, err := runCall(ctx, impl, dir, 3*time.Second, time.Second)
 				if err != nil {
@@ -70,12 +82,28 @@ func run(runs, loadRuns int, window time.Duration, out string) error {
 
 	var table bytes.Buffer
 	bench.WriteTable(&table, bench.Rows(latency, load))
+	table.WriteString("\nThe same long calls of pigeon without a view, and of pigeon as a person on a desktop runs it: the\n" +
+		"call in an SDL window (on an Xvfb display, drawn by the CPU), the self-view in its corner. Both\n" +
+		"processes and their renderers share the machine; the goals are issue 5's:\n\n")
+	bench.WriteRenderTable(&table, bench.RenderRows(load))
+
 	codes, err := bench.CodeSizes()
 	if err != nil {
 		return err
 	}
 	table.WriteString("\nSize of a pigeon offer (audio, video and chat) by format and host candidates, on documentation\naddresses; QR versions at level M as pigeon draws them:\n\n")
 	bench.WriteCodeSizes(&table, codes)
+
+	for _, g := range goBenches {
+		fmt.Fprintf(os.Stderr, "bench: go test -bench %s %s\n", g.Pattern, g.Pkg)
+		results, err := g.Run(".")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&table, "\n%s\n\n", g.Title)
+		bench.WriteBenchTable(&table, results)
+	}
+
 	fmt.Print(table.String())
 	if out == "" {
 		return nil
@@ -89,9 +117,10 @@ Two processes call each other on loopback through FIFOs with the test sources (6
 1 Mbit/s, Opus). The baseline is a call built the way pion's examples build one: all default codecs,
 the default SettingEngine and interceptors, a "chat" data channel announced by the caller, codes as
 base64 of the JSON session description (bench/baseline). Timings are the median of %d short calls,
-CPU, memory and frame rates of %d calls measured for %s each, with the range in brackets; both columns
-come from the same run, alternating calls, so their ratio holds on a noisy machine. "n/a" means no
-figure: a code that no QR code can hold, or an event that never happened in the call.
+CPU, memory and frame rates of %d calls measured for %s each, with the range in brackets; all columns
+come from the same run, alternating calls, so their ratios hold on a noisy machine. "n/a" means no
+figure: a code that no QR code can hold, or an event that never happened in the call. The capture
+time of each test picture is stamped in the picture itself and read back from the decoded picture.
 
 %s`, time.Now().UTC().Format("2006-01-02 15:04 MST"), bench.Machine(string(cpuinfo), runtime.NumCPU(), runtime.Version()),
 		runs, loadRuns, window, table.String())
@@ -100,6 +129,10 @@ figure: a code that no QR code can hold, or an event that never happened in the 
 	}
 	return os.WriteFile(out, []byte(doc), 0o644)
 }
+
+// goBenches are the benchmarks of single packages whose figures the report
+// carries after the calls'.
+var goBenches = []bench.GoBench{}
 
 func runCall(ctx context.Context, impl bench.Impl, dir string, warmUp, window time.Duration) (bench.Call, error) {
 	callDir, err := os.MkdirTemp(dir, impl.Name)

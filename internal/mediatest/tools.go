@@ -84,34 +84,39 @@ func FFmpegDecode(path string) error {
 func StartXvfb(t testing.TB, width, height int) string {
 	t.Helper()
 	RequireTools(t, "Xvfb")
-	r, w, err := os.Pipe()
+	x, err := NewXvfb(width, height)
 	if err != nil {
 		t.Fatal(err)
+	}
+	t.Cleanup(x.Stop)
+	return x.Display
+}
+
+// Xvfb is a running virtual X display.
+type Xvfb struct {
+	Display string // for DISPLAY, such as ":99"
+	cmd     *exec.Cmd
+}
+
+// NewXvfb starts a virtual X display of the given size and waits until it
+// takes connections. Stop ends it.
+func NewXvfb(width, height int) (*Xvfb, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
 	}
 	defer r.Close()
 	// -displayfd picks a free display and writes its number once it is
 	// ready; -br makes the background black, -nolisten tcp keeps it local.
-	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", fmt.Sprintf("%dx%dx24", width, height),
-		"-br", "-nolisten", "tcp")
-	cmd.ExtraFiles = []*os.File{w}
-	dieWithParent(cmd)
-	if err := cmd.Start(); err != nil {
+	x := &Xvfb{cmd: exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", fmt.Sprintf("%dx%dx24", width, height),
+		"-br", "-nolisten", "tcp")}
+	x.cmd.ExtraFiles = []*os.File{w}
+	dieWithParent(x.cmd)
+	if err := x.cmd.Start(); err != nil {
 		w.Close()
-		t.Fatalf("starting Xvfb: %v", err)
+		return nil, fmt.Errorf("starting Xvfb: %w", err)
 	}
 	w.Close()
-	t.Cleanup(func() {
-		// SIGTERM lets Xvfb remove its lock file and socket.
-		cmd.Process.Signal(syscall.SIGTERM)
-		exited := make(chan struct{})
-		go func() { cmd.Wait(); close(exited) }()
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-	})
 	ready := make(chan string, 1)
 	go func() {
 		buf := make([]byte, 16)
@@ -121,17 +126,34 @@ func StartXvfb(t testing.TB, width, height int) string {
 	select {
 	case n := <-ready:
 		if n == "" {
-			t.Fatal("Xvfb did not start")
+			x.Stop()
+			return nil, errors.New("Xvfb did not start")
 		}
 		// Xvfb names its display a little before it takes connections.
 		if err := waitForX(n, 10*time.Second); err != nil {
-			t.Fatal(err)
+			x.Stop()
+			return nil, err
 		}
-		return ":" + n
+		x.Display = ":" + n
+		return x, nil
 	case <-time.After(10 * time.Second):
-		t.Fatal("Xvfb did not start in 10 s")
+		x.Stop()
+		return nil, errors.New("Xvfb did not start in 10 s")
 	}
-	return ""
+}
+
+// Stop ends the display.
+func (x *Xvfb) Stop() {
+	// SIGTERM lets Xvfb remove its lock file and socket.
+	x.cmd.Process.Signal(syscall.SIGTERM)
+	exited := make(chan struct{})
+	go func() { x.cmd.Wait(); close(exited) }()
+	select {
+	case <-exited:
+	case <-time.After(5 * time.Second):
+		x.cmd.Process.Kill()
+		<-exited
+	}
 }
 
 // waitForX waits until the X server of display n answers a connection

@@ -154,3 +154,37 @@ func Copy(img image.Image) image.Image {
 	b := img.Bounds()
 	return Thumbnail(img, b.Dx(), b.Dy())
 }
+
+// Half returns a 4:2:0 picture at half src's width and height, each pixel
+// the average of the four it replaces: a quarter of the bytes to keep and
+// to draw, for a picture shown small, such as the self-view.
+func Half(src *image.YCbCr) *image.YCbCr {
+	b := src.Rect
+	w, h := b.Dx()/2, b.Dy()/2
+	dst := image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420)
+	for y := range h {
+		row := dst.Y[y*dst.YStride:][:w]
+		top := src.Y[src.YOffset(b.Min.X, b.Min.Y+2*y):]
+		bottom := src.Y[src.YOffset(b.Min.X, b.Min.Y+2*y+1):]
+		for x := range row {
+			row[x] = uint8((int(top[2*x]) + int(top[2*x+1]) + int(bottom[2*x]) + int(bottom[2*x+1]) + 2) / 4)
+		}
+	}
+	// Each chroma sample of src covers 2x2 pixels; of dst, 4x4.
+	cw, ch := (w+1)/2, (h+1)/2
+	for _, planes := range [][2][]uint8{{dst.Cb, src.Cb}, {dst.Cr, src.Cr}} {
+		out, in := planes[0], planes[1]
+		for y := range ch {
+			y0 := min(b.Min.Y+4*y, b.Max.Y-1)
+			y1 := min(y0+2, b.Max.Y-1)
+			for x := range cw {
+				x0 := min(b.Min.X+4*x, b.Max.X-1)
+				x1 := min(x0+2, b.Max.X-1)
+				sum := int(in[src.COffset(x0, y0)]) + int(in[src.COffset(x1, y0)]) +
+					int(in[src.COffset(x0, y1)]) + int(in[src.COffset(x1, y1)])
+				out[y*dst.CStride+x] = uint8((sum + 2) / 4)
+			}
+		}
+	}
+	return dst
+}

@@ -100,3 +100,35 @@ func BenchmarkScale(b *testing.B) {
 		Scale(dst, dst.Rect, src)
 	}
 }
+
+func TestHalfAveragesFourPixels(t *testing.T) {
+	src := image.NewYCbCr(image.Rect(0, 0, 8, 6), image.YCbCrSubsampleRatio420)
+	for y := range 6 {
+		for x := range 8 {
+			src.Y[src.YOffset(x, y)] = uint8(10*x + y)
+			ci := src.COffset(x, y)
+			src.Cb[ci], src.Cr[ci] = uint8(100+x/2), uint8(200-y/2)
+		}
+	}
+	half := Half(src)
+	if half.Rect != image.Rect(0, 0, 4, 3) || half.SubsampleRatio != image.YCbCrSubsampleRatio420 {
+		t.Fatalf("half is %v %v, want 4x3 4:2:0", half.Rect, half.SubsampleRatio)
+	}
+	for y := range 3 {
+		for x := range 4 {
+			// The mean of 10*(2x)+2y, 10*(2x+1)+2y, and the row below: 20x+5+2y+0.5.
+			want := uint8(20*x + 5 + 2*y + 1)
+			if got := half.Y[half.YOffset(x, y)]; got != want {
+				t.Errorf("Y at %d,%d is %d, want %d", x, y, got, want)
+			}
+		}
+	}
+	// A chroma sample of half covers two of src across and two down; the
+	// last row of half has one row of src below it.
+	if c := half.YCbCrAt(0, 0); c.Cb != 101 || c.Cr != 200 {
+		t.Errorf("chroma at 0,0 is %d,%d, want 101,200", c.Cb, c.Cr)
+	}
+	if c := half.YCbCrAt(2, 2); c.Cb != 103 || c.Cr != 198 {
+		t.Errorf("chroma at 2,2 is %d,%d, want 103,198", c.Cb, c.Cr)
+	}
+}

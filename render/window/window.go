@@ -13,7 +13,9 @@ import (
 	"image/color"
 	"image/draw"
 	"os"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -114,6 +116,22 @@ func Open(opts Options) (*Window, error) {
 	}
 	go w.dispatch()
 	return w, nil
+}
+
+// graphicsHardware reports whether the display can draw with a GPU: the X
+// display is this machine's (not one forwarded over SSH, where OpenGL would
+// go over the network) and the kernel has a render node or NVIDIA's device.
+// Xvfb and a desktop on a machine without a GPU have neither.
+func graphicsHardware() bool {
+	if d := os.Getenv("DISPLAY"); d != "" && !strings.HasPrefix(d, ":") && !strings.HasPrefix(d, "unix:") {
+		return false
+	}
+	for _, pattern := range []string{"/dev/dri/renderD*", "/dev/nvidia[0-9]*"} {
+		if found, _ := filepath.Glob(pattern); len(found) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // Renderer names the SDL renderer in use, such as "opengl" or "software".
@@ -240,7 +258,17 @@ func (w *Window) run(ready chan<- error) {
 		return
 	}
 	defer win.Destroy()
-	ren, err := sdl.CreateRenderer(win, -1, 0)
+	var flags uint32
+	if !graphicsHardware() {
+		// Without a GPU, OpenGL is Mesa's llvmpipe: a JIT compiler that
+		// costs some 100 MB and more CPU than SDL's own blitter. SDL also
+		// probes OpenGL for the window's surface unless told not to. An
+		// SDL_RENDER_DRIVER in the environment still decides.
+		sdl.SetHint(sdl.HINT_RENDER_DRIVER, "software")
+		sdl.SetHint(sdl.HINT_FRAMEBUFFER_ACCELERATION, "0")
+		flags = sdl.RENDERER_SOFTWARE
+	}
+	ren, err := sdl.CreateRenderer(win, -1, flags)
 	if err != nil {
 		ready <- fmt.Errorf("%w: drawing in the window: %v", ErrNoDisplay, err)
 		return
