@@ -3,6 +3,7 @@ package capture
 import (
 	"errors"
 	"fmt"
+	"image"
 
 	"github.com/pion/mediadevices"
 	"github.com/pion/mediadevices/pkg/codec"
@@ -63,6 +64,19 @@ type Media struct {
 
 	// VideoLabel and AudioLabel say what feeds each track, for the user.
 	VideoLabel, AudioLabel string
+
+	video *split // what feeds Video
+}
+
+// Preview hands fn each picture of the video source as it is made, whether
+// or not the track is sending, until Preview(nil): for a self-view that
+// costs the call no latency. fn runs on the source's goroutine; it must
+// copy what it keeps, since the source may reuse the picture, and return
+// quickly.
+func (m *Media) Preview(fn func(image.Image)) {
+	if m.video != nil {
+		m.video.setPreview(fn)
+	}
 }
 
 // Tracks returns the tracks that are present.
@@ -122,9 +136,12 @@ func Open(opts Options) (*Media, error) {
 	m := &Media{}
 	switch opts.Video {
 	case Camera:
-		m.Video, m.VideoLabel, err = openCamera(opts, selector)
+		var src mediadevices.VideoSource
+		if src, m.VideoLabel, err = openCamera(opts); err == nil {
+			m.video = newSplit(src)
+		}
 	case Test:
-		m.Video = mediadevices.NewVideoTrack(NewTestVideo(opts.Width, opts.Height, opts.FrameRate), selector)
+		m.video = newSplit(NewTestVideo(opts.Width, opts.Height, opts.FrameRate))
 		m.VideoLabel = fmt.Sprintf("test pattern %dx%d at %g fps", opts.Width, opts.Height, opts.FrameRate)
 	case None, "":
 	default:
@@ -132,6 +149,9 @@ func Open(opts Options) (*Media, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if m.video != nil {
+		m.Video = mediadevices.NewVideoTrack(m.video, selector)
 	}
 
 	switch opts.Audio {

@@ -80,7 +80,7 @@ func pick(drivers []driver.Driver, id string) driver.Driver {
 	return nil
 }
 
-func openCamera(opts Options, selector *mediadevices.CodecSelector) (mediadevices.Track, string, error) {
+func openCamera(opts Options) (mediadevices.VideoSource, string, error) {
 	d := pick(cameras(), opts.Camera)
 	if d == nil {
 		return nil, "", missing(ErrNoCamera, opts.Camera)
@@ -105,7 +105,7 @@ func openCamera(opts Options, selector *mediadevices.CodecSelector) (mediadevice
 	}
 	src := &videoSource{Reader: guardVideo(r, d.Info().Label), Driver: d}
 	label := fmt.Sprintf("camera %s %dx%d", describe(Camera, d, nil).Name, p.Width, p.Height)
-	return mediadevices.NewVideoTrack(src, selector), label, nil
+	return src, label, nil
 }
 
 func openMicrophone(opts Options, selector *mediadevices.CodecSelector) (mediadevices.Track, string, error) {

@@ -32,7 +32,7 @@ var testBars = [7][3]uint8{
 type TestVideo struct {
 	width, height int
 	base          *image.YCbCr
-	frames        [3]*image.YCbCr // handed out in turn, so a reader never sees a frame being drawn
+	frame         *image.YCbCr // drawn anew by each Read
 	n             int
 	ticker        *time.Ticker
 	done          chan struct{}
@@ -49,9 +49,7 @@ func NewTestVideo(width, height int, frameRate float64) *TestVideo {
 		ticker: time.NewTicker(time.Duration(float64(time.Second) / frameRate)),
 		done:   make(chan struct{}),
 	}
-	for i := range v.frames {
-		v.frames[i] = image.NewYCbCr(rect, image.YCbCrSubsampleRatio420)
-	}
+	v.frame = image.NewYCbCr(rect, image.YCbCrSubsampleRatio420)
 	for y := 0; y < height; y++ {
 		for x := 0; x < width; x++ {
 			c := testBars[x*len(testBars)/width]
@@ -66,14 +64,15 @@ func NewTestVideo(width, height int, frameRate float64) *TestVideo {
 // ID identifies the source to mediadevices.
 func (v *TestVideo) ID() string { return "pigeon-test-video" }
 
-// Read waits for the next frame time and returns the next frame.
+// Read waits for the next frame time and returns the next frame, which
+// stays as it is until the next Read: a reader that keeps frames copies them.
 func (v *TestVideo) Read() (image.Image, func(), error) {
 	select {
 	case <-v.done:
 		return nil, func() {}, io.EOF
 	case <-v.ticker.C:
 	}
-	f := v.frames[v.n%len(v.frames)]
+	f := v.frame
 	copy(f.Y, v.base.Y)
 	copy(f.Cb, v.base.Cb)
 	copy(f.Cr, v.base.Cr)

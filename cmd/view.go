@@ -71,10 +71,8 @@ func openOutput(opts *CallOptions, say func(string, ...any), session *atomic.Poi
 		return nil, err
 	}
 	ctl.out = out
-	if ctl.media.Video != nil && ro.View != render.ViewNone {
-		if err := out.ShowLocal(ctl.media.Video); err != nil {
-			say("no self-view: %v", err)
-		}
+	if ro.View != render.ViewNone {
+		ctl.media.Preview(out.ShowLocal)
 	}
 	return out, nil
 }

@@ -6,8 +6,9 @@
 // decoded, for the status line and for benchmarks.
 //
 // An Output takes the call's remote tracks with Play, each on its own
-// goroutine, and the local camera with ShowLocal for the self-view. The
-// views, the speaker and the recordings are Output's and stop with Close.
+// goroutine, and the local camera's pictures with ShowLocal for the
+// self-view. The views, the speaker and the recordings are Output's and
+// stop with Close.
 //
 // The sub-packages do one thing each and can be used alone: window and
 // termview are the two views, speaker the sound card, webmwriter the WebM

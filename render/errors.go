@@ -20,6 +20,4 @@ var (
 	// ErrNoTerminal means the terminal view was asked for without a
 	// terminal to draw on (Options.Terminal and Options.TerminalSize).
 	ErrNoTerminal = errors.New("no terminal to draw on")
-	// ErrNotVideo means ShowLocal was handed a track that is not a camera's.
-	ErrNotVideo = errors.New("not a local video track")
 )

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/pion/interceptor"
-	"github.com/pion/mediadevices"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 
@@ -249,36 +248,24 @@ func (o *Output) take(ts *trackState, pkt *rtp.Packet, now time.Time) error {
 	return ts.rec.WriteRTP(pkt)
 }
 
-// ShowLocal shows track, the local camera, as the self-view, until the track
-// ends or the output closes. It does nothing without a view or for a nil
-// track. Frames are copied as they are read, so the camera may reuse them.
-func (o *Output) ShowLocal(track mediadevices.Track) error {
-	if track == nil || o.view == nil {
-		return nil
+// ShowLocal shows img, a picture of the local camera, as the self-view; nil
+// hides it. It copies what it keeps, so the camera may reuse img, and does
+// nothing without a view or once the output is closed. It suits
+// capture.Media.Preview.
+func (o *Output) ShowLocal(img image.Image) {
+	if o.view == nil {
+		return
 	}
-	vt, ok := track.(*mediadevices.VideoTrack)
-	if !ok {
-		return fmt.Errorf("%w: a %s track", ErrNotVideo, track.Kind())
+	select {
+	case <-o.done:
+		return
+	default:
 	}
-	r := vt.NewReader(false)
-	go func() {
-		defer o.view.ShowLocal(nil)
-		for {
-			img, release, err := r.Read()
-			if err != nil {
-				return
-			}
-			frame := selfViewFrame(img)
-			release()
-			select {
-			case <-o.done:
-				return
-			default:
-			}
-			o.view.ShowLocal(frame)
-		}
-	}()
-	return nil
+	if img == nil {
+		o.view.ShowLocal(nil)
+		return
+	}
+	o.view.ShowLocal(selfViewFrame(img))
 }
 
 // selfViewFrame copies a camera frame for the self-view, at most 320x240:

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pion/mediadevices"
 	"github.com/pion/rtp"
 
 	"github.com/pigeon-call/pigeon/capture"
@@ -266,12 +265,12 @@ func TestWindowShowsTheCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer out.Close()
-	camera := capture.NewTestVideo(320, 240, 30)
-	local := mediadevices.NewVideoTrack(camera, mediadevices.NewCodecSelector())
-	defer local.Close()
-	if err := out.ShowLocal(local); err != nil {
+	local, err := capture.Open(capture.Options{Video: capture.Test, Audio: capture.None, Width: 320, Height: 240})
+	if err != nil {
 		t.Fatal(err)
 	}
+	defer local.Close()
+	local.Preview(out.ShowLocal)
 	out.SetStatus("connected")
 	play(t, out, liveVideo(t, 640, 480, 20))
 	time.Sleep(300 * time.Millisecond)

@@ -1,0 +1,150 @@
+package capture
+
+import (
+	"image"
+	"sync"
+	"sync/atomic"
+
+	"github.com/pion/mediadevices"
+)
+
+// split is a video source that reads the source under it on a goroutine of
+// its own, at the pace the source makes pictures, and hands each picture
+// to two readers: the track (its encoder), which gets the newest picture it
+// has not had yet, and a preview, such as the self-view.
+//
+// A second reader of the track itself would cost the call its latency:
+// mediadevices' broadcaster has a reader that finds another one waiting for
+// the source poll for the picture every 33 ms, so the encoder would get
+// pictures up to a frame late whenever the self-view asked first.
+type split struct {
+	src     mediadevices.VideoSource
+	preview atomic.Pointer[func(image.Image)]
+
+	next  chan *image.YCbCr // capacity 1: the newest copy the track has not taken
+	ended chan struct{}     // closed when the source has ended; err says why
+	err   error
+
+	mu    sync.Mutex
+	free  []*image.YCbCr // copies nobody holds
+	taken *image.YCbCr   // the copy the track's reader holds until it reads again
+	other chan image.Image
+}
+
+func newSplit(src mediadevices.VideoSource) *split {
+	s := &split{
+		src:   src,
+		next:  make(chan *image.YCbCr, 1),
+		other: make(chan image.Image, 1),
+		ended: make(chan struct{}),
+	}
+	go s.run()
+	return s
+}
+
+func (s *split) run() {
+	defer close(s.ended)
+	for {
+		img, release, err := s.src.Read()
+		if err != nil {
+			s.err = err
+			return
+		}
+		if ycc, ok := img.(*image.YCbCr); ok {
+			s.deliver(s.copy(ycc))
+		} else {
+			// Not a picture this package copies: the track gets it as the
+			// source made it, newest first.
+			select {
+			case <-s.other:
+			default:
+			}
+			s.other <- img
+		}
+		if fn := s.preview.Load(); fn != nil {
+			(*fn)(img)
+		}
+		release()
+	}
+}
+
+// deliver makes c the picture the track reads next, in place of one it
+// has not taken.
+func (s *split) deliver(c *image.YCbCr) {
+	select {
+	case old := <-s.next:
+		s.recycle(old)
+	default:
+	}
+	s.next <- c // run is the only sender, and the channel was emptied
+}
+
+// copy returns a copy of img in a buffer nobody holds.
+func (s *split) copy(img *image.YCbCr) *image.YCbCr {
+	s.mu.Lock()
+	var c *image.YCbCr
+	for len(s.free) > 0 && c == nil {
+		c, s.free = s.free[len(s.free)-1], s.free[:len(s.free)-1]
+		if !sameShape(c, img) {
+			c = nil // a size the source no longer makes
+		}
+	}
+	s.mu.Unlock()
+	if c == nil {
+		c = &image.YCbCr{
+			Y: make([]uint8, len(img.Y)), Cb: make([]uint8, len(img.Cb)), Cr: make([]uint8, len(img.Cr)),
+			YStride: img.YStride, CStride: img.CStride, SubsampleRatio: img.SubsampleRatio, Rect: img.Rect,
+		}
+	}
+	copy(c.Y, img.Y)
+	copy(c.Cb, img.Cb)
+	copy(c.Cr, img.Cr)
+	return c
+}
+
+func sameShape(a, b *image.YCbCr) bool {
+	return a.Rect == b.Rect && a.SubsampleRatio == b.SubsampleRatio && a.YStride == b.YStride &&
+		a.CStride == b.CStride && len(a.Y) == len(b.Y) && len(a.Cb) == len(b.Cb) && len(a.Cr) == len(b.Cr)
+}
+
+func (s *split) recycle(c *image.YCbCr) {
+	s.mu.Lock()
+	s.free = append(s.free, c)
+	s.mu.Unlock()
+}
+
+// Read returns the newest picture the track has not had, waiting for one
+// if need be. The picture stays as it is until the next Read: mediadevices'
+// encoder is done with a picture when it asks for the next.
+func (s *split) Read() (image.Image, func(), error) {
+	var img image.Image
+	select {
+	case c := <-s.next:
+		s.mu.Lock()
+		if s.taken != nil {
+			s.free = append(s.free, s.taken)
+		}
+		s.taken = c
+		s.mu.Unlock()
+		img = c
+	case img = <-s.other:
+	case <-s.ended:
+		return nil, func() {}, s.err
+	}
+	return img, func() {}, nil
+}
+
+// ID is the source's.
+func (s *split) ID() string { return s.src.ID() }
+
+// Close ends the source, and with it the goroutine that reads it.
+func (s *split) Close() error { return s.src.Close() }
+
+// setPreview makes fn the preview, or stops the preview if fn is nil.
+func (s *split) setPreview(fn func(image.Image)) {
+	if fn == nil {
+		s.preview.Store(nil)
+		return
+	}
+	s.preview.Store(&fn)
+}
