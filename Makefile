@@ -19,9 +19,10 @@ test: setup
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
 
-# Calls between two processes, pigeon beside a pion-defaults baseline: prints
-# the table and writes docs/BENCHMARKS.md (about five minutes). Micro-
-# benchmarks of single packages: go test -bench . ./offline/ (and others).
+# Calls between two processes, pigeon beside a pion-defaults baseline and in
+# a window on Xvfb, then the package benchmarks that bench/report lists:
+# prints the tables and writes docs/BENCHMARKS.md (about ten minutes). Any
+# package alone: go test -run '^$' -bench . ./offline/ (and others).
 bench: setup
 	$(GO) run ./bench/report
 

@@ -132,7 +132,18 @@ time of each test picture is stamped in the picture itself and read back from th
 
 // goBenches are the benchmarks of single packages whose figures the report
 // carries after the calls'.
-var goBenches = []bench.GoBench{}
+var goBenches = []bench.GoBench{
+	{
+		Title: "A 256 MiB file on loopback between two peers in one process (issue 8): pion's " +
+			"data-channels-flow-control example as it is (lossy), the same on a reliable channel, and " +
+			"pigeon's transfer with pion's defaults (untuned) and with its own settings, in turns:",
+		Pkg: "./transfer/", Pattern: "^BenchmarkTransfer$", Args: []string{"-benchtime", "3x", "-args", "-transfer-mib", "256"},
+	},
+	{
+		Title: "Camera frames needed to read a compact offer's QR code, by distortion (issue 10):",
+		Pkg:   "./scan/", Pattern: "^BenchmarkDistortions$", Args: []string{"-benchtime", "5x"},
+	},
+}
 
 func runCall(ctx context.Context, impl bench.Impl, dir string, warmUp, window time.Duration) (bench.Call, error) {
 	callDir, err := os.MkdirTemp(dir, impl.Name)
