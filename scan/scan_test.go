@@ -108,6 +108,22 @@ func TestDecodeTellsUnreadableFromNone(t *testing.T) {
 	if !errors.Is(err, ErrUnreadable) || !errors.Is(err, offline.ErrCorrupt) {
 		t.Errorf("%v does not match ErrUnreadable and offline.ErrCorrupt", err)
 	}
+
+	// A code too far away: its finder patterns are found, with modules
+	// too small to read, and they say where it is.
+	far := camera(blur(scale(code, 0.5), 1))
+	if _, err := Decode(far); !errors.As(err, &u) || u.Hint != HintTooFar {
+		t.Fatalf("far code: %v, want HintTooFar", err)
+	}
+	if len(u.Outline) != 3 {
+		t.Fatalf("far code: outline %v, want its three finder patterns", u.Outline)
+	}
+	// The code is 164 pixels wide, centred in the frame.
+	for _, p := range u.Outline {
+		if !p.In(image.Rect(320-82, 240-82, 320+82, 240+82)) {
+			t.Errorf("finder pattern at %v, outside the code", p)
+		}
+	}
 }
 
 func TestDecodeImageTypes(t *testing.T) {
@@ -153,6 +169,7 @@ func TestScannerHints(t *testing.T) {
 		{"the other kind", camera(qrImage(t, answer, 3)), "this is an answer, but an offer was expected"},
 		{"not a pigeon code", camera(qrImage(t, "https://example.com/", 4)), "not a pigeon code"},
 		{"unreadable", camera(cover(qrImage(t, compactOffer, 4), 0.45)), "partly covered"},
+		{"too far", camera(blur(scale(qrImage(t, compactOffer, 4), 0.5), 1)), "too small to read: bring it closer"},
 		{"nothing", onCanvas(image.NewGray(image.Rect(0, 0, 1, 1)), 320, 240, 128), ""},
 	}
 	for _, tt := range tests {

@@ -32,6 +32,10 @@ type Status struct {
 	// Symbol is the QR code read in the frame, if any.
 	Symbol *Symbol
 
+	// Seen holds, for a code seen but not read, the centres of the finder
+	// patterns it was seen by: where a preview marks it.
+	Seen []image.Point
+
 	// Hint, if not empty, tells the person holding the code what to change:
 	// a code is seen but unreadable, is not a pigeon code, or is of the
 	// wrong kind.
@@ -78,13 +82,18 @@ func (s *Scanner) Frame(img image.Image) Status {
 		}
 		s.last = now
 	}
+	return s.decode(img)
+}
+
+// decode reads one frame, whatever the time.
+func (s *Scanner) decode(img image.Image) Status {
 	s.decoded++
 	sym, err := Decode(img)
 	if err != nil {
 		st := s.progress(Status{})
 		var u *UnreadableError
 		if errors.As(err, &u) {
-			st.Hint = u.Hint.String()
+			st.Hint, st.Seen = u.Hint.String(), u.Outline
 		}
 		return st
 	}
