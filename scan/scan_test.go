@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"image/jpeg"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -451,5 +452,35 @@ func BenchmarkDistortions(b *testing.B) {
 			}
 			b.ReportMetric(float64(frames)/float64(b.N), "frames/read")
 		})
+	}
+}
+
+func TestCornersFrameTheCode(t *testing.T) {
+	code := qrImage(t, compactOffer, 4)
+	frame := camera(rotate(code, 20))
+	sym, err := Decode(frame)
+	if err != nil {
+		t.Fatal(err)
+	}
+	corners := Corners(sym.Outline)
+	if len(corners) != 4 {
+		t.Fatalf("corners %v", corners)
+	}
+	// Each corner lies near the rotated code's edge: outside its finder
+	// patterns, inside the picture of it with its quiet zone.
+	side := code.Bounds().Dx()
+	centre := image.Pt(320, 240)
+	for _, c := range corners {
+		d := c.Sub(centre)
+		r := math.Hypot(float64(d.X), float64(d.Y))
+		// From the centre, the code's corner (quiet zone left out) is at
+		// (side/2-16)·√2, its finder patterns' centres 14 pixels nearer
+		// each way.
+		if inner, outer := (float64(side)/2-16-14)*math.Sqrt2, float64(side)/2*math.Sqrt2; r < inner || r > outer {
+			t.Errorf("corner %v is %.0f pixels from the centre, want %.0f to %.0f", c, r, inner, outer)
+		}
+	}
+	if Corners(sym.Outline[:2]) != nil {
+		t.Error("corners from two points")
 	}
 }
