@@ -6,11 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/pigeon-call/pigeon/call"
+	"github.com/pigeon-call/pigeon/capture"
 	"github.com/pigeon-call/pigeon/offline"
+	"github.com/pigeon-call/pigeon/render"
+	"github.com/pigeon-call/pigeon/render/termview"
 	"github.com/pigeon-call/pigeon/scan"
 )
 
@@ -25,61 +30,157 @@ type signalIO struct {
 	opts  *CallOptions
 	stdin *bufio.Reader // shared with the chat, which reads on after the code
 	now   func() time.Time
+
+	// For --scan: the call's media, whose camera reads the peer's code, and
+	// its output, whose window shows what the camera sees. Either may be nil.
+	media *capture.Media
+	out   *render.Output
+	// session tells when the peer has this side's code: the callee shows a
+	// long answer until then. It may be nil.
+	session *call.Session
+
+	shown *codeShow // this side's code, while it is being shown
 }
 
 // send writes desc as a code where --signal-out says, in the --format
 // asked for. On the terminal it adds a line of explanation and, for a person
 // to scan, a QR code; --qr-png writes the QR code to a file wherever the
-// code goes.
-func (s signalIO) send(ctx context.Context, desc webrtc.SessionDescription) error {
+// code goes. A code too long for one comfortable QR code is shown as the
+// QR codes of its parts in turn (see scan.Split); so is, on the terminal, a
+// code this side shows while it scans the peer's, with the camera's preview
+// beside it.
+func (s *signalIO) send(ctx context.Context, desc webrtc.SessionDescription) error {
 	text, format, err := s.encode(desc)
 	if err != nil {
 		return err
 	}
 	io := s.opts.IO
-	if s.opts.QRPNG != "" {
-		if err := writeQRPNG(s.opts.QRPNG, text); err != nil {
-			return fmt.Errorf("writing the %s's QR code: %w", desc.Type, err)
-		}
-		fmt.Fprintf(io.ErrOut, "pigeon: QR code of the %s written to %s\n", desc.Type, s.opts.QRPNG)
+	parts := scan.Split(text, 0)
+	if err := s.writeQRPNG(desc.Type, text, parts); err != nil {
+		return err
 	}
+	scanNext := s.opts.Scan && s.opts.Role == call.Caller
 	switch s.opts.SignalOut {
 	case "":
 		fmt.Fprintf(io.ErrOut, "\nYour %s (%s, %d characters). Send it to your peer:\n\n%s\n\n", desc.Type, format, len(text), text)
 		if io.ErrTTY {
 			style := offline.QRStyle{Invert: s.opts.QRInvert, NoColor: os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb"}
-			if err := offline.WriteQRStyle(io.ErrOut, text, style); err != nil {
-				// A code too long for one QR symbol still has its text.
-				fmt.Fprintf(io.ErrOut, "(no QR code: %v)\n", err)
+			if len(parts) > 1 {
+				fmt.Fprintf(io.ErrOut, "Its %d QR codes, shown in turn:\n\n", len(parts))
 			}
-			fmt.Fprintln(io.ErrOut)
+			if len(parts) == 1 && !scanNext {
+				if err := offline.WriteQRStyle(io.ErrOut, text, style); err != nil {
+					// A code too long for one QR symbol still has its text.
+					fmt.Fprintf(io.ErrOut, "(no QR code: %v)\n", err)
+				}
+				fmt.Fprintln(io.ErrOut)
+				break
+			}
+			if s.shown, err = newCodeShow(parts, termview.NewBlock(io.ErrOut), s.cols, style); err != nil {
+				return fmt.Errorf("drawing the %s's QR code: %w", desc.Type, err)
+			}
 		}
-		return nil
 	case "-":
-		_, err := fmt.Fprintln(io.Out, text)
-		return err
+		if _, err := fmt.Fprintln(io.Out, text); err != nil {
+			return err
+		}
+	default:
+		if err := s.writeCode(ctx, desc.Type, text, format); err != nil {
+			return err
+		}
 	}
+	return s.keepShowing(ctx, parts)
+}
+
+// writeCode writes text to the file or FIFO --signal-out names.
+func (s *signalIO) writeCode(ctx context.Context, what webrtc.SDPType, text string, format offline.Format) error {
 	return withContext(ctx, func() error {
 		// O_TRUNC rather than O_EXCL: the path is often a FIFO made for this.
 		f, err := os.OpenFile(s.opts.SignalOut, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 		if err != nil {
-			return fmt.Errorf("writing the %s: %w", desc.Type, err)
+			return fmt.Errorf("writing the %s: %w", what, err)
 		}
 		_, err = fmt.Fprintln(f, text)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
-			return fmt.Errorf("writing the %s to %s: %w", desc.Type, s.opts.SignalOut, err)
+			return fmt.Errorf("writing the %s to %s: %w", what, s.opts.SignalOut, err)
 		}
-		fmt.Fprintf(io.ErrOut, "pigeon: %s written to %s (%s, %d characters)\n", desc.Type, s.opts.SignalOut, format, len(text))
+		fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: %s written to %s (%s, %d characters)\n", what, s.opts.SignalOut, format, len(text))
 		return nil
 	})
 }
 
+// writeQRPNG writes the --qr-png file: the code's QR code, or for a long
+// code, the QR codes of its parts to numbered files beside it, and the
+// first part to the file itself, which then shows each part in turn.
+func (s *signalIO) writeQRPNG(what webrtc.SDPType, text string, parts []string) error {
+	path := s.opts.QRPNG
+	if path == "" {
+		return nil
+	}
+	if len(parts) == 1 {
+		if err := writeQRPNGFile(path, text); err != nil {
+			return fmt.Errorf("writing the %s's QR code: %w", what, err)
+		}
+		fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: QR code of the %s written to %s\n", what, path)
+		return nil
+	}
+	names, err := writeQRFiles(path, parts)
+	if err == nil {
+		err = writeQRPNGFile(path, parts[0])
+	}
+	if err != nil {
+		return fmt.Errorf("writing the %s's QR codes: %w", what, err)
+	}
+	fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: the %s's %d QR codes written to %s; %s shows them in turn until the peer has read them\n",
+		what, len(parts), strings.Join(names, ", "), path)
+	return nil
+}
+
+// keepShowing shows this side's code in turn, on the terminal and in the
+// --qr-png file, when there is more than one QR code or a scan comes next.
+// The caller's show ends once the answer is read; the callee's send waits
+// for the peer to connect, or to give up, showing its answer meanwhile.
+func (s *signalIO) keepShowing(ctx context.Context, parts []string) error {
+	if s.shown == nil && (len(parts) == 1 || s.opts.QRPNG == "") {
+		return nil
+	}
+	if s.shown == nil {
+		s.shown, _ = newCodeShow(parts, nil, s.cols, offline.QRStyle{}) // only the file
+	}
+	if len(parts) > 1 {
+		s.shown.pngOut = s.opts.QRPNG
+	}
+	s.shown.start()
+	if s.opts.Role == call.Caller {
+		return nil // the answer's receive ends the show
+	}
+	defer s.endShow()
+	if s.session == nil {
+		return nil
+	}
+	select {
+	case <-s.session.Ready():
+	case <-s.session.Done():
+	case <-ctx.Done():
+	}
+	return nil
+}
+
+// endShow stops the showing of this side's code, and leaves it on the
+// terminal.
+func (s *signalIO) endShow() {
+	if s.shown != nil {
+		s.shown.stop(false)
+		s.shown = nil
+	}
+}
+
 // encode writes desc in the format --format asks for: by default the
 // compact one when the session fits it, and the full one otherwise.
-func (s signalIO) encode(desc webrtc.SessionDescription) (string, offline.Format, error) {
+func (s *signalIO) encode(desc webrtc.SessionDescription) (string, offline.Format, error) {
 	sig := offline.Signal{Kind: kindOf(desc.Type), SDP: desc.SDP}
 	format := s.opts.Format.Format
 	if format == offline.FormatAuto {
@@ -117,35 +218,41 @@ func writeQRPNG(path, text string) error {
 
 // receive reads the peer's code of the wanted kind where --signal-in says,
 // and refuses an offer older than --max-age.
-func (s signalIO) receive(ctx context.Context, want offline.Kind) (webrtc.SessionDescription, error) {
+func (s *signalIO) receive(ctx context.Context, want offline.Kind) (webrtc.SessionDescription, error) {
+	defer s.endShow()
 	var sig offline.Signal
-	err := withContext(ctx, func() error {
-		if s.opts.ScanImage != "" {
+	var err error
+	if s.opts.Scan {
+		sig, err = s.scanCode(ctx, want)
+	} else {
+		err = withContext(ctx, func() error {
+			if s.opts.ScanImage != "" {
+				var err error
+				sig, err = scan.ScanFile(s.opts.ScanImage, want)
+				if err != nil {
+					return fmt.Errorf("reading the %s from %s: %w", want, s.opts.ScanImage, err)
+				}
+				return nil
+			}
+			r := s.stdin
+			switch s.opts.SignalIn {
+			case "", "-":
+				if s.opts.IO.InTTY {
+					fmt.Fprintf(s.opts.IO.ErrOut, "Paste your peer's %s and press Enter:\n", want)
+				}
+			default:
+				f, err := os.Open(s.opts.SignalIn)
+				if err != nil {
+					return fmt.Errorf("reading the %s: %w", want, err)
+				}
+				defer f.Close()
+				r = bufio.NewReader(f)
+			}
 			var err error
-			sig, err = scan.ScanFile(s.opts.ScanImage, want)
-			if err != nil {
-				return fmt.Errorf("reading the %s from %s: %w", want, s.opts.ScanImage, err)
-			}
-			return nil
-		}
-		r := s.stdin
-		switch s.opts.SignalIn {
-		case "", "-":
-			if s.opts.IO.InTTY {
-				fmt.Fprintf(s.opts.IO.ErrOut, "Paste your peer's %s and press Enter:\n", want)
-			}
-		default:
-			f, err := os.Open(s.opts.SignalIn)
-			if err != nil {
-				return fmt.Errorf("reading the %s: %w", want, err)
-			}
-			defer f.Close()
-			r = bufio.NewReader(f)
-		}
-		var err error
-		sig, err = offline.ReadSignal(r, want)
-		return err
-	})
+			sig, err = offline.ReadSignal(r, want)
+			return err
+		})
+	}
 	if err != nil {
 		return webrtc.SessionDescription{}, err
 	}
