@@ -285,7 +285,7 @@ func (s *signalIO) scanSource() (scan.FrameReader, func(), error) {
 	copts.Video, copts.Audio = capture.Camera, capture.None
 	m, err := capture.Open(copts)
 	if err != nil {
-		return nil, nil, fmt.Errorf("opening the camera to scan the peer's code: %w", err)
+		return nil, nil, &scanCameraError{err}
 	}
 	vt, ok := m.Video.(*mediadevices.VideoTrack)
 	if !ok {
@@ -294,6 +294,18 @@ func (s *signalIO) scanSource() (scan.FrameReader, func(), error) {
 	}
 	return vt.NewReader(false), func() { m.Close() }, nil
 }
+
+// scanCameraError is a camera that --scan could not open. It says what to
+// do instead of scanning, and is a device failure (exit code 3).
+type scanCameraError struct{ err error }
+
+func (e *scanCameraError) Error() string {
+	return fmt.Sprintf("opening a camera to scan the peer's code: %v: leave out --scan and paste the code, or scan a picture of it with --scan-image FILE", e.err)
+}
+
+// Unwrap makes the error a device failure, and no longer a missing camera,
+// whose message says how to call without one.
+func (e *scanCameraError) Unwrap() error { return capture.ErrDeviceFailed }
 
 // cols returns the terminal's width, for the block.
 func (s *signalIO) cols() int {

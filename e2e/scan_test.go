@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"image"
 	"image/png"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pigeon-call/pigeon/capture"
 	"github.com/pigeon-call/pigeon/offline"
 )
 
@@ -37,6 +39,52 @@ func TestAnswerScansTheOfferPicture(t *testing.T) {
 	}
 	if code := caller.exit(t, 10*time.Second); code != 0 {
 		t.Errorf("caller exit code %d, want 0", code)
+	}
+}
+
+// TestHandshakeByCamera: a call whose two codes go only through QR codes
+// read by camera. Each side's camera is a picture source (--video
+// image:FILE) showing the PNG of the other side's QR code (--qr-png): the
+// callee's shows the offer, the caller's the answer, which the callee
+// writes once it has scanned the offer. Nothing is pasted, and the call
+// comes up: a chat message crosses it. With --format full each code is too
+// long for one QR code: the files show their numbered parts in turn, and
+// each scanner puts them back together in whatever order it reads them.
+func TestHandshakeByCamera(t *testing.T) {
+	for _, format := range []string{"compact", "full"} {
+		t.Run(format, func(t *testing.T) {
+			dir := t.TempDir()
+			offer, answer := filepath.Join(dir, "offer.png"), filepath.Join(dir, "answer.png")
+			common := []string{"--scan", "--format", format, "--audio", "none", "--view", "none", "--interface", "lo"}
+			caller := start(t, append([]string{"call", "--video", "image:" + answer, "--qr-png", offer}, common...)...)
+			waitOutput(t, "caller", caller.stderr, "written to")
+			callee := start(t, append([]string{"answer", "--video", "image:" + offer, "--qr-png", answer}, common...)...)
+
+			waitOutput(t, "callee", callee.stderr, "pigeon: read the peer's offer from the camera")
+			waitOutput(t, "caller", caller.stderr, "pigeon: read the peer's answer from the camera")
+			waitOutput(t, "caller", caller.stderr, "pigeon: chat open")
+			waitOutput(t, "callee", callee.stderr, "pigeon: chat open")
+			fmt.Fprintln(caller.stdin, "hello by camera")
+			waitOutput(t, "callee's chat", callee.stdout, "hello by camera\n")
+
+			if format == "full" {
+				for _, p := range []*proc{caller, callee} {
+					if !strings.Contains(p.stderr.String(), "QR codes of the peer's") {
+						t.Errorf("%s read no code in parts:\n%s", p.cmd.Args[1], p.stderr)
+					}
+				}
+				if _, err := os.Stat(filepath.Join(dir, "offer-2.png")); err != nil {
+					t.Errorf("no numbered QR code files: %v", err)
+				}
+			}
+			caller.stdin.Close()
+			if code := callee.exit(t, 10*time.Second); code != 0 {
+				t.Errorf("callee exit code %d, want 0", code)
+			}
+			if code := caller.exit(t, 10*time.Second); code != 0 {
+				t.Errorf("caller exit code %d, want 0", code)
+			}
+		})
 	}
 }
 
@@ -87,5 +135,28 @@ func TestBadScanImages(t *testing.T) {
 				t.Errorf("last line %q, want a pigeon: line saying %q", last, tt.want)
 			}
 		})
+	}
+}
+
+// TestScanWithoutCamera: --scan with the test picture as video needs a
+// camera of its own; on a machine with none, pigeon says what to do
+// instead, with exit code 3. --scan with another way in is a usage error.
+func TestScanWithoutCamera(t *testing.T) {
+	for _, d := range capture.Devices() {
+		if d.Kind == capture.Camera && d.Ready {
+			t.Skip("this machine has a camera")
+		}
+	}
+	p := start(t, "answer", "--scan", "--video", "test", "--audio", "none", "--view", "none")
+	if code := p.exit(t, 10*time.Second); code != 3 {
+		t.Fatalf("exit code %d, want 3; stderr:\n%s", code, p.stderr)
+	}
+	if last := lastLine(p.stderr.String()); !strings.Contains(last, "leave out --scan and paste the code") {
+		t.Errorf("last line %q does not say what to do", last)
+	}
+
+	p = start(t, "call", "--scan", "--signal-in", "answer.txt")
+	if code := p.exit(t, 10*time.Second); code != 2 || !strings.Contains(p.stderr.String(), "leave out --scan-image and --signal-in") {
+		t.Errorf("--scan with --signal-in: exit code %d, stderr %q", code, p.stderr)
 	}
 }
