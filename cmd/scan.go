@@ -33,18 +33,23 @@ const previewRows = 16
 
 // codeShow shows this side's code for as long as the peer may need it: on
 // the terminal, with the camera's preview and a status line beside it
-// while the peer's code is scanned, and in the --qr-png file, the parts of
-// a long code in turn. Its goroutines stop with stop.
+// while the peer's code is scanned; in the window, beside the preview; and
+// in the --qr-png file. A long code's parts are shown in turn. Its
+// goroutine stops with stop.
 type codeShow struct {
 	parts  []string   // the texts of the QR codes: one, or the parts of a long code
 	rows   [][]string // each part's QR code in half blocks, for the terminal
 	width  int        // columns of those
-	block  *termview.Block
+	images []image.Image
+	block  *termview.Block // nil for no terminal
 	cols   func() int
-	pngOut string // the --qr-png file that shows the parts in turn; "" for none
+	out    *render.Output // the window, or nil
+	pngOut string         // the --qr-png file that shows the parts in turn; "" for none
+	begun  time.Time
 
 	mu      sync.Mutex
-	preview image.Image // what the camera sees, scaled down; nil for none
+	preview image.Image // what the camera sees, for the terminal; nil for none
+	live    bool        // a scan is on: the window is drawn with the camera's frames
 	outline []image.Point
 	colour  color.RGBA
 	status  string
@@ -53,9 +58,9 @@ type codeShow struct {
 	wg   sync.WaitGroup
 }
 
-// newCodeShow prepares the showing of parts; on the terminal (block not
-// nil) as QR codes drawn in style.
-func newCodeShow(parts []string, block *termview.Block, cols func() int, style offline.QRStyle) (*codeShow, error) {
+// newCodeShow prepares the showing of parts: on the terminal when block is
+// not nil, as QR codes drawn in style, and in the window when out has one.
+func newCodeShow(parts []string, block *termview.Block, cols func() int, style offline.QRStyle, out *render.Output) (*codeShow, error) {
 	c := &codeShow{parts: parts, block: block, cols: cols, quit: make(chan struct{})}
 	if block != nil {
 		for _, p := range parts {
@@ -66,33 +71,67 @@ func newCodeShow(parts []string, block *termview.Block, cols func() int, style o
 			c.rows, c.width = append(c.rows, rows), max(c.width, width)
 		}
 	}
+	if out != nil && out.Window() {
+		c.out = out
+		for _, p := range parts {
+			var b bytes.Buffer
+			if err := offline.WriteQRPNG(&b, p, 1); err != nil {
+				return nil, err
+			}
+			img, err := scan.ReadImage(&b)
+			if err != nil {
+				return nil, err
+			}
+			c.images = append(c.images, img)
+		}
+	}
 	return c, nil
 }
 
-// start begins drawing: again each partPeriod, or more often with a
-// preview.
+// part returns the index of the part to show now.
+func (c *codeShow) part() int {
+	if len(c.parts) == 0 {
+		return 0
+	}
+	return int(time.Since(c.begun)/partPeriod) % len(c.parts)
+}
+
+// codeImage returns the QR code to show in the window now, or nil.
+func (c *codeShow) codeImage() image.Image {
+	if c == nil || len(c.images) == 0 {
+		return nil
+	}
+	return c.images[c.part()]
+}
+
+// start begins showing: again each partPeriod, or more often with a
+// preview in the terminal.
 func (c *codeShow) start() {
-	started := time.Now()
+	c.begun = time.Now()
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
 		tick := time.NewTicker(100 * time.Millisecond)
 		defer tick.Stop()
-		shownPart, lastDraw := -1, time.Time{}
+		shown, lastDraw := -1, time.Time{}
 		for {
-			part := int(time.Since(started)/partPeriod) % len(c.parts)
-			if c.pngOut != "" && part != shownPart && len(c.parts) > 1 {
+			part := c.part()
+			if c.pngOut != "" && part != shown && len(c.parts) > 1 {
 				// Errors were seen when the files were first written.
 				writeQRPNGFile(c.pngOut, c.parts[part])
 			}
 			c.mu.Lock()
-			live := c.preview != nil
+			preview, live, status := c.preview != nil, c.live, c.status
 			c.mu.Unlock()
-			if c.block != nil && (part != shownPart || live || time.Since(lastDraw) >= partPeriod) {
+			if c.block != nil && (part != shown || preview || time.Since(lastDraw) >= partPeriod) {
 				c.draw(part)
 				lastDraw = time.Now()
 			}
-			shownPart = part
+			if c.out != nil && !live && part != shown {
+				c.out.ShowPreview(render.PreviewFrame{Code: c.images[part]})
+				c.out.SetStatus(status)
+			}
+			shown = part
 			select {
 			case <-c.quit:
 				return
@@ -102,7 +141,7 @@ func (c *codeShow) start() {
 	}()
 }
 
-// draw draws the block once, with the given part of the code.
+// draw draws the terminal's block once, with the given part of the code.
 func (c *codeShow) draw(part int) {
 	c.mu.Lock()
 	f := termview.BlockFrame{Cols: c.cols(), Picture: c.preview, PictureRows: previewRows,
@@ -114,15 +153,24 @@ func (c *codeShow) draw(part int) {
 	c.block.Draw(f)
 }
 
-// set changes what the block shows beside the code.
+// set changes what is shown beside the code: the status, and for the
+// terminal, the camera's preview.
 func (c *codeShow) set(preview image.Image, outline []image.Point, colour color.RGBA, status string) {
 	c.mu.Lock()
 	c.preview, c.outline, c.colour, c.status = preview, outline, colour, status
 	c.mu.Unlock()
 }
 
-// stop stops the drawing, and leaves the code on the terminal, or erases
-// the block.
+// scanning says whether a scan draws the window, with the camera's frames.
+func (c *codeShow) scanning(on bool) {
+	c.mu.Lock()
+	c.live = on
+	c.mu.Unlock()
+}
+
+// stop stops the showing. The terminal's block is erased, or left with the
+// code's first part, no preview and the last status, for a person to read
+// again, and what comes next goes under it; the window's preview goes.
 func (c *codeShow) stop(erase bool) {
 	select {
 	case <-c.quit:
@@ -131,6 +179,10 @@ func (c *codeShow) stop(erase bool) {
 	}
 	close(c.quit)
 	c.wg.Wait()
+	if c.out != nil {
+		c.out.EndPreview()
+		c.out.SetStatus("")
+	}
 	if c.block == nil {
 		return
 	}
@@ -138,9 +190,9 @@ func (c *codeShow) stop(erase bool) {
 		c.block.Erase()
 		return
 	}
-	// The last drawing, with no preview: the code stays for a person to
-	// read again, and what comes next goes under it.
-	c.set(nil, nil, color.RGBA{}, "")
+	c.mu.Lock()
+	c.preview, c.outline = nil, nil
+	c.mu.Unlock()
 	c.draw(0)
 }
 
@@ -188,8 +240,9 @@ func writeQRPNGFile(path, text string) error {
 // scanCode reads the peer's code of the wanted kind from the camera: the
 // call's own when it sends the camera's or a picture's video, or else the
 // camera opened for this alone, and released once the code is read. What
-// the camera sees is shown in the window, or in the terminal beside this
-// side's code; with neither, status lines say how the scan goes.
+// the camera sees is shown in the window (beside this side's code), or in
+// the terminal beside this side's code; with neither, status lines say how
+// the scan goes.
 func (s *signalIO) scanCode(ctx context.Context, want offline.Kind) (offline.Signal, error) {
 	reader, release, err := s.scanSource()
 	if err != nil {
@@ -200,15 +253,20 @@ func (s *signalIO) scanCode(ctx context.Context, want offline.Kind) (offline.Sig
 	io := s.opts.IO
 	show := s.shown
 	if show == nil && io.ErrTTY {
-		// Nothing of this side's shown yet (the callee): a block of its
-		// own, for the preview and the status.
-		show, _ = newCodeShow(nil, termview.NewBlock(io.ErrOut), s.cols, offline.QRStyle{})
+		// Nothing of this side's is shown (the callee's scan comes first):
+		// a block of its own, for the preview and the status.
+		show, _ = newCodeShow(nil, termview.NewBlock(io.ErrOut), s.cols, offline.QRStyle{}, nil)
 		show.start()
 		defer show.stop(true)
 	}
-	terminalPreview := show != nil && show.block != nil && chooseView(s.opts) == render.ViewTerminal
+	onTerminal := show != nil && show.block != nil
+	terminalPreview := onTerminal && chooseView(s.opts) == render.ViewTerminal
 	window := s.out != nil && s.out.Window()
 	if window {
+		if show != nil {
+			show.scanning(true)
+			defer show.scanning(false)
+		}
 		defer func() { s.out.EndPreview(); s.out.SetStatus("") }()
 	}
 
@@ -217,19 +275,19 @@ func (s *signalIO) scanCode(ctx context.Context, want offline.Kind) (offline.Sig
 		line = scanLine(want, scan.Status{})
 	)
 	say := func(text string) {
-		if show != nil && show.block != nil {
+		if window {
+			s.out.SetStatus(text)
+		}
+		if onTerminal {
 			return // the block's status line says it
 		}
 		fmt.Fprintf(io.ErrOut, "pigeon: %s\n", text)
 	}
 	say(line)
-	if window {
-		s.out.SetStatus(line)
-	}
 	onFrame := func(img image.Image, st scan.Status) {
 		outline, colour := outlineOf(st)
 		if window {
-			s.out.ShowPreview(render.PreviewFrame{Picture: img, Outline: outline, Color: colour})
+			s.out.ShowPreview(render.PreviewFrame{Code: show.codeImage(), Picture: img, Outline: outline, Color: colour})
 		}
 		if show != nil {
 			var preview image.Image
@@ -252,9 +310,6 @@ func (s *signalIO) scanCode(ctx context.Context, want offline.Kind) (offline.Sig
 		mu.Unlock()
 		if changed {
 			say(text)
-			if window {
-				s.out.SetStatus(text)
-			}
 		}
 	}
 	var sig offline.Signal

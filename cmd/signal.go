@@ -60,26 +60,13 @@ func (s *signalIO) send(ctx context.Context, desc webrtc.SessionDescription) err
 		return err
 	}
 	scanNext := s.opts.Scan && s.opts.Role == call.Caller
+	var (
+		block         *termview.Block // the terminal shows the code in turn, in place
+		terminalStyle offline.QRStyle
+	)
 	switch s.opts.SignalOut {
 	case "":
-		fmt.Fprintf(io.ErrOut, "\nYour %s (%s, %d characters). Send it to your peer:\n\n%s\n\n", desc.Type, format, len(text), text)
-		if io.ErrTTY {
-			style := offline.QRStyle{Invert: s.opts.QRInvert, NoColor: os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb"}
-			if len(parts) > 1 {
-				fmt.Fprintf(io.ErrOut, "Its %d QR codes, shown in turn:\n\n", len(parts))
-			}
-			if len(parts) == 1 && !scanNext {
-				if err := offline.WriteQRStyle(io.ErrOut, text, style); err != nil {
-					// A code too long for one QR symbol still has its text.
-					fmt.Fprintf(io.ErrOut, "(no QR code: %v)\n", err)
-				}
-				fmt.Fprintln(io.ErrOut)
-				break
-			}
-			if s.shown, err = newCodeShow(parts, termview.NewBlock(io.ErrOut), s.cols, style); err != nil {
-				return fmt.Errorf("drawing the %s's QR code: %w", desc.Type, err)
-			}
-		}
+		block, terminalStyle = s.toTerminal(desc.Type, text, format, parts)
 	case "-":
 		if _, err := fmt.Fprintln(io.Out, text); err != nil {
 			return err
@@ -89,7 +76,60 @@ func (s *signalIO) send(ctx context.Context, desc webrtc.SessionDescription) err
 			return err
 		}
 	}
-	return s.keepShowing(ctx, parts)
+	var out *render.Output // the window shows the code beside the camera, or a long one
+	if scanNext || len(parts) > 1 {
+		out = s.out
+	}
+	pngOut := ""
+	if len(parts) > 1 {
+		pngOut = s.opts.QRPNG
+	}
+	if block == nil && (out == nil || !out.Window()) && pngOut == "" {
+		return nil // shown once and for all
+	}
+	s.shown, err = newCodeShow(parts, block, s.cols, terminalStyle, out)
+	if err != nil {
+		return fmt.Errorf("drawing the %s's QR code: %w", desc.Type, err)
+	}
+	s.shown.pngOut = pngOut
+	return s.keepShowing(ctx)
+}
+
+// toTerminal prints this side's code on the terminal with a line of
+// explanation and, for a person to scan, its QR codes. It returns the block
+// to show them in turn in, with their style, when they are not printed
+// once and for all: the code has several parts, or the caller scans the
+// answer next and shows the camera's preview beside the offer.
+func (s *signalIO) toTerminal(what webrtc.SDPType, text string, format offline.Format, parts []string) (*termview.Block, offline.QRStyle) {
+	io := s.opts.IO
+	fmt.Fprintf(io.ErrOut, "\nYour %s (%s, %d characters). Send it to your peer:\n\n%s\n\n", what, format, len(text), text)
+	if !io.ErrTTY {
+		return nil, offline.QRStyle{}
+	}
+	style := offline.QRStyle{Invert: s.opts.QRInvert, NoColor: os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb"}
+	scanNext := s.opts.Scan && s.opts.Role == call.Caller
+	// A paste on the terminal comes next: the QR codes are drawn once,
+	// whatever their number, since a block drawn in place would land on
+	// the paste.
+	pasteNext := s.opts.Role == call.Caller && !s.opts.Scan && s.opts.ScanImage == "" &&
+		(s.opts.SignalIn == "" || s.opts.SignalIn == "-") && io.InTTY
+	if (len(parts) == 1 && !scanNext) || pasteNext {
+		for i, p := range parts {
+			if len(parts) > 1 {
+				fmt.Fprintf(io.ErrOut, "QR code %d of %d:\n", i+1, len(parts))
+			}
+			if err := offline.WriteQRStyle(io.ErrOut, p, style); err != nil {
+				// A code too long for one QR symbol still has its text.
+				fmt.Fprintf(io.ErrOut, "(no QR code: %v)\n", err)
+			}
+			fmt.Fprintln(io.ErrOut)
+		}
+		return nil, style
+	}
+	if len(parts) > 1 {
+		fmt.Fprintf(io.ErrOut, "Its %d QR codes, shown in turn:\n\n", len(parts))
+	}
+	return termview.NewBlock(io.ErrOut), style
 }
 
 // writeCode writes text to the file or FIFO --signal-out names.
@@ -143,16 +183,7 @@ func (s *signalIO) writeQRPNG(what webrtc.SDPType, text string, parts []string) 
 // --qr-png file, when there is more than one QR code or a scan comes next.
 // The caller's show ends once the answer is read; the callee's send waits
 // for the peer to connect, or to give up, showing its answer meanwhile.
-func (s *signalIO) keepShowing(ctx context.Context, parts []string) error {
-	if s.shown == nil && (len(parts) == 1 || s.opts.QRPNG == "") {
-		return nil
-	}
-	if s.shown == nil {
-		s.shown, _ = newCodeShow(parts, nil, s.cols, offline.QRStyle{}) // only the file
-	}
-	if len(parts) > 1 {
-		s.shown.pngOut = s.opts.QRPNG
-	}
+func (s *signalIO) keepShowing(ctx context.Context) error {
 	s.shown.start()
 	if s.opts.Role == call.Caller {
 		return nil // the answer's receive ends the show

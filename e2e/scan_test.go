@@ -6,13 +6,16 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/pigeon-call/pigeon/capture"
+	"github.com/pigeon-call/pigeon/internal/mediatest"
 	"github.com/pigeon-call/pigeon/offline"
+	"github.com/pigeon-call/pigeon/scan"
 )
 
 // TestAnswerScansTheOfferPicture: the callee reads the caller's offer from
@@ -159,4 +162,86 @@ func TestScanWithoutCamera(t *testing.T) {
 	if code := p.exit(t, 10*time.Second); code != 2 || !strings.Contains(p.stderr.String(), "leave out --scan-image and --signal-in") {
 		t.Errorf("--scan with --signal-in: exit code %d, stderr %q", code, p.stderr)
 	}
+}
+
+// TestScanPreviewInWindow: while the caller scans, its window shows its
+// offer's QR code, readable from a screenshot, beside what its camera sees,
+// with the outline of the code found there drawn over it. The camera shows
+// another offer's QR code, which is read but is of the wrong kind, so the
+// scan goes on and the status line says why.
+func TestScanPreviewInWindow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Xvfb")
+	}
+	display := mediatest.StartXvfb(t, 1024, 768)
+	dir := t.TempDir()
+	otherOffer := filepath.Join(dir, "other.png")
+	code, err := offline.Encode(offline.Signal{Kind: offline.Offer, SDP: "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(otherOffer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := offline.WriteQRPNG(f, code, 8); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	t.Setenv("DISPLAY", display)
+	caller := start(t, "call", "--scan", "--video", "image:"+otherOffer, "--audio", "none",
+		"--view", "window", "--interface", "lo", "--signal-out", filepath.Join(dir, "offer.txt"))
+	waitOutput(t, "caller", caller.stderr, "this QR code holds an offer, not an answer")
+	offer, err := os.ReadFile(filepath.Join(dir, "offer.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The window draws at the camera's pace: a moment is enough.
+	var shot image.Image
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		time.Sleep(300 * time.Millisecond)
+		if shot, err = mediatest.Screenshot(display, 1024, 768); err != nil {
+			t.Fatal(err)
+		}
+		if green(shot) > 50 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if n := green(shot); n <= 50 {
+		mediatest.SavePNG(t, "scan-window.png", shot)
+		t.Fatalf("%d pixels of the outline's green in the window", n)
+	}
+	symbols, err := scan.DecodeAll(shot)
+	if err != nil {
+		mediatest.SavePNG(t, "scan-window.png", shot)
+		t.Fatalf("no QR code in the window: %v", err)
+	}
+	texts := []string{}
+	for _, s := range symbols {
+		texts = append(texts, s.Text)
+	}
+	if !slices.Contains(texts, offline.QRText(strings.TrimSpace(string(offer)))) {
+		t.Errorf("the window's QR codes %q are not the offer %q", texts, offer)
+	}
+	if t.Failed() || os.Getenv("PIGEON_TEST_PICTURES") != "" {
+		mediatest.SavePNG(t, "scan-window.png", shot)
+	}
+}
+
+// green counts the pixels of shot in the colour of a read code's outline.
+func green(shot image.Image) int {
+	n := 0
+	b := shot.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := shot.At(x, y).RGBA()
+			if g>>8 > 180 && r>>8 < 100 && bl>>8 < 120 {
+				n++
+			}
+		}
+	}
+	return n
 }

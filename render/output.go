@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/interceptor"
@@ -135,6 +136,12 @@ type Output struct {
 
 	done     chan struct{}
 	statusWG sync.WaitGroup
+
+	// peerShown is set once the peer's video is shown: a preview (see
+	// ShowPreview) no longer takes its place.
+	peerShown atomic.Bool
+	// previewing is set while a preview shows: the self-view is hidden.
+	previewing atomic.Bool
 }
 
 // New prepares an output: it creates the recording's directory or file and
@@ -267,6 +274,10 @@ func (o *Output) ShowLocal(track mediadevices.Track) error {
 			img, release, err := r.Read()
 			if err != nil {
 				return
+			}
+			if o.previewing.Load() {
+				release()
+				continue
 			}
 			frame := selfViewFrame(img)
 			release()

@@ -167,7 +167,7 @@ func TestScannerHints(t *testing.T) {
 		img  image.Image
 		hint string
 	}{
-		{"the other kind", camera(qrImage(t, answer, 3)), "this is an answer, but an offer was expected"},
+		{"the other kind", camera(qrImage(t, answer, 3)), "this QR code holds an answer, not an offer: show the one the peer's `pigeon call` shows"},
 		{"not a pigeon code", camera(qrImage(t, "https://example.com/", 4)), "not a pigeon code"},
 		{"unreadable", camera(cover(qrImage(t, compactOffer, 4), 0.45)), "partly covered"},
 		{"too far", camera(blur(scale(qrImage(t, compactOffer, 4), 0.5), 1)), "too small to read: bring it closer"},

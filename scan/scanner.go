@@ -107,7 +107,7 @@ func (s *Scanner) decode(img image.Image) Status {
 	case err != nil:
 		st.Hint = "this QR code is not a pigeon code, or not all of it: show the code pigeon printed"
 	case sig.Kind != s.want:
-		st.Hint = (&offline.WrongKindError{Want: s.want, Got: sig.Kind}).Error()
+		st.Hint = wrongKindHint(s.want, sig.Kind)
 	default:
 		st.Done, st.Signal = true, sig
 	}
@@ -199,4 +199,15 @@ func ScanFile(path string, want offline.Kind) (offline.Signal, error) {
 		return offline.Signal{}, err
 	}
 	return ScanImage(img, want)
+}
+
+// wrongKindHint tells the person holding a code of the wrong kind which one
+// to show: offline.WrongKindError's message speaks of a paste.
+func wrongKindHint(want, got offline.Kind) string {
+	command := "pigeon call"
+	if want == offline.Answer {
+		command = "pigeon answer"
+	}
+	// Both kinds' names begin with a vowel.
+	return fmt.Sprintf("this QR code holds an %s, not an %s: show the one the peer's `%s` shows", got, want, command)
 }
