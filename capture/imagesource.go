@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"bytes"
 	"image"
 	_ "image/jpeg" // a picture source shows JPEG
 	_ "image/png"  // and PNG
@@ -26,6 +27,10 @@ func ImagePath(name string) (string, bool) {
 // imageBackground is the grey the picture sits on, and all a frame shows
 // while the file is missing or cannot be read yet.
 const imageBackground = 128
+
+// maxImagePixels bounds the pictures an ImageVideo shows: no picture
+// whose header claims more than memory holds is decoded.
+const maxImagePixels = 40_000_000
 
 // reloadEvery is how often an ImageVideo looks whether its file changed.
 const reloadEvery = 200 * time.Millisecond
@@ -109,14 +114,17 @@ func (v *ImageVideo) reload() {
 	if stamp == v.stamp {
 		return
 	}
-	f, err := os.Open(v.path)
+	data, err := os.ReadFile(v.path)
 	if err != nil {
 		return
 	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
-	if err != nil {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil || cfg.Width*cfg.Height > maxImagePixels {
 		return // half written, most likely: looked at again next time
+	}
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return
 	}
 	v.stamp = stamp
 	layOut(v.shown, img)

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -177,9 +178,24 @@ func ScanImage(img image.Image, want offline.Kind) (offline.Signal, error) {
 	return offline.Signal{}, ErrIncomplete
 }
 
-// ReadImage decodes a PNG or JPEG picture.
+// MaxPixels bounds the size of a picture ReadImage decodes: a photo of 40
+// megapixels, and no picture whose header claims more than memory holds.
+const MaxPixels = 40_000_000
+
+// ReadImage decodes a PNG or JPEG picture of at most MaxPixels pixels.
 func ReadImage(r io.Reader) (image.Image, error) {
-	img, _, err := image.Decode(r)
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("reading the picture: %w", err)
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("reading the picture (PNG or JPEG): %w", err)
+	}
+	if cfg.Width*cfg.Height > MaxPixels || cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, fmt.Errorf("%w: a picture of %d×%d pixels: take one of at most %d megapixels", ErrTooLarge, cfg.Width, cfg.Height, MaxPixels/1_000_000)
+	}
+	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("reading the picture (PNG or JPEG): %w", err)
 	}
