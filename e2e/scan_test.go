@@ -3,8 +3,10 @@ package e2e
 import (
 	"fmt"
 	"image"
+	"image/color"
 	"image/png"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -244,4 +246,127 @@ func green(shot image.Image) int {
 		}
 	}
 	return n
+}
+
+// TestScanOnTheTerminal: the caller runs on a terminal (tmux) with its
+// peer's video to go there. While it scans, its offer's QR code and its
+// camera's preview are drawn side by side, in place, with a status line;
+// the QR code read off the screen's text is the offer. Then the callee
+// scans the offer's picture and shows its answer to the caller's camera,
+// and the status line says the answer was read.
+func TestScanOnTheTerminal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts tmux")
+	}
+	mediatest.RequireTools(t, "tmux")
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "tmux.sock")
+	tmux := func(args ...string) string {
+		out, err := exec.Command("tmux", append([]string{"-S", sock, "-f", "/dev/null"}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %v: %v: %s", args, err, out)
+		}
+		return string(out)
+	}
+	offer, answer := filepath.Join(dir, "offer.png"), filepath.Join(dir, "answer.png")
+	caller := fmt.Sprintf("%s call --scan --video image:%s --audio none --view terminal --interface lo --qr-png %s --duration 5s; sleep 30",
+		pigeonBin, answer, offer)
+	tmux("new-session", "-d", "-x", "120", "-y", "45", caller)
+	defer exec.Command("tmux", "-S", sock, "kill-server").Run()
+
+	waitPane := func(want string) string {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			screen := tmux("capture-pane", "-p")
+			if strings.Contains(screen, want) {
+				return screen
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%q never on the terminal:\n%s", want, screen)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	screen := waitPane("scanning: hold the peer's answer QR code up to the camera")
+	time.Sleep(time.Second) // a few drawings in place
+	screen = tmux("capture-pane", "-p")
+	if n := strings.Count(screen, "scanning: hold"); n != 1 {
+		t.Errorf("the status line is on the screen %d times, want once (drawn in place):\n%s", n, screen)
+	}
+	code, preview := readTerminalQR(screen)
+	if code == nil {
+		t.Fatalf("no QR code on the terminal:\n%s", screen)
+	}
+	sym, err := scan.Decode(code)
+	if err != nil {
+		t.Fatalf("the terminal's QR code does not read: %v\n%s", err, screen)
+	}
+	if !strings.HasPrefix(sym.Text, "PG2O.") {
+		t.Errorf("the terminal's QR code holds %q, want the offer", sym.Text)
+	}
+	if !preview {
+		t.Errorf("no preview beside the QR code:\n%s", screen)
+	}
+
+	callee := start(t, "answer", "--scan", "--video", "image:"+offer, "--audio", "none", "--view", "none",
+		"--interface", "lo", "--qr-png", answer, "--duration", "5s")
+	waitOutput(t, "callee", callee.stderr, "pigeon: chat open")
+	waitPane("read the peer's answer from the camera")
+	if code := callee.exit(t, 15*time.Second); code != 0 {
+		t.Errorf("callee exit code %d", code)
+	}
+}
+
+// readTerminalQR turns the rows of half blocks on a captured screen into a
+// picture of the QR code they draw, 4 pixels a module, and tells whether a
+// picture was drawn beside it: from the column where the first row (the
+// code's quiet zone, blank) has one.
+func readTerminalQR(screen string) (img *image.Gray, preview bool) {
+	var rows [][]rune
+	for _, line := range strings.Split(screen, "\n") {
+		if strings.ContainsAny(line, "█▀▄") {
+			rows = append(rows, []rune(line))
+		} else if len(rows) > 0 {
+			break // the block's rows are together
+		}
+	}
+	if len(rows) < 10 {
+		return nil, false
+	}
+	end := slices.Index(rows[0], '▀')
+	preview = end > 0
+	width := 0
+	for i, r := range rows {
+		if preview {
+			rows[i] = r[:min(end, len(r))]
+		}
+		width = max(width, len(rows[i]))
+	}
+	const px = 4
+	img = image.NewGray(image.Rect(0, 0, (width+8)*px, (2*len(rows)+8)*px))
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
+	ink := func(col, row int) {
+		for y := range px {
+			for x := range px {
+				img.SetGray((col+4)*px+x, (row+4)*px+y, color.Gray{0})
+			}
+		}
+	}
+	for y, r := range rows {
+		for x, c := range r {
+			switch c {
+			case '█':
+				ink(x, 2*y)
+				ink(x, 2*y+1)
+			case '▀':
+				ink(x, 2*y)
+			case '▄':
+				ink(x, 2*y+1)
+			}
+		}
+	}
+	return img, preview
 }
