@@ -179,23 +179,34 @@ func (s *signalIO) writeQRPNG(what webrtc.SDPType, text string, parts []string) 
 	return nil
 }
 
-// keepShowing shows this side's code in turn, on the terminal and in the
-// --qr-png file, when there is more than one QR code or a scan comes next.
-// The caller's show ends once the answer is read; the callee's send waits
-// for the peer to connect, or to give up, showing its answer meanwhile.
+// keepShowing shows this side's code in turn, on the terminal, in the
+// window and in the --qr-png file. The caller's show ends once the answer
+// is read (see receive); the callee's once the peer has connected, or given
+// up. On the terminal, where nothing else may be printed meanwhile, the
+// callee's send waits for that; otherwise the show goes on beside the call.
 func (s *signalIO) keepShowing(ctx context.Context) error {
 	s.shown.start()
 	if s.opts.Role == call.Caller {
-		return nil // the answer's receive ends the show
-	}
-	defer s.endShow()
-	if s.session == nil {
 		return nil
 	}
-	select {
-	case <-s.session.Ready():
-	case <-s.session.Done():
-	case <-ctx.Done():
+	show := s.shown
+	s.shown = nil
+	if s.session == nil {
+		show.stop(false)
+		return nil
+	}
+	wait := func() {
+		select {
+		case <-s.session.Ready():
+		case <-s.session.Done():
+		case <-ctx.Done():
+		}
+		show.stop(false)
+	}
+	if show.block != nil {
+		wait()
+	} else {
+		go wait()
 	}
 	return nil
 }

@@ -133,6 +133,8 @@ type Output struct {
 	speaker      *speaker.Speaker
 	speakerTried bool // a track has had the speaker
 	closed       bool
+	crispFor     image.Image // the last QR code ShowPreview showed, and
+	crisp        *image.RGBA // it scaled up
 
 	done     chan struct{}
 	statusWG sync.WaitGroup

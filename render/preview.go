@@ -62,7 +62,14 @@ func (o *Output) ShowPreview(f PreviewFrame) {
 	}
 	var code *image.RGBA
 	if f.Code != nil {
-		code = crisp(f.Code, previewHeight)
+		// The same code comes with each of the camera's frames: it is
+		// scaled up once.
+		o.mu.Lock()
+		if o.crispFor != f.Code {
+			o.crispFor, o.crisp = f.Code, crisp(f.Code, previewHeight)
+		}
+		code = o.crisp
+		o.mu.Unlock()
 	}
 	switch {
 	case code != nil && pic != nil:
