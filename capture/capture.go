@@ -29,7 +29,7 @@ const (
 
 // Options says which media to open.
 type Options struct {
-	Video string // Camera, Test or None
+	Video string // Camera, Test, None, or ImagePrefix and a picture's path
 	Audio string // Mic, Test or None
 
 	// Camera and Microphone pick a device by the ID that Devices reports;
@@ -145,7 +145,12 @@ func Open(opts Options) (*Media, error) {
 		m.VideoLabel = fmt.Sprintf("test pattern %dx%d at %g fps", opts.Width, opts.Height, opts.FrameRate)
 	case None, "":
 	default:
-		err = fmt.Errorf("%w %q for video: use %s, %s or %s", ErrUnknownSource, opts.Video, Camera, Test, None)
+		if path, ok := ImagePath(opts.Video); ok {
+			m.Video = mediadevices.NewVideoTrack(NewImageVideo(path, opts.Width, opts.Height, opts.FrameRate), selector)
+			m.VideoLabel = "the picture " + path
+			break
+		}
+		err = fmt.Errorf("%w %q for video: use %s, %s, %s or %sFILE", ErrUnknownSource, opts.Video, Camera, Test, None, ImagePrefix)
 	}
 	if err != nil {
 		return nil, err

@@ -1,5 +1,6 @@
 // Package capture opens the local media a call sends: a camera, a microphone,
-// or synthetic test sources, as mediadevices tracks ready to be added to a
+// synthetic test sources, or a picture file shown as a camera would
+// (ImageVideo, "image:FILE"), as mediadevices tracks ready to be added to a
 // PeerConnection.
 //
 // Devices are chosen by hand rather than through mediadevices.GetUserMedia so

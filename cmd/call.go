@@ -31,6 +31,7 @@ type CallOptions struct {
 	QRInvert  bool          // swap light and dark in the terminal's QR code
 	QRPNG     string        // a path to write the QR code to, as a PNG picture
 	ScanImage string        // a PNG or JPEG picture of the peer's QR code, read instead of a paste
+	Scan      bool          // read the peer's QR code with the camera instead of a paste
 
 	STUN               []string
 	TURN               []string
@@ -66,6 +67,7 @@ ends too.`,
 		Example: `  pigeon call
   pigeon call --video test --audio test --record received/
   pigeon call --signal-out offer.txt --signal-in answer.txt
+  pigeon call --scan                # read the answer's QR code with the camera
   pigeon call --stun stun:stun.example.org:3478`,
 	})
 }
@@ -84,7 +86,8 @@ from the peer is printed. /quit, Ctrl-D or Ctrl-C hangs up; the peer's pigeon
 ends too.`,
 		Example: `  pigeon answer
   pigeon answer --video none --audio mic
-  pigeon answer --signal-in offer.txt --signal-out answer.txt`,
+  pigeon answer --signal-in offer.txt --signal-out answer.txt
+  pigeon answer --scan              # read the offer's QR code with the camera`,
 	})
 }
 
@@ -102,7 +105,7 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 	}
 
 	f := cmd.Flags()
-	f.StringVar(&opts.Video, "video", capture.Camera, "video to send: camera, test or none")
+	f.StringVar(&opts.Video, "video", capture.Camera, "video to send: camera, test, none, or image:FILE (a PNG or JPEG picture, shown as a camera would, read again when it changes)")
 	f.StringVar(&opts.Audio, "audio", capture.Mic, "audio to send: mic, test or none")
 	f.StringSliceVar(&opts.Devices, "device", nil, "camera or microphone to use, by the ID 'pigeon devices' shows (repeatable)")
 	f.StringVar(&opts.SignalIn, "signal-in", "", "read the peer's code from this file or FIFO; - for stdin (default: the terminal)")
@@ -112,6 +115,7 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 	f.BoolVar(&opts.QRInvert, "qr-invert", false, "swap light and dark in the QR code (with NO_COLOR set: for a terminal with dark text on a light background)")
 	f.StringVar(&opts.QRPNG, "qr-png", "", "also write the QR code of this side's code to this PNG file")
 	f.StringVar(&opts.ScanImage, "scan-image", "", "read the peer's code from the QR code in this PNG or JPEG picture (a screenshot or a photo) instead of a paste")
+	f.BoolVar(&opts.Scan, "scan", false, "read the peer's QR code with the camera instead of a paste (the --video camera or picture, else the camera alone)")
 	f.StringSliceVar(&opts.STUN, "stun", nil, "STUN server URL, such as stun:host:3478 (repeatable; default: none, LAN only)")
 	f.StringSliceVar(&opts.TURN, "turn", nil, "TURN server URL, such as turn:host:3478 (repeatable; needs --turn-user and --turn-pass)")
 	f.StringVar(&opts.TURNUser, "turn-user", "", "user name for the TURN server")
@@ -138,8 +142,11 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 
 // validate checks the flags that cobra cannot check alone.
 func (o *CallOptions) validate() error {
-	if !slices.Contains([]string{capture.Camera, capture.Test, capture.None}, o.Video) {
-		return fmt.Errorf("--video %q: use camera, test or none", o.Video)
+	if _, picture := capture.ImagePath(o.Video); !picture && !slices.Contains([]string{capture.Camera, capture.Test, capture.None}, o.Video) {
+		return fmt.Errorf("--video %q: use camera, test, none or image:FILE", o.Video)
+	}
+	if o.Scan && (o.ScanImage != "" || o.SignalIn != "") {
+		return fmt.Errorf("--scan reads the peer's code with the camera: leave out --scan-image and --signal-in")
 	}
 	if !slices.Contains([]string{capture.Mic, capture.Test, capture.None}, o.Audio) {
 		return fmt.Errorf("--audio %q: use mic, test or none", o.Audio)

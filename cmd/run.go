@@ -160,7 +160,7 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	current.Store(session)
 
 	stdin := bufio.NewReader(opts.IO.In)
-	if err := exchange(ctx, session, signalIO{opts: opts, stdin: stdin}, opts.Role, tr); err != nil {
+	if err := exchange(ctx, session, signalIO{opts: opts, stdin: stdin, media: media, out: out, session: session}, opts.Role, tr); err != nil {
 		if ctx.Err() != nil {
 			say("stopped before the call started")
 			return nil

@@ -6,11 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/pigeon-call/pigeon/call"
+	"github.com/pigeon-call/pigeon/capture"
 	"github.com/pigeon-call/pigeon/offline"
+	"github.com/pigeon-call/pigeon/render"
+	"github.com/pigeon-call/pigeon/render/termview"
 	"github.com/pigeon-call/pigeon/scan"
 )
 
@@ -25,61 +30,199 @@ type signalIO struct {
 	opts  *CallOptions
 	stdin *bufio.Reader // shared with the chat, which reads on after the code
 	now   func() time.Time
+
+	// For --scan: the call's media, whose camera reads the peer's code, and
+	// its output, whose window shows what the camera sees. Either may be nil.
+	media *capture.Media
+	out   *render.Output
+	// session tells when the peer has this side's code: the callee shows a
+	// long answer until then. It may be nil.
+	session *call.Session
+
+	shown *codeShow // this side's code, while it is being shown
 }
 
 // send writes desc as a code where --signal-out says, in the --format
 // asked for. On the terminal it adds a line of explanation and, for a person
 // to scan, a QR code; --qr-png writes the QR code to a file wherever the
-// code goes.
-func (s signalIO) send(ctx context.Context, desc webrtc.SessionDescription) error {
+// code goes. A code too long for one comfortable QR code is shown as the
+// QR codes of its parts in turn (see scan.Split); so is, on the terminal, a
+// code this side shows while it scans the peer's, with the camera's preview
+// beside it.
+func (s *signalIO) send(ctx context.Context, desc webrtc.SessionDescription) error {
 	text, format, err := s.encode(desc)
 	if err != nil {
 		return err
 	}
 	io := s.opts.IO
-	if s.opts.QRPNG != "" {
-		if err := writeQRPNG(s.opts.QRPNG, text); err != nil {
-			return fmt.Errorf("writing the %s's QR code: %w", desc.Type, err)
-		}
-		fmt.Fprintf(io.ErrOut, "pigeon: QR code of the %s written to %s\n", desc.Type, s.opts.QRPNG)
+	parts := scan.Split(text, 0)
+	if err := s.writeQRPNG(desc.Type, text, parts); err != nil {
+		return err
 	}
+	scanNext := s.opts.Scan && s.opts.Role == call.Caller
+	var (
+		block         *termview.Block // the terminal shows the code in turn, in place
+		terminalStyle offline.QRStyle
+	)
 	switch s.opts.SignalOut {
 	case "":
-		fmt.Fprintf(io.ErrOut, "\nYour %s (%s, %d characters). Send it to your peer:\n\n%s\n\n", desc.Type, format, len(text), text)
-		if io.ErrTTY {
-			style := offline.QRStyle{Invert: s.opts.QRInvert, NoColor: os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb"}
-			if err := offline.WriteQRStyle(io.ErrOut, text, style); err != nil {
+		block, terminalStyle = s.toTerminal(desc.Type, text, format, parts)
+	case "-":
+		if _, err := fmt.Fprintln(io.Out, text); err != nil {
+			return err
+		}
+	default:
+		if err := s.writeCode(ctx, desc.Type, text, format); err != nil {
+			return err
+		}
+	}
+	var out *render.Output // the window shows the code beside the camera, or a long one
+	if scanNext || len(parts) > 1 {
+		out = s.out
+	}
+	pngOut := ""
+	if len(parts) > 1 {
+		pngOut = s.opts.QRPNG
+	}
+	if block == nil && (out == nil || !out.Window()) && pngOut == "" {
+		return nil // shown once and for all
+	}
+	s.shown, err = newCodeShow(parts, block, s.cols, terminalStyle, out)
+	if err != nil {
+		return fmt.Errorf("drawing the %s's QR code: %w", desc.Type, err)
+	}
+	s.shown.pngOut = pngOut
+	return s.keepShowing(ctx)
+}
+
+// toTerminal prints this side's code on the terminal with a line of
+// explanation and, for a person to scan, its QR codes. It returns the block
+// to show them in turn in, with their style, when they are not printed
+// once and for all: the code has several parts, or the caller scans the
+// answer next and shows the camera's preview beside the offer.
+func (s *signalIO) toTerminal(what webrtc.SDPType, text string, format offline.Format, parts []string) (*termview.Block, offline.QRStyle) {
+	io := s.opts.IO
+	fmt.Fprintf(io.ErrOut, "\nYour %s (%s, %d characters). Send it to your peer:\n\n%s\n\n", what, format, len(text), text)
+	if !io.ErrTTY {
+		return nil, offline.QRStyle{}
+	}
+	style := offline.QRStyle{Invert: s.opts.QRInvert, NoColor: os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb"}
+	scanNext := s.opts.Scan && s.opts.Role == call.Caller
+	// A paste on the terminal comes next: the QR codes are drawn once,
+	// whatever their number, since a block drawn in place would land on
+	// the paste.
+	pasteNext := s.opts.Role == call.Caller && !s.opts.Scan && s.opts.ScanImage == "" &&
+		(s.opts.SignalIn == "" || s.opts.SignalIn == "-") && io.InTTY
+	if (len(parts) == 1 && !scanNext) || pasteNext {
+		for i, p := range parts {
+			if len(parts) > 1 {
+				fmt.Fprintf(io.ErrOut, "QR code %d of %d:\n", i+1, len(parts))
+			}
+			if err := offline.WriteQRStyle(io.ErrOut, p, style); err != nil {
 				// A code too long for one QR symbol still has its text.
 				fmt.Fprintf(io.ErrOut, "(no QR code: %v)\n", err)
 			}
 			fmt.Fprintln(io.ErrOut)
 		}
-		return nil
-	case "-":
-		_, err := fmt.Fprintln(io.Out, text)
-		return err
+		return nil, style
 	}
+	if len(parts) > 1 {
+		fmt.Fprintf(io.ErrOut, "Its %d QR codes, shown in turn:\n\n", len(parts))
+	}
+	return termview.NewBlock(io.ErrOut), style
+}
+
+// writeCode writes text to the file or FIFO --signal-out names.
+func (s *signalIO) writeCode(ctx context.Context, what webrtc.SDPType, text string, format offline.Format) error {
 	return withContext(ctx, func() error {
 		// O_TRUNC rather than O_EXCL: the path is often a FIFO made for this.
 		f, err := os.OpenFile(s.opts.SignalOut, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 		if err != nil {
-			return fmt.Errorf("writing the %s: %w", desc.Type, err)
+			return fmt.Errorf("writing the %s: %w", what, err)
 		}
 		_, err = fmt.Fprintln(f, text)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
-			return fmt.Errorf("writing the %s to %s: %w", desc.Type, s.opts.SignalOut, err)
+			return fmt.Errorf("writing the %s to %s: %w", what, s.opts.SignalOut, err)
 		}
-		fmt.Fprintf(io.ErrOut, "pigeon: %s written to %s (%s, %d characters)\n", desc.Type, s.opts.SignalOut, format, len(text))
+		fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: %s written to %s (%s, %d characters)\n", what, s.opts.SignalOut, format, len(text))
 		return nil
 	})
 }
 
+// writeQRPNG writes the --qr-png file: the code's QR code, or for a long
+// code, the QR codes of its parts to numbered files beside it, and the
+// first part to the file itself, which then shows each part in turn.
+func (s *signalIO) writeQRPNG(what webrtc.SDPType, text string, parts []string) error {
+	path := s.opts.QRPNG
+	if path == "" {
+		return nil
+	}
+	if len(parts) == 1 {
+		if err := writeQRPNGFile(path, text); err != nil {
+			return fmt.Errorf("writing the %s's QR code: %w", what, err)
+		}
+		fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: QR code of the %s written to %s\n", what, path)
+		return nil
+	}
+	names, err := writeQRFiles(path, parts)
+	if err == nil {
+		err = writeQRPNGFile(path, parts[0])
+	}
+	if err != nil {
+		return fmt.Errorf("writing the %s's QR codes: %w", what, err)
+	}
+	fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: the %s's %d QR codes written to %s; %s shows them in turn until the peer has read them\n",
+		what, len(parts), strings.Join(names, ", "), path)
+	return nil
+}
+
+// keepShowing shows this side's code in turn, on the terminal, in the
+// window and in the --qr-png file. The caller's show ends once the answer
+// is read (see receive); the callee's once the peer has connected, or given
+// up. On the terminal, where nothing else may be printed meanwhile, the
+// callee's send waits for that; otherwise the show goes on beside the call.
+func (s *signalIO) keepShowing(ctx context.Context) error {
+	s.shown.start()
+	if s.opts.Role == call.Caller {
+		return nil
+	}
+	show := s.shown
+	s.shown = nil
+	if s.session == nil {
+		show.stop(false)
+		return nil
+	}
+	wait := func() {
+		select {
+		case <-s.session.Ready():
+		case <-s.session.Done():
+		case <-ctx.Done():
+		}
+		show.stop(false)
+	}
+	if show.block != nil {
+		wait()
+	} else {
+		go wait()
+	}
+	return nil
+}
+
+// endShow stops the showing of this side's code, and leaves it on the
+// terminal.
+func (s *signalIO) endShow() {
+	if s.shown != nil {
+		s.shown.stop(false)
+		s.shown = nil
+	}
+}
+
 // encode writes desc in the format --format asks for: by default the
 // compact one when the session fits it, and the full one otherwise.
-func (s signalIO) encode(desc webrtc.SessionDescription) (string, offline.Format, error) {
+func (s *signalIO) encode(desc webrtc.SessionDescription) (string, offline.Format, error) {
 	sig := offline.Signal{Kind: kindOf(desc.Type), SDP: desc.SDP}
 	format := s.opts.Format.Format
 	if format == offline.FormatAuto {
@@ -117,35 +260,41 @@ func writeQRPNG(path, text string) error {
 
 // receive reads the peer's code of the wanted kind where --signal-in says,
 // and refuses an offer older than --max-age.
-func (s signalIO) receive(ctx context.Context, want offline.Kind) (webrtc.SessionDescription, error) {
+func (s *signalIO) receive(ctx context.Context, want offline.Kind) (webrtc.SessionDescription, error) {
+	defer s.endShow()
 	var sig offline.Signal
-	err := withContext(ctx, func() error {
-		if s.opts.ScanImage != "" {
+	var err error
+	if s.opts.Scan {
+		sig, err = s.scanCode(ctx, want)
+	} else {
+		err = withContext(ctx, func() error {
+			if s.opts.ScanImage != "" {
+				var err error
+				sig, err = scan.ScanFile(s.opts.ScanImage, want)
+				if err != nil {
+					return fmt.Errorf("reading the %s from %s: %w", want, s.opts.ScanImage, err)
+				}
+				return nil
+			}
+			r := s.stdin
+			switch s.opts.SignalIn {
+			case "", "-":
+				if s.opts.IO.InTTY {
+					fmt.Fprintf(s.opts.IO.ErrOut, "Paste your peer's %s and press Enter:\n", want)
+				}
+			default:
+				f, err := os.Open(s.opts.SignalIn)
+				if err != nil {
+					return fmt.Errorf("reading the %s: %w", want, err)
+				}
+				defer f.Close()
+				r = bufio.NewReader(f)
+			}
 			var err error
-			sig, err = scan.ScanFile(s.opts.ScanImage, want)
-			if err != nil {
-				return fmt.Errorf("reading the %s from %s: %w", want, s.opts.ScanImage, err)
-			}
-			return nil
-		}
-		r := s.stdin
-		switch s.opts.SignalIn {
-		case "", "-":
-			if s.opts.IO.InTTY {
-				fmt.Fprintf(s.opts.IO.ErrOut, "Paste your peer's %s and press Enter:\n", want)
-			}
-		default:
-			f, err := os.Open(s.opts.SignalIn)
-			if err != nil {
-				return fmt.Errorf("reading the %s: %w", want, err)
-			}
-			defer f.Close()
-			r = bufio.NewReader(f)
-		}
-		var err error
-		sig, err = offline.ReadSignal(r, want)
-		return err
-	})
+			sig, err = offline.ReadSignal(r, want)
+			return err
+		})
+	}
 	if err != nil {
 		return webrtc.SessionDescription{}, err
 	}

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
+	"image"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -13,7 +15,9 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/offline"
+	"github.com/pigeon-call/pigeon/scan"
 )
 
 // pionSDP is an SDP whose origin line holds the time pion made it, as
@@ -181,5 +185,121 @@ func TestSignalQRStyles(t *testing.T) {
 		if tt.wantNone && strings.Contains(s, "\x1b") || !tt.wantNone && !strings.Contains(s, tt.wantEsc) {
 			t.Errorf("invert %v, NO_COLOR %q: colours wrong in\n%q", tt.invert, tt.noColor, s[:200])
 		}
+	}
+}
+
+// longSDP is an SDP too long for one comfortable QR code in the full
+// format, whose lines do not compress away.
+func longSDP() string {
+	var b strings.Builder
+	b.WriteString(pionSDP)
+	for i := range 60 {
+		fmt.Fprintf(&b, "a=x-pad:%08x%08x\r\n", i*2654435761, i*40503)
+	}
+	return b.String()
+}
+
+func TestSignalLongCodeInParts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "offer.png")
+	io, out, errOut := testIO("")
+	sig := signalIO{opts: &CallOptions{IO: io, Role: call.Caller, SignalOut: "-", QRPNG: path, Format: formatFlag{offline.FormatFull}}}
+	if err := sig.send(context.Background(), webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: longSDP()}); err != nil {
+		t.Fatal(err)
+	}
+	defer sig.endShow()
+	code := strings.TrimSpace(out.String())
+	if !strings.Contains(errOut.String(), "offer-1.png, "+filepath.Dir(path)+"/offer-2.png") {
+		t.Fatalf("no numbered files named in %q", errOut)
+	}
+
+	// The numbered files hold the parts, which put together in any order
+	// give the code back.
+	var parts []string
+	for i := 1; ; i++ {
+		img, err := readPNG(strings.TrimSuffix(path, ".png") + fmt.Sprintf("-%d.png", i))
+		if err != nil {
+			break
+		}
+		sym, err := scan.Decode(img)
+		if err != nil {
+			t.Fatalf("part %d: %v", i, err)
+		}
+		parts = append(parts, sym.Text)
+	}
+	if len(parts) < 2 {
+		t.Fatalf("%d parts", len(parts))
+	}
+	var a scan.Assembler
+	var whole string
+	for i := len(parts) - 1; i >= 0; i-- {
+		whole, _ = a.Add(parts[i])
+	}
+	got, err := offline.Decode(whole)
+	want, _ := offline.Decode(code)
+	if err != nil || got.SDP != want.SDP {
+		t.Fatalf("the parts give back another code: %v", err)
+	}
+
+	// The file itself shows each part in turn: it holds, one after the
+	// other, each numbered file's picture.
+	numbered := map[string]int{}
+	for i := range parts {
+		data, err := os.ReadFile(strings.TrimSuffix(path, ".png") + fmt.Sprintf("-%d.png", i+1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		numbered[string(data)] = i + 1
+	}
+	seen := map[int]bool{}
+	deadline := time.Now().Add(time.Duration(len(parts)+3) * partPeriod)
+	for len(seen) < len(parts) && time.Now().Before(deadline) {
+		if data, err := os.ReadFile(path); err == nil && numbered[string(data)] > 0 {
+			seen[numbered[string(data)]] = true
+		}
+		time.Sleep(partPeriod / 10)
+	}
+	if len(seen) != len(parts) {
+		t.Errorf("%s showed %d of the %d parts", path, len(seen), len(parts))
+	}
+}
+
+func readPNG(path string) (image.Image, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return png.Decode(f)
+}
+
+func TestSignalLongCodeOnTheTerminal(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		scan  bool
+		block bool // shown in turn, in place
+	}{
+		{"before a paste: every part, once", false, false},
+		{"before a scan: in turn", true, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			io, _, errOut := testIO("")
+			io.ErrTTY, io.InTTY = true, true
+			sig := signalIO{opts: &CallOptions{IO: io, Role: call.Caller, Scan: tt.scan, Format: formatFlag{offline.FormatFull}}}
+			if err := sig.send(context.Background(), webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: longSDP()}); err != nil {
+				t.Fatal(err)
+			}
+			if (sig.shown != nil) != tt.block {
+				t.Fatalf("shown in turn: %v, want %v", sig.shown != nil, tt.block)
+			}
+			sig.endShow()
+			s := errOut.String()
+			n := strings.Count(s, "QR code ")
+			switch {
+			case !tt.block && (n < 2 || !strings.Contains(s, "QR code 1 of ")):
+				t.Errorf("%d numbered QR codes printed:\n%s", n, s)
+			case tt.block && !strings.Contains(s, "QR codes, shown in turn"):
+				t.Errorf("no block:\n%s", s)
+			}
+		})
 	}
 }

@@ -6,9 +6,11 @@
 // decoded, for the status line and for benchmarks.
 //
 // An Output takes the call's remote tracks with Play, each on its own
-// goroutine, and the local camera's pictures with ShowLocal for the
-// self-view. The views, the speaker and the recordings are Output's and
-// stop with Close.
+// goroutine, and the local camera's pictures with ShowLocal for the self-view. Before
+// the call, while the codes are exchanged by camera, ShowPreview shows in
+// the window this side's QR code beside what its camera sees, with the
+// outline of a code found (termview.Block does the same on a terminal). The
+// views, the speaker and the recordings are Output's and stop with Close.
 //
 // The sub-packages do one thing each and can be used alone: window and
 // termview are the two views, speaker the sound card, webmwriter the WebM

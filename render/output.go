@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/interceptor"
@@ -131,9 +132,17 @@ type Output struct {
 	speaker      *speaker.Speaker
 	speakerTried bool // a track has had the speaker
 	closed       bool
+	crispFor     image.Image // the last QR code ShowPreview showed, and
+	crisp        *image.RGBA // it scaled up
 
 	done     chan struct{}
 	statusWG sync.WaitGroup
+
+	// peerShown is set once the peer's video is shown: a preview (see
+	// ShowPreview) no longer takes its place.
+	peerShown atomic.Bool
+	// previewing is set while a preview shows: the self-view is hidden.
+	previewing atomic.Bool
 }
 
 // New prepares an output: it creates the recording's directory or file and
@@ -261,11 +270,14 @@ func (o *Output) ShowLocal(img image.Image) {
 		return
 	default:
 	}
-	if img == nil {
+	switch {
+	case o.previewing.Load():
+		// The preview shows the camera meanwhile.
+	case img == nil:
 		o.view.ShowLocal(nil)
-		return
+	default:
+		o.view.ShowLocal(selfViewFrame(img))
 	}
-	o.view.ShowLocal(selfViewFrame(img))
 }
 
 // selfViewFrame copies a camera frame for the self-view, at most 320x240:

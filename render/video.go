@@ -215,6 +215,7 @@ func (v *videoPlayer) decode(dec interface {
 			o.opts.OnVideoFrame(ycc)
 		}
 		if o.view != nil && !closed {
+			o.peerShown.Store(true)
 			o.view.ShowRemote(ycc) // the decoder makes a new picture each time: no copy
 		}
 	}

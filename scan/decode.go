@@ -8,6 +8,7 @@ import (
 	"github.com/makiuchi-d/gozxing"
 	multiqr "github.com/makiuchi-d/gozxing/multi/qrcode"
 	"github.com/makiuchi-d/gozxing/qrcode"
+	"github.com/makiuchi-d/gozxing/qrcode/detector"
 )
 
 // Symbol is one QR code read from a picture.
@@ -29,7 +30,13 @@ const (
 	HintNone      Hint = iota // no code seen
 	HintBlurred               // the code was located, but its modules did not read right
 	HintDistorted             // the code was located, but its format could not be read
+	HintTooFar                // the code's finder patterns were seen, with modules too small to read
 )
+
+// minModulePixels is the smallest module, in pixels of the picture, that
+// the decoder reads reliably: a code whose finder patterns show smaller
+// modules is too far from the camera (or too small on its screen).
+const minModulePixels = 3.0
 
 // String returns the hint as a sentence for the person holding the code.
 func (h Hint) String() string {
@@ -38,6 +45,8 @@ func (h Hint) String() string {
 		return "a code is in view but blurred, too far or partly covered: hold it steady, closer and in full"
 	case HintDistorted:
 		return "a code is in view but cannot be read: hold it flat and straight, facing the camera"
+	case HintTooFar:
+		return "a code is in view but too small to read: bring it closer, or make it larger on its screen"
 	}
 	return ""
 }
@@ -47,6 +56,9 @@ func (h Hint) String() string {
 type UnreadableError struct {
 	Hint Hint
 	Err  error // the decoder's own error
+	// Outline holds the centres of the finder patterns seen, when they
+	// were: where a preview shows the code that could not be read.
+	Outline []image.Point
 }
 
 func (e *UnreadableError) Error() string { return ErrUnreadable.Error() + " (" + e.Hint.String() + ")" }
@@ -67,7 +79,10 @@ var tryHarder = map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_TR
 // read.
 func Decode(img image.Image) (Symbol, error) {
 	grey := luminance(img)
-	var seen error
+	var (
+		seen    error
+		located *gozxing.BinaryBitmap // the picture as the decoder saw it when it located a code
+	)
 	for _, a := range attempts {
 		src, err := a.source(grey, img.Bounds())
 		if err != nil {
@@ -82,13 +97,57 @@ func Decode(img image.Image) (Symbol, error) {
 			return symbolOf(res, img.Bounds().Min), nil
 		}
 		if seen == nil && unreadable(err) != HintNone {
-			seen = err
+			seen, located = err, bmp
+		}
+		if located == nil {
+			located = bmp
 		}
 	}
-	if seen != nil {
-		return Symbol{}, &UnreadableError{Hint: unreadable(seen), Err: seen}
+	// Where were its finder patterns, and how large are its modules? A
+	// code the decoder gave up on before reading anything may still show
+	// them, and their size says whether it is too far.
+	outline, module := findPatterns(located, img.Bounds().Min)
+	switch {
+	case outline != nil && module < minModulePixels:
+		return Symbol{}, &UnreadableError{Hint: HintTooFar, Err: orNoCode(seen), Outline: outline}
+	case seen != nil:
+		return Symbol{}, &UnreadableError{Hint: unreadable(seen), Err: seen, Outline: outline}
 	}
 	return Symbol{}, ErrNoCode
+}
+
+// orNoCode returns err, or ErrNoCode when it is nil.
+func orNoCode(err error) error {
+	if err == nil {
+		return ErrNoCode
+	}
+	return err
+}
+
+// findPatterns looks for the three finder patterns of a QR code in bmp,
+// and returns their centres and the size of a module they show, in pixels;
+// nil if there are not three.
+func findPatterns(bmp *gozxing.BinaryBitmap, origin image.Point) ([]image.Point, float64) {
+	if bmp == nil {
+		return nil, 0
+	}
+	bits, err := bmp.GetBlackMatrix()
+	if err != nil {
+		return nil, 0
+	}
+	info, err := detector.NewFinderPatternFinder(bits, nil).Find(tryHarder)
+	if err != nil {
+		return nil, 0
+	}
+	var (
+		outline []image.Point
+		module  float64
+	)
+	for _, p := range []*detector.FinderPattern{info.GetBottomLeft(), info.GetTopLeft(), info.GetTopRight()} {
+		outline = append(outline, image.Pt(int(math.Round(p.GetX())), int(math.Round(p.GetY()))).Add(origin))
+		module += p.GetEstimatedModuleSize() / 3
+	}
+	return outline, module
 }
 
 // attempt is one way of turning a picture into black and white for the
@@ -196,8 +255,14 @@ func symbolOf(res *gozxing.Result, origin image.Point) Symbol {
 // calls for the common types.
 func luminance(img image.Image) []byte {
 	b := img.Bounds()
+	return luminanceInto(make([]byte, b.Dx()*b.Dy()), img)
+}
+
+// luminanceInto is luminance writing into y, which holds a byte for each
+// pixel of img.
+func luminanceInto(y []byte, img image.Image) []byte {
+	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
-	y := make([]byte, w*h)
 	switch m := img.(type) {
 	case *image.YCbCr:
 		for row := range h {

@@ -31,6 +31,12 @@ var (
 		like: offline.ErrTruncated,
 	}
 
+	// ErrTooLarge means a picture is too large to decode.
+	ErrTooLarge error = &likeError{
+		msg:  "the picture is too large",
+		like: offline.ErrCorrupt,
+	}
+
 	// errNotPart means a text is not one part of a multi-part code.
 	errNotPart = errors.New("not a part of a multi-part code")
 )

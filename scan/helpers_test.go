@@ -203,3 +203,27 @@ func drawAt(dst *image.Gray, src image.Image, at image.Point) {
 	b := src.Bounds()
 	draw.Draw(dst, b.Sub(b.Min).Add(at), src, b.Min, draw.Src)
 }
+
+// keystone tilts img about its horizontal axis, with a true perspective
+// (the homography x' = x/(1+c·y), y' = y/(1+c·y), x from the middle and y
+// from the top): its bottom edge ends 1/(1+c) as wide as its top, and the
+// rows come closer together towards it, as a screen photographed from above.
+func keystone(img *image.Gray, c float64) *image.Gray {
+	b := img.Rect
+	w, h := float64(b.Dx()), float64(b.Dy())
+	g := image.NewGray(b)
+	for y := range b.Dy() {
+		for x := range b.Dx() {
+			// Where this pixel comes from: the inverse homography.
+			yp, xp := (float64(y)+0.5)/h, (float64(x)+0.5-w/2)/h
+			den := 1 - c*yp
+			v := uint8(255)
+			if den > 0 {
+				sx, sy := xp/den*h+w/2-0.5, yp/den*h-0.5
+				v = bilinear(img, sx+float64(b.Min.X), sy+float64(b.Min.Y))
+			}
+			g.Pix[y*g.Stride+x] = v
+		}
+	}
+	return g
+}

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -31,6 +32,10 @@ type Status struct {
 
 	// Symbol is the QR code read in the frame, if any.
 	Symbol *Symbol
+
+	// Seen holds, for a code seen but not read, the centres of the finder
+	// patterns it was seen by: where a preview marks it.
+	Seen []image.Point
 
 	// Hint, if not empty, tells the person holding the code what to change:
 	// a code is seen but unreadable, is not a pigeon code, or is of the
@@ -78,13 +83,18 @@ func (s *Scanner) Frame(img image.Image) Status {
 		}
 		s.last = now
 	}
+	return s.decode(img)
+}
+
+// decode reads one frame, whatever the time.
+func (s *Scanner) decode(img image.Image) Status {
 	s.decoded++
 	sym, err := Decode(img)
 	if err != nil {
 		st := s.progress(Status{})
 		var u *UnreadableError
 		if errors.As(err, &u) {
-			st.Hint = u.Hint.String()
+			st.Hint, st.Seen = u.Hint.String(), u.Outline
 		}
 		return st
 	}
@@ -98,7 +108,7 @@ func (s *Scanner) Frame(img image.Image) Status {
 	case err != nil:
 		st.Hint = "this QR code is not a pigeon code, or not all of it: show the code pigeon printed"
 	case sig.Kind != s.want:
-		st.Hint = (&offline.WrongKindError{Want: s.want, Got: sig.Kind}).Error()
+		st.Hint = wrongKindHint(s.want, sig.Kind)
 	default:
 		st.Done, st.Signal = true, sig
 	}
@@ -168,9 +178,24 @@ func ScanImage(img image.Image, want offline.Kind) (offline.Signal, error) {
 	return offline.Signal{}, ErrIncomplete
 }
 
-// ReadImage decodes a PNG or JPEG picture.
+// MaxPixels bounds the size of a picture ReadImage decodes: a photo of 40
+// megapixels, and no picture whose header claims more than memory holds.
+const MaxPixels = 40_000_000
+
+// ReadImage decodes a PNG or JPEG picture of at most MaxPixels pixels.
 func ReadImage(r io.Reader) (image.Image, error) {
-	img, _, err := image.Decode(r)
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("reading the picture: %w", err)
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("reading the picture (PNG or JPEG): %w", err)
+	}
+	if cfg.Width*cfg.Height > MaxPixels || cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil, fmt.Errorf("%w: a picture of %d×%d pixels: take one of at most %d megapixels", ErrTooLarge, cfg.Width, cfg.Height, MaxPixels/1_000_000)
+	}
+	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("reading the picture (PNG or JPEG): %w", err)
 	}
@@ -190,4 +215,15 @@ func ScanFile(path string, want offline.Kind) (offline.Signal, error) {
 		return offline.Signal{}, err
 	}
 	return ScanImage(img, want)
+}
+
+// wrongKindHint tells the person holding a code of the wrong kind which one
+// to show: offline.WrongKindError's message speaks of a paste.
+func wrongKindHint(want, got offline.Kind) string {
+	command := "pigeon call"
+	if want == offline.Answer {
+		command = "pigeon answer"
+	}
+	// Both kinds' names begin with a vowel.
+	return fmt.Sprintf("this QR code holds an %s, not an %s: show the one the peer's `%s` shows", got, want, command)
 }

@@ -125,10 +125,16 @@ func (t *Terminal) csi(params, final string) error {
 			t.RegionTop, t.RegionBottom = n[0], n[1]
 		}
 		t.Row, t.Col = 1, 1
+	case "A":
+		t.Row = max(t.Row-max(n[0], 1), 1)
 	case "K":
 		t.clearRow(t.Row - 1)
 	case "J":
-		for r := range t.Rows {
+		from := t.Row - 1 // 0 or none: from the cursor's row down
+		if n[0] == 2 {
+			from = 0
+		}
+		for r := from; r < t.Rows; r++ {
 			t.clearRow(r)
 		}
 	case "h", "l":

@@ -132,3 +132,22 @@ func TestHalfAveragesFourPixels(t *testing.T) {
 		t.Errorf("chroma at 2,2 is %d,%d, want 103,198", c.Cb, c.Cr)
 	}
 }
+
+func TestPolygonAndMapPoint(t *testing.T) {
+	dst := image.NewRGBA(image.Rect(0, 0, 20, 20))
+	green := color.RGBA{0, 255, 0, 255}
+	Polygon(dst, []image.Point{{2, 2}, {17, 2}, {17, 17}, {2, 17}}, green, 1)
+	for _, p := range []image.Point{{2, 2}, {10, 2}, {17, 10}, {10, 17}, {2, 10}} {
+		if dst.RGBAAt(p.X, p.Y) != green {
+			t.Errorf("%v not on the outline", p)
+		}
+	}
+	if dst.RGBAAt(10, 10) == green || dst.RGBAAt(0, 0) == green {
+		t.Error("the outline is drawn inside or outside its edges")
+	}
+	// Thick lines past the edge are clipped, not a panic.
+	Line(dst, image.Pt(-5, -5), image.Pt(30, 30), green, 3)
+	if got := MapPoint(image.Pt(320, 240), image.Rect(0, 0, 640, 480), image.Rect(10, 0, 74, 48)); got != image.Pt(42, 24) {
+		t.Errorf("MapPoint = %v", got)
+	}
+}

@@ -69,6 +69,7 @@ type Window struct {
 
 	mu         sync.Mutex
 	remote     image.Image
+	remoteSet  bool
 	local      image.Image
 	localSet   bool
 	status     string
@@ -140,10 +141,10 @@ func (w *Window) Renderer() string { return w.renderer }
 // Frames counts the frames presented so far.
 func (w *Window) Frames() int64 { return w.frames.Load() }
 
-// ShowRemote makes img the remote picture. The window keeps img: its owner
-// must not change it after. A 4:2:0 *image.YCbCr, which is what the VP8
-// decoder gives, goes to the graphics card as it is.
-func (w *Window) ShowRemote(img image.Image) { w.set(func() { w.remote = img }) }
+// ShowRemote makes img the remote picture; nil takes it away. The window
+// keeps img: its owner must not change it after. A 4:2:0 *image.YCbCr,
+// which is what the VP8 decoder gives, goes to the graphics card as it is.
+func (w *Window) ShowRemote(img image.Image) { w.set(func() { w.remote, w.remoteSet = img, true }) }
 
 // ShowLocal sets the self-view picture, under the same rule; nil hides it.
 func (w *Window) ShowLocal(img image.Image) { w.set(func() { w.local, w.localSet = img, true }) }
@@ -314,8 +315,8 @@ func (w *Window) run(ready chan<- error) {
 		}
 
 		w.mu.Lock()
-		remote, local, localSet, status, full, dirty := w.remote, w.local, w.localSet, w.status, w.fullscreen, w.dirty
-		w.remote, w.localSet, w.dirty = nil, false, false
+		remote, remoteSet, local, localSet, status, full, dirty := w.remote, w.remoteSet, w.local, w.localSet, w.status, w.fullscreen, w.dirty
+		w.remote, w.remoteSet, w.localSet, w.dirty = nil, false, false, false
 		w.mu.Unlock()
 		if full != fullscreen {
 			var flags uint32
@@ -328,7 +329,7 @@ func (w *Window) run(ready chan<- error) {
 		if !dirty && !redraw {
 			continue
 		}
-		if remote != nil {
+		if remoteSet {
 			s.setRemote(remote)
 		}
 		if localSet {
@@ -364,6 +365,13 @@ func (s *scene) destroy() {
 }
 
 func (s *scene) setRemote(img image.Image) {
+	if img == nil {
+		if s.remote != nil {
+			s.remote.Destroy()
+		}
+		s.remote, s.remoteSize = nil, image.Point{}
+		return
+	}
 	s.remote, s.remoteSize, s.remoteYUV = s.upload(s.remote, s.remoteSize, s.remoteYUV, img)
 }
 

@@ -164,6 +164,22 @@ func TestWindowUnderXvfb(t *testing.T) {
 	if err := FindBars(shot, y, x0, x0+160, Bars(local)); err == nil {
 		t.Error("the self-view is still there after ShowLocal(nil)")
 	}
+
+	// ShowRemote(nil) takes the remote picture away (a camera's preview
+	// while a code is scanned, before the peer's video).
+	w.ShowRemote(nil)
+	deadline = time.Now().Add(5 * time.Second)
+	for n := w.Frames(); w.Frames() == n && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if shot, err = mediatest.Screenshot(display, 800, 600); err != nil {
+		t.Fatal(err)
+	}
+	x0, y = at(0, 100)
+	if c := picture.Color(shot, x0+320, y); !near(c, color.RGBA{0, 0, 0, 255}, 4) {
+		t.Errorf("after ShowRemote(nil) the video area shows %v, want black", c)
+	}
 }
 
 // Lit is the bounding box of the pixels of shot that are not black.
