@@ -356,6 +356,9 @@ func (s *Session) Accept(answer webrtc.SessionDescription) error {
 	if answer.Type != webrtc.SDPTypeAnswer {
 		return fmt.Errorf("%w: Accept wants an answer, got %s", ErrWrongSignal, answer.Type)
 	}
+	if s.pc.RemoteDescription() != nil {
+		return ErrAnswerUsed // one answer per offer: a second is another peer's, or a replay
+	}
 	if err := s.pc.SetRemoteDescription(answer); err != nil {
 		return fmt.Errorf("applying the answer: %w", err)
 	}

@@ -23,12 +23,16 @@ import (
 var Compact Codec = compactCodec{}
 
 const (
-	// compactVersion is the format version Compact writes and reads.
-	compactVersion = 2
+	// compactVersion is the format version Compact writes. It reads
+	// oldCompactVersion too, whose codes are the same but for the answer,
+	// which does not name its offer.
+	compactVersion    = 3
+	oldCompactVersion = 2
 	// fingerprintLen is the size of a SHA-256 fingerprint.
 	fingerprintLen = 32
 	// compactHeaderLen is the size of what comes before the candidates:
-	// the media byte, the time and the fingerprint.
+	// the media byte, the time and the fingerprint; an answer of version 3
+	// adds the digest of its offer (headerLen).
 	compactHeaderLen = 1 + 4 + fingerprintLen
 	// maxCandidates caps the candidates of a compact code. A machine with a
 	// few interfaces and a STUN server has half a dozen; past 16 the full
@@ -80,11 +84,23 @@ var (
 // compactSignal is what a compact code holds.
 type compactSignal struct {
 	kind        Kind
+	version     int // compactVersion, or oldCompactVersion for a code read in it
 	setup       setupRole
 	profile     byte
 	created     uint32 // Unix time, in seconds
 	fingerprint [fingerprintLen]byte
-	candidates  []compactCandidate
+	// answersTo is the digest of the offer an answer answers (OfferDigest);
+	// nil in an offer, and in an answer of oldCompactVersion.
+	answersTo  []byte
+	candidates []compactCandidate
+}
+
+// headerLen is the size of what comes before the candidates in c's code.
+func (c *compactSignal) headerLen() int {
+	if c.kind == Answer && c.version >= compactVersion {
+		return compactHeaderLen + OfferDigestLen
+	}
+	return compactHeaderLen
 }
 
 // compactCandidate is one candidate of a compact code: UDP always, with a
@@ -137,7 +153,15 @@ func codePrefix(version int, letter byte) string {
 // the template rebuilds s from it: anything else in s would be lost. The
 // error says what differs, for the person who asked for a compact code.
 func compactFromSDP(s Signal) (compactSignal, error) {
-	c := compactSignal{kind: s.Kind}
+	c := compactSignal{kind: s.Kind, version: compactVersion}
+	switch {
+	case s.Kind == Answer && len(s.AnswersTo) != OfferDigestLen:
+		return c, fmt.Errorf("an answer must name its offer with the %d bytes of OfferDigest, it has %d", OfferDigestLen, len(s.AnswersTo))
+	case s.Kind == Answer:
+		c.answersTo = append([]byte(nil), s.AnswersTo...)
+	case len(s.AnswersTo) > 0:
+		return c, fmt.Errorf("an offer answers nothing")
+	}
 	sdp := s.SDP
 	if !strings.HasSuffix(sdp, "\r\n") || !looksLikeSDP([]byte(sdp), true) {
 		return c, fmt.Errorf("it is not an SDP with lines ended by CRLF, as pion writes")
@@ -364,10 +388,13 @@ func formatFingerprint(fp []byte) string {
 // marshal returns the payload of the code: the fields, then the CRC-32 of
 // the kind and the fields.
 func (c *compactSignal) marshal() []byte {
-	b := make([]byte, 0, compactHeaderLen+19*len(c.candidates)+checksumLen)
+	b := make([]byte, 0, c.headerLen()+19*len(c.candidates)+checksumLen)
 	b = append(b, byte(c.setup)<<setupShift|c.profile)
 	b = binary.BigEndian.AppendUint32(b, c.created)
 	b = append(b, c.fingerprint[:]...)
+	if c.headerLen() > compactHeaderLen {
+		b = append(b, c.answersTo...)
+	}
 	for i, cand := range c.candidates {
 		flags := cand.typ | cand.relayPref<<relayShift
 		if i == len(c.candidates)-1 {
@@ -383,23 +410,23 @@ func (c *compactSignal) marshal() []byte {
 		}
 		b = binary.BigEndian.AppendUint16(b, cand.port)
 	}
-	return binary.BigEndian.AppendUint32(b, compactChecksum(c.kind, b))
+	return binary.BigEndian.AppendUint32(b, compactChecksum(c.kind, c.version, b))
 }
 
 // compactChecksum is the CRC-32 of the code's prefix and fields, so that a
-// code whose kind letter was changed fails it too.
-func compactChecksum(kind Kind, fields []byte) uint32 {
-	sum := crc32.ChecksumIEEE([]byte(codePrefix(compactVersion, kindLetters[kind])))
+// code whose kind letter or version was changed fails it too.
+func compactChecksum(kind Kind, version int, fields []byte) uint32 {
+	sum := crc32.ChecksumIEEE([]byte(codePrefix(version, kindLetters[kind])))
 	return crc32.Update(sum, crc32.IEEETable, fields)
 }
 
-// parseCompact parses the payload of a compact code of the given kind. It
-// returns ErrTruncated if p is the beginning of a payload, ErrCorrupt if it
-// cannot be one or fails its checksum, and ErrUnsupportedVersion for a
-// media profile this version does not know, which only a newer pigeon
-// writes.
-func parseCompact(p []byte, kind Kind) (compactSignal, error) {
-	c := compactSignal{kind: kind}
+// parseCompact parses the payload of a compact code of the given kind and
+// version (compactVersion or oldCompactVersion). It returns ErrTruncated if
+// p is the beginning of a payload, ErrCorrupt if it cannot be one or fails
+// its checksum, and ErrUnsupportedVersion for a media profile this version
+// does not know, which only a newer pigeon writes.
+func parseCompact(p []byte, kind Kind, version int) (compactSignal, error) {
+	c := compactSignal{kind: kind, version: version}
 	if len(p) == 0 {
 		return c, ErrTruncated
 	}
@@ -407,13 +434,16 @@ func parseCompact(p []byte, kind Kind) (compactSignal, error) {
 	if int(c.setup) >= len(setupNames) || (kind == Offer) != (c.setup == setupActpass) {
 		return c, ErrCorrupt
 	}
-	if len(p) < compactHeaderLen {
+	off := c.headerLen()
+	if len(p) < off {
 		return c, ErrTruncated
 	}
 	c.created = binary.BigEndian.Uint32(p[1:5])
 	c.fingerprint = [fingerprintLen]byte(p[5:compactHeaderLen])
+	if off > compactHeaderLen {
+		c.answersTo = append([]byte(nil), p[compactHeaderLen:off]...)
+	}
 
-	off := compactHeaderLen
 	for last := false; !last; {
 		if off >= len(p) {
 			return c, ErrTruncated
@@ -444,7 +474,7 @@ func parseCompact(p []byte, kind Kind) (compactSignal, error) {
 	switch {
 	case len(p) < off+checksumLen:
 		return c, ErrTruncated
-	case len(p) > off+checksumLen, binary.BigEndian.Uint32(p[off:]) != compactChecksum(kind, p[:off]):
+	case len(p) > off+checksumLen, binary.BigEndian.Uint32(p[off:]) != compactChecksum(kind, version, p[:off]):
 		return c, ErrCorrupt
 	case int(c.profile) >= profileCount:
 		return c, ErrUnsupportedVersion
@@ -454,26 +484,26 @@ func parseCompact(p []byte, kind Kind) (compactSignal, error) {
 
 // signal returns the signal a compact code holds, with the SDP rebuilt.
 func (c *compactSignal) signal() Signal {
-	return Signal{Kind: c.kind, SDP: c.sdp(), Created: time.Unix(int64(c.created), 0), Format: FormatCompact}
+	return Signal{Kind: c.kind, SDP: c.sdp(), Created: time.Unix(int64(c.created), 0), Format: FormatCompact, AnswersTo: c.answersTo}
 }
 
 // decodeCompactBody decodes the payload of a compact code, in base64 or, for
 // the text of a QR code, in alnumDigits.
-func decodeCompactBody(kind Kind, body string, alnum bool) (Signal, error) {
+func decodeCompactBody(kind Kind, version int, body string, alnum bool) (Signal, error) {
 	if alnum {
 		whole, prefix, err := decodeAlnum(body)
 		if err != nil {
 			return Signal{}, err
 		}
 		if whole != nil {
-			if c, err := parseCompact(whole, kind); err == nil {
+			if c, err := parseCompact(whole, kind, version); err == nil {
 				return c.signal(), nil
 			}
 		}
 		// Complete or not, the groups of 3 digits decode to what the code
 		// held; whether they fall short of a payload tells a cut code from a
 		// damaged one.
-		_, err = parseCompact(prefix, kind)
+		_, err = parseCompact(prefix, kind, version)
 		if err == nil {
 			// A whole payload and 2 digits more, that are no byte.
 			return Signal{}, ErrCorrupt
@@ -485,7 +515,7 @@ func decodeCompactBody(kind Kind, body string, alnum bool) (Signal, error) {
 	if err != nil {
 		return Signal{}, err
 	}
-	c, err := parseCompact(payload, kind)
+	c, err := parseCompact(payload, kind, version)
 	switch {
 	case err != nil:
 		return Signal{}, err
