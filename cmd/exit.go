@@ -19,6 +19,7 @@ const (
 	ExitNoConnect  = 4 // the peers could not reach each other
 	ExitConnection = 5 // the connection was lost, or closed without a hang-up
 	ExitTampered   = 6 // the peer's certificate is not the one the code named
+	ExitAnswer     = 7 // the answer was made for another offer, or the offer already has one
 )
 
 const exitCodesHelp = `Exit codes:
@@ -29,7 +30,9 @@ const exitCodesHelp = `Exit codes:
   3  a camera or microphone is missing or failed
   4  could not connect to the peer
   5  the connection was lost, or the peer closed it without hanging up
-  6  the peer's certificate does not match the code: it was altered, or is another call's`
+  6  the peer's certificate does not match the code: it was altered, or is another call's
+  7  the answer was made for another offer (another call's, or an earlier one's), or this
+     call already has an answer`
 
 // usageError marks a mistake in the command line.
 type usageError struct{ error }
@@ -61,6 +64,8 @@ func exitCode(err error) (int, string) {
 		return ExitBadInput, err.Error() + ": check the path"
 	case errors.Is(err, call.ErrCertificateMismatch):
 		return ExitTampered, err.Error()
+	case errors.Is(err, offline.ErrAnswerMismatch), errors.Is(err, call.ErrAnswerUsed):
+		return ExitAnswer, err.Error()
 	case errors.Is(err, call.ErrConnectFailed):
 		return ExitNoConnect, fmt.Sprintf("%v: check that both sides are on one network, or add --stun or --turn", err)
 	case errors.Is(err, call.ErrConnectionLost), errors.Is(err, call.ErrPeerClosed):

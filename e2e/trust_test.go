@@ -1,0 +1,177 @@
+package e2e
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pigeon-call/pigeon/offline"
+)
+
+// noMedia are the flags of a light pigeon on loopback.
+var noMedia = []string{"--video", "none", "--audio", "none", "--interface", "lo"}
+
+func args(a ...[]string) []string {
+	var all []string
+	for _, x := range a {
+		all = append(all, x...)
+	}
+	return all
+}
+
+func mkfifo(t *testing.T, path string) string {
+	t.Helper()
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestAnswerForAnotherOffer gives a caller the answer to another caller's
+// offer, as a person who mixed up two chats would: it refuses it, says
+// so, and exits with code 7.
+func TestAnswerForAnotherOffer(t *testing.T) {
+	dir := t.TempDir()
+	o1, o2 := filepath.Join(dir, "offer1"), filepath.Join(dir, "offer2")
+	a1, a2 := mkfifo(t, filepath.Join(dir, "answer1")), mkfifo(t, filepath.Join(dir, "answer2"))
+	caller1 := start(t, args([]string{"call", "--signal-out", o1, "--signal-in", a1}, noMedia)...)
+	caller2 := start(t, args([]string{"call", "--signal-out", o2, "--signal-in", a2}, noMedia)...)
+	waitOutput(t, "caller 2", caller2.stderr, "offer written to")
+	waitOutput(t, "caller 1", caller1.stderr, "offer written to")
+	// The callee answers caller 2's offer, and its answer goes to caller 1.
+	start(t, args([]string{"answer", "--signal-in", o2, "--signal-out", a1}, noMedia)...)
+
+	if code := caller1.exit(t, 20*time.Second); code != 7 {
+		t.Fatalf("caller 1 exit code %d, want 7; stderr:\n%s", code, caller1.stderr)
+	}
+	if last := lastLine(caller1.stderr.String()); !strings.HasPrefix(last, "pigeon: this answer was made for another offer") {
+		t.Errorf("last line %q, want one saying the answer is another offer's", last)
+	}
+	if strings.Contains(caller1.stderr.String(), "connected") {
+		t.Errorf("caller 1 connected:\n%s", caller1.stderr)
+	}
+}
+
+// TestSecondAnswerRefused pastes the answer a caller already has into the
+// call once it is up, as a replay would: the caller refuses it, says so,
+// does not send it to the peer as chat, and the call goes on.
+func TestSecondAnswerRefused(t *testing.T) {
+	dir := t.TempDir()
+	offer := filepath.Join(dir, "offer")
+	// The test carries the answer from the callee's stdout to the caller's
+	// stdin, so that it can paste it a second time.
+	caller := start(t, args([]string{"call", "--signal-out", offer, "--signal-in", "-"}, noMedia)...)
+	waitOutput(t, "caller", caller.stderr, "offer written to")
+	callee := start(t, args([]string{"answer", "--signal-in", offer, "--signal-out", "-"}, noMedia)...)
+	waitOutput(t, "callee's answer", callee.stdout, "\n")
+	answer := strings.TrimSpace(callee.stdout.String())
+	if !strings.HasPrefix(answer, "pg3a.") {
+		t.Fatalf("the callee wrote %q, want a compact answer", answer)
+	}
+	fmt.Fprintln(caller.stdin, answer)
+	waitOutput(t, "caller", caller.stderr, "pigeon: chat open")
+	waitOutput(t, "callee", callee.stderr, "pigeon: chat open")
+
+	fmt.Fprintln(caller.stdin, answer)
+	waitOutput(t, "caller", caller.stderr, "not sent to the peer: this call has already taken an answer to its offer: a second answer is refused")
+	fmt.Fprintln(caller.stdin, "after the replay")
+	waitOutput(t, "callee's chat", callee.stdout, "after the replay\n")
+	if n := strings.Count(callee.stdout.String(), answer); n != 1 {
+		t.Errorf("the callee's output holds the answer %d times, want once (its own):\n%s", n, callee.stdout)
+	}
+	caller.stdin.Close()
+	if code := caller.exit(t, 10*time.Second); code != 0 {
+		t.Errorf("caller exit code %d, want 0", code)
+	}
+	if code := callee.exit(t, 10*time.Second); code != 0 {
+		t.Errorf("callee exit code %d, want 0", code)
+	}
+}
+
+// TestThirdPartyCandidates rewrites the address in a real offer to a third
+// party's, as someone passing the code on could (the checksum of a code is
+// no seal: anyone can compute it). pigeon does not refuse a code for its
+// addresses, since a public one is what a peer across the internet has;
+// it says where the code points, and sends that address only ICE
+// connectivity checks, which hold the peer's credentials and which a third
+// party cannot answer. The call fails to connect (exit code 4) and the
+// third party has received nothing but those checks.
+func TestThirdPartyCandidates(t *testing.T) {
+	third, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer third.Close()
+	received := make(chan []byte, 1000)
+	go func() {
+		buf := make([]byte, 1500)
+		for {
+			n, _, err := third.ReadFromUDP(buf)
+			if err != nil {
+				close(received)
+				return
+			}
+			received <- append([]byte(nil), buf[:n]...)
+		}
+	}()
+
+	dir := t.TempDir()
+	offerFile, tampered := filepath.Join(dir, "offer"), filepath.Join(dir, "tampered")
+	caller := start(t, args([]string{"call", "--signal-out", offerFile, "--signal-in", mkfifo(t, filepath.Join(dir, "answer"))}, noMedia)...)
+	waitOutput(t, "caller", caller.stderr, "offer written to")
+	text, err := os.ReadFile(offerFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offer, err := offline.Decode(string(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cands := offline.Inspect(offer).Candidates
+	if len(cands) != 1 {
+		t.Fatalf("the offer has %d candidates, want the one on lo", len(cands))
+	}
+	thirdPort := third.LocalAddr().(*net.UDPAddr).Port
+	from := fmt.Sprintf(" %s %d typ", cands[0].Address, cands[0].Port)
+	offer.SDP = strings.ReplaceAll(offer.SDP, from, fmt.Sprintf(" 127.0.0.1 %d typ", thirdPort))
+	code, err := offline.Encode(offer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(tampered, []byte(code+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	callee := start(t, args([]string{"answer", "--signal-in", tampered, "--signal-out", filepath.Join(dir, "out"),
+		"--paste-wait", "3s", "--timeout", "3s"}, noMedia)...)
+	if code := callee.exit(t, 30*time.Second); code != 4 {
+		t.Fatalf("callee exit code %d, want 4; stderr:\n%s", code, callee.stderr)
+	}
+	if want := fmt.Sprintf("pigeon: the peer's offer points to 127.0.0.1:%d (loopback)", thirdPort); !strings.Contains(callee.stderr.String(), want) {
+		t.Errorf("the callee did not say %q:\n%s", want, callee.stderr)
+	}
+	if last := lastLine(callee.stderr.String()); !strings.Contains(last, "could not connect to the peer") {
+		t.Errorf("last line %q, want that it could not connect", last)
+	}
+
+	third.Close()
+	packets := 0
+	for p := range received {
+		packets++
+		// A STUN binding request (RFC 8489 §5): type 0x0001, the magic
+		// cookie.
+		if len(p) < 20 || binary.BigEndian.Uint16(p) != 0x0001 || binary.BigEndian.Uint32(p[4:]) != 0x2112A442 {
+			t.Fatalf("the third party received % x, which is no STUN binding request", p[:min(len(p), 24)])
+		}
+	}
+	if packets == 0 {
+		t.Fatal("the third party received nothing: the test did not point the offer at it")
+	}
+	t.Logf("the third party received %d connectivity checks", packets)
+}
