@@ -101,6 +101,13 @@ type Options struct {
 	// tests of lossy and slow paths.
 	Net transport.Net
 
+	// Verify, when set, holds the call once it is up: no local media is
+	// sent, and no remote media, chat or channel is handed on, until Verify,
+	// given the safety number (see SafetyNumber), says the user confirmed
+	// it. It is called once, in a goroutine of its own, and may block. If it
+	// says no, the call ends with ErrNotVerified. See hold.go.
+	Verify func(safetyNumber string) bool
+
 	// OnState is told each change of the connection's state.
 	OnState func(webrtc.PeerConnectionState)
 	// OnOpen is told when the chat channel opens and Send starts to work.
@@ -137,6 +144,7 @@ type Session struct {
 	pc         *webrtc.PeerConnection
 	chat       *webrtc.DataChannel
 	negotiator *negotiator
+	hold       *hold // nil without Options.Verify
 
 	open    chan struct{} // closed when the chat channel opens
 	done    chan struct{} // closed when the call ends
@@ -159,6 +167,7 @@ type Session struct {
 // channel. Close it, or let it end, to release them.
 func New(opts Options) (*Session, error) {
 	opts.setDefaults()
+	held := newHold(&opts)
 	id, err := newIdentity(opts)
 	if err != nil {
 		return nil, err
@@ -183,7 +192,9 @@ func New(opts Options) (*Session, error) {
 		open:   make(chan struct{}),
 		done:   make(chan struct{}),
 		closed: make(chan struct{}),
+		hold:   held,
 	}
+	held.attach(s)
 	go s.closeWhenDone()
 
 	if err := s.setUp(); err != nil {
@@ -518,6 +529,9 @@ func (s *Session) RequestKeyFrame(ssrc webrtc.SSRC) {
 // drops and comes back, and listed by Undelivered if the call ends first.
 func (s *Session) Send(text string) error {
 	id := s.outbox.add(text)
+	if s.hold.holding() {
+		return nil // sent once the user confirms the safety number
+	}
 	return s.send(message{Type: typeChat, ID: id, Text: text})
 }
 

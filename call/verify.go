@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"strings"
 )
 
 // SafetyNumber returns six digits that both sides of a connected call
@@ -34,4 +35,22 @@ func safetyNumber(a, b []byte) string {
 	sum := sha256.Sum256(append(append([]byte("pigeon safety number\x00"), a...), b...))
 	n := binary.BigEndian.Uint32(sum[:4]) % 1_000_000
 	return fmt.Sprintf("%03d %03d", n/1000, n%1000)
+}
+
+// Confirms reads a person's reply to "is this the safety number your peer
+// sees?": yes (or y), or the six digits typed back, with or without the
+// space, confirm it; no (or n), or other six digits, say it differs. Any
+// other reply is not understood, and the question should be asked again.
+func Confirms(reply, number string) (confirmed, understood bool) {
+	reply = strings.ToLower(strings.TrimSpace(reply))
+	digits := strings.ReplaceAll(reply, " ", "")
+	switch {
+	case reply == "yes" || reply == "y":
+		return true, true
+	case reply == "no" || reply == "n":
+		return false, true
+	case len(digits) == 6 && strings.Trim(digits, "0123456789") == "":
+		return digits == strings.ReplaceAll(number, " ", ""), true
+	}
+	return false, false
 }
