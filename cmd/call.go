@@ -44,6 +44,7 @@ type CallOptions struct {
 	View      string // auto, window, terminal or none
 	Speaker   string // a playback device; "" for the default, "none" for none
 	Verbose   bool
+	Verify    bool // hold media and chat until the user confirms the safety number
 
 	Send        []string // files or directories to send once the call is up
 	AcceptFiles bool     // take every file the peer sends without asking
@@ -124,6 +125,7 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 	f.StringVar(&opts.View, "view", viewAuto, "where to show the peer's video: window, terminal, none, or auto (a window on a desktop, else the terminal)")
 	f.StringVar(&opts.Speaker, "speaker", "", "play the peer's sound on this device (part of its name); none for silence (default: the system's)")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "say more about what the connection does")
+	f.BoolVar(&opts.Verify, "verify", false, "send and show nothing until you confirm the safety number with your peer (type yes, no, or their digits); a mismatch ends the call (exit code 8)")
 	f.StringSliceVar(&opts.Send, "send", nil, "send this file or directory once the call is up (repeatable; also /send PATH in the chat)")
 	f.BoolVar(&opts.AcceptFiles, "accept-files", false, "save every file the peer sends without asking")
 	f.StringVar(&opts.DownloadDir, "download-dir", ".", "where to save the files the peer sends")

@@ -74,7 +74,19 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	var (
 		connectedAt atomic.Int64 // unix nanoseconds, set from pion's goroutine
 		chatOut     = &lockedWriter{w: opts.IO.Out}
+		verify      func(string) bool
+		ver         *verifier
 	)
+	if opts.Verify {
+		ver = newVerifier(say)
+		verify = func(number string) bool {
+			var ended <-chan struct{}
+			if s := current.Load(); s != nil {
+				ended = s.Done()
+			}
+			return ver.ask(number, ended)
+		}
+	}
 	session, err := call.New(call.Options{
 		Role:       opts.Role,
 		Tracks:     localTracks(media),
@@ -85,6 +97,7 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 		// Compact codes leave the ICE credentials out: both sides derive
 		// them from the certificate's fingerprint.
 		Credentials: offline.ICECredentials,
+		Verify:      verify,
 		OnTargetBitRate: func(bps int) {
 			if opts.Verbose {
 				say("video bit rate target %d kbit/s", bps/1000)
@@ -124,6 +137,10 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 		OnDataChannel: ctl.files.receive,
 		OnOpen: func() {
 			tr.Mark(trace.ChatOpen)
+			if opts.Verify {
+				// Held until now: what was encoded meanwhile was dropped.
+				go media.ForceKeyFrame()
+			}
 			for _, path := range opts.Send {
 				if s := current.Load(); s != nil {
 					ctl.files.start(s, path)
@@ -170,7 +187,8 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	}
 	say("connecting...")
 
-	go readChat(session, stdin, opts.Duration == 0, ctl, refuseAnswers(session, opts.Role, offer, say))
+	refused := refuseAnswers(session, opts.Role, offer, say)
+	go readChat(session, stdin, opts.Duration == 0, ctl, func(line string) bool { return ver.take(line) || refused(line) }, ver.end)
 	var timeUp <-chan time.Time
 	if opts.Duration > 0 {
 		timer := time.NewTimer(opts.Duration)
@@ -310,18 +328,21 @@ func refuseAnswers(s *call.Session, role call.Role, offer offline.Signal, say fu
 }
 
 // readChat sends each line of in as a chat message, and acts on commands
-// (/quit, /mute, ...); refused lines (a second answer) are not sent. The end of input, when endHangsUp, hangs up once the
+// (/quit, /mute, ...); lines taken otherwise (a reply to --verify's
+// question, a second answer refused) are not sent. end is told the input
+// ended. The end of input, when endHangsUp, hangs up once the
 // chat is open, so the peer hears the goodbye.
-func readChat(s *call.Session, in *bufio.Reader, endHangsUp bool, ctl *controls, refused func(line string) bool) {
+func readChat(s *call.Session, in *bufio.Reader, endHangsUp bool, ctl *controls, taken func(line string) bool, end func()) {
 	for {
 		line, err := in.ReadString('\n')
 		line = strings.TrimRight(line, "\r\n")
-		if line != "" && !ctl.command(line) && !refused(line) {
+		if line != "" && !taken(line) && !ctl.command(line) {
 			if s.Send(line) != nil {
 				return // the call is over
 			}
 		}
 		if err != nil {
+			end()
 			if endHangsUp && errors.Is(err, io.EOF) {
 				select {
 				case <-s.Ready():

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -174,4 +175,78 @@ func TestThirdPartyCandidates(t *testing.T) {
 		t.Fatal("the third party received nothing: the test did not point the offer at it")
 	}
 	t.Logf("the third party received %d connectivity checks", packets)
+}
+
+// verifyPair starts a caller and a callee with --verify, their codes going
+// through FIFOs, and waits until both ask about the safety number, which
+// it returns.
+func verifyPair(t *testing.T) (caller, callee *proc, number string) {
+	t.Helper()
+	dir := t.TempDir()
+	offer, answer := mkfifo(t, filepath.Join(dir, "offer")), mkfifo(t, filepath.Join(dir, "answer"))
+	caller = start(t, args([]string{"call", "--verify", "--signal-out", offer, "--signal-in", answer}, noMedia)...)
+	callee = start(t, args([]string{"answer", "--verify", "--signal-in", offer, "--signal-out", answer}, noMedia)...)
+	var numbers [2]string
+	for i, p := range []*proc{caller, callee} {
+		waitOutput(t, "the question", p.stderr, "media and chat wait until you confirm it")
+		m := regexp.MustCompile(`safety number (\d{3} \d{3}): media and chat wait`).FindStringSubmatch(p.stderr.String())
+		if m == nil {
+			t.Fatalf("no safety number asked about in:\n%s", p.stderr)
+		}
+		numbers[i] = m[1]
+	}
+	if numbers[0] != numbers[1] {
+		t.Fatalf("the two sides ask about %s and %s", numbers[0], numbers[1])
+	}
+	return caller, callee, numbers[0]
+}
+
+// TestVerifyConfirmed has both users confirm (one types yes, the other the
+// digits): nothing typed before that reaches the peer until then, and the
+// call goes on.
+func TestVerifyConfirmed(t *testing.T) {
+	caller, callee, number := verifyPair(t)
+	fmt.Fprintln(caller.stdin, "maybe")
+	waitOutput(t, "caller", caller.stderr, "type yes if your peer sees "+number)
+	fmt.Fprintln(caller.stdin, "yes")
+	waitOutput(t, "caller", caller.stderr, "pigeon: safety number confirmed")
+	fmt.Fprintln(caller.stdin, "typed before the callee confirmed")
+	time.Sleep(time.Second)
+	if out := callee.stdout.String(); out != "" {
+		t.Fatalf("the callee, not yet confirmed, showed %q", out)
+	}
+	fmt.Fprintln(callee.stdin, strings.ReplaceAll(number, " ", ""))
+	waitOutput(t, "callee", callee.stderr, "pigeon: safety number confirmed")
+	waitOutput(t, "callee's chat", callee.stdout, "typed before the callee confirmed\n")
+	fmt.Fprintln(callee.stdin, "confirmed both ways")
+	waitOutput(t, "caller's chat", caller.stdout, "confirmed both ways\n")
+	caller.stdin.Close()
+	if code := caller.exit(t, 10*time.Second); code != 0 {
+		t.Errorf("caller exit code %d, want 0", code)
+	}
+	if code := callee.exit(t, 10*time.Second); code != 0 {
+		t.Errorf("callee exit code %d, want 0", code)
+	}
+}
+
+// TestVerifyMismatch has the caller's user say the numbers differ: the
+// caller warns, ends the call with exit code 8, and nothing it was told to
+// send reached the callee.
+func TestVerifyMismatch(t *testing.T) {
+	caller, callee, _ := verifyPair(t)
+	fmt.Fprintln(caller.stdin, "a secret said too early")
+	fmt.Fprintln(caller.stdin, "no")
+	if code := caller.exit(t, 10*time.Second); code != 8 {
+		t.Fatalf("caller exit code %d, want 8; stderr:\n%s", code, caller.stderr)
+	}
+	if !strings.Contains(caller.stderr.String(), "WARNING: the safety numbers differ") {
+		t.Errorf("the caller did not warn:\n%s", caller.stderr)
+	}
+	if last := lastLine(caller.stderr.String()); !strings.Contains(last, "safety number was not confirmed") {
+		t.Errorf("last line %q", last)
+	}
+	callee.exit(t, 20*time.Second)
+	if out := callee.stdout.String(); out != "" {
+		t.Errorf("the callee showed %q", out)
+	}
 }
