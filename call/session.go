@@ -75,6 +75,14 @@ type Options struct {
 	// used although WebRTC leaves loopback out by default.
 	Interfaces []string
 
+	// HideAddresses publishes host candidates under mDNS names instead of
+	// the machine's LAN addresses (see privacy.go); a peer on the same LAN
+	// resolves them, no one else learns the addresses.
+	HideAddresses bool
+	// RelayOnly gathers only relay candidates, from the TURN servers in
+	// ICEServers: the description then reveals no address of the machine.
+	RelayOnly bool
+
 	// Timeout is how long a connection may take to come up once both
 	// descriptions are set, and how long a lost one may take to come back.
 	Timeout time.Duration
@@ -177,9 +185,10 @@ func New(opts Options) (*Session, error) {
 		return nil, err
 	}
 	pc, err := api.NewPeerConnection(webrtc.Configuration{
-		ICEServers:   opts.ICEServers,
-		BundlePolicy: webrtc.BundlePolicyMaxBundle,
-		Certificates: []webrtc.Certificate{id.certificate},
+		ICEServers:         opts.ICEServers,
+		BundlePolicy:       webrtc.BundlePolicyMaxBundle,
+		Certificates:       []webrtc.Certificate{id.certificate},
+		ICETransportPolicy: opts.transportPolicy(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating the peer connection: %w", err)
@@ -243,6 +252,7 @@ func newAPI(opts Options, id identity) (*webrtc.API, error) {
 	se.SetSCTPRTOMax(sctpRTOMax)
 	// Large socket buffers keep a file transfer from stalling on drops.
 	transfer.Tune(&se)
+	applyPrivacy(opts, &se)
 	if opts.Net != nil {
 		se.SetNet(opts.Net)
 		// A virtual network has no multicast for mDNS.

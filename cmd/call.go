@@ -36,6 +36,8 @@ type CallOptions struct {
 	TURN               []string
 	TURNUser, TURNPass string
 	Interfaces         []string
+	HideIPs            bool // mDNS names in place of LAN addresses
+	RelayOnly          bool // only the TURN server's relay candidates
 
 	Timeout   time.Duration
 	PasteWait time.Duration
@@ -118,6 +120,8 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 	f.StringVar(&opts.TURNUser, "turn-user", "", "user name for the TURN server")
 	f.StringVar(&opts.TURNPass, "turn-pass", "", "password for the TURN server")
 	f.StringSliceVar(&opts.Interfaces, "interface", nil, "use only these network interfaces, such as eth0 or lo (repeatable)")
+	f.BoolVar(&opts.HideIPs, "hide-ips", false, "put mDNS names (that only the local network resolves) in the code in place of this machine's LAN addresses")
+	f.BoolVar(&opts.RelayOnly, "relay-only", false, "put only the TURN server's relay addresses in the code, none of this machine's (needs --turn)")
 	f.DurationVar(&opts.Timeout, "timeout", call.DefaultTimeout, "how long to wait for the connection to come up, or to come back when it drops")
 	f.DurationVar(&opts.PasteWait, "paste-wait", call.DefaultPasteWait, "how long the callee waits for the caller to paste its answer")
 	f.DurationVar(&opts.Duration, "duration", 0, "hang up after this long (default: when someone hangs up); the end of input then does not hang up")
@@ -148,6 +152,9 @@ func (o *CallOptions) validate() error {
 	}
 	if err := validView(o.View); err != nil {
 		return err
+	}
+	if o.RelayOnly && len(o.TURN) == 0 {
+		return fmt.Errorf("--relay-only needs a TURN server: add --turn, --turn-user and --turn-pass")
 	}
 	if len(o.TURN) > 0 && (o.TURNUser == "" || o.TURNPass == "") {
 		return fmt.Errorf("--turn needs --turn-user and --turn-pass")

@@ -88,12 +88,14 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 		}
 	}
 	session, err := call.New(call.Options{
-		Role:       opts.Role,
-		Tracks:     localTracks(media),
-		ICEServers: opts.iceServers(),
-		Interfaces: opts.Interfaces,
-		Timeout:    opts.Timeout,
-		PasteWait:  opts.PasteWait,
+		Role:          opts.Role,
+		Tracks:        localTracks(media),
+		ICEServers:    opts.iceServers(),
+		Interfaces:    opts.Interfaces,
+		HideAddresses: opts.HideIPs,
+		RelayOnly:     opts.RelayOnly,
+		Timeout:       opts.Timeout,
+		PasteWait:     opts.PasteWait,
 		// Compact codes leave the ICE credentials out: both sides derive
 		// them from the certificate's fingerprint.
 		Credentials: offline.ICECredentials,

@@ -250,3 +250,54 @@ func TestVerifyMismatch(t *testing.T) {
 		t.Errorf("the callee showed %q", out)
 	}
 }
+
+// TestHideIPs calls between two pigeons with --hide-ips on loopback: each
+// says its code reveals no IP address, the codes hold none, and the call
+// comes up over the mDNS names.
+func TestHideIPs(t *testing.T) {
+	dir := t.TempDir()
+	offer, answer := filepath.Join(dir, "offer"), mkfifo(t, filepath.Join(dir, "answer"))
+	caller := start(t, args([]string{"call", "--hide-ips", "--signal-out", offer, "--signal-in", answer}, noMedia)...)
+	waitOutput(t, "caller", caller.stderr, "offer written to")
+	code, err := os.ReadFile(offer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	callee := start(t, args([]string{"answer", "--hide-ips", "--signal-in", offer, "--signal-out", answer}, noMedia)...)
+	for _, p := range []*proc{caller, callee} {
+		waitOutput(t, "its code's addresses", p.stderr, "reveals no IP address, only mDNS names")
+	}
+	sig, err := offline.Decode(string(code))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(code), "pg3o.") {
+		t.Errorf("the offer %q is not compact", code)
+	}
+	for _, c := range offline.Inspect(sig).Candidates {
+		if c.Reveals() {
+			t.Errorf("the offer reveals %s", c.Address)
+		}
+	}
+	waitOutput(t, "callee", callee.stderr, "the peer's offer points to ")
+	if !regexp.MustCompile(`the peer's offer points to [0-9a-f-]{36}\.local:\d+ \(mDNS name\)`).MatchString(callee.stderr.String()) {
+		t.Errorf("the callee does not show the offer's mDNS name:\n%s", callee.stderr)
+	}
+	waitOutput(t, "caller", caller.stderr, "pigeon: chat open")
+	fmt.Fprintln(caller.stdin, "no address given")
+	waitOutput(t, "callee's chat", callee.stdout, "no address given\n")
+	caller.stdin.Close()
+	if code := caller.exit(t, 10*time.Second); code != 0 {
+		t.Errorf("caller exit code %d, want 0", code)
+	}
+}
+
+func TestRelayOnlyNeedsTURN(t *testing.T) {
+	p := start(t, "call", "--relay-only", "--video", "none", "--audio", "none")
+	if code := p.exit(t, 10*time.Second); code != 2 {
+		t.Fatalf("exit code %d, want 2", code)
+	}
+	if last := lastLine(p.stderr.String()); !strings.Contains(last, "--relay-only needs a TURN server") {
+		t.Errorf("last line %q", last)
+	}
+}

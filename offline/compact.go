@@ -48,7 +48,8 @@ const (
 	lastFlag     = 0x80 // candidate byte: no candidate follows
 	ipv6Flag     = 0x40 // candidate byte: a 16-byte address follows, not 4
 	relayShift   = 4    // candidate byte: the relay's protocol preference, 2 bits
-	reservedBits = 0x0c // candidate byte: must be zero
+	mdnsFlag     = 0x08 // candidate byte: an mDNS name follows, as its 16-byte UUID, not an address
+	reservedBits = 0x04 // candidate byte: must be zero
 	typeMask     = 0x03 // candidate byte: the candidate type
 )
 
@@ -110,7 +111,43 @@ type compactCandidate struct {
 	typ       byte // index in candidateTypes
 	relayPref byte // 0-3: TLS, TCP, DTLS, UDP, as pion ranks them; 0 unless a relay
 	addr      netip.Addr
-	port      uint16
+	// name, for a host candidate under an mDNS name (--hide-ips), is the
+	// UUID of the name "<uuid>.local", and addr is not set.
+	name    [16]byte
+	hasName bool
+	port    uint16
+}
+
+// host returns what the candidate line gives as its address.
+func (c compactCandidate) host() string {
+	if c.hasName {
+		return formatUUID(c.name) + ".local"
+	}
+	return c.addr.String()
+}
+
+// parseMDNSName returns the UUID of an mDNS name as pion makes them, a
+// version 4 UUID in lower case followed by ".local"
+// (draft-ietf-mmusic-mdns-ice-candidates §3.1.1), and false for any other
+// name: the template would not write it back the same.
+func parseMDNSName(name string) ([16]byte, bool) {
+	var u [16]byte
+	id, ok := strings.CutSuffix(name, ".local")
+	if !ok || len(id) != 36 {
+		return u, false
+	}
+	b, err := hex.DecodeString(strings.ReplaceAll(id, "-", ""))
+	if err != nil || len(b) != 16 {
+		return u, false
+	}
+	u = [16]byte(b)
+	return u, formatUUID(u) == id
+}
+
+// formatUUID writes a UUID as 8-4-4-4-12 lower-case hexadecimal digits.
+func formatUUID(u [16]byte) string {
+	h := hex.EncodeToString(u[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // priority returns the priority pion gives the candidate for component:
@@ -281,17 +318,21 @@ func compactCandidateOf(line string) (*compactCandidate, error) {
 	}
 	typ := indexOf(candidateTypes, cand.Type)
 	addr, err := netip.ParseAddr(cand.Address)
+	name, isName := parseMDNSName(cand.Address)
 	switch {
 	case cand.Component != 1, cand.Protocol != "udp", typ < 0:
 		return nil, fmt.Errorf("its candidate %q is not a UDP candidate of component 1", line)
+	case isName && cand.Type != "host":
+		return nil, fmt.Errorf("its candidate %q has an mDNS name but is no host candidate", line)
+	case isName:
 	case err != nil, addr.Zone() != "", !usableAddr(addr):
-		return nil, fmt.Errorf("its candidate %q has no IP address a compact code can carry", line)
+		return nil, fmt.Errorf("its candidate %q has no IP address or mDNS name a compact code can carry", line)
 	case cand.Port < 1 || cand.Port > 65535:
 		return nil, fmt.Errorf("its candidate %q has port %d", line, cand.Port)
 	}
 	// An IPv4-mapped IPv6 address stays one: it takes 16 bytes, and the
 	// template prints it back as it was.
-	c := compactCandidate{typ: byte(typ), addr: addr}
+	c := compactCandidate{typ: byte(typ), addr: addr, name: name, hasName: isName}
 	c.port = uint16(cand.Port)
 	for pref := range byte(4) {
 		if candidateTypes[c.typ] != "relay" && pref > 0 {
@@ -400,10 +441,14 @@ func (c *compactSignal) marshal() []byte {
 		if i == len(c.candidates)-1 {
 			flags |= lastFlag
 		}
-		if cand.addr.Is4() {
+		switch {
+		case cand.hasName:
+			b = append(b, flags|mdnsFlag)
+			b = append(b, cand.name[:]...)
+		case cand.addr.Is4():
 			b = append(b, flags)
 			b = append(b, cand.addr.AsSlice()...)
-		} else {
+		default:
 			b = append(b, flags|ipv6Flag)
 			a16 := cand.addr.As16()
 			b = append(b, a16[:]...)
@@ -455,16 +500,24 @@ func parseCompact(p []byte, kind Kind, version int) (compactSignal, error) {
 			len(c.candidates) == maxCandidates {
 			return c, ErrCorrupt
 		}
+		cand.hasName = flags&mdnsFlag != 0
+		if cand.hasName && (flags&ipv6Flag != 0 || candidateTypes[cand.typ] != "host") {
+			return c, ErrCorrupt
+		}
 		addrLen := 4
-		if flags&ipv6Flag != 0 {
+		if flags&(ipv6Flag|mdnsFlag) != 0 {
 			addrLen = 16
 		}
 		if off+1+addrLen+2 > len(p) {
 			return c, ErrTruncated
 		}
-		cand.addr, _ = netip.AddrFromSlice(p[off+1 : off+1+addrLen]) // the length is right
+		if cand.hasName {
+			cand.name = [16]byte(p[off+1 : off+1+addrLen])
+		} else {
+			cand.addr, _ = netip.AddrFromSlice(p[off+1 : off+1+addrLen]) // the length is right
+		}
 		cand.port = binary.BigEndian.Uint16(p[off+1+addrLen:])
-		if cand.port == 0 || !usableAddr(cand.addr) {
+		if cand.port == 0 || (!cand.hasName && !usableAddr(cand.addr)) {
 			return c, ErrCorrupt
 		}
 		c.candidates = append(c.candidates, cand)

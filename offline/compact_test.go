@@ -162,7 +162,9 @@ func TestCompactRefuses(t *testing.T) {
 		{"no candidate", Offer, replace(hostLine, "")},
 		{"too many candidates", Offer, replace(hostLine, many)},
 		{"TCP candidate", Offer, replace(hostLine, strings.Replace(hostLine, " udp ", " tcp ", 1))},
-		{"mDNS candidate", Offer, replace(hostLine, strings.Replace(hostLine, "127.0.0.1", "0b1d4f2e-1b8a-4f4e-9c5e-3d2a1b0c9d8e.local", 1))},
+		{"mDNS name in capitals", Offer, replace(hostLine, strings.Replace(hostLine, "127.0.0.1", "0B1D4F2E-1B8A-4F4E-9C5E-3D2A1B0C9D8E.local", 1))},
+		{"mDNS name that is no UUID", Offer, replace(hostLine, strings.Replace(hostLine, "127.0.0.1", "pigeon.local", 1))},
+		{"mDNS name of a server reflexive candidate", Offer, replace(hostLine, strings.Replace(strings.Replace(hostLine, "127.0.0.1", "0b1d4f2e-1b8a-4f4e-9c5e-3d2a1b0c9d8e.local", 1), "2130706431 ", "1694498815 ", 1))},
 		{"unspecified address", Offer, replace(hostLine, strings.Replace(hostLine, "127.0.0.1", "0.0.0.0", 1))},
 		{"port 0", Offer, replace(hostLine, strings.Replace(hostLine, " 43219 ", " 0 ", 1))},
 		{"another priority", Offer, replace(hostLine, strings.Replace(hostLine, "2130706431", "2130706430", 1))},
@@ -226,6 +228,16 @@ func randomCompact(rng *rand.Rand, documentation bool) compactSignal {
 		if candidateTypes[cand.typ] == "relay" {
 			cand.relayPref = byte(rng.IntN(4))
 		}
+		// An mDNS name (--hide-ips) stands for a host's address; never
+		// with documentation, whose addresses a test may send to.
+		if !documentation && cand.typ == 0 && rng.IntN(3) == 0 {
+			cand.hasName = true
+			for i := range cand.name {
+				cand.name[i] = byte(rng.UintN(256))
+			}
+			c.candidates = append(c.candidates, cand)
+			continue
+		}
 		for !usableAddr(cand.addr) {
 			switch v6 := rng.IntN(3) == 0; {
 			case documentation && v6:
@@ -261,7 +273,7 @@ func payloadLen(c compactSignal) int {
 		n += OfferDigestLen
 	}
 	for _, cand := range c.candidates {
-		if cand.addr.Is4() {
+		if !cand.hasName && cand.addr.Is4() {
 			n += 7
 		} else {
 			n += 19
@@ -298,7 +310,7 @@ func TestCompactProperties(t *testing.T) {
 			t.Fatalf("#%d: rebuilt SDP shows %d candidates and %d media sections, want %d and 3", i, len(d.Candidates), len(d.Media), len(c.candidates))
 		}
 		for j, cand := range d.Candidates {
-			if cand.Address != c.candidates[j].addr.String() || cand.Priority != c.candidates[j].priority(1) {
+			if cand.Address != c.candidates[j].host() || cand.Priority != c.candidates[j].priority(1) {
 				t.Fatalf("#%d: candidate %d is %v, want %v", i, j, cand, c.candidates[j].addr)
 			}
 		}

@@ -39,8 +39,11 @@
 //	4 bytes   in an answer only: the digest of the offer it answers
 //	          (see below)
 //	7 or 19   per candidate: a byte (bit 7: the last one; bit 6: IPv6;
-//	bytes     bits 5-4: a relay's protocol; bits 1-0: host, srflx, prflx,
-//	          relay), the IPv4 or IPv6 address, the UDP port (big-endian)
+//	bytes     bits 5-4: a relay's protocol; bit 3: an mDNS name; bit 2:
+//	          zero; bits 1-0: host, srflx, prflx, relay), the IPv4 or IPv6
+//	          address or, with bit 3, the 16 bytes of the UUID of a host's
+//	          mDNS name ("<uuid>.local", lower case, as --hide-ips
+//	          publishes), the UDP port (big-endian)
 //	4 bytes   CRC-32 (IEEE) of the prefix ("pg3o") and all bytes before
 //
 // With one IPv4 candidate that is 48 bytes, 69 characters, and 52 bytes,
