@@ -12,14 +12,16 @@ import (
 // safety number (Options.Verify): nothing this side captures leaves it,
 // nothing the peer sends is shown, until then. A call through someone in
 // the middle is ended before either person has said a word to them.
+// Options.Verify may also check the peer's certificate against a record of
+// it (RemoteFingerprint).
 //
 // It works by wrapping the session's options before the session is made:
 // the local tracks write nowhere, and the callbacks that would show the
 // peer's media and chat queue what they are given. Once the user confirms,
-// the queue is handed on and the tracks write again; if the user does not,
-// the call ends with ErrNotVerified.
+// the queue is handed on and the tracks write again; if not, the call ends
+// with the error Verify returned.
 type hold struct {
-	verify func(safetyNumber string) bool
+	verify func(safetyNumber string) error
 
 	released chan struct{} // closed once the user has confirmed
 	once     sync.Once
@@ -105,8 +107,8 @@ func (h *hold) ask() {
 	if err != nil {
 		return // the call ended meanwhile
 	}
-	if !h.verify(number) {
-		s.end(ErrNotVerified)
+	if err := h.verify(number); err != nil {
+		s.end(err)
 		return
 	}
 	h.release()

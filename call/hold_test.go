@@ -40,9 +40,12 @@ func TestVerifyHoldsTheCall(t *testing.T) {
 	confirm := make(chan bool)
 	asked := make(chan string, 1)
 	caller := newPeer(t, Caller, openTestMedia(t), 10*time.Second, func(o *Options) {
-		o.Verify = func(number string) bool {
+		o.Verify = func(number string) error {
 			asked <- number
-			return <-confirm
+			if !<-confirm {
+				return ErrNotVerified
+			}
+			return nil
 		}
 	})
 	callee := newPeer(t, Callee, openTestMedia(t), 10*time.Second)
@@ -92,7 +95,7 @@ func TestVerifyHoldsTheCall(t *testing.T) {
 // ErrNotVerified, and nothing went through either way.
 func TestVerifyRefused(t *testing.T) {
 	caller := newPeer(t, Caller, nil, 10*time.Second, func(o *Options) {
-		o.Verify = func(string) bool { return false }
+		o.Verify = func(string) error { return ErrNotVerified }
 	})
 	callee := newPeer(t, Callee, nil, 10*time.Second)
 	connect(t, caller, callee)

@@ -109,12 +109,17 @@ type Options struct {
 	// tests of lossy and slow paths.
 	Net transport.Net
 
+	// Certificate, when set, is the DTLS certificate of the session: a
+	// long-lived identity (see package trust) instead of a new one.
+	Certificate *webrtc.Certificate
+
 	// Verify, when set, holds the call once it is up: no local media is
 	// sent, and no remote media, chat or channel is handed on, until Verify,
-	// given the safety number (see SafetyNumber), says the user confirmed
-	// it. It is called once, in a goroutine of its own, and may block. If it
-	// says no, the call ends with ErrNotVerified. See hold.go.
-	Verify func(safetyNumber string) bool
+	// given the safety number (see SafetyNumber), returns nil: the user
+	// confirmed it, or the peer is known. It is called once, in a goroutine
+	// of its own, and may block. An error ends the call with it (such as
+	// ErrNotVerified). See hold.go.
+	Verify func(safetyNumber string) error
 
 	// OnState is told each change of the connection's state.
 	OnState func(webrtc.PeerConnectionState)

@@ -3,7 +3,9 @@ package call
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -235,4 +237,44 @@ func TestSecondAnswerRefused(t *testing.T) {
 	if len(intruder.received()) != 0 {
 		t.Errorf("the second answerer got %q", intruder.received())
 	}
+}
+
+// TestCertificateIsKept gives the callee the same certificate in two calls:
+// the caller sees the same fingerprint both times, the one of that
+// certificate; a callee without one shows a new one each call.
+func TestCertificateIsKept(t *testing.T) {
+	id, err := newIdentity(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := sha256Fingerprint(&id.certificate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := func(cert *webrtc.Certificate) string {
+		caller := newPeer(t, Caller, nil, 10*time.Second)
+		callee := newPeer(t, Callee, nil, 10*time.Second, func(o *Options) { o.Certificate = cert })
+		connect(t, caller, callee)
+		waitReady(t, "caller", caller)
+		fp, err := caller.RemoteFingerprint()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fp
+	}
+	first, second := seen(&id.certificate), seen(&id.certificate)
+	if first != second || first != strings.ToUpper(formatHex(want)) {
+		t.Errorf("the kept certificate shows %s, then %s; want %x", first, second, want)
+	}
+	if seen(nil) == seen(nil) {
+		t.Error("two calls without a kept certificate show the same fingerprint")
+	}
+}
+
+func formatHex(b []byte) string {
+	parts := make([]string, len(b))
+	for i, x := range b {
+		parts[i] = fmt.Sprintf("%02x", x)
+	}
+	return strings.Join(parts, ":")
 }

@@ -26,6 +26,22 @@ func (s *Session) SafetyNumber() (string, error) {
 	return safetyNumber(local, peer[:]), nil
 }
 
+// RemoteFingerprint returns the SHA-256 fingerprint of the certificate the
+// peer presented on the live connection, as an a=fingerprint line writes it
+// ("AB:CD:..."): what a known-peers file records.
+func (s *Session) RemoteFingerprint() (string, error) {
+	remote := s.pc.SCTP().Transport().GetRemoteCertificate()
+	if len(remote) == 0 {
+		return "", ErrNotConnected
+	}
+	sum := sha256.Sum256(remote)
+	pairs := make([]string, len(sum))
+	for i, b := range sum {
+		pairs[i] = fmt.Sprintf("%02X", b)
+	}
+	return strings.Join(pairs, ":"), nil
+}
+
 // safetyNumber hashes the two fingerprints in a fixed order, so that both
 // sides get the same digits.
 func safetyNumber(a, b []byte) string {

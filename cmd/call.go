@@ -39,14 +39,17 @@ type CallOptions struct {
 	HideIPs            bool // mDNS names in place of LAN addresses
 	RelayOnly          bool // only the TURN server's relay candidates
 
-	Timeout   time.Duration
-	PasteWait time.Duration
-	Duration  time.Duration
-	Record    string // a directory for IVF and Ogg, or a .webm file
-	View      string // auto, window, terminal or none
-	Speaker   string // a playback device; "" for the default, "none" for none
-	Verbose   bool
-	Verify    bool // hold media and chat until the user confirms the safety number
+	Timeout    time.Duration
+	PasteWait  time.Duration
+	Duration   time.Duration
+	Record     string // a directory for IVF and Ogg, or a .webm file
+	View       string // auto, window, terminal or none
+	Speaker    string // a playback device; "" for the default, "none" for none
+	Verbose    bool
+	Verify     bool   // hold media and chat until the user confirms the safety number
+	Identity   string // a file that keeps this side's long-lived certificate
+	Peer       string // the name of the peer, checked against the known peers
+	KnownPeers string // the known-peers file; "" for the default
 
 	Send        []string // files or directories to send once the call is up
 	AcceptFiles bool     // take every file the peer sends without asking
@@ -129,6 +132,9 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 	f.StringVar(&opts.View, "view", viewAuto, "where to show the peer's video: window, terminal, none, or auto (a window on a desktop, else the terminal)")
 	f.StringVar(&opts.Speaker, "speaker", "", "play the peer's sound on this device (part of its name); none for silence (default: the system's)")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "say more about what the connection does")
+	f.StringVar(&opts.Identity, "identity", "", "keep this side's certificate in FILE (made on first use, readable only by you), so that peers can recognise you from call to call")
+	f.StringVar(&opts.Peer, "peer", "", "check the peer's certificate against the one on record for NAME (recorded on the first call); a change ends the call (exit code 9)")
+	f.StringVar(&opts.KnownPeers, "known-peers", "", "the file of known peers' certificates for --peer (default: known_peers in pigeon's configuration directory)")
 	f.BoolVar(&opts.Verify, "verify", false, "send and show nothing until you confirm the safety number with your peer (type yes, no, or their digits); a mismatch ends the call (exit code 8)")
 	f.StringSliceVar(&opts.Send, "send", nil, "send this file or directory once the call is up (repeatable; also /send PATH in the chat)")
 	f.BoolVar(&opts.AcceptFiles, "accept-files", false, "save every file the peer sends without asking")

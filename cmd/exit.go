@@ -8,6 +8,7 @@ import (
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/capture"
 	"github.com/pigeon-call/pigeon/offline"
+	"github.com/pigeon-call/pigeon/trust"
 )
 
 // Exit codes, documented in pigeon --help.
@@ -21,6 +22,7 @@ const (
 	ExitTampered    = 6 // the peer's certificate is not the one the code named
 	ExitAnswer      = 7 // the answer was made for another offer, or the offer already has one
 	ExitNotVerified = 8 // --verify: the user did not confirm the safety number
+	ExitPeerChanged = 9 // --peer: the peer's certificate is not the one on record
 )
 
 const exitCodesHelp = `Exit codes:
@@ -34,7 +36,8 @@ const exitCodesHelp = `Exit codes:
   6  the peer's certificate does not match the code: it was altered, or is another call's
   7  the answer was made for another offer (another call's, or an earlier one's), or this
      call already has an answer
-  8  --verify: the safety number was not confirmed (the numbers differ, or the input ended)`
+  8  --verify: the safety number was not confirmed (the numbers differ, or the input ended)
+  9  --peer: the peer's certificate is not the one on record for that name`
 
 // usageError marks a mistake in the command line.
 type usageError struct{ error }
@@ -70,6 +73,10 @@ func exitCode(err error) (int, string) {
 		return ExitAnswer, err.Error()
 	case errors.Is(err, call.ErrNotVerified):
 		return ExitNotVerified, err.Error()
+	case errors.Is(err, trust.ErrPeerChanged):
+		return ExitPeerChanged, err.Error()
+	case errors.Is(err, trust.ErrIdentityPermissions):
+		return ExitBadInput, err.Error()
 	case errors.Is(err, call.ErrConnectFailed):
 		return ExitNoConnect, fmt.Sprintf("%v: check that both sides are on one network, or add --stun or --turn", err)
 	case errors.Is(err, call.ErrConnectionLost), errors.Is(err, call.ErrPeerClosed):

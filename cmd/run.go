@@ -74,18 +74,18 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	var (
 		connectedAt atomic.Int64 // unix nanoseconds, set from pion's goroutine
 		chatOut     = &lockedWriter{w: opts.IO.Out}
-		verify      func(string) bool
 		ver         *verifier
 	)
 	if opts.Verify {
 		ver = newVerifier(say)
-		verify = func(number string) bool {
-			var ended <-chan struct{}
-			if s := current.Load(); s != nil {
-				ended = s.Done()
-			}
-			return ver.ask(number, ended)
-		}
+	}
+	cert, err := loadIdentity(opts, say)
+	if err != nil {
+		return err
+	}
+	verify, err := checkPeer(opts, &current, ver, say)
+	if err != nil {
+		return err
 	}
 	session, err := call.New(call.Options{
 		Role:          opts.Role,
@@ -100,6 +100,7 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 		// them from the certificate's fingerprint.
 		Credentials: offline.ICECredentials,
 		Verify:      verify,
+		Certificate: cert,
 		OnTargetBitRate: func(bps int) {
 			if opts.Verbose {
 				say("video bit rate target %d kbit/s", bps/1000)
@@ -139,7 +140,7 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 		OnDataChannel: ctl.files.receive,
 		OnOpen: func() {
 			tr.Mark(trace.ChatOpen)
-			if opts.Verify {
+			if verify != nil {
 				// Held until now: what was encoded meanwhile was dropped.
 				go media.ForceKeyFrame()
 			}

@@ -1,10 +1,75 @@
 package cmd
 
 import (
+	"errors"
+	"fmt"
 	"sync/atomic"
 
+	"github.com/pion/webrtc/v4"
+
 	"github.com/pigeon-call/pigeon/call"
+	"github.com/pigeon-call/pigeon/trust"
 )
+
+// loadIdentity returns the certificate --identity keeps, made on first use,
+// or nil for a new one each call.
+func loadIdentity(opts *CallOptions, say func(string, ...any)) (*webrtc.Certificate, error) {
+	if opts.Identity == "" {
+		return nil, nil
+	}
+	cert, created, err := trust.LoadIdentity(opts.Identity)
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		say("made a new identity in %s: keep it private, it is who you are to your peers", opts.Identity)
+	}
+	return &cert, nil
+}
+
+// checkPeer returns call.Options.Verify for --peer and --verify, or nil
+// without them: the peer's certificate is checked against the known peers,
+// then the user is asked to confirm the safety number.
+func checkPeer(opts *CallOptions, current *atomic.Pointer[call.Session], ver *verifier, say func(string, ...any)) (func(string) error, error) {
+	if opts.Peer == "" && ver == nil {
+		return nil, nil
+	}
+	known := trust.KnownPeers{Path: opts.KnownPeers}
+	if opts.Peer != "" && known.Path == "" {
+		var err error
+		if known, err = trust.DefaultKnownPeers(); err != nil {
+			return nil, err
+		}
+	}
+	return func(number string) error {
+		s := current.Load()
+		if s == nil {
+			return call.ErrEnded
+		}
+		if opts.Peer != "" {
+			fp, err := s.RemoteFingerprint()
+			if err != nil {
+				return err
+			}
+			first, err := known.Check(opts.Peer, fp)
+			if err != nil && !errors.Is(err, trust.ErrPeerChanged) {
+				return fmt.Errorf("checking %s's certificate: %w", opts.Peer, err)
+			}
+			if err != nil {
+				return err // its message is the warning, whole
+			}
+			if first {
+				say("%s is now a known peer: their certificate is recorded in %s, and calls with --peer %s are checked against it (it means something only if they call with --identity)", opts.Peer, known.Path, opts.Peer)
+			} else {
+				say("%s's certificate is the one on record", opts.Peer)
+			}
+		}
+		if ver != nil && !ver.ask(number, s.Done()) {
+			return call.ErrNotVerified
+		}
+		return nil
+	}, nil
+}
 
 // verifier asks the user, for --verify, whether the safety number is the
 // one the peer sees, and reads the reply from the lines the chat reader

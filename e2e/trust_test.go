@@ -301,3 +301,63 @@ func TestRelayOnlyNeedsTURN(t *testing.T) {
 		t.Errorf("last line %q", last)
 	}
 }
+
+// TestKnownPeers has alice call bob three times, each with --identity and
+// --peer: the first call records the other's certificate, the second finds
+// it unchanged, and in the third "bob" answers with another identity (as
+// someone posing as him would): alice warns, ends the call and exits with
+// code 9, having sent nothing.
+func TestKnownPeers(t *testing.T) {
+	dir := t.TempDir()
+	aliceID, bobID, otherID := filepath.Join(dir, "alice.pem"), filepath.Join(dir, "bob.pem"), filepath.Join(dir, "other.pem")
+	aliceKnown, bobKnown := filepath.Join(dir, "alice_known"), filepath.Join(dir, "bob_known")
+	callOnce := func(n int, calleeID string) (*proc, *proc) {
+		offer, answer := mkfifo(t, filepath.Join(dir, fmt.Sprint("offer", n))), mkfifo(t, filepath.Join(dir, fmt.Sprint("answer", n)))
+		alice := start(t, args([]string{"call", "--identity", aliceID, "--peer", "bob", "--known-peers", aliceKnown,
+			"--signal-out", offer, "--signal-in", answer}, noMedia)...)
+		bob := start(t, args([]string{"answer", "--identity", calleeID, "--peer", "alice", "--known-peers", bobKnown,
+			"--signal-in", offer, "--signal-out", answer}, noMedia)...)
+		return alice, bob
+	}
+	hangUp := func(alice, bob *proc) {
+		t.Helper()
+		waitOutput(t, "alice", alice.stderr, "pigeon: chat open")
+		waitOutput(t, "bob", bob.stderr, "pigeon: chat open")
+		alice.stdin.Close()
+		if code := alice.exit(t, 10*time.Second); code != 0 {
+			t.Fatalf("alice exit code %d", code)
+		}
+		bob.exit(t, 10*time.Second)
+	}
+
+	alice, bob := callOnce(1, bobID)
+	waitOutput(t, "alice", alice.stderr, "bob is now a known peer")
+	waitOutput(t, "bob", bob.stderr, "alice is now a known peer")
+	hangUp(alice, bob)
+	for _, f := range []string{aliceID, bobID, aliceKnown, bobKnown} {
+		if info, err := os.Stat(f); err != nil || info.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v, want a file only its owner reads", f, err)
+		}
+	}
+	if !strings.Contains(alice.stderr.String(), "made a new identity in "+aliceID) {
+		t.Errorf("alice did not say she made an identity:\n%s", alice.stderr)
+	}
+
+	alice, bob = callOnce(2, bobID)
+	waitOutput(t, "alice", alice.stderr, "bob's certificate is the one on record")
+	waitOutput(t, "bob", bob.stderr, "alice's certificate is the one on record")
+	hangUp(alice, bob)
+
+	alice, bob = callOnce(3, otherID)
+	fmt.Fprintln(alice.stdin, "for bob only")
+	if code := alice.exit(t, 20*time.Second); code != 9 {
+		t.Fatalf("alice exit code %d, want 9; stderr:\n%s", code, alice.stderr)
+	}
+	if last := lastLine(alice.stderr.String()); !strings.HasPrefix(last, "pigeon: WARNING: bob's certificate has changed") {
+		t.Errorf("last line %q, want the warning", last)
+	}
+	bob.exit(t, 20*time.Second)
+	if strings.Contains(bob.stdout.String(), "for bob only") {
+		t.Error("the impostor got alice's message")
+	}
+}
