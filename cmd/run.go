@@ -65,6 +65,9 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 			}
 		}
 	}
+	if err := prepareRecording(opts.Record); err != nil {
+		return err
+	}
 	out, err := openOutput(opts, say, &current, ctl, onFrame)
 	if err != nil {
 		return err

@@ -361,3 +361,95 @@ func TestKnownPeers(t *testing.T) {
 		t.Error("the impostor got alice's message")
 	}
 }
+
+// TestNoSecretsInOutput makes a verbose call with a trace and recordings,
+// its codes through files, and looks for what must not leak in what pigeon
+// printed and wrote: the ICE passwords of both sides, a private key, the
+// codes themselves (printed only where --signal-out says); and checks that
+// the files that hold the call are readable only by their owner.
+func TestNoSecretsInOutput(t *testing.T) {
+	dir := t.TempDir()
+	offerFile := filepath.Join(dir, "offer")
+	media := []string{"--video", "test", "--audio", "test", "--interface", "lo", "-v"}
+	caller := start(t, args([]string{"call", "--signal-out", offerFile, "--signal-in", "-",
+		"--trace", filepath.Join(dir, "caller.trace"), "--record", filepath.Join(dir, "caller.webm")}, media)...)
+	waitOutput(t, "caller", caller.stderr, "offer written to")
+	callee := start(t, args([]string{"answer", "--signal-in", offerFile, "--signal-out", "-",
+		"--trace", filepath.Join(dir, "callee.trace"), "--record", filepath.Join(dir, "callee")}, media)...)
+	waitOutput(t, "callee's answer", callee.stdout, "\n")
+	answerCode := strings.TrimSpace(callee.stdout.String())
+	fmt.Fprintln(caller.stdin, answerCode)
+	waitOutput(t, "caller", caller.stderr, "pigeon: chat open")
+	waitOutput(t, "callee", callee.stderr, "pigeon: chat open")
+	time.Sleep(time.Second)
+	caller.stdin.Close()
+	if code := caller.exit(t, 10*time.Second); code != 0 {
+		t.Fatalf("caller exit code %d", code)
+	}
+	if code := callee.exit(t, 10*time.Second); code != 0 {
+		t.Fatalf("callee exit code %d", code)
+	}
+
+	offerCode, err := os.ReadFile(offerFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var secrets []string
+	for _, code := range []string{strings.TrimSpace(string(offerCode)), answerCode} {
+		sig, err := offline.Decode(code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pwd string
+		for _, line := range strings.Split(sig.SDP, "\r\n") {
+			if p, ok := strings.CutPrefix(line, "a=ice-pwd:"); ok {
+				pwd = p
+			}
+		}
+		if len(pwd) < 22 {
+			t.Fatalf("no ICE password in the %s", sig.Kind)
+		}
+		secrets = append(secrets, pwd, code, offline.QRText(code))
+	}
+	secrets = append(secrets, "PRIVATE KEY")
+
+	outputs := map[string]string{
+		"the caller's stderr": caller.stderr.String(),
+		"the callee's stderr": callee.stderr.String(),
+		"the caller's stdout": caller.stdout.String(),
+	}
+	for _, f := range []string{"caller.trace", "callee.trace"} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		outputs[f] = string(b)
+	}
+	if !strings.Contains(outputs["the caller's stderr"], "pigeon: path: ") {
+		t.Fatalf("the caller's output is not verbose:\n%s", outputs["the caller's stderr"])
+	}
+	for name, out := range outputs {
+		for _, secret := range secrets {
+			if strings.Contains(out, secret) {
+				t.Errorf("%s holds %.30q", name, secret)
+			}
+		}
+	}
+	// The callee printed its answer on stdout, as --signal-out - asked.
+	if !strings.HasPrefix(callee.stdout.String(), answerCode+"\n") {
+		t.Errorf("the callee's stdout does not start with its answer")
+	}
+
+	for _, f := range []string{"offer", "caller.trace", "callee.trace", "caller.webm", "callee"} {
+		info, err := os.Stat(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := info.Mode().Perm(); perm&0o077 != 0 {
+			t.Errorf("%s has permissions %o: others may read the call", f, perm)
+		}
+	}
+	if info, err := os.Stat(filepath.Join(dir, "caller.webm")); err != nil || info.Size() == 0 {
+		t.Errorf("the caller's recording is empty: %v", err)
+	}
+}
