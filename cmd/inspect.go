@@ -36,7 +36,7 @@ format. Give the code as an argument, or paste it when asked.
 Any format pigeon reads works: compact and full codes, their QR text, base64
 JSON as pion's examples print it, raw JSON and raw SDP. Damage is reported
 as it is when calling, with exit code 2.`,
-		Example: `  pigeon inspect pg2o.GmsCYLf7hlq9UWC0aVyllfb6hMq5H7n594Z38XoyUTFWeXhgSoB_AAABwkYPX4QX
+		Example: `  pigeon inspect pg3o.EGsCXjjtQzg4zRPoEVF8A17aiDfrpP0P_xSaFDQdWb40AqKodYB_AAABqNP-1pC8
   pigeon inspect < offer.txt`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
