@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pion/turn/v5"
+
 	"github.com/pigeon-call/pigeon/offline"
 )
 
@@ -452,4 +454,64 @@ func TestNoSecretsInOutput(t *testing.T) {
 	if info, err := os.Stat(filepath.Join(dir, "caller.webm")); err != nil || info.Size() == 0 {
 		t.Errorf("the caller's recording is empty: %v", err)
 	}
+}
+
+// TestRelayOnlyThroughTURN calls between two pigeons with --relay-only
+// through a TURN server the test runs on loopback: each says its code
+// reveals only the server's relay address, and /stats shows the call
+// relayed.
+func TestRelayOnlyThroughTURN(t *testing.T) {
+	turnURL := startTURN(t, "pigeon", "secret")
+	relay := []string{"--relay-only", "--turn", turnURL, "--turn-user", "pigeon", "--turn-pass", "secret"}
+	dir := t.TempDir()
+	offer, answer := mkfifo(t, filepath.Join(dir, "offer")), mkfifo(t, filepath.Join(dir, "answer"))
+	caller := start(t, args([]string{"call", "--signal-out", offer, "--signal-in", answer}, relay, noMedia)...)
+	callee := start(t, args([]string{"answer", "--signal-in", offer, "--signal-out", answer}, relay, noMedia)...)
+	waitOutput(t, "caller", caller.stderr, "this offer reveals 127.0.0.1 (loopback, relay)\n")
+	waitOutput(t, "callee", callee.stderr, "this answer reveals 127.0.0.1 (loopback, relay)\n")
+	waitOutput(t, "caller", caller.stderr, "pigeon: chat open")
+	fmt.Fprintln(caller.stdin, "/stats")
+	waitOutput(t, "caller's /stats", caller.stderr, "pigeon: path: relayed")
+	for _, p := range []*proc{caller, callee} {
+		if strings.Contains(p.stderr.String(), "host") {
+			t.Errorf("a host candidate was mentioned:\n%s", p.stderr)
+		}
+		if strings.Contains(p.stderr.String(), "secret") {
+			t.Errorf("the TURN password was printed:\n%s", p.stderr)
+		}
+	}
+	caller.stdin.Close()
+	if code := caller.exit(t, 10*time.Second); code != 0 {
+		t.Errorf("caller exit code %d", code)
+	}
+}
+
+// startTURN runs a TURN server on loopback for the test, with one user, and
+// returns its URL.
+func startTURN(t *testing.T, user, pass string) string {
+	t.Helper()
+	conn, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const realm = "pigeon.test"
+	key := turn.GenerateAuthKey(user, realm, pass)
+	server, err := turn.NewServer(turn.ServerConfig{
+		Realm: realm,
+		AuthHandler: func(ra *turn.RequestAttributes) (string, []byte, bool) {
+			if ra.Username == user {
+				return user, key, true
+			}
+			return "", nil, false
+		},
+		PacketConnConfigs: []turn.PacketConnConfig{{
+			PacketConn:            conn,
+			RelayAddressGenerator: &turn.RelayAddressGeneratorStatic{RelayAddress: net.ParseIP("127.0.0.1"), Address: "127.0.0.1"},
+		}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { server.Close() })
+	return "turn:" + conn.LocalAddr().String()
 }
