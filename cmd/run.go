@@ -33,6 +33,7 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	}
 	ctx, stopSignals := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stopSignals()
+	keepPrivate()
 	say := newStatus(opts.IO.ErrOut)
 	tr, err := trace.Open(opts.Trace)
 	if err != nil {

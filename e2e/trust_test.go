@@ -515,3 +515,41 @@ func startTURN(t *testing.T, user, pass string) string {
 	t.Cleanup(func() { server.Close() })
 	return "turn:" + conn.LocalAddr().String()
 }
+
+// TestReceivedFilesArePrivate sends a file and a directory to a callee that
+// takes them: what it saves is readable only by its user.
+func TestReceivedFilesArePrivate(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "letter.txt")
+	tree := filepath.Join(dir, "album")
+	if err := os.WriteFile(src, []byte("dear peer"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(tree, "2026"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tree, "2026", "photo.jpg"), []byte("not really"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	downloads := filepath.Join(dir, "downloads")
+	if err := os.Mkdir(downloads, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	offer, answer := mkfifo(t, filepath.Join(dir, "offer")), mkfifo(t, filepath.Join(dir, "answer"))
+	caller := start(t, args([]string{"call", "--signal-out", offer, "--signal-in", answer, "--send", src, "--send", tree}, noMedia)...)
+	callee := start(t, args([]string{"answer", "--signal-in", offer, "--signal-out", answer, "--accept-files", "--download-dir", downloads}, noMedia)...)
+	caller.stdin.Close()
+	if code := caller.exit(t, 30*time.Second); code != 0 {
+		t.Fatalf("caller exit code %d; stderr:\n%s", code, caller.stderr)
+	}
+	callee.exit(t, 10*time.Second)
+	for _, f := range []string{"letter.txt", "album", "album/2026", "album/2026/photo.jpg"} {
+		info, err := os.Stat(filepath.Join(downloads, f))
+		if err != nil {
+			t.Fatalf("%s did not arrive: %v; callee stderr:\n%s", f, err, callee.stderr)
+		}
+		if perm := info.Mode().Perm(); perm&0o077 != 0 {
+			t.Errorf("%s was saved with permissions %o: others may read it", f, perm)
+		}
+	}
+}
