@@ -157,7 +157,8 @@ type Session struct {
 	pc         *webrtc.PeerConnection
 	chat       *webrtc.DataChannel
 	negotiator *negotiator
-	hold       *hold // nil without Options.Verify
+	hold       *hold        // nil without Options.Verify
+	foreign    *atomic.Bool // the peer's checks named other credentials (tamper.go)
 
 	open    chan struct{} // closed when the chat channel opens
 	done    chan struct{} // closed when the call ends
@@ -199,14 +200,15 @@ func New(opts Options) (*Session, error) {
 		return nil, fmt.Errorf("creating the peer connection: %w", err)
 	}
 	s := &Session{
-		opts:   opts,
-		api:    api,
-		pc:     pc,
-		cert:   id.certificate,
-		open:   make(chan struct{}),
-		done:   make(chan struct{}),
-		closed: make(chan struct{}),
-		hold:   held,
+		opts:    opts,
+		api:     api,
+		pc:      pc,
+		cert:    id.certificate,
+		open:    make(chan struct{}),
+		done:    make(chan struct{}),
+		closed:  make(chan struct{}),
+		hold:    held,
+		foreign: id.foreign,
 	}
 	held.attach(s)
 	go s.closeWhenDone()
@@ -503,6 +505,10 @@ func (s *Session) end(err error) {
 	s.endOnce.Do(func() {
 		if s.leaving.Load() {
 			err = nil
+		}
+		if err == ErrConnectFailed && s.foreign.Load() {
+			// The peer was there, holding a code altered on its way.
+			err = ErrCertificateMismatch
 		}
 		s.err = err
 		close(s.done)
