@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/pion/webrtc/v4"
 )
@@ -28,21 +29,26 @@ const (
 type identity struct {
 	certificate webrtc.Certificate
 	ufrag, pwd  string // empty: pion picks random ones
+	// foreign is set when the peer's connectivity checks name credentials
+	// other than its description gave (see tamper.go).
+	foreign *atomic.Bool
 }
 
 // newIdentity makes the certificate of a session, with an ECDSA P-256 key
-// as pion makes its own, and asks opts.Credentials, if set, for the ICE
+// as pion makes its own, unless opts.Certificate gives one, and asks opts.Credentials, if set, for the ICE
 // credentials that go with it.
 func newIdentity(opts Options) (identity, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return identity{}, fmt.Errorf("making the DTLS key: %w", err)
+	cert := opts.Certificate
+	if cert == nil {
+		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			return identity{}, fmt.Errorf("making the DTLS key: %w", err)
+		}
+		if cert, err = webrtc.GenerateCertificate(key); err != nil {
+			return identity{}, fmt.Errorf("making the DTLS certificate: %w", err)
+		}
 	}
-	cert, err := webrtc.GenerateCertificate(key)
-	if err != nil {
-		return identity{}, fmt.Errorf("making the DTLS certificate: %w", err)
-	}
-	id := identity{certificate: *cert}
+	id := identity{certificate: *cert, foreign: &atomic.Bool{}}
 	if opts.Credentials == nil {
 		return id, nil
 	}
@@ -79,6 +85,7 @@ func sha256Fingerprint(cert *webrtc.Certificate) ([]byte, error) {
 
 // apply puts what the identity sets into se.
 func (id identity) apply(se *webrtc.SettingEngine) {
+	se.LoggerFactory = newCheckWatch(id.foreign)
 	if id.ufrag != "" {
 		se.SetICECredentials(id.ufrag, id.pwd)
 	}

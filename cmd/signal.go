@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -50,13 +51,32 @@ type signalIO struct {
 // code this side shows while it scans the peer's, with the camera's preview
 // beside it.
 func (s *signalIO) send(ctx context.Context, desc webrtc.SessionDescription) error {
-	text, format, err := s.encode(desc)
+	_, err := s.sendSignal(ctx, offline.Signal{Kind: kindOf(desc.Type), SDP: desc.SDP})
+	return err
+}
+
+// sendSignal writes sig as send does, and returns it as the peer will read
+// it: decoded from the code written, so that the digest of an offer is the
+// one the peer's answer names.
+func (s *signalIO) sendSignal(ctx context.Context, sig offline.Signal) (offline.Signal, error) {
+	text, format, err := s.encode(sig)
 	if err != nil {
-		return err
+		return offline.Signal{}, err
 	}
+	sent, err := offline.Decode(text)
+	if err != nil {
+		return offline.Signal{}, fmt.Errorf("reading back this side's %s: %w", sig.Kind, err)
+	}
+	fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: %s\n", describeReveals(sent))
+	return sent, s.show(ctx, sdpTypeOf(sig.Kind), text, format)
+}
+
+// show puts text, this side's code of type what, where --signal-out says,
+// and shows its QR codes as send describes.
+func (s *signalIO) show(ctx context.Context, what webrtc.SDPType, text string, format offline.Format) error {
 	io := s.opts.IO
 	parts := scan.Split(text, 0)
-	if err := s.writeQRPNG(desc.Type, text, parts); err != nil {
+	if err := s.writeQRPNG(what, text, parts); err != nil {
 		return err
 	}
 	scanNext := s.opts.Scan && s.opts.Role == call.Caller
@@ -66,13 +86,13 @@ func (s *signalIO) send(ctx context.Context, desc webrtc.SessionDescription) err
 	)
 	switch s.opts.SignalOut {
 	case "":
-		block, terminalStyle = s.toTerminal(desc.Type, text, format, parts)
+		block, terminalStyle = s.toTerminal(what, text, format, parts)
 	case "-":
 		if _, err := fmt.Fprintln(io.Out, text); err != nil {
 			return err
 		}
 	default:
-		if err := s.writeCode(ctx, desc.Type, text, format); err != nil {
+		if err := s.writeCode(ctx, what, text, format); err != nil {
 			return err
 		}
 	}
@@ -87,12 +107,60 @@ func (s *signalIO) send(ctx context.Context, desc webrtc.SessionDescription) err
 	if block == nil && (out == nil || !out.Window()) && pngOut == "" {
 		return nil // shown once and for all
 	}
-	s.shown, err = newCodeShow(parts, block, s.cols, terminalStyle, out)
+	shown, err := newCodeShow(parts, block, s.cols, terminalStyle, out)
 	if err != nil {
-		return fmt.Errorf("drawing the %s's QR code: %w", desc.Type, err)
+		return fmt.Errorf("drawing the %s's QR code: %w", what, err)
 	}
+	s.shown = shown
 	s.shown.pngOut = pngOut
 	return s.keepShowing(ctx)
+}
+
+// describePeerAddresses says where the peer's code points: the addresses
+// this side will send its connectivity checks to, which a person can tell
+// apart from a stranger's ("the peer's offer points to 192.168.1.5:5000
+// (LAN)").
+func describePeerAddresses(sig offline.Signal) string {
+	var to []string
+	for _, c := range offline.Inspect(sig).Candidates {
+		host := c.Address
+		if strings.Contains(host, ":") {
+			host = "[" + host + "]"
+		}
+		to = append(to, fmt.Sprintf("%s:%d (%s)", host, c.Port, c.Scope()))
+	}
+	if len(to) == 0 {
+		return fmt.Sprintf("the peer's %s gives no address: it must reach this side first", sig.Kind)
+	}
+	return fmt.Sprintf("the peer's %s points to %s", sig.Kind, strings.Join(to, ", "))
+}
+
+// describeReveals says which addresses a code gives away to whoever reads
+// it, and of what kind: "this offer reveals 192.168.1.5 (LAN)".
+func describeReveals(sig offline.Signal) string {
+	var revealed, hidden []string
+	for _, c := range offline.Inspect(sig).Candidates {
+		if !c.Reveals() {
+			hidden = append(hidden, c.Address)
+			continue
+		}
+		what := c.Scope()
+		if c.Type != "host" {
+			what += ", " + c.Type
+		}
+		item := fmt.Sprintf("%s (%s)", c.Address, what)
+		if !slices.Contains(revealed, item) {
+			revealed = append(revealed, item)
+		}
+	}
+	msg := fmt.Sprintf("this %s reveals ", sig.Kind)
+	switch {
+	case len(revealed) == 0 && len(hidden) == 0:
+		return msg + "no address"
+	case len(revealed) == 0:
+		return msg + "no IP address, only mDNS names"
+	}
+	return msg + strings.Join(revealed, ", ")
 }
 
 // toTerminal prints this side's code on the terminal with a line of
@@ -220,10 +288,9 @@ func (s *signalIO) endShow() {
 	}
 }
 
-// encode writes desc in the format --format asks for: by default the
+// encode writes sig in the format --format asks for: by default the
 // compact one when the session fits it, and the full one otherwise.
-func (s *signalIO) encode(desc webrtc.SessionDescription) (string, offline.Format, error) {
-	sig := offline.Signal{Kind: kindOf(desc.Type), SDP: desc.SDP}
+func (s *signalIO) encode(sig offline.Signal) (string, offline.Format, error) {
 	format := s.opts.Format.Format
 	if format == offline.FormatAuto {
 		text, err := offline.EncodeAs(sig, offline.FormatCompact)
@@ -261,6 +328,21 @@ func writeQRPNG(path, text string) error {
 // receive reads the peer's code of the wanted kind where --signal-in says,
 // and refuses an offer older than --max-age.
 func (s *signalIO) receive(ctx context.Context, want offline.Kind) (webrtc.SessionDescription, error) {
+	sig, err := s.receiveSignal(ctx, want)
+	if err != nil {
+		return webrtc.SessionDescription{}, err
+	}
+	return describe(sig), nil
+}
+
+// describe returns sig as pion takes it.
+func describe(sig offline.Signal) webrtc.SessionDescription {
+	return webrtc.SessionDescription{Type: sdpTypeOf(sig.Kind), SDP: sig.SDP}
+}
+
+// receiveSignal reads the peer's code as receive does, and returns the
+// signal with all it says.
+func (s *signalIO) receiveSignal(ctx context.Context, want offline.Kind) (offline.Signal, error) {
 	defer s.endShow()
 	var sig offline.Signal
 	var err error
@@ -296,7 +378,7 @@ func (s *signalIO) receive(ctx context.Context, want offline.Kind) (webrtc.Sessi
 		})
 	}
 	if err != nil {
-		return webrtc.SessionDescription{}, err
+		return offline.Signal{}, err
 	}
 	now := time.Now
 	if s.now != nil {
@@ -309,15 +391,16 @@ func (s *signalIO) receive(ctx context.Context, want offline.Kind) (webrtc.Sessi
 		}
 		fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: read the peer's %s (%s), made %s\n", want, sig.Format, age)
 	}
+	fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: %s\n", describePeerAddresses(sig))
 	// Only an offer can be stale: an answer is made when the offer is read,
 	// and the callee's --paste-wait, which the caller does not know, bounds
 	// how long it may take to come back.
 	if want == offline.Offer {
 		if err := offline.CheckAge(sig, now(), s.opts.MaxAge); err != nil {
-			return webrtc.SessionDescription{}, err
+			return offline.Signal{}, err
 		}
 	}
-	return webrtc.SessionDescription{Type: sdpTypeOf(sig.Kind), SDP: sig.SDP}, nil
+	return sig, nil
 }
 
 // formatFlag is the value of --format: a format Encode can write, checked

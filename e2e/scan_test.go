@@ -302,7 +302,7 @@ func TestScanOnTheTerminal(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the terminal's QR code does not read: %v\n%s", err, screen)
 	}
-	if !strings.HasPrefix(sym.Text, "PG2O.") {
+	if !strings.HasPrefix(sym.Text, "PG3O.") {
 		t.Errorf("the terminal's QR code holds %q, want the offer", sym.Text)
 	}
 	if !preview {
