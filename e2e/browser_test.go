@@ -174,28 +174,41 @@ func (p *page) waitMedia() pageStats {
 	}
 }
 
-// screenshot saves the page in the call to the test's output.
+// screenshot saves the page in the call to the test's output, as wide as
+// the window and at a phone's size, as mediatest.SavePNG saves pictures:
+// into $PIGEON_TEST_PICTURES when set.
 func (p *page) screenshot(name string) {
 	p.t.Helper()
-	png, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		p.t.Fatalf("browser: screenshot: %v", err)
-	}
-	dir := os.Getenv("PIGEON_SCREENSHOTS")
+	dir := os.Getenv("PIGEON_TEST_PICTURES")
 	if dir == "" {
 		dir = p.t.TempDir()
 	}
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, png, 0o644); err != nil {
-		p.t.Fatal(err)
+	save := func(file string) {
+		png, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			p.t.Fatalf("browser: screenshot: %v", err)
+		}
+		path := filepath.Join(dir, file)
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			p.t.Fatal(err)
+		}
+		p.t.Logf("the page in the call is in %s (set PIGEON_TEST_PICTURES to keep it)", path)
 	}
-	p.t.Logf("screenshot of the page in the call: %s", path)
+	save(name + ".png")
+	// A phone: 390×844 CSS pixels, touch, twice as many device pixels.
+	if err := chromedp.Do(p.ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
+		p.t.Fatalf("browser: %v", err)
+	}
+	save(name + "-phone.png")
+	if err := chromedp.Do(p.ctx, chromedp.EmulateReset()); err != nil {
+		p.t.Fatalf("browser: %v", err)
+	}
 }
 
 // browserCall runs one call between pigeon and the page: pigeon makes the
-// offer when pigeonOffers, the page otherwise, and each side writes its code
-// in format.
-func browserCall(t *testing.T, pigeonOffers bool, format string) {
+// offer when pigeonOffers, the page otherwise; pigeon writes its code in
+// pigeonFormat, the page in pageFormat.
+func browserCall(t *testing.T, pigeonOffers bool, pigeonFormat, pageFormat string) {
 	p := openPage(t)
 	dir := t.TempDir()
 	toPage, fromPage := filepath.Join(dir, "to-page"), filepath.Join(dir, "from-page")
@@ -209,8 +222,8 @@ func browserCall(t *testing.T, pigeonOffers bool, format string) {
 		verb = "call"
 	}
 	pg := start(t, verb, "--video", "test", "--audio", "test", "--view", "none", "--speaker", "none",
-		"--format", format, "--signal-out", toPage, "--signal-in", fromPage, "--record", filepath.Join(dir, "rec"))
-	p.set("format", format)
+		"--format", pigeonFormat, "--signal-out", toPage, "--signal-in", fromPage, "--record", filepath.Join(dir, "rec"))
+	p.set("format", pageFormat)
 
 	readCode := func() string {
 		b, err := os.ReadFile(toPage) // a FIFO: returns once pigeon has written its code
@@ -224,16 +237,34 @@ func browserCall(t *testing.T, pigeonOffers bool, format string) {
 			t.Fatal(err)
 		}
 	}
+	var pigeonCode, pageCode string
 	if pigeonOffers {
-		offer := readCode()
+		pigeonCode = readCode()
 		p.click("answer")
 		p.waitFor("ready for the offer", `!document.getElementById("theirs").hidden`)
-		p.paste(offer)
-		writeCode(p.myCode())
+		p.paste(pigeonCode)
+		pageCode = p.myCode()
+		writeCode(pageCode)
 	} else {
 		p.click("start")
-		writeCode(p.myCode())
-		p.paste(readCode())
+		pageCode = p.myCode()
+		writeCode(pageCode)
+		pigeonCode = readCode()
+		p.paste(pigeonCode)
+	}
+	t.Logf("pigeon's code: %.40s... (%d characters); the page's: %.40s... (%d characters)", pigeonCode, len(pigeonCode), pageCode, len(pageCode))
+	if pigeonFormat == "compact" && !strings.HasPrefix(pigeonCode, "pg2") {
+		t.Errorf("pigeon's code %.10q is not compact", pigeonCode)
+	}
+	// A browser's session is never pigeon's template: asked for a compact
+	// code, the page writes the full form and says why.
+	if pageFormat == "compact" || pageFormat == "auto" {
+		if !strings.HasPrefix(pageCode, "pg1") {
+			t.Errorf("the page wrote %.10q, want the full form", pageCode)
+		}
+		if note := eval[string](p, `document.getElementById("code-note").hidden ? "" : document.getElementById("code-note").textContent`); !strings.Contains(note, "full form") {
+			t.Errorf("the page does not say it fell back to the full form (note %q)", note)
+		}
 	}
 
 	waitOutput(t, "pigeon", pg.stderr, "pigeon: chat open")
@@ -257,7 +288,7 @@ func browserCall(t *testing.T, pigeonOffers bool, format string) {
 
 	st := p.waitMedia()
 	t.Logf("page received: %d video frames decoded (%dx%d), %d audio packets", st.VideoFrames, st.Width, st.Height, st.AudioPackets)
-	p.screenshot(fmt.Sprintf("browser-%s-%s.png", verb, format))
+	p.screenshot(fmt.Sprintf("browser-%s-%s", verb, pigeonFormat))
 
 	// Hang up from pigeon: the page hears the goodbye.
 	pg.stdin.Close()
@@ -334,7 +365,14 @@ func TestBrowserWithoutCameraCallsPigeon(t *testing.T) {
 }
 
 // TestBrowserAnswersPigeon: pigeon calls, the page answers.
-func TestBrowserAnswersPigeon(t *testing.T) { browserCall(t, true, "full") }
+func TestBrowserAnswersPigeon(t *testing.T) { browserCall(t, true, "full", "full") }
+
+// TestBrowserAnswersPigeonCompact: pigeon calls with a compact code, which
+// the page rebuilds; the page answers in the full form.
+func TestBrowserAnswersPigeonCompact(t *testing.T) { browserCall(t, true, "compact", "compact") }
 
 // TestBrowserCallsPigeon: the page calls, pigeon answers.
-func TestBrowserCallsPigeon(t *testing.T) { browserCall(t, false, "json") }
+func TestBrowserCallsPigeon(t *testing.T) { browserCall(t, false, "json", "json") }
+
+// TestBrowserCallsPigeonAuto: the page calls, and each side picks its form.
+func TestBrowserCallsPigeonAuto(t *testing.T) { browserCall(t, false, "auto", "auto") }

@@ -110,8 +110,8 @@
       el.codeNote.textContent = "This is the full form (pg1): this browser's session cannot be written as a " +
         "compact code (" + why + "). pigeon and this page read it all the same.";
     } else if (why) {
-      el.codeNote.textContent = "Full form (pg1): a compact code carries only pigeon's own sessions, and this " +
-        "browser's differs (" + why + ").";
+      el.codeNote.textContent = "This is the full form (pg1): a compact code carries only pigeon's own sessions, " +
+        "and this browser's differs (" + why + ").";
     }
     drawQR(codes.qrText(code));
     el.mine.hidden = false;
