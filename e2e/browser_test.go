@@ -43,6 +43,8 @@ func chromium(t *testing.T) string {
 type page struct {
 	t   *testing.T
 	ctx context.Context
+	tab context.Context // the tab's own context, without the deadline
+	url string
 }
 
 func openPage(t *testing.T, extra ...chromedp.ExecAllocatorOption) *page {
@@ -78,12 +80,26 @@ func openPage(t *testing.T, extra ...chromedp.ExecAllocatorOption) *page {
 	t.Cleanup(func() { cancelTab(); cancelAlloc() })
 	// The first action starts the browser, whose life is that of ctx: the
 	// deadline goes on the actions that follow.
-	if err := chromedp.Do(ctx, chromedp.Navigate("http://"+ln.Addr().String()+"/")); err != nil {
+	url := "http://" + ln.Addr().String() + "/"
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
 		t.Fatalf("browser: %v", err)
 	}
 	deadline, cancelDeadline := context.WithTimeout(ctx, browserTimeout)
 	t.Cleanup(cancelDeadline)
-	return &page{t: t, ctx: deadline}
+	return &page{t: t, ctx: deadline, tab: ctx, url: url}
+}
+
+// another opens the page again in another tab of the same browser.
+func (p *page) another() *page {
+	p.t.Helper()
+	ctx, cancel := chromedp.NewContext(p.tab)
+	p.t.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.Navigate(p.url)); err != nil {
+		p.t.Fatalf("browser: %v", err)
+	}
+	deadline, cancelDeadline := context.WithTimeout(ctx, browserTimeout)
+	p.t.Cleanup(cancelDeadline)
+	return &page{t: p.t, ctx: deadline, tab: ctx, url: p.url}
 }
 
 // js runs a JavaScript expression, awaiting a promise, and ignores its value.

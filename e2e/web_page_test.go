@@ -1,0 +1,167 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/pigeon-call/pigeon/offline"
+	"github.com/pigeon-call/pigeon/scan"
+)
+
+// TestPageToPage: two pages, in two tabs, call each other through pigeon's
+// codes, chat both ways, decode each other's video and show the same
+// safety number.
+func TestPageToPage(t *testing.T) {
+	caller := openPage(t)
+	callee := caller.another()
+	caller.click("start")
+	offer := caller.myCode()
+	callee.click("answer")
+	callee.waitFor("ready for the offer", `!document.getElementById("theirs").hidden`)
+	callee.paste(offer)
+	answer := callee.myCode()
+	caller.paste(answer)
+	t.Logf("offer %d characters, answer %d", len(offer), len(answer))
+	for _, code := range []string{offer, answer} {
+		if !strings.HasPrefix(code, "pg1") {
+			t.Errorf("code %.10q: want the full form, which a browser's session needs", code)
+		}
+		if _, err := offline.Decode(code); err != nil {
+			t.Errorf("pigeon cannot read the page's code %.20q: %v", code, err)
+		}
+	}
+
+	for _, p := range []*page{caller, callee} {
+		p.waitFor("the chat opening", `window.pigeon.state.chatOpen`)
+	}
+	caller.chat("hello from the caller")
+	callee.chat("hello from the callee")
+	callee.waitFor("the caller's message", `window.pigeon.state.received.includes("hello from the caller")`)
+	caller.waitFor("the callee's message", `window.pigeon.state.received.includes("hello from the callee")`)
+
+	caller.waitFor("the safety number", `window.pigeon.state.safety`)
+	callee.waitFor("the safety number", `window.pigeon.state.safety`)
+	if a, b := eval[string](caller, `window.pigeon.state.safety`), eval[string](callee, `window.pigeon.state.safety`); a != b {
+		t.Errorf("safety numbers differ: %q and %q", a, b)
+	}
+	for name, p := range map[string]*page{"caller": caller, "callee": callee} {
+		st := p.waitMedia()
+		t.Logf("%s: %d video frames decoded (%dx%d), %d audio packets", name, st.VideoFrames, st.Width, st.Height, st.AudioPackets)
+	}
+	caller.screenshot("page-to-page-caller")
+
+	caller.click("hangup")
+	callee.waitFor("the hang-up", `window.pigeon.state.ended`)
+}
+
+// qrVideo writes a video file for Chromium's fake camera that shows text
+// as pigeon draws its QR code (offline.WriteQRPNG), on a white 640×480
+// frame.
+func qrVideo(t *testing.T, text string) string {
+	t.Helper()
+	ffmpeg, err := exec.LookPath("ffmpeg")
+	if err != nil {
+		t.Skip("no ffmpeg to make the fake camera's video (scripts/setup.sh installs it)")
+	}
+	dir := t.TempDir()
+	png := filepath.Join(dir, "qr.png")
+	var b bytes.Buffer
+	if err := offline.WriteQRPNG(&b, text, 8); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(png, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	y4m := filepath.Join(dir, "qr.y4m")
+	out, err := exec.Command(ffmpeg, "-loglevel", "error", "-loop", "1", "-i", png,
+		"-vf", "scale=w='min(460,iw)':h=-1:flags=neighbor,pad=640:480:(ow-iw)/2:(oh-ih)/2:white,format=yuv420p",
+		"-r", "10", "-frames:v", "10", y4m).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	return y4m
+}
+
+// TestPageScansPigeonsQRCode: pigeon calls with a compact code; the page,
+// whose camera shows pigeon's QR code, scans it with its bundled decoder,
+// answers, and the call comes up. The page's own QR code reads back as its
+// code.
+func TestPageScansPigeonsQRCode(t *testing.T) {
+	dir := t.TempDir()
+	toPage, fromPage := filepath.Join(dir, "to-page"), filepath.Join(dir, "from-page")
+	for _, f := range []string{toPage, fromPage} {
+		if err := syscall.Mkfifo(f, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pg := start(t, "call", "--video", "test", "--audio", "test", "--view", "none", "--speaker", "none",
+		"--format", "compact", "--signal-out", toPage, "--signal-in", fromPage)
+	b, err := os.ReadFile(toPage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offer := strings.TrimSpace(string(b))
+
+	p := openPage(t, chromedp.Flag("use-file-for-fake-video-capture", qrVideo(t, offer)))
+	// Chromium on Linux has no BarcodeDetector; take it away wherever it
+	// has one, so that the bundled decoder is what is tested.
+	p.js(`delete window.BarcodeDetector`)
+	p.click("answer")
+	p.waitFor("ready for the offer", `!document.getElementById("theirs").hidden`)
+	p.click("scan")
+	p.waitFor("the QR code scanned", `window.pigeon.state.scanned`)
+	if scanned := eval[string](p, `window.pigeon.state.scanned`); scanned != offline.QRText(offer) {
+		t.Errorf("the page scanned %q, want %q", scanned, offline.QRText(offer))
+	}
+	answer := p.myCode()
+	if err := os.WriteFile(fromPage, []byte(answer+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	// The page's QR code, as it shows it, holds its code.
+	dataURL := eval[string](p, `(() => {
+		const src = document.getElementById("my-qr"), big = document.createElement("canvas");
+		big.width = big.height = src.width * 6;
+		const g = big.getContext("2d");
+		g.imageSmoothingEnabled = false;
+		g.drawImage(src, 0, 0, big.width, big.height);
+		return big.toDataURL("image/png");
+	})()`)
+	png, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(dataURL, "data:image/png;base64,"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := scan.ReadImage(bytes.NewReader(png))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sym, err := scan.Decode(img)
+	if err != nil {
+		t.Fatalf("pigeon cannot read the page's QR code: %v", err)
+	}
+	fromQR, err1 := offline.Decode(sym.Text)
+	fromText, err2 := offline.Decode(answer)
+	if err1 != nil || err2 != nil || fromQR.SDP != fromText.SDP {
+		t.Errorf("the page's QR code holds %.30q (%v), not its code %.30q (%v)", sym.Text, err1, answer, err2)
+	}
+	t.Logf("the page's QR code holds %d characters, its code %d", len(sym.Text), len(answer))
+
+	waitOutput(t, "pigeon", pg.stderr, "pigeon: chat open")
+	p.waitFor("the chat opening", `window.pigeon.state.chatOpen`)
+	fmt.Fprintln(pg.stdin, "scanned")
+	p.waitFor("pigeon's message", `window.pigeon.state.received.includes("scanned")`)
+	pg.stdin.Close()
+	if code := pg.exit(t, 10*time.Second); code != 0 {
+		t.Errorf("pigeon exit code %d, want 0; stderr:\n%s", code, pg.stderr)
+	}
+}
