@@ -49,7 +49,6 @@ type page struct {
 
 func openPage(t *testing.T, extra ...chromedp.ExecAllocatorOption) *page {
 	t.Helper()
-	exe := chromium(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -57,6 +56,13 @@ func openPage(t *testing.T, extra ...chromedp.ExecAllocatorOption) *page {
 	srv := &http.Server{Handler: web.Handler()}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
+	return openPageAt(t, "http://"+ln.Addr().String()+"/", extra...)
+}
+
+// openPageAt opens the page at url in a headless Chromium.
+func openPageAt(t *testing.T, url string, extra ...chromedp.ExecAllocatorOption) *page {
+	t.Helper()
+	exe := chromium(t)
 
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe),
@@ -80,7 +86,6 @@ func openPage(t *testing.T, extra ...chromedp.ExecAllocatorOption) *page {
 	t.Cleanup(func() { cancelTab(); cancelAlloc() })
 	// The first action starts the browser, whose life is that of ctx: the
 	// deadline goes on the actions that follow.
-	url := "http://" + ln.Addr().String() + "/"
 	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
 		t.Fatalf("browser: %v", err)
 	}
@@ -225,7 +230,11 @@ func (p *page) screenshot(name string) {
 // offer when pigeonOffers, the page otherwise; pigeon writes its code in
 // pigeonFormat, the page in pageFormat.
 func browserCall(t *testing.T, pigeonOffers bool, pigeonFormat, pageFormat string) {
-	p := openPage(t)
+	browserCallWith(t, openPage(t), pigeonOffers, pigeonFormat, pageFormat)
+}
+
+// browserCallWith runs browserCall's call with the page p.
+func browserCallWith(t *testing.T, p *page, pigeonOffers bool, pigeonFormat, pageFormat string) {
 	dir := t.TempDir()
 	toPage, fromPage := filepath.Join(dir, "to-page"), filepath.Join(dir, "from-page")
 	for _, f := range []string{toPage, fromPage} {
@@ -304,7 +313,7 @@ func browserCall(t *testing.T, pigeonOffers bool, pigeonFormat, pageFormat strin
 
 	st := p.waitMedia()
 	t.Logf("page received: %d video frames decoded (%dx%d), %d audio packets", st.VideoFrames, st.Width, st.Height, st.AudioPackets)
-	p.screenshot(fmt.Sprintf("browser-%s-%s", verb, pigeonFormat))
+	p.screenshot(strings.ReplaceAll(t.Name(), "/", "-"))
 
 	// Hang up from pigeon: the page hears the goodbye.
 	pg.stdin.Close()

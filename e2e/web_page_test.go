@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/scan"
+	"github.com/pigeon-call/pigeon/web"
 )
 
 // TestPageToPage: two pages, in two tabs, call each other through pigeon's
@@ -160,6 +163,108 @@ func TestPageScansPigeonsQRCode(t *testing.T) {
 	p.waitFor("the chat opening", `window.pigeon.state.chatOpen`)
 	fmt.Fprintln(pg.stdin, "scanned")
 	p.waitFor("pigeon's message", `window.pigeon.state.received.includes("scanned")`)
+	pg.stdin.Close()
+	if code := pg.exit(t, 10*time.Second); code != 0 {
+		t.Errorf("pigeon exit code %d, want 0; stderr:\n%s", code, pg.stderr)
+	}
+}
+
+// TestPageFromFile: the page written by 'pigeon web --out' works opened
+// from disk: Chromium takes file:// for a secure context, so the page gets
+// the camera (the person is asked, as on https) and calls pigeon.
+func TestPageFromFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "call.html")
+	if code := start(t, "web", "--out", path).exit(t, 10*time.Second); code != 0 {
+		t.Fatalf("pigeon web --out: exit code %d", code)
+	}
+	p := openPageAt(t, "file://"+path)
+	if !eval[bool](p, `window.isSecureContext`) {
+		t.Error("a page opened from a file is not a secure context: it gets no camera")
+	}
+	browserCallWith(t, p, false, "auto", "auto")
+}
+
+// TestPageOverTLS: 'pigeon web --tls' serves the page over https, where a
+// browser that accepted the certificate gives it the camera, as it would
+// on another device of the LAN.
+func TestPageOverTLS(t *testing.T) {
+	srv := start(t, "web", "--tls", "--listen", "127.0.0.1:0")
+	waitOutput(t, "pigeon web", srv.stdout, "\n")
+	url := strings.TrimSpace(strings.SplitN(srv.stdout.String(), "\n", 2)[0])
+	if !strings.HasPrefix(url, "https://127.0.0.1:") {
+		t.Fatalf("pigeon web --tls printed %q, want an https URL", url)
+	}
+	waitOutput(t, "pigeon web", srv.stderr, "fingerprint")
+	// The person passes the browser's warning, having checked the
+	// fingerprint: here, the browser is told to.
+	p := openPageAt(t, url, chromedp.Flag("ignore-certificate-errors", true))
+	if !eval[bool](p, `window.isSecureContext`) {
+		t.Error("the page over https is not a secure context")
+	}
+	p.click("start")
+	p.myCode()
+	if n := eval[int](p, `document.getElementById("self").srcObject.getVideoTracks().length`); n != 1 {
+		t.Errorf("the page over https has %d camera tracks, want 1", n)
+	}
+	srv.cmd.Process.Signal(syscall.SIGTERM)
+	if code := srv.exit(t, 10*time.Second); code != 0 {
+		t.Errorf("pigeon web exit code %d after SIGTERM, want 0", code)
+	}
+}
+
+// TestPageOverPlainHTTPOnTheLAN: served over plain http at a name other
+// than localhost, as a phone on the LAN sees it, the page gets no camera,
+// says why, and still answers pigeon's compact code and receives its call.
+func TestPageOverPlainHTTPOnTheLAN(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: web.Handler()}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	// The name leads to loopback, but only localhost and loopback
+	// addresses are secure contexts: to Chromium this is any LAN address.
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	p := openPageAt(t, "http://pigeon.test:"+port+"/", chromedp.Flag("host-resolver-rules", "MAP pigeon.test 127.0.0.1"))
+	if eval[bool](p, `window.isSecureContext`) {
+		t.Fatal("the page at http://pigeon.test is a secure context: the test is wrong")
+	}
+
+	dir := t.TempDir()
+	toPage, fromPage := filepath.Join(dir, "to-page"), filepath.Join(dir, "from-page")
+	for _, f := range []string{toPage, fromPage} {
+		if err := syscall.Mkfifo(f, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pg := start(t, "call", "--video", "test", "--audio", "test", "--view", "none", "--speaker", "none",
+		"--signal-out", toPage, "--signal-in", fromPage)
+	b, err := os.ReadFile(toPage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.click("answer")
+	p.waitFor("ready for the offer", `!document.getElementById("theirs").hidden`)
+	if note := eval[string](p, `document.getElementById("log").textContent`); !strings.Contains(note, "https") {
+		t.Errorf("the page does not say why it has no camera: %q", note)
+	}
+	p.click("scan")
+	p.waitFor("the scanner's refusal", `document.getElementById("error").textContent`)
+	if msg := eval[string](p, `document.getElementById("error").textContent`); !strings.Contains(msg, "paste") {
+		t.Errorf("the page's word on scanning without a camera is %q, want it to say to paste", msg)
+	}
+	p.paste(strings.TrimSpace(string(b)))
+	if err := os.WriteFile(fromPage, []byte(p.myCode()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	waitOutput(t, "pigeon", pg.stderr, "pigeon: chat open")
+	p.waitFor("the chat opening", `window.pigeon.state.chatOpen`)
+	p.chat("no camera here")
+	waitOutput(t, "pigeon's chat", pg.stdout, "no camera here\n")
+	st := p.waitMedia()
+	t.Logf("page without a camera received %d video frames decoded, %d audio packets", st.VideoFrames, st.AudioPackets)
+
 	pg.stdin.Close()
 	if code := pg.exit(t, 10*time.Second); code != 0 {
 		t.Errorf("pigeon exit code %d, want 0; stderr:\n%s", code, pg.stderr)
