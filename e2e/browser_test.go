@@ -363,7 +363,7 @@ func TestBrowserWithoutCameraCallsPigeon(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	pg := start(t, "answer", "--video", "test", "--audio", "test", "--view", "none", "--speaker", "none",
+	pg := start(t, "answer", "-v", "--video", "test", "--audio", "test", "--view", "none", "--speaker", "none",
 		"--format", "full", "--signal-out", toPage, "--signal-in", fromPage)
 	p.click("start")
 	offer := p.myCode()
@@ -383,6 +383,11 @@ func TestBrowserWithoutCameraCallsPigeon(t *testing.T) {
 	p.waitFor("the chat opening", `window.pigeon.state.chatOpen`)
 	st := p.waitMedia()
 	t.Logf("page received: %d video frames decoded, %d audio packets", st.VideoFrames, st.AudioPackets)
+	for _, line := range strings.Split(pg.stderr.String(), "\n") {
+		if strings.Contains(line, "path:") || strings.Contains(line, "local") {
+			t.Log(line)
+		}
+	}
 	pg.stdin.Close()
 	if code := pg.exit(t, 10*time.Second); code != 0 {
 		t.Errorf("pigeon exit code %d, want 0; stderr:\n%s", code, pg.stderr)
