@@ -43,7 +43,35 @@ func TestPageToPage(t *testing.T) {
 			t.Errorf("pigeon cannot read the page's code %.20q: %v", code, err)
 		}
 	}
+	pageCall(t, caller, callee)
+}
 
+// TestPageScansPage: a page scans the other page's QR code, a full code
+// of a browser's session (a large symbol), from its camera.
+func TestPageScansPage(t *testing.T) {
+	caller := openPage(t)
+	caller.click("start")
+	offer := caller.myCode()
+	callee := openPage(t, chromedp.Flag("use-file-for-fake-video-capture", qrVideo(t, caller.qrPNG())))
+	callee.js(`delete window.BarcodeDetector`)
+	callee.click("answer")
+	callee.waitFor("ready for the offer", `!document.getElementById("theirs").hidden`)
+	callee.click("scan")
+	callee.waitFor("the QR code scanned", `window.pigeon.state.scanned`)
+	scanned := eval[string](callee, `window.pigeon.state.scanned`)
+	want := eval[string](caller, `window.pigeon.codes.qrText(document.getElementById("my-code").value)`)
+	if scanned != want {
+		t.Fatalf("the page scanned %.30q (%d characters), want %.30q (%d)", scanned, len(scanned), want, len(want))
+	}
+	t.Logf("scanned the other page's QR code of %d characters (its code has %d)", len(scanned), len(offer))
+	caller.paste(callee.myCode())
+	pageCall(t, caller, callee)
+}
+
+// pageCall checks a call between two pages that have used each other's
+// codes: chat both ways, the same safety number, media both ways.
+func pageCall(t *testing.T, caller, callee *page) {
+	t.Helper()
 	for _, p := range []*page{caller, callee} {
 		p.waitFor("the chat opening", `window.pigeon.state.chatOpen`)
 	}
@@ -61,16 +89,43 @@ func TestPageToPage(t *testing.T) {
 		st := p.waitMedia()
 		t.Logf("%s: %d video frames decoded (%dx%d), %d audio packets", name, st.VideoFrames, st.Width, st.Height, st.AudioPackets)
 	}
-	caller.screenshot("page-to-page-caller")
+	caller.screenshot(t.Name() + "-caller")
 
 	caller.click("hangup")
 	callee.waitFor("the hang-up", `window.pigeon.state.ended`)
 }
 
-// qrVideo writes a video file for Chromium's fake camera that shows text
-// as pigeon draws its QR code (offline.WriteQRPNG), on a white 640×480
-// frame.
-func qrVideo(t *testing.T, text string) string {
+// qrPNG returns the page's QR code as it draws it, 6 pixels a module.
+func (p *page) qrPNG() []byte {
+	p.t.Helper()
+	dataURL := eval[string](p, `(() => {
+		const src = document.getElementById("my-qr"), big = document.createElement("canvas");
+		big.width = big.height = src.width * 6;
+		const g = big.getContext("2d");
+		g.imageSmoothingEnabled = false;
+		g.drawImage(src, 0, 0, big.width, big.height);
+		return big.toDataURL("image/png");
+	})()`)
+	png, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(dataURL, "data:image/png;base64,"))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return png
+}
+
+// pigeonQR returns text as pigeon draws its QR code (offline.WriteQRPNG).
+func pigeonQR(t *testing.T, text string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := offline.WriteQRPNG(&b, text, 8); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// qrVideo writes a video file for Chromium's fake camera that shows the
+// picture of a QR code, scaled to fit a white 640×480 frame.
+func qrVideo(t *testing.T, picture []byte) string {
 	t.Helper()
 	ffmpeg, err := exec.LookPath("ffmpeg")
 	if err != nil {
@@ -78,16 +133,12 @@ func qrVideo(t *testing.T, text string) string {
 	}
 	dir := t.TempDir()
 	png := filepath.Join(dir, "qr.png")
-	var b bytes.Buffer
-	if err := offline.WriteQRPNG(&b, text, 8); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(png, b.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(png, picture, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	y4m := filepath.Join(dir, "qr.y4m")
 	out, err := exec.Command(ffmpeg, "-loglevel", "error", "-loop", "1", "-i", png,
-		"-vf", "scale=w='min(460,iw)':h=-1:flags=neighbor,pad=640:480:(ow-iw)/2:(oh-ih)/2:white,format=yuv420p",
+		"-vf", "scale=w=460:h=460:flags=neighbor,pad=640:480:(ow-iw)/2:(oh-ih)/2:white,format=yuv420p",
 		"-r", "10", "-frames:v", "10", y4m).CombinedOutput()
 	if err != nil {
 		t.Fatalf("ffmpeg: %v\n%s", err, out)
@@ -115,7 +166,7 @@ func TestPageScansPigeonsQRCode(t *testing.T) {
 	}
 	offer := strings.TrimSpace(string(b))
 
-	p := openPage(t, chromedp.Flag("use-file-for-fake-video-capture", qrVideo(t, offer)))
+	p := openPage(t, chromedp.Flag("use-file-for-fake-video-capture", qrVideo(t, pigeonQR(t, offer))))
 	// Chromium on Linux has no BarcodeDetector; take it away wherever it
 	// has one, so that the bundled decoder is what is tested.
 	p.js(`delete window.BarcodeDetector`)
@@ -132,18 +183,7 @@ func TestPageScansPigeonsQRCode(t *testing.T) {
 	}
 
 	// The page's QR code, as it shows it, holds its code.
-	dataURL := eval[string](p, `(() => {
-		const src = document.getElementById("my-qr"), big = document.createElement("canvas");
-		big.width = big.height = src.width * 6;
-		const g = big.getContext("2d");
-		g.imageSmoothingEnabled = false;
-		g.drawImage(src, 0, 0, big.width, big.height);
-		return big.toDataURL("image/png");
-	})()`)
-	png, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(dataURL, "data:image/png;base64,"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	png := p.qrPNG()
 	img, err := scan.ReadImage(bytes.NewReader(png))
 	if err != nil {
 		t.Fatal(err)

@@ -72,6 +72,7 @@
       for (const kind of ["audio", "video"]) {
         if (!local.getTracks().some((t) => t.kind === kind)) pc.addTransceiver(kind, { direction: "recvonly" });
       }
+      preferPigeonCodecs();
       say("Making your offer...");
       await pc.setLocalDescription(await pc.createOffer());
       await showCode();
@@ -83,6 +84,21 @@
       el.peerLabel.textContent = "Paste their offer here, or scan its QR code";
       say("Paste or scan the code of the side that started the call.");
       el.peerCode.focus();
+    }
+  }
+
+  // preferPigeonCodecs offers only the codecs pigeon speaks, Opus and VP8
+  // (with retransmission): the offer, and so its code and QR code, is half
+  // the size of one with all of a browser's codecs.
+  function preferPigeonCodecs() {
+    if (!("setCodecPreferences" in RTCRtpTransceiver.prototype) || !RTCRtpReceiver.getCapabilities) return;
+    for (const tr of pc.getTransceivers()) {
+      const kind = tr.receiver.track.kind;
+      const caps = RTCRtpReceiver.getCapabilities(kind);
+      if (!caps) continue;
+      const keep = caps.codecs.filter((c) => /^(audio\/opus|video\/VP8|video\/rtx)$/i.test(c.mimeType));
+      if (!keep.some((c) => /opus|VP8/i.test(c.mimeType))) continue;
+      try { tr.setCodecPreferences(keep); } catch (e) { /* the browser's own list, then */ }
     }
   }
 
