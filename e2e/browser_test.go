@@ -197,34 +197,37 @@ func (p *page) waitMedia() pageStats {
 }
 
 // screenshot saves the page in the call to the test's output, as wide as
-// the window and at a phone's size, as mediatest.SavePNG saves pictures:
-// into $PIGEON_TEST_PICTURES when set.
+// the window and at a phone's size.
 func (p *page) screenshot(name string) {
 	p.t.Helper()
-	dir := os.Getenv("PIGEON_TEST_PICTURES")
-	if dir == "" {
-		dir = p.t.TempDir()
-	}
-	save := func(file string) {
-		png, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			p.t.Fatalf("browser: screenshot: %v", err)
-		}
-		path := filepath.Join(dir, file)
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			p.t.Fatal(err)
-		}
-		p.t.Logf("the page in the call is in %s (set PIGEON_TEST_PICTURES to keep it)", path)
-	}
-	save(name + ".png")
+	p.shot(name + ".png")
 	// A phone: 390×844 CSS pixels, touch, twice as many device pixels.
 	if err := chromedp.Do(p.ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
 		p.t.Fatalf("browser: %v", err)
 	}
-	save(name + "-phone.png")
+	p.shot(name + "-phone.png")
 	if err := chromedp.Do(p.ctx, chromedp.EmulateReset()); err != nil {
 		p.t.Fatalf("browser: %v", err)
 	}
+}
+
+// shot saves a picture of the whole page as it is, as mediatest.SavePNG
+// saves pictures: into $PIGEON_TEST_PICTURES when set.
+func (p *page) shot(file string) {
+	p.t.Helper()
+	png, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		p.t.Fatalf("browser: screenshot: %v", err)
+	}
+	dir := os.Getenv("PIGEON_TEST_PICTURES")
+	if dir == "" {
+		dir = p.t.TempDir()
+	}
+	path := filepath.Join(dir, file)
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+	p.t.Logf("the page is in %s (set PIGEON_TEST_PICTURES to keep it)", path)
 }
 
 // browserCall runs one call between pigeon and the page: pigeon makes the

@@ -122,15 +122,14 @@
     state.myFormat = format;
     el.myCode.value = code;
     el.codeNote.hidden = !why;
-    if (why && wanted === "compact") {
-      el.codeNote.textContent = "This is the full form (pg1): this browser's session cannot be written as a " +
-        "compact code (" + why + "). pigeon and this page read it all the same.";
-    } else if (why) {
-      el.codeNote.textContent = "This is the full form (pg1): a compact code carries only pigeon's own sessions, " +
-        "and this browser's differs (" + why + ").";
+    if (why) {
+      $("code-note-text").textContent = "This is the full form (pg1) of the code: a compact code carries only " +
+        "pigeon's own sessions, and a browser's is not one. pigeon and this page read it all the same.";
+      $("code-why").textContent = why.charAt(0).toUpperCase() + why.slice(1) + ".";
     }
     drawQR(codes.qrText(code));
     el.mine.hidden = false;
+    el.mine.scrollIntoView({ block: "start", behavior: "smooth" });
   }
 
   // drawQR draws text as a QR code at level M, as pigeon does, with its
@@ -158,7 +157,10 @@
     }
   }
 
+  let using = false; // a code is being used: a second Enter or paste waits
   async function usePeerCode() {
+    if (using || !pc || $("use").disabled) return;
+    using = true;
     el.error.textContent = "";
     try {
       const desc = await codes.decode(el.peerCode.value);
@@ -174,10 +176,12 @@
       } else {
         say("Connecting...");
       }
-      $("use").disabled = $("scan").disabled = true;
+      $("use").disabled = $("scan").disabled = el.peerCode.readOnly = true;
       stopScan();
     } catch (e) {
       fail(e);
+    } finally {
+      using = false;
     }
   }
 
@@ -301,6 +305,8 @@
     if (pc) pc.close();
     if (local) for (const t of local.getTracks()) t.stop();
     say("The call has ended.");
+    $("again").hidden = false;
+    $("hangup").disabled = true;
     if (unacked.size) note(unacked.size + " messages never reached the other side.", "note");
   }
 
@@ -344,6 +350,23 @@
   $("start").onclick = () => begin("caller").catch(fail);
   $("answer").onclick = () => begin("callee").catch(fail);
   $("use").onclick = usePeerCode;
+  // Enter uses the code (Shift+Enter for a new line), and so does pasting
+  // a whole one: on a phone, a code pasted is a code to use.
+  el.peerCode.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); usePeerCode(); }
+  });
+  el.peerCode.addEventListener("paste", () => setTimeout(async () => {
+    try { await codes.decode(el.peerCode.value); } catch (e) { return; } // not whole yet: wait for the button
+    if (!$("use").disabled) usePeerCode();
+  }, 0));
+  $("qr-zoom").onclick = (ev) => {
+    const big = $("qr-box").classList.toggle("big");
+    ev.currentTarget.setAttribute("aria-pressed", String(big));
+  };
+  document.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape" && $("qr-box").classList.contains("big")) $("qr-zoom").click();
+  });
+  $("again").onclick = () => location.reload();
   $("scan").onclick = () => startScan().catch(fail);
   $("scan-stop").onclick = () => { stopScan(); say("Scanning stopped: paste their code, or scan again."); };
   $("copy").onclick = () => { el.myCode.select(); navigator.clipboard?.writeText(el.myCode.value).catch(() => {}); };
