@@ -310,3 +310,40 @@ func TestPageOverPlainHTTPOnTheLAN(t *testing.T) {
 		t.Errorf("pigeon exit code %d, want 0; stderr:\n%s", code, pg.stderr)
 	}
 }
+
+// TestPageUsesBarcodeDetector: where the browser has a BarcodeDetector
+// that reads QR codes, the page scans with it rather than its own decoder.
+// Chromium on Linux has none, so the test gives the page one that finds
+// pigeon's offer in the camera's picture.
+func TestPageUsesBarcodeDetector(t *testing.T) {
+	offer := pigeonSessions(t)[0]
+	code, err := offline.EncodeAs(offline.Signal{Kind: offline.Offer, SDP: offer.SDP}, offline.FormatCompact)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := openPage(t)
+	p.js(fmt.Sprintf(`window.detected = 0;
+		window.jsQR = () => { throw new Error("the bundled decoder was used"); };
+		window.BarcodeDetector = class {
+			static async getSupportedFormats() { return ["qr_code", "ean_13"]; }
+			constructor(opts) { if (!opts.formats.includes("qr_code")) throw new Error("no qr_code asked for"); }
+			async detect(video) {
+				if (!(video instanceof HTMLVideoElement)) throw new Error("not the camera's video");
+				window.detected++;
+				return [{ rawValue: %q, format: "qr_code" }];
+			}
+		};`, offline.QRText(code)))
+	p.click("answer")
+	p.waitFor("ready for the offer", `!document.getElementById("theirs").hidden`)
+	p.click("scan")
+	p.myCode()
+	if n := eval[int](p, `window.detected`); n < 1 {
+		t.Errorf("the BarcodeDetector was asked %d times", n)
+	}
+	if scanned := eval[string](p, `window.pigeon.state.scanned`); scanned != offline.QRText(code) {
+		t.Errorf("the page scanned %q, want %q", scanned, offline.QRText(code))
+	}
+	if errText := eval[string](p, `document.getElementById("error").textContent`); errText != "" {
+		t.Errorf("the page says %q", errText)
+	}
+}

@@ -236,7 +236,7 @@
       if (!scanning) return;
       let text = null;
       try { text = await find(); } catch (e) { /* no frame yet */ }
-      if (text && /^(pg|PG)\d/.test(text)) {
+      if (text && /^(pg\d|PG\d|eyJ)/.test(text)) {
         state.scanned = text;
         el.peerCode.value = text;
         stopScan();
