@@ -49,16 +49,16 @@ pigeon prints the page's addresses, and draws the last one, which a phone on
 the same network can reach, as a QR code. Browsers give the camera and the
 microphone only to secure pages:
 
-  http://127.0.0.1 (this machine)   camera and microphone
+  http://127.0.0.1 (this machine)    camera and microphone
   http://<LAN address>               chat, and the other side's video and
                                      sound, but no camera or microphone
   https://<LAN address> (--tls)      camera and microphone, once the browser's
                                      warning about the self-signed certificate
                                      is passed: check that the fingerprint it
                                      shows is the one pigeon printed
-  a file from --out (file://)        camera and microphone in Chromium and
-                                     Firefox; copy the file to the device and
-                                     open it from there
+  a file from --out (file://)        camera and microphone in Chromium (it
+                                     asks, as for https); copy the file to the
+                                     device and open it from there
 
 The page sends nothing to this server once loaded: the call itself goes
 straight between the two peers.`,
