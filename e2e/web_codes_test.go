@@ -15,6 +15,7 @@ import (
 
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/offline"
+	"github.com/pigeon-call/pigeon/scan"
 )
 
 // The page's codes (web/codes.js) are a port of the offline package: these
@@ -449,4 +450,65 @@ func TestCompactFormatFixtures(t *testing.T) {
 			t.Errorf("%s: the page decodes %q into\n%s (%s)\nwant\n%s", f.Name, f.Code, decoded[i].Value, decoded[i].Error, f.Rebuilt)
 		}
 	}
+}
+
+// TestPageSplitsCodesAsPigeon: the page cuts a long code into the parts
+// pigeon's scanner reads (scan.Split), and puts pigeon's parts back
+// together in any order, as scan.Assembler does.
+func TestPageSplitsCodesAsPigeon(t *testing.T) {
+	p := openPage(t)
+	s := pigeonSessions(t)[0]
+	full, err := offline.EncodeAs(offline.Signal{Kind: offline.Offer, SDP: s.SDP}, offline.FormatFull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compact, err := offline.EncodeAs(offline.Signal{Kind: offline.Offer, SDP: s.SDP}, offline.FormatCompact)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type split struct {
+		Code string `json:"code"`
+		Size int    `json:"size"`
+	}
+	var cases []split
+	for _, size := range []int{40, 100, 250, 1000, 5000} {
+		cases = append(cases, split{full, size}, split{compact, size})
+	}
+	cases = append(cases, split{strings.Repeat(full, 4), 100}) // more than 16 parts' worth
+	got := eval[[][]string](p, fmt.Sprintf(`%s.map((c) => pigeon.codes.splitParts(c.code, c.size))`, mustJSON(t, cases)))
+	for i, c := range cases {
+		want := scan.Split(c.Code, c.Size)
+		if strings.Join(got[i], "\n") != strings.Join(want, "\n") {
+			t.Errorf("parts of %d characters of %.10q: the page makes %d, pigeon %d:\n%q\n%q", c.Size, c.Code, len(got[i]), len(want), got[i], want)
+		}
+	}
+
+	// Out of order, with repeats, a stray part of another code first, and
+	// a whole code among them.
+	parts := scan.Split(full, 100)
+	stream := []string{"P1/3:XYZ", parts[3], parts[0], parts[3]}
+	for i := len(parts) - 1; i >= 0; i-- {
+		stream = append(stream, parts[i])
+	}
+	stream = append(stream, compact)
+	results := eval[[]*string](p, fmt.Sprintf(`(() => { const a = new pigeon.codes.Assembler(); return %s.map((t) => a.add(t)); })()`, mustJSON(t, stream)))
+	var asm scan.Assembler
+	for i, text := range stream {
+		want, done := asm.Add(text)
+		switch {
+		case done && (results[i] == nil || *results[i] != want):
+			t.Errorf("after %.12q the page has %v, pigeon %.20q", text, results[i], want)
+		case !done && results[i] != nil:
+			t.Errorf("after %.12q the page has %.20q, pigeon nothing yet", text, *results[i])
+		}
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -52,18 +52,26 @@ func TestPageScansPage(t *testing.T) {
 	caller := openPage(t)
 	caller.click("start")
 	offer := caller.myCode()
-	callee := openPage(t, chromedp.Flag("use-file-for-fake-video-capture", qrVideo(t, caller.qrPNG())))
+	pictures, shown := caller.qrCycle()
+	want := eval[string](caller, `window.pigeon.codes.qrText(document.getElementById("my-code").value)`)
+	if shown != want {
+		t.Fatalf("the page's QR codes hold %.30q (%d characters), want its code's QR text %.30q (%d)", shown, len(shown), want, len(want))
+	}
+	t.Logf("the page shows its code of %d characters as %d QR codes", len(offer), len(pictures))
+	if len(pictures) < 2 {
+		t.Errorf("a browser's offer of %d characters is shown as one QR code, want a cycle of smaller ones", len(offer))
+	}
+	callee := openPage(t, chromedp.Flag("use-file-for-fake-video-capture", qrVideo(t, pictures...)))
 	callee.js(`delete window.BarcodeDetector`)
 	callee.click("answer")
 	callee.waitFor("ready for the offer", `!document.getElementById("theirs").hidden`)
 	callee.click("scan")
 	callee.waitFor("the QR code scanned", `window.pigeon.state.scanned`)
 	scanned := eval[string](callee, `window.pigeon.state.scanned`)
-	want := eval[string](caller, `window.pigeon.codes.qrText(document.getElementById("my-code").value)`)
 	if scanned != want {
 		t.Fatalf("the page scanned %.30q (%d characters), want %.30q (%d)", scanned, len(scanned), want, len(want))
 	}
-	t.Logf("scanned the other page's QR code of %d characters (its code has %d)", len(scanned), len(offer))
+	t.Logf("scanned the other page's QR codes: %d characters (its code has %d)", len(scanned), len(offer))
 	caller.paste(callee.myCode())
 	pageCall(t, caller, callee)
 }
@@ -124,26 +132,64 @@ func pigeonQR(t *testing.T, text string) []byte {
 }
 
 // qrVideo writes a video file for Chromium's fake camera that shows the
-// picture of a QR code, scaled to fit a white 640×480 frame.
-func qrVideo(t *testing.T, picture []byte) string {
+// pictures of QR codes one after the other, half a second each, scaled to
+// fit a white 640×480 frame; the camera plays it in a loop.
+func qrVideo(t *testing.T, pictures ...[]byte) string {
 	t.Helper()
 	ffmpeg, err := exec.LookPath("ffmpeg")
 	if err != nil {
 		t.Skip("no ffmpeg to make the fake camera's video (scripts/setup.sh installs it)")
 	}
 	dir := t.TempDir()
-	png := filepath.Join(dir, "qr.png")
-	if err := os.WriteFile(png, picture, 0o644); err != nil {
-		t.Fatal(err)
+	for i, pic := range pictures {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("qr-%03d.png", i)), pic, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	y4m := filepath.Join(dir, "qr.y4m")
-	out, err := exec.Command(ffmpeg, "-loglevel", "error", "-loop", "1", "-i", png,
+	out, err := exec.Command(ffmpeg, "-loglevel", "error", "-framerate", "2", "-i", filepath.Join(dir, "qr-%03d.png"),
 		"-vf", "scale=w=460:h=460:flags=neighbor,pad=640:480:(ow-iw)/2:(oh-ih)/2:white,format=yuv420p",
-		"-r", "10", "-frames:v", "10", y4m).CombinedOutput()
+		"-r", "10", y4m).CombinedOutput()
 	if err != nil {
 		t.Fatalf("ffmpeg: %v\n%s", err, out)
 	}
 	return y4m
+}
+
+// qrCycle reads the page's QR codes as a camera would, with pigeon's
+// decoder, until it has every part of its code (or the one QR code of a
+// short one). It returns the pictures of the parts in order, and the text
+// they make together.
+func (p *page) qrCycle() (pictures [][]byte, whole string) {
+	p.t.Helper()
+	var parts scan.Assembler
+	byIndex := map[int][]byte{}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		png := p.qrPNG()
+		img, err := scan.ReadImage(bytes.NewReader(png))
+		if err != nil {
+			p.t.Fatal(err)
+		}
+		sym, err := scan.Decode(img)
+		if err != nil {
+			p.t.Fatalf("pigeon cannot read the page's QR code: %v", err)
+		}
+		if part, err := scan.ParsePart(sym.Text); err == nil {
+			byIndex[part.Index] = png
+		} else {
+			byIndex[1] = png
+		}
+		if text, done := parts.Add(sym.Text); done {
+			for i := 1; i <= len(byIndex); i++ {
+				pictures = append(pictures, byIndex[i])
+			}
+			return pictures, text
+		}
+		time.Sleep(150 * time.Millisecond)
+	}
+	p.t.Fatalf("the page's QR codes never made a whole code")
+	return nil, ""
 }
 
 // TestPageScansPigeonsQRCode: pigeon calls with a compact code; the page,
@@ -178,26 +224,19 @@ func TestPageScansPigeonsQRCode(t *testing.T) {
 		t.Errorf("the page scanned %q, want %q", scanned, offline.QRText(offer))
 	}
 	answer := p.myCode()
+
+	// The page's QR codes, as it shows them, hold its code: pigeon could
+	// scan it back.
+	pictures, shown := p.qrCycle()
+	fromQR, err1 := offline.Decode(shown)
+	fromText, err2 := offline.Decode(answer)
+	if err1 != nil || err2 != nil || fromQR.SDP != fromText.SDP {
+		t.Errorf("the page's QR codes hold %.30q (%v), not its code %.30q (%v)", shown, err1, answer, err2)
+	}
+	t.Logf("the page's %d QR codes hold %d characters, its code %d", len(pictures), len(shown), len(answer))
 	if err := os.WriteFile(fromPage, []byte(answer+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-
-	// The page's QR code, as it shows it, holds its code.
-	png := p.qrPNG()
-	img, err := scan.ReadImage(bytes.NewReader(png))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sym, err := scan.Decode(img)
-	if err != nil {
-		t.Fatalf("pigeon cannot read the page's QR code: %v", err)
-	}
-	fromQR, err1 := offline.Decode(sym.Text)
-	fromText, err2 := offline.Decode(answer)
-	if err1 != nil || err2 != nil || fromQR.SDP != fromText.SDP {
-		t.Errorf("the page's QR code holds %.30q (%v), not its code %.30q (%v)", sym.Text, err1, answer, err2)
-	}
-	t.Logf("the page's QR code holds %d characters, its code %d", len(sym.Text), len(answer))
 
 	waitOutput(t, "pigeon", pg.stderr, "pigeon: chat open")
 	p.waitFor("the chat opening", `window.pigeon.state.chatOpen`)

@@ -62,6 +62,16 @@ func TestPageOnAPhone(t *testing.T) {
 	}
 	p.click("qr-zoom")
 
+	// A long code cycles through smaller QR codes; a button shows it whole.
+	if parts, _ := p.qrCycle(); len(parts) < 2 {
+		t.Errorf("the page's code of %d characters is shown as %d QR code", len(code), len(parts))
+	}
+	p.click("qr-split")
+	parts, whole := p.qrCycle()
+	if want := eval[string](p, `window.pigeon.codes.qrText(document.getElementById("my-code").value)`); len(parts) != 1 || whole != want {
+		t.Errorf("after %q, the page shows %d QR codes holding %.20q, want one holding %.20q", "One QR code", len(parts), whole, want)
+	}
+
 	// Another page answers; this one takes the answer by Enter in the field.
 	callee := p.another()
 	callee.click("answer")

@@ -703,5 +703,61 @@ const pigeonCodes = (() => {
     return codePrefix(p.version, p.type).toUpperCase() + encodeAlnum(b.payload);
   }
 
-  return { decode, encode, encodeCompact, qrText, clean, iceCredentials, sha256, CodeError };
+  // ---- long codes as a cycle of QR codes (pigeon's scan package) ----
+
+  // A long code is shown as a cycle of QR codes, each holding one part
+  // behind a header "P<index>/<count>:", as scan.Split writes them and
+  // scan.Assembler reads them.
+  const maxParts = 16, defaultPartSize = 250;
+
+  // splitParts is scan.Split: the texts of the QR codes that show code.
+  function splitParts(code, size = defaultPartSize) {
+    let text = qrText(code.trim());
+    if (text.length <= size) return [text];
+    const n = Math.min(Math.ceil(text.length / size), maxParts);
+    size = Math.ceil(text.length / n);
+    const parts = [];
+    for (let i = 0; text.length > 0; i++) {
+      parts.push(`P${i + 1}/${n}:` + text.slice(0, size));
+      text = text.slice(size);
+    }
+    return parts;
+  }
+
+  // parsePart is scan.ParsePart: {index, count, body}, or null for a text
+  // that is not a part.
+  function parsePart(text) {
+    const m = /^P([1-9][0-9]?)\/([1-9][0-9]?):([\s\S]+)$/.exec(text);
+    if (!m) return null;
+    const index = Number(m[1]), count = Number(m[2]);
+    if (count < 2 || count > maxParts || index > count) return null;
+    return { index, count, body: m[3] };
+  }
+
+  // Assembler is scan.Assembler: add takes the text of one QR code and
+  // returns the whole code once every part has been read, text itself if
+  // it is not a part, or null while parts are missing.
+  class Assembler {
+    constructor() { this.reset(); }
+    reset() { this.parts = []; this.have = 0; }
+    add(text) {
+      const p = parsePart(text);
+      if (!p) return text;
+      if (this.parts.length !== p.count || (this.parts[p.index - 1] && this.parts[p.index - 1] !== p.body)) {
+        this.parts = new Array(p.count).fill("");
+        this.have = 0;
+      }
+      if (!this.parts[p.index - 1]) {
+        this.parts[p.index - 1] = p.body;
+        this.have++;
+      }
+      if (this.have < p.count) return null;
+      const whole = this.parts.join("");
+      this.reset();
+      return whole;
+    }
+    progress() { return [this.have, this.parts.length]; }
+  }
+
+  return { decode, encode, encodeCompact, qrText, clean, iceCredentials, sha256, splitParts, Assembler, CodeError };
 })();

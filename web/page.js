@@ -49,6 +49,7 @@
         state.connected = true;
         say("Connected.");
         $("setup").hidden = true;
+        clearInterval(cycle.timer);
         stopScan();
         showSafety();
       } else if (s === "disconnected") say("The other side is not responding: reconnecting...");
@@ -127,9 +128,38 @@
         "pigeon's own sessions, and a browser's is not one. pigeon and this page read it all the same.";
       $("code-why").textContent = why.charAt(0).toUpperCase() + why.slice(1) + ".";
     }
-    drawQR(codes.qrText(code));
+    showQR(code);
     el.mine.hidden = false;
     el.mine.scrollIntoView({ block: "start", behavior: "smooth" });
+  }
+
+  // showQR shows the code as one QR code, or, when it is long, as a cycle
+  // of smaller ones (as pigeon shows and scans them), which a camera reads
+  // from further away; a button switches between the two.
+  let cycle = { timer: 0, parts: [], i: 0, split: true };
+  function showQR(code) {
+    clearInterval(cycle.timer);
+    cycle.parts = codes.splitParts(code);
+    cycle.whole = codes.qrText(code);
+    const many = cycle.parts.length > 1;
+    $("qr-split").hidden = $("qr-parts").hidden = !many;
+    if (!many || !cycle.split) {
+      $("qr-parts").textContent = many ? "One QR code for the whole code." : "";
+      $("qr-split").textContent = "Several smaller QR codes";
+      $("qr-split").setAttribute("aria-pressed", "false");
+      drawQR(cycle.whole);
+      return;
+    }
+    $("qr-split").textContent = "One QR code";
+    $("qr-split").setAttribute("aria-pressed", "true");
+    cycle.i = 0;
+    const step = () => {
+      drawQR(cycle.parts[cycle.i]);
+      $("qr-parts").textContent = `QR code ${cycle.i + 1} of ${cycle.parts.length}: the scanner reads them in any order.`;
+      cycle.i = (cycle.i + 1) % cycle.parts.length;
+    };
+    step();
+    cycle.timer = setInterval(step, 800);
   }
 
   // drawQR draws text as a QR code at level M, as pigeon does, with its
@@ -231,11 +261,17 @@
     el.scanner.hidden = false;
     el.scanView.srcObject = stream;
     const find = await detector(el.scanView);
+    const parts = new codes.Assembler();
     say("Point the camera at their QR code.");
     const tick = async () => {
       if (!scanning) return;
       let text = null;
       try { text = await find(); } catch (e) { /* no frame yet */ }
+      if (text) {
+        text = parts.add(text);
+        const [have, count] = parts.progress();
+        if (count) say(`Read ${have} of their ${count} QR codes: keep the camera on them.`);
+      }
       if (text && /^(pg\d|PG\d|eyJ)/.test(text)) {
         state.scanned = text;
         el.peerCode.value = text;
@@ -301,6 +337,7 @@
   function end() {
     if (ended) return;
     ended = state.ended = true;
+    clearInterval(cycle.timer);
     stopScan();
     if (pc) pc.close();
     if (local) for (const t of local.getTracks()) t.stop();
@@ -359,6 +396,10 @@
     try { await codes.decode(el.peerCode.value); } catch (e) { return; } // not whole yet: wait for the button
     if (!$("use").disabled) usePeerCode();
   }, 0));
+  $("qr-split").onclick = () => {
+    cycle.split = !cycle.split;
+    showQR(el.myCode.value);
+  };
   $("qr-zoom").onclick = (ev) => {
     const big = $("qr-box").classList.toggle("big");
     ev.currentTarget.setAttribute("aria-pressed", String(big));
