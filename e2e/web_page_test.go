@@ -386,3 +386,28 @@ func TestPageUsesBarcodeDetector(t *testing.T) {
 		t.Errorf("the page says %q", errText)
 	}
 }
+
+// TestPageWarnsOfAnOldOffer: a compact offer made long ago, which pigeon
+// refuses past --max-age, gets a warning from the page.
+func TestPageWarnsOfAnOldOffer(t *testing.T) {
+	offer := pigeonSessions(t)[0]
+	first := openPage(t)
+	for i, age := range []time.Duration{time.Minute, 25 * time.Minute} {
+		p := first
+		if i > 0 {
+			p = first.another()
+		}
+		code, err := offline.EncodeAs(offline.Signal{Kind: offline.Offer, SDP: offer.SDP, Created: time.Now().Add(-age)}, offline.FormatCompact)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.click("answer")
+		p.waitFor("ready for the offer", `!document.getElementById("theirs").hidden`)
+		p.paste(code)
+		p.myCode()
+		warned := strings.Contains(eval[string](p, `document.getElementById("log").textContent`), "minutes ago")
+		if old := age > offline.DefaultMaxAge; warned != old {
+			t.Errorf("an offer made %v ago: warned %v, want %v", age, warned, old)
+		}
+	}
+}

@@ -196,6 +196,13 @@
       const desc = await codes.decode(el.peerCode.value);
       const want = role === "caller" ? "answer" : "offer";
       if (desc.type !== want) throw new Error("this is an " + desc.type + ", but an " + want + " was expected");
+      // As pigeon's --max-age, but a warning: a page has no flag to accept
+      // an old offer, and a clock may be wrong.
+      const age = desc.created ? Date.now() / 1000 - desc.created : 0;
+      if (desc.type === "offer" && age > 10 * 60) {
+        note("This offer was made " + Math.round(age / 60) + " minutes ago: its maker may have stopped waiting. " +
+          "If the call does not connect, ask for a new one.", "note");
+      }
       await pc.setRemoteDescription({ type: desc.type, sdp: desc.sdp });
       if (role === "callee") {
         for (const t of local.getTracks()) pc.addTrack(t, local);
