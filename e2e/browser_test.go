@@ -25,7 +25,7 @@ import (
 
 // browserTimeout bounds one browser call from the page's load to the
 // hang-up; CI runs these on two cores.
-const browserTimeout = 45 * time.Second
+const browserTimeout = 90 * time.Second
 
 // chromium returns the path of a Chromium to drive, or skips the test.
 func chromium(t *testing.T) string {

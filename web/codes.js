@@ -347,6 +347,7 @@ const pigeonCodes = (() => {
       if (cand.addr.length === 16) flags |= 0x40;
       fields.push(flags, ...cand.addr, cand.port >> 8, cand.port & 0xff);
     });
+    // A field the format adds after the candidates is written here.
     const bytes = Uint8Array.from(fields);
     const sum = crc32(bytes, crc32(enc.encode(codePrefix(2, c.type))));
     return concat(bytes, Uint8Array.of(sum >>> 24, (sum >>> 16) & 0xff, (sum >>> 8) & 0xff, sum & 0xff));
@@ -379,6 +380,8 @@ const pigeonCodes = (() => {
       c.candidates.push(cand);
       off += 1 + addrLen + 2;
     }
+    // A field the format adds after the candidates is read here, as marshal
+    // writes it, before the checksum.
     if (p.length < off + 4) throw truncated();
     if (p.length > off + 4 || dv.getUint32(off) !== crc32(p.subarray(0, off), crc32(enc.encode(codePrefix(2, type))))) {
       throw corrupt();
