@@ -31,16 +31,18 @@ type identity struct {
 }
 
 // newIdentity makes the certificate of a session, with an ECDSA P-256 key
-// as pion makes its own, and asks opts.Credentials, if set, for the ICE
+// as pion makes its own, unless opts.Certificate gives one, and asks opts.Credentials, if set, for the ICE
 // credentials that go with it.
 func newIdentity(opts Options) (identity, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return identity{}, fmt.Errorf("making the DTLS key: %w", err)
-	}
-	cert, err := webrtc.GenerateCertificate(key)
-	if err != nil {
-		return identity{}, fmt.Errorf("making the DTLS certificate: %w", err)
+	cert := opts.Certificate
+	if cert == nil {
+		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			return identity{}, fmt.Errorf("making the DTLS key: %w", err)
+		}
+		if cert, err = webrtc.GenerateCertificate(key); err != nil {
+			return identity{}, fmt.Errorf("making the DTLS certificate: %w", err)
+		}
 	}
 	id := identity{certificate: *cert}
 	if opts.Credentials == nil {

@@ -18,6 +18,16 @@ var (
 	// named: its certificate does not match the code's fingerprint.
 	ErrCertificateMismatch = errors.New("the peer's certificate does not match the code you pasted: the code was altered or belongs to another call")
 
+	// ErrAnswerUsed means the caller was handed a second answer: a call
+	// takes one answer to its offer, and another one, replayed or from a
+	// second peer, is refused.
+	ErrAnswerUsed = errors.New("this call has already taken an answer to its offer: a second answer is refused (to call someone else, start another pigeon call)")
+
+	// ErrNotVerified means the user did not confirm the safety number
+	// (Options.Verify said no): the call was ended before any media or chat
+	// went through.
+	ErrNotVerified = errors.New("the safety number was not confirmed: the call was ended before any media or chat went through; someone may be in the middle, so exchange new codes by another way")
+
 	// ErrNotConnected means the call is not up yet.
 	ErrNotConnected = errors.New("the call is not connected yet")
 

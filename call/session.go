@@ -75,6 +75,14 @@ type Options struct {
 	// used although WebRTC leaves loopback out by default.
 	Interfaces []string
 
+	// HideAddresses publishes host candidates under mDNS names instead of
+	// the machine's LAN addresses (see privacy.go); a peer on the same LAN
+	// resolves them, no one else learns the addresses.
+	HideAddresses bool
+	// RelayOnly gathers only relay candidates, from the TURN servers in
+	// ICEServers: the description then reveals no address of the machine.
+	RelayOnly bool
+
 	// Timeout is how long a connection may take to come up once both
 	// descriptions are set, and how long a lost one may take to come back.
 	Timeout time.Duration
@@ -100,6 +108,18 @@ type Options struct {
 	// Net, when set, replaces the machine's network, as pion's vnet does in
 	// tests of lossy and slow paths.
 	Net transport.Net
+
+	// Certificate, when set, is the DTLS certificate of the session: a
+	// long-lived identity (see package trust) instead of a new one.
+	Certificate *webrtc.Certificate
+
+	// Verify, when set, holds the call once it is up: no local media is
+	// sent, and no remote media, chat or channel is handed on, until Verify,
+	// given the safety number (see SafetyNumber), returns nil: the user
+	// confirmed it, or the peer is known. It is called once, in a goroutine
+	// of its own, and may block. An error ends the call with it (such as
+	// ErrNotVerified). See hold.go.
+	Verify func(safetyNumber string) error
 
 	// OnState is told each change of the connection's state.
 	OnState func(webrtc.PeerConnectionState)
@@ -137,6 +157,7 @@ type Session struct {
 	pc         *webrtc.PeerConnection
 	chat       *webrtc.DataChannel
 	negotiator *negotiator
+	hold       *hold // nil without Options.Verify
 
 	open    chan struct{} // closed when the chat channel opens
 	done    chan struct{} // closed when the call ends
@@ -159,6 +180,7 @@ type Session struct {
 // channel. Close it, or let it end, to release them.
 func New(opts Options) (*Session, error) {
 	opts.setDefaults()
+	held := newHold(&opts)
 	id, err := newIdentity(opts)
 	if err != nil {
 		return nil, err
@@ -168,9 +190,10 @@ func New(opts Options) (*Session, error) {
 		return nil, err
 	}
 	pc, err := api.NewPeerConnection(webrtc.Configuration{
-		ICEServers:   opts.ICEServers,
-		BundlePolicy: webrtc.BundlePolicyMaxBundle,
-		Certificates: []webrtc.Certificate{id.certificate},
+		ICEServers:         opts.ICEServers,
+		BundlePolicy:       webrtc.BundlePolicyMaxBundle,
+		Certificates:       []webrtc.Certificate{id.certificate},
+		ICETransportPolicy: opts.transportPolicy(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating the peer connection: %w", err)
@@ -183,7 +206,9 @@ func New(opts Options) (*Session, error) {
 		open:   make(chan struct{}),
 		done:   make(chan struct{}),
 		closed: make(chan struct{}),
+		hold:   held,
 	}
+	held.attach(s)
 	go s.closeWhenDone()
 
 	if err := s.setUp(); err != nil {
@@ -232,6 +257,7 @@ func newAPI(opts Options, id identity) (*webrtc.API, error) {
 	se.SetSCTPRTOMax(sctpRTOMax)
 	// Large socket buffers keep a file transfer from stalling on drops.
 	transfer.Tune(&se)
+	applyPrivacy(opts, &se)
 	if opts.Net != nil {
 		se.SetNet(opts.Net)
 		// A virtual network has no multicast for mDNS.
@@ -355,6 +381,9 @@ func (s *Session) Offer(ctx context.Context) (webrtc.SessionDescription, error) 
 func (s *Session) Accept(answer webrtc.SessionDescription) error {
 	if answer.Type != webrtc.SDPTypeAnswer {
 		return fmt.Errorf("%w: Accept wants an answer, got %s", ErrWrongSignal, answer.Type)
+	}
+	if s.pc.RemoteDescription() != nil {
+		return ErrAnswerUsed // one answer per offer: a second is another peer's, or a replay
 	}
 	if err := s.pc.SetRemoteDescription(answer); err != nil {
 		return fmt.Errorf("applying the answer: %w", err)
@@ -515,6 +544,9 @@ func (s *Session) RequestKeyFrame(ssrc webrtc.SSRC) {
 // drops and comes back, and listed by Undelivered if the call ends first.
 func (s *Session) Send(text string) error {
 	id := s.outbox.add(text)
+	if s.hold.holding() {
+		return nil // sent once the user confirms the safety number
+	}
 	return s.send(message{Type: typeChat, ID: id, Text: text})
 }
 

@@ -36,14 +36,20 @@ type CallOptions struct {
 	TURN               []string
 	TURNUser, TURNPass string
 	Interfaces         []string
+	HideIPs            bool // mDNS names in place of LAN addresses
+	RelayOnly          bool // only the TURN server's relay candidates
 
-	Timeout   time.Duration
-	PasteWait time.Duration
-	Duration  time.Duration
-	Record    string // a directory for IVF and Ogg, or a .webm file
-	View      string // auto, window, terminal or none
-	Speaker   string // a playback device; "" for the default, "none" for none
-	Verbose   bool
+	Timeout    time.Duration
+	PasteWait  time.Duration
+	Duration   time.Duration
+	Record     string // a directory for IVF and Ogg, or a .webm file
+	View       string // auto, window, terminal or none
+	Speaker    string // a playback device; "" for the default, "none" for none
+	Verbose    bool
+	Verify     bool   // hold media and chat until the user confirms the safety number
+	Identity   string // a file that keeps this side's long-lived certificate
+	Peer       string // the name of the peer, checked against the known peers
+	KnownPeers string // the known-peers file; "" for the default
 
 	Send        []string // files or directories to send once the call is up
 	AcceptFiles bool     // take every file the peer sends without asking
@@ -117,6 +123,8 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 	f.StringVar(&opts.TURNUser, "turn-user", "", "user name for the TURN server")
 	f.StringVar(&opts.TURNPass, "turn-pass", "", "password for the TURN server")
 	f.StringSliceVar(&opts.Interfaces, "interface", nil, "use only these network interfaces, such as eth0 or lo (repeatable)")
+	f.BoolVar(&opts.HideIPs, "hide-ips", false, "put mDNS names (that only the local network resolves) in the code in place of this machine's LAN addresses")
+	f.BoolVar(&opts.RelayOnly, "relay-only", false, "put only the TURN server's relay addresses in the code, none of this machine's (needs --turn)")
 	f.DurationVar(&opts.Timeout, "timeout", call.DefaultTimeout, "how long to wait for the connection to come up, or to come back when it drops")
 	f.DurationVar(&opts.PasteWait, "paste-wait", call.DefaultPasteWait, "how long the callee waits for the caller to paste its answer")
 	f.DurationVar(&opts.Duration, "duration", 0, "hang up after this long (default: when someone hangs up); the end of input then does not hang up")
@@ -124,6 +132,10 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 	f.StringVar(&opts.View, "view", viewAuto, "where to show the peer's video: window, terminal, none, or auto (a window on a desktop, else the terminal)")
 	f.StringVar(&opts.Speaker, "speaker", "", "play the peer's sound on this device (part of its name); none for silence (default: the system's)")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "say more about what the connection does")
+	f.StringVar(&opts.Identity, "identity", "", "keep this side's certificate in FILE (made on first use, readable only by you), so that peers can recognise you from call to call")
+	f.StringVar(&opts.Peer, "peer", "", "check the peer's certificate against the one on record for NAME (recorded on the first call); a change ends the call (exit code 9)")
+	f.StringVar(&opts.KnownPeers, "known-peers", "", "the file of known peers' certificates for --peer (default: known_peers in pigeon's configuration directory)")
+	f.BoolVar(&opts.Verify, "verify", false, "send and show nothing until you confirm the safety number with your peer (type yes, no, or their digits); a mismatch ends the call (exit code 8)")
 	f.StringSliceVar(&opts.Send, "send", nil, "send this file or directory once the call is up (repeatable; also /send PATH in the chat)")
 	f.BoolVar(&opts.AcceptFiles, "accept-files", false, "save every file the peer sends without asking")
 	f.StringVar(&opts.DownloadDir, "download-dir", ".", "where to save the files the peer sends")
@@ -146,6 +158,9 @@ func (o *CallOptions) validate() error {
 	}
 	if err := validView(o.View); err != nil {
 		return err
+	}
+	if o.RelayOnly && len(o.TURN) == 0 {
+		return fmt.Errorf("--relay-only needs a TURN server: add --turn, --turn-user and --turn-pass")
 	}
 	if len(o.TURN) > 0 && (o.TURNUser == "" || o.TURNPass == "") {
 		return fmt.Errorf("--turn needs --turn-user and --turn-pass")

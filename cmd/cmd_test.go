@@ -109,6 +109,8 @@ func TestExitCodes(t *testing.T) {
 		{call.ErrConnectionLost, ExitConnection, ""},
 		{call.ErrPeerClosed, ExitConnection, ""},
 		{call.ErrCertificateMismatch, ExitTampered, "altered"},
+		{&offline.AnswerMismatchError{Offer: []byte{1, 2, 3, 4}, AnswersTo: []byte{5, 6, 7, 8}}, ExitAnswer, "another offer"},
+		{call.ErrAnswerUsed, ExitAnswer, "second answer"},
 		{fmt.Errorf("reading the answer: %w", fs.ErrNotExist), ExitBadInput, "check the path"},
 		{errors.New("disk on fire"), ExitError, "disk on fire"},
 	}

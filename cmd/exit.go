@@ -8,17 +8,21 @@ import (
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/capture"
 	"github.com/pigeon-call/pigeon/offline"
+	"github.com/pigeon-call/pigeon/trust"
 )
 
 // Exit codes, documented in pigeon --help.
 const (
-	ExitOK         = 0 // the call ended with a hang-up, or the command did its job
-	ExitError      = 1 // anything else that went wrong
-	ExitBadInput   = 2 // a wrong flag, or a code that is damaged, cut or of the wrong kind
-	ExitNoMedia    = 3 // a camera or microphone that is missing or fails
-	ExitNoConnect  = 4 // the peers could not reach each other
-	ExitConnection = 5 // the connection was lost, or closed without a hang-up
-	ExitTampered   = 6 // the peer's certificate is not the one the code named
+	ExitOK          = 0 // the call ended with a hang-up, or the command did its job
+	ExitError       = 1 // anything else that went wrong
+	ExitBadInput    = 2 // a wrong flag, or a code that is damaged, cut or of the wrong kind
+	ExitNoMedia     = 3 // a camera or microphone that is missing or fails
+	ExitNoConnect   = 4 // the peers could not reach each other
+	ExitConnection  = 5 // the connection was lost, or closed without a hang-up
+	ExitTampered    = 6 // the peer's certificate is not the one the code named
+	ExitAnswer      = 7 // the answer was made for another offer, or the offer already has one
+	ExitNotVerified = 8 // --verify: the user did not confirm the safety number
+	ExitPeerChanged = 9 // --peer: the peer's certificate is not the one on record
 )
 
 const exitCodesHelp = `Exit codes:
@@ -29,7 +33,11 @@ const exitCodesHelp = `Exit codes:
   3  a camera or microphone is missing or failed
   4  could not connect to the peer
   5  the connection was lost, or the peer closed it without hanging up
-  6  the peer's certificate does not match the code: it was altered, or is another call's`
+  6  the peer's certificate does not match the code: it was altered, or is another call's
+  7  the answer was made for another offer (another call's, or an earlier one's), or this
+     call already has an answer
+  8  --verify: the safety number was not confirmed (the numbers differ, or the input ended)
+  9  --peer: the peer's certificate is not the one on record for that name`
 
 // usageError marks a mistake in the command line.
 type usageError struct{ error }
@@ -61,6 +69,14 @@ func exitCode(err error) (int, string) {
 		return ExitBadInput, err.Error() + ": check the path"
 	case errors.Is(err, call.ErrCertificateMismatch):
 		return ExitTampered, err.Error()
+	case errors.Is(err, offline.ErrAnswerMismatch), errors.Is(err, call.ErrAnswerUsed):
+		return ExitAnswer, err.Error()
+	case errors.Is(err, call.ErrNotVerified):
+		return ExitNotVerified, err.Error()
+	case errors.Is(err, trust.ErrPeerChanged):
+		return ExitPeerChanged, err.Error()
+	case errors.Is(err, trust.ErrIdentityPermissions):
+		return ExitBadInput, err.Error()
 	case errors.Is(err, call.ErrConnectFailed):
 		return ExitNoConnect, fmt.Sprintf("%v: check that both sides are on one network, or add --stun or --turn", err)
 	case errors.Is(err, call.ErrConnectionLost), errors.Is(err, call.ErrPeerClosed):

@@ -36,7 +36,7 @@ format. Give the code as an argument, or paste it when asked.
 Any format pigeon reads works: compact and full codes, their QR text, base64
 JSON as pion's examples print it, raw JSON and raw SDP. Damage is reported
 as it is when calling, with exit code 2.`,
-		Example: `  pigeon inspect pg2o.GmsCYLf7hlq9UWC0aVyllfb6hMq5H7n594Z38XoyUTFWeXhgSoB_AAABwkYPX4QX
+		Example: `  pigeon inspect pg3o.EGsCXjjtQzg4zRPoEVF8A17aiDfrpP0P_xSaFDQdWb40AqKodYB_AAABqNP-1pC8
   pigeon inspect < offer.txt`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
@@ -96,6 +96,14 @@ func printDetails(w io.Writer, sig offline.Signal, now time.Time, maxAge time.Du
 			row("", "older than --max-age %s: 'pigeon answer' would refuse it", maxAge)
 		}
 	}
+	switch {
+	case d.Kind == offline.Offer:
+		row("offer digest", "%x (its answer must name it)", d.OfferDigest)
+	case d.AnswersTo != nil:
+		row("answers offer", "%x", d.AnswersTo)
+	default:
+		row("answers offer", "not said (a browser's answer, or an older pigeon's)")
+	}
 	row("fingerprint", "%s", orNone(d.Fingerprint))
 	row("DTLS role", "%s", orNone(d.Setup))
 	if len(d.Media) == 0 {
@@ -108,8 +116,9 @@ func printDetails(w io.Writer, sig offline.Signal, now time.Time, maxAge time.Du
 		row("addresses", "none: the peer cannot reach this side, unless it is reached first")
 	}
 	for i, c := range d.Candidates {
-		row(label(i, "addresses"), "%s", c)
+		row(label(i, "addresses"), "%s, %s", c, c.Scope())
 	}
+	row("reveals", "%s", strings.TrimPrefix(describeReveals(sig), "this "+d.Kind.String()+" reveals "))
 	tw.Flush()
 }
 

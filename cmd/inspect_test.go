@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"encoding/hex"
 	"errors"
 	"strings"
 	"testing"
@@ -23,6 +24,7 @@ func TestInspect(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := func() time.Time { return time.Unix(1795318757, 0).Add(25 * time.Minute) }
+	digest := hex.EncodeToString(offline.OfferDigest(offline.Signal{Kind: offline.Offer, SDP: inspectSDP}))
 	for _, tt := range []struct {
 		name, code, stdin string
 	}{
@@ -36,13 +38,15 @@ func TestInspect(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, want := range []string{
-				"kind         offer",
-				"made         25 minutes ago (2026-11-22 03:39:17 UTC)",
+				"kind          offer",
+				"made          25 minutes ago (2026-11-22 03:39:17 UTC)",
 				"older than --max-age 10m0s",
-				"fingerprint  sha-256 AB:CD",
-				"DTLS role    actpass",
-				"media        audio: opus, recvonly",
-				"addresses    host 192.0.2.7:5000 (udp)\n             srflx [2001:db8::7]:6000 (udp)\n",
+				"offer digest  " + digest + " (its answer must name it)",
+				"fingerprint   sha-256 AB:CD",
+				"DTLS role     actpass",
+				"media         audio: opus, recvonly",
+				"addresses     host 192.0.2.7:5000 (udp), public\n              srflx [2001:db8::7]:6000 (udp), public\n",
+				"reveals       192.0.2.7 (public), 2001:db8::7 (public, srflx)\n",
 			} {
 				if !strings.Contains(out.String(), want) {
 					t.Errorf("output lacks %q:\n%s", want, out)
@@ -68,5 +72,70 @@ func TestInspectErrors(t *testing.T) {
 	var usage usageError
 	if err := c.Execute(); !errors.As(err, &usage) {
 		t.Errorf("two arguments: %v, want a usage error", err)
+	}
+}
+
+func TestInspectAnswer(t *testing.T) {
+	answerSDP := strings.Replace(inspectSDP, "a=setup:actpass", "a=setup:active", 1)
+	answerSDP = strings.Replace(answerSDP, "192.0.2.7", "192.168.1.5", 2)
+	answerSDP = strings.Replace(answerSDP, "2001:db8::7 6000 typ srflx", "0b5e6f4c-4e5a-4a28-9c2b-3a1f0e7d9c11.local 6000 typ host", 1)
+	for _, tt := range []struct {
+		answersTo []byte
+		want      string
+	}{
+		{[]byte{0xca, 0xfe, 0xf0, 0x0d}, "answers offer  cafef00d\n"},
+		{nil, "answers offer  not said"},
+	} {
+		code, err := offline.EncodeAs(offline.Signal{Kind: offline.Answer, SDP: answerSDP, AnswersTo: tt.answersTo}, offline.FormatFull)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io, out, _ := testIO("")
+		if err := inspectRun(&InspectOptions{IO: io, Code: code, MaxAge: offline.DefaultMaxAge, Now: time.Now}); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{
+			tt.want,
+			"host 192.168.1.5:5000 (udp), LAN\n",
+			"host 0b5e6f4c-4e5a-4a28-9c2b-3a1f0e7d9c11.local:6000 (udp), mDNS name\n",
+			"reveals        192.168.1.5 (LAN)\n",
+		} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("output lacks %q:\n%s", want, out)
+			}
+		}
+	}
+}
+
+func TestDescribeAddresses(t *testing.T) {
+	sdp := func(cands ...string) offline.Signal {
+		s := "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=setup:actpass\r\n"
+		for _, c := range cands {
+			s += "a=" + c + "\r\n"
+		}
+		return offline.Signal{Kind: offline.Offer, SDP: s}
+	}
+	for _, tt := range []struct {
+		sig            offline.Signal
+		reveals, peers string
+	}{
+		{sdp("candidate:1 1 udp 2130706431 192.168.1.5 5000 typ host", "candidate:1 2 udp 2130706430 192.168.1.5 5000 typ host",
+			"candidate:2 1 udp 1694498815 203.0.113.9 6000 typ srflx"),
+			"this offer reveals 192.168.1.5 (LAN), 203.0.113.9 (public, srflx)",
+			"the peer's offer points to 192.168.1.5:5000 (LAN), 203.0.113.9:6000 (public)"},
+		{sdp("candidate:1 1 udp 2130706431 0b5e6f4c-4e5a-4a28-9c2b-3a1f0e7d9c11.local 5000 typ host"),
+			"this offer reveals no IP address, only mDNS names",
+			"the peer's offer points to 0b5e6f4c-4e5a-4a28-9c2b-3a1f0e7d9c11.local:5000 (mDNS name)"},
+		{sdp("candidate:1 1 udp 2130706431 fe80::1 5000 typ host", "candidate:1 1 udp 2130706431 100.64.0.7 5001 typ host"),
+			"this offer reveals fe80::1 (link-local), 100.64.0.7 (shared)",
+			"the peer's offer points to [fe80::1]:5000 (link-local), 100.64.0.7:5001 (shared)"},
+		{sdp(), "this offer reveals no address", "the peer's offer gives no address: it must reach this side first"},
+	} {
+		if got := describeReveals(tt.sig); got != tt.reveals {
+			t.Errorf("describeReveals = %q, want %q", got, tt.reveals)
+		}
+		if got := describePeerAddresses(tt.sig); got != tt.peers {
+			t.Errorf("describePeerAddresses = %q, want %q", got, tt.peers)
+		}
 	}
 }

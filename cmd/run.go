@@ -33,6 +33,7 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	}
 	ctx, stopSignals := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stopSignals()
+	keepPrivate()
 	say := newStatus(opts.IO.ErrOut)
 	tr, err := trace.Open(opts.Trace)
 	if err != nil {
@@ -65,6 +66,9 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 			}
 		}
 	}
+	if err := prepareRecording(opts.Record); err != nil {
+		return err
+	}
 	out, err := openOutput(opts, say, &current, ctl, onFrame)
 	if err != nil {
 		return err
@@ -74,17 +78,33 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	var (
 		connectedAt atomic.Int64 // unix nanoseconds, set from pion's goroutine
 		chatOut     = &lockedWriter{w: opts.IO.Out}
+		ver         *verifier
 	)
+	if opts.Verify {
+		ver = newVerifier(say)
+	}
+	cert, err := loadIdentity(opts, say)
+	if err != nil {
+		return err
+	}
+	verify, err := checkPeer(opts, &current, ver, say)
+	if err != nil {
+		return err
+	}
 	session, err := call.New(call.Options{
-		Role:       opts.Role,
-		Tracks:     localTracks(media),
-		ICEServers: opts.iceServers(),
-		Interfaces: opts.Interfaces,
-		Timeout:    opts.Timeout,
-		PasteWait:  opts.PasteWait,
+		Role:          opts.Role,
+		Tracks:        localTracks(media),
+		ICEServers:    opts.iceServers(),
+		Interfaces:    opts.Interfaces,
+		HideAddresses: opts.HideIPs,
+		RelayOnly:     opts.RelayOnly,
+		Timeout:       opts.Timeout,
+		PasteWait:     opts.PasteWait,
 		// Compact codes leave the ICE credentials out: both sides derive
 		// them from the certificate's fingerprint.
 		Credentials: offline.ICECredentials,
+		Verify:      verify,
+		Certificate: cert,
 		OnTargetBitRate: func(bps int) {
 			if opts.Verbose {
 				say("video bit rate target %d kbit/s", bps/1000)
@@ -124,6 +144,10 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 		OnDataChannel: ctl.files.receive,
 		OnOpen: func() {
 			tr.Mark(trace.ChatOpen)
+			if verify != nil {
+				// Held until now: what was encoded meanwhile was dropped.
+				go media.ForceKeyFrame()
+			}
 			for _, path := range opts.Send {
 				if s := current.Load(); s != nil {
 					ctl.files.start(s, path)
@@ -160,7 +184,8 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	current.Store(session)
 
 	stdin := bufio.NewReader(opts.IO.In)
-	if err := exchange(ctx, session, signalIO{opts: opts, stdin: stdin}, opts.Role, tr); err != nil {
+	offer, err := exchange(ctx, session, signalIO{opts: opts, stdin: stdin}, opts.Role, tr, say)
+	if err != nil {
 		if ctx.Err() != nil {
 			say("stopped before the call started")
 			return nil
@@ -169,7 +194,8 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	}
 	say("connecting...")
 
-	go readChat(session, stdin, opts.Duration == 0, ctl)
+	refused := refuseAnswers(session, opts.Role, offer, say)
+	go readChat(session, stdin, opts.Duration == 0, ctl, func(line string) bool { return ver.take(line) || refused(line) }, ver.end)
 	var timeUp <-chan time.Time
 	if opts.Duration > 0 {
 		timer := time.NewTimer(opts.Duration)
@@ -230,55 +256,100 @@ func traceVideo(tr *trace.Writer, stats []render.Stats, latencies *trace.Latenci
 }
 
 // exchange moves the offer and the answer between this side and the peer.
-func exchange(ctx context.Context, s *call.Session, sig signalIO, role call.Role, tr *trace.Writer) error {
-	send := func(desc webrtc.SessionDescription) error {
-		err := sig.send(ctx, desc)
+// It returns the offer, as the peer read or will read it.
+func exchange(ctx context.Context, s *call.Session, sig signalIO, role call.Role, tr *trace.Writer, say func(string, ...any)) (offline.Signal, error) {
+	send := func(out offline.Signal) (offline.Signal, error) {
+		sent, err := sig.sendSignal(ctx, out)
 		tr.Mark(trace.CodeWritten)
-		return err
+		return sent, err
 	}
-	receive := func(kind offline.Kind) (webrtc.SessionDescription, error) {
-		desc, err := sig.receive(ctx, kind)
+	receive := func(kind offline.Kind) (offline.Signal, error) {
+		in, err := sig.receiveSignal(ctx, kind)
 		tr.Mark(trace.CodeRead)
-		return desc, err
+		return in, err
 	}
 	if role == call.Caller {
-		offer, err := s.Offer(ctx)
+		desc, err := s.Offer(ctx)
 		if err != nil {
-			return err
+			return offline.Signal{}, err
 		}
-		if err := send(offer); err != nil {
-			return err
+		offer, err := send(offline.Signal{Kind: offline.Offer, SDP: desc.SDP})
+		if err != nil {
+			return offline.Signal{}, err
 		}
 		answer, err := receive(offline.Answer)
 		if err != nil {
-			return err
+			return offline.Signal{}, err
 		}
-		return s.Accept(answer)
+		return offer, acceptAnswer(s, offer, answer, say)
 	}
 	offer, err := receive(offline.Offer)
 	if err != nil {
-		return err
+		return offline.Signal{}, err
 	}
-	answer, err := s.Answer(ctx, offer)
+	answer, err := s.Answer(ctx, describe(offer))
 	if err != nil {
+		return offline.Signal{}, err
+	}
+	// The answer names the offer, so that the caller can tell it from an
+	// answer to another.
+	_, err = send(offline.Signal{Kind: offline.Answer, SDP: answer.SDP, AnswersTo: offline.OfferDigest(offer)})
+	return offer, err
+}
+
+// acceptAnswer hands the session an answer to the offer this side sent, and
+// refuses one made for another offer (offline.CheckAnswer) or a second one
+// (call.ErrAnswerUsed). An answer that names no offer, a browser's or an
+// older pigeon's, is taken with a warning.
+func acceptAnswer(s *call.Session, offer, answer offline.Signal, say func(string, ...any)) error {
+	if err := offline.CheckAnswer(offer, answer); err != nil {
 		return err
 	}
-	return send(answer)
+	if answer.AnswersTo == nil {
+		say("this answer does not say which offer it answers (a browser's, or an older pigeon's): it cannot be checked against yours")
+	}
+	return s.Accept(describe(answer))
+}
+
+// refuseAnswers returns, for the caller, what a chat line that holds an
+// answer code is taken for: a second answer, refused and not sent to the
+// peer (it says false for any other line). A person who pastes an answer
+// into a call that is up has the wrong window, or is being sent someone
+// else's; either way the call goes on with the answer it has.
+func refuseAnswers(s *call.Session, role call.Role, offer offline.Signal, say func(string, ...any)) func(line string) bool {
+	return func(line string) bool {
+		if role != call.Caller {
+			return false
+		}
+		answer, err := offline.Decode(line)
+		if err != nil || answer.Kind != offline.Answer {
+			return false
+		}
+		err = acceptAnswer(s, offer, answer, func(string, ...any) {})
+		if err == nil {
+			err = call.ErrAnswerUsed // cannot happen: the session has its answer
+		}
+		say("not sent to the peer: %v", err)
+		return true
+	}
 }
 
 // readChat sends each line of in as a chat message, and acts on commands
-// (/quit, /mute, ...). The end of input, when endHangsUp, hangs up once the
+// (/quit, /mute, ...); lines taken otherwise (a reply to --verify's
+// question, a second answer refused) are not sent. end is told the input
+// ended. The end of input, when endHangsUp, hangs up once the
 // chat is open, so the peer hears the goodbye.
-func readChat(s *call.Session, in *bufio.Reader, endHangsUp bool, ctl *controls) {
+func readChat(s *call.Session, in *bufio.Reader, endHangsUp bool, ctl *controls, taken func(line string) bool, end func()) {
 	for {
 		line, err := in.ReadString('\n')
 		line = strings.TrimRight(line, "\r\n")
-		if line != "" && !ctl.command(line) {
+		if line != "" && !taken(line) && !ctl.command(line) {
 			if s.Send(line) != nil {
 				return // the call is over
 			}
 		}
 		if err != nil {
+			end()
 			if endHangsUp && errors.Is(err, io.EOF) {
 				select {
 				case <-s.Ready():

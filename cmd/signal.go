@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/pion/webrtc/v4"
@@ -32,20 +34,88 @@ type signalIO struct {
 // to scan, a QR code; --qr-png writes the QR code to a file wherever the
 // code goes.
 func (s signalIO) send(ctx context.Context, desc webrtc.SessionDescription) error {
-	text, format, err := s.encode(desc)
+	_, err := s.sendSignal(ctx, offline.Signal{Kind: kindOf(desc.Type), SDP: desc.SDP})
+	return err
+}
+
+// sendSignal writes sig as send does, and returns it as the peer will read
+// it: decoded from the code written, so that the digest of an offer is the
+// one the peer's answer names.
+func (s signalIO) sendSignal(ctx context.Context, sig offline.Signal) (offline.Signal, error) {
+	text, format, err := s.encode(sig)
 	if err != nil {
-		return err
+		return offline.Signal{}, err
 	}
+	sent, err := offline.Decode(text)
+	if err != nil {
+		return offline.Signal{}, fmt.Errorf("reading back this side's %s: %w", sig.Kind, err)
+	}
+	if err := s.write(ctx, sig.Kind, text, format); err != nil {
+		return offline.Signal{}, err
+	}
+	fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: %s\n", describeReveals(sent))
+	return sent, nil
+}
+
+// describePeerAddresses says where the peer's code points: the addresses
+// this side will send its connectivity checks to, which a person can tell
+// apart from a stranger's ("the peer's offer points to 192.168.1.5:5000
+// (LAN)").
+func describePeerAddresses(sig offline.Signal) string {
+	var to []string
+	for _, c := range offline.Inspect(sig).Candidates {
+		host := c.Address
+		if strings.Contains(host, ":") {
+			host = "[" + host + "]"
+		}
+		to = append(to, fmt.Sprintf("%s:%d (%s)", host, c.Port, c.Scope()))
+	}
+	if len(to) == 0 {
+		return fmt.Sprintf("the peer's %s gives no address: it must reach this side first", sig.Kind)
+	}
+	return fmt.Sprintf("the peer's %s points to %s", sig.Kind, strings.Join(to, ", "))
+}
+
+// describeReveals says which addresses a code gives away to whoever reads
+// it, and of what kind: "this offer reveals 192.168.1.5 (LAN)".
+func describeReveals(sig offline.Signal) string {
+	var revealed, hidden []string
+	for _, c := range offline.Inspect(sig).Candidates {
+		if !c.Reveals() {
+			hidden = append(hidden, c.Address)
+			continue
+		}
+		what := c.Scope()
+		if c.Type != "host" {
+			what += ", " + c.Type
+		}
+		item := fmt.Sprintf("%s (%s)", c.Address, what)
+		if !slices.Contains(revealed, item) {
+			revealed = append(revealed, item)
+		}
+	}
+	msg := fmt.Sprintf("this %s reveals ", sig.Kind)
+	switch {
+	case len(revealed) == 0 && len(hidden) == 0:
+		return msg + "no address"
+	case len(revealed) == 0:
+		return msg + "no IP address, only mDNS names"
+	}
+	return msg + strings.Join(revealed, ", ")
+}
+
+// write puts the text of this side's code where --signal-out says.
+func (s signalIO) write(ctx context.Context, kind offline.Kind, text string, format offline.Format) error {
 	io := s.opts.IO
 	if s.opts.QRPNG != "" {
 		if err := writeQRPNG(s.opts.QRPNG, text); err != nil {
-			return fmt.Errorf("writing the %s's QR code: %w", desc.Type, err)
+			return fmt.Errorf("writing the %s's QR code: %w", kind, err)
 		}
-		fmt.Fprintf(io.ErrOut, "pigeon: QR code of the %s written to %s\n", desc.Type, s.opts.QRPNG)
+		fmt.Fprintf(io.ErrOut, "pigeon: QR code of the %s written to %s\n", kind, s.opts.QRPNG)
 	}
 	switch s.opts.SignalOut {
 	case "":
-		fmt.Fprintf(io.ErrOut, "\nYour %s (%s, %d characters). Send it to your peer:\n\n%s\n\n", desc.Type, format, len(text), text)
+		fmt.Fprintf(io.ErrOut, "\nYour %s (%s, %d characters). Send it to your peer:\n\n%s\n\n", kind, format, len(text), text)
 		if io.ErrTTY {
 			style := offline.QRStyle{Invert: s.opts.QRInvert, NoColor: os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb"}
 			if err := offline.WriteQRStyle(io.ErrOut, text, style); err != nil {
@@ -63,24 +133,23 @@ func (s signalIO) send(ctx context.Context, desc webrtc.SessionDescription) erro
 		// O_TRUNC rather than O_EXCL: the path is often a FIFO made for this.
 		f, err := os.OpenFile(s.opts.SignalOut, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 		if err != nil {
-			return fmt.Errorf("writing the %s: %w", desc.Type, err)
+			return fmt.Errorf("writing the %s: %w", kind, err)
 		}
 		_, err = fmt.Fprintln(f, text)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
-			return fmt.Errorf("writing the %s to %s: %w", desc.Type, s.opts.SignalOut, err)
+			return fmt.Errorf("writing the %s to %s: %w", kind, s.opts.SignalOut, err)
 		}
-		fmt.Fprintf(io.ErrOut, "pigeon: %s written to %s (%s, %d characters)\n", desc.Type, s.opts.SignalOut, format, len(text))
+		fmt.Fprintf(io.ErrOut, "pigeon: %s written to %s (%s, %d characters)\n", kind, s.opts.SignalOut, format, len(text))
 		return nil
 	})
 }
 
-// encode writes desc in the format --format asks for: by default the
+// encode writes sig in the format --format asks for: by default the
 // compact one when the session fits it, and the full one otherwise.
-func (s signalIO) encode(desc webrtc.SessionDescription) (string, offline.Format, error) {
-	sig := offline.Signal{Kind: kindOf(desc.Type), SDP: desc.SDP}
+func (s signalIO) encode(sig offline.Signal) (string, offline.Format, error) {
 	format := s.opts.Format.Format
 	if format == offline.FormatAuto {
 		text, err := offline.EncodeAs(sig, offline.FormatCompact)
@@ -118,6 +187,21 @@ func writeQRPNG(path, text string) error {
 // receive reads the peer's code of the wanted kind where --signal-in says,
 // and refuses an offer older than --max-age.
 func (s signalIO) receive(ctx context.Context, want offline.Kind) (webrtc.SessionDescription, error) {
+	sig, err := s.receiveSignal(ctx, want)
+	if err != nil {
+		return webrtc.SessionDescription{}, err
+	}
+	return describe(sig), nil
+}
+
+// describe returns sig as pion takes it.
+func describe(sig offline.Signal) webrtc.SessionDescription {
+	return webrtc.SessionDescription{Type: sdpTypeOf(sig.Kind), SDP: sig.SDP}
+}
+
+// receiveSignal reads the peer's code as receive does, and returns the
+// signal with all it says.
+func (s signalIO) receiveSignal(ctx context.Context, want offline.Kind) (offline.Signal, error) {
 	var sig offline.Signal
 	err := withContext(ctx, func() error {
 		if s.opts.ScanImage != "" {
@@ -147,7 +231,7 @@ func (s signalIO) receive(ctx context.Context, want offline.Kind) (webrtc.Sessio
 		return err
 	})
 	if err != nil {
-		return webrtc.SessionDescription{}, err
+		return offline.Signal{}, err
 	}
 	now := time.Now
 	if s.now != nil {
@@ -160,15 +244,16 @@ func (s signalIO) receive(ctx context.Context, want offline.Kind) (webrtc.Sessio
 		}
 		fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: read the peer's %s (%s), made %s\n", want, sig.Format, age)
 	}
+	fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: %s\n", describePeerAddresses(sig))
 	// Only an offer can be stale: an answer is made when the offer is read,
 	// and the callee's --paste-wait, which the caller does not know, bounds
 	// how long it may take to come back.
 	if want == offline.Offer {
 		if err := offline.CheckAge(sig, now(), s.opts.MaxAge); err != nil {
-			return webrtc.SessionDescription{}, err
+			return offline.Signal{}, err
 		}
 	}
-	return webrtc.SessionDescription{Type: sdpTypeOf(sig.Kind), SDP: sig.SDP}, nil
+	return sig, nil
 }
 
 // formatFlag is the value of --format: a format Encode can write, checked

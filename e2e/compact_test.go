@@ -41,13 +41,13 @@ func TestCompactCalls(t *testing.T) {
 				t.Fatal(err)
 			}
 			offer.SDP = addCandidates(t, rng, offer.SDP)
-			offer = throughCompactCode(t, offer)
+			offer = throughCompactCode(t, offer, nil)
 			answer, err := callee.Answer(ctx, offer)
 			if err != nil {
 				t.Fatalf("the callee refuses the rebuilt offer: %v\n%s", err, offer.SDP)
 			}
 			answer.SDP = addCandidates(t, rng, answer.SDP)
-			answer = throughCompactCode(t, answer)
+			answer = throughCompactCode(t, answer, offline.OfferDigest(offline.Signal{Kind: offline.Offer, SDP: offer.SDP}))
 			if err := caller.Accept(answer); err != nil {
 				t.Fatalf("the caller refuses the rebuilt answer: %v\n%s", err, answer.SDP)
 			}
@@ -181,18 +181,19 @@ func (p *compactPeer) waitMedia(t *testing.T, peerSends bool) {
 }
 
 // throughCompactCode writes desc as a compact code, as pigeon sends it, and
-// returns what the peer reads back: the SDP rebuilt from the code.
-func throughCompactCode(t *testing.T, desc webrtc.SessionDescription) webrtc.SessionDescription {
+// returns what the peer reads back: the SDP rebuilt from the code. An
+// answer names its offer with answersTo.
+func throughCompactCode(t *testing.T, desc webrtc.SessionDescription, answersTo []byte) webrtc.SessionDescription {
 	t.Helper()
 	kind := offline.Offer
 	if desc.Type == webrtc.SDPTypeAnswer {
 		kind = offline.Answer
 	}
-	code, err := offline.EncodeAs(offline.Signal{Kind: kind, SDP: desc.SDP}, offline.FormatCompact)
+	code, err := offline.EncodeAs(offline.Signal{Kind: kind, SDP: desc.SDP, AnswersTo: answersTo}, offline.FormatCompact)
 	if err != nil {
 		t.Fatalf("pigeon's %s does not fit a compact code: %v\n%s", kind, err, desc.SDP)
 	}
-	if auto, err := offline.Encode(offline.Signal{Kind: kind, SDP: desc.SDP}); err != nil || !strings.HasPrefix(auto, "pg2") {
+	if auto, err := offline.Encode(offline.Signal{Kind: kind, SDP: desc.SDP, AnswersTo: answersTo}); err != nil || !strings.HasPrefix(auto, "pg3") {
 		t.Errorf("Encode chose %.5q, %v; want the compact form by default", auto, err)
 	}
 	chars, version := offline.Measure(code)
@@ -248,7 +249,7 @@ func TestCompactCodesThroughFIFOs(t *testing.T) {
 		offerPrefix, answerPrefix string
 		maxLen                    int
 	}{
-		{"default", nil, nil, "pg2o.", "pg2a.", 70},
+		{"default", nil, nil, "pg3o.", "pg3a.", 75},
 		{"full and json", []string{"--format", "full"}, []string{"--format", "json"}, "pg1o.", "eyJ", 5000},
 	}
 	for _, tt := range tests {

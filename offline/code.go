@@ -87,8 +87,8 @@ func decodeCode(text string) (Signal, error) {
 	if err != nil {
 		return Signal{Kind: p.kind}, err
 	}
-	if p.version == compactVersion {
-		s, err := decodeCompactBody(p.kind, body, p.alnum)
+	if p.version >= oldCompactVersion {
+		s, err := decodeCompactBody(p.kind, p.version, body, p.alnum)
 		if err != nil {
 			return Signal{Kind: p.kind}, err
 		}

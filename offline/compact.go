@@ -23,12 +23,16 @@ import (
 var Compact Codec = compactCodec{}
 
 const (
-	// compactVersion is the format version Compact writes and reads.
-	compactVersion = 2
+	// compactVersion is the format version Compact writes. It reads
+	// oldCompactVersion too, whose codes are the same but for the answer,
+	// which does not name its offer.
+	compactVersion    = 3
+	oldCompactVersion = 2
 	// fingerprintLen is the size of a SHA-256 fingerprint.
 	fingerprintLen = 32
 	// compactHeaderLen is the size of what comes before the candidates:
-	// the media byte, the time and the fingerprint.
+	// the media byte, the time and the fingerprint; an answer of version 3
+	// adds the digest of its offer (headerLen).
 	compactHeaderLen = 1 + 4 + fingerprintLen
 	// maxCandidates caps the candidates of a compact code. A machine with a
 	// few interfaces and a STUN server has half a dozen; past 16 the full
@@ -44,7 +48,8 @@ const (
 	lastFlag     = 0x80 // candidate byte: no candidate follows
 	ipv6Flag     = 0x40 // candidate byte: a 16-byte address follows, not 4
 	relayShift   = 4    // candidate byte: the relay's protocol preference, 2 bits
-	reservedBits = 0x0c // candidate byte: must be zero
+	mdnsFlag     = 0x08 // candidate byte: an mDNS name follows, as its 16-byte UUID, not an address
+	reservedBits = 0x04 // candidate byte: must be zero
 	typeMask     = 0x03 // candidate byte: the candidate type
 )
 
@@ -80,11 +85,23 @@ var (
 // compactSignal is what a compact code holds.
 type compactSignal struct {
 	kind        Kind
+	version     int // compactVersion, or oldCompactVersion for a code read in it
 	setup       setupRole
 	profile     byte
 	created     uint32 // Unix time, in seconds
 	fingerprint [fingerprintLen]byte
-	candidates  []compactCandidate
+	// answersTo is the digest of the offer an answer answers (OfferDigest);
+	// nil in an offer, and in an answer of oldCompactVersion.
+	answersTo  []byte
+	candidates []compactCandidate
+}
+
+// headerLen is the size of what comes before the candidates in c's code.
+func (c *compactSignal) headerLen() int {
+	if c.kind == Answer && c.version >= compactVersion {
+		return compactHeaderLen + OfferDigestLen
+	}
+	return compactHeaderLen
 }
 
 // compactCandidate is one candidate of a compact code: UDP always, with a
@@ -94,7 +111,43 @@ type compactCandidate struct {
 	typ       byte // index in candidateTypes
 	relayPref byte // 0-3: TLS, TCP, DTLS, UDP, as pion ranks them; 0 unless a relay
 	addr      netip.Addr
-	port      uint16
+	// name, for a host candidate under an mDNS name (--hide-ips), is the
+	// UUID of the name "<uuid>.local", and addr is not set.
+	name    [16]byte
+	hasName bool
+	port    uint16
+}
+
+// host returns what the candidate line gives as its address.
+func (c compactCandidate) host() string {
+	if c.hasName {
+		return formatUUID(c.name) + ".local"
+	}
+	return c.addr.String()
+}
+
+// parseMDNSName returns the UUID of an mDNS name as pion makes them, a
+// version 4 UUID in lower case followed by ".local"
+// (draft-ietf-mmusic-mdns-ice-candidates §3.1.1), and false for any other
+// name: the template would not write it back the same.
+func parseMDNSName(name string) ([16]byte, bool) {
+	var u [16]byte
+	id, ok := strings.CutSuffix(name, ".local")
+	if !ok || len(id) != 36 {
+		return u, false
+	}
+	b, err := hex.DecodeString(strings.ReplaceAll(id, "-", ""))
+	if err != nil || len(b) != 16 {
+		return u, false
+	}
+	u = [16]byte(b)
+	return u, formatUUID(u) == id
+}
+
+// formatUUID writes a UUID as 8-4-4-4-12 lower-case hexadecimal digits.
+func formatUUID(u [16]byte) string {
+	h := hex.EncodeToString(u[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // priority returns the priority pion gives the candidate for component:
@@ -137,7 +190,15 @@ func codePrefix(version int, letter byte) string {
 // the template rebuilds s from it: anything else in s would be lost. The
 // error says what differs, for the person who asked for a compact code.
 func compactFromSDP(s Signal) (compactSignal, error) {
-	c := compactSignal{kind: s.Kind}
+	c := compactSignal{kind: s.Kind, version: compactVersion}
+	switch {
+	case s.Kind == Answer && len(s.AnswersTo) != OfferDigestLen:
+		return c, fmt.Errorf("an answer must name its offer with the %d bytes of OfferDigest, it has %d", OfferDigestLen, len(s.AnswersTo))
+	case s.Kind == Answer:
+		c.answersTo = append([]byte(nil), s.AnswersTo...)
+	case len(s.AnswersTo) > 0:
+		return c, fmt.Errorf("an offer answers nothing")
+	}
 	sdp := s.SDP
 	if !strings.HasSuffix(sdp, "\r\n") || !looksLikeSDP([]byte(sdp), true) {
 		return c, fmt.Errorf("it is not an SDP with lines ended by CRLF, as pion writes")
@@ -257,17 +318,21 @@ func compactCandidateOf(line string) (*compactCandidate, error) {
 	}
 	typ := indexOf(candidateTypes, cand.Type)
 	addr, err := netip.ParseAddr(cand.Address)
+	name, isName := parseMDNSName(cand.Address)
 	switch {
 	case cand.Component != 1, cand.Protocol != "udp", typ < 0:
 		return nil, fmt.Errorf("its candidate %q is not a UDP candidate of component 1", line)
+	case isName && cand.Type != "host":
+		return nil, fmt.Errorf("its candidate %q has an mDNS name but is no host candidate", line)
+	case isName:
 	case err != nil, addr.Zone() != "", !usableAddr(addr):
-		return nil, fmt.Errorf("its candidate %q has no IP address a compact code can carry", line)
+		return nil, fmt.Errorf("its candidate %q has no IP address or mDNS name a compact code can carry", line)
 	case cand.Port < 1 || cand.Port > 65535:
 		return nil, fmt.Errorf("its candidate %q has port %d", line, cand.Port)
 	}
 	// An IPv4-mapped IPv6 address stays one: it takes 16 bytes, and the
 	// template prints it back as it was.
-	c := compactCandidate{typ: byte(typ), addr: addr}
+	c := compactCandidate{typ: byte(typ), addr: addr, name: name, hasName: isName}
 	c.port = uint16(cand.Port)
 	for pref := range byte(4) {
 		if candidateTypes[c.typ] != "relay" && pref > 0 {
@@ -364,42 +429,49 @@ func formatFingerprint(fp []byte) string {
 // marshal returns the payload of the code: the fields, then the CRC-32 of
 // the kind and the fields.
 func (c *compactSignal) marshal() []byte {
-	b := make([]byte, 0, compactHeaderLen+19*len(c.candidates)+checksumLen)
+	b := make([]byte, 0, c.headerLen()+19*len(c.candidates)+checksumLen)
 	b = append(b, byte(c.setup)<<setupShift|c.profile)
 	b = binary.BigEndian.AppendUint32(b, c.created)
 	b = append(b, c.fingerprint[:]...)
+	if c.headerLen() > compactHeaderLen {
+		b = append(b, c.answersTo...)
+	}
 	for i, cand := range c.candidates {
 		flags := cand.typ | cand.relayPref<<relayShift
 		if i == len(c.candidates)-1 {
 			flags |= lastFlag
 		}
-		if cand.addr.Is4() {
+		switch {
+		case cand.hasName:
+			b = append(b, flags|mdnsFlag)
+			b = append(b, cand.name[:]...)
+		case cand.addr.Is4():
 			b = append(b, flags)
 			b = append(b, cand.addr.AsSlice()...)
-		} else {
+		default:
 			b = append(b, flags|ipv6Flag)
 			a16 := cand.addr.As16()
 			b = append(b, a16[:]...)
 		}
 		b = binary.BigEndian.AppendUint16(b, cand.port)
 	}
-	return binary.BigEndian.AppendUint32(b, compactChecksum(c.kind, b))
+	return binary.BigEndian.AppendUint32(b, compactChecksum(c.kind, c.version, b))
 }
 
 // compactChecksum is the CRC-32 of the code's prefix and fields, so that a
-// code whose kind letter was changed fails it too.
-func compactChecksum(kind Kind, fields []byte) uint32 {
-	sum := crc32.ChecksumIEEE([]byte(codePrefix(compactVersion, kindLetters[kind])))
+// code whose kind letter or version was changed fails it too.
+func compactChecksum(kind Kind, version int, fields []byte) uint32 {
+	sum := crc32.ChecksumIEEE([]byte(codePrefix(version, kindLetters[kind])))
 	return crc32.Update(sum, crc32.IEEETable, fields)
 }
 
-// parseCompact parses the payload of a compact code of the given kind. It
-// returns ErrTruncated if p is the beginning of a payload, ErrCorrupt if it
-// cannot be one or fails its checksum, and ErrUnsupportedVersion for a
-// media profile this version does not know, which only a newer pigeon
-// writes.
-func parseCompact(p []byte, kind Kind) (compactSignal, error) {
-	c := compactSignal{kind: kind}
+// parseCompact parses the payload of a compact code of the given kind and
+// version (compactVersion or oldCompactVersion). It returns ErrTruncated if
+// p is the beginning of a payload, ErrCorrupt if it cannot be one or fails
+// its checksum, and ErrUnsupportedVersion for a media profile this version
+// does not know, which only a newer pigeon writes.
+func parseCompact(p []byte, kind Kind, version int) (compactSignal, error) {
+	c := compactSignal{kind: kind, version: version}
 	if len(p) == 0 {
 		return c, ErrTruncated
 	}
@@ -407,13 +479,16 @@ func parseCompact(p []byte, kind Kind) (compactSignal, error) {
 	if int(c.setup) >= len(setupNames) || (kind == Offer) != (c.setup == setupActpass) {
 		return c, ErrCorrupt
 	}
-	if len(p) < compactHeaderLen {
+	off := c.headerLen()
+	if len(p) < off {
 		return c, ErrTruncated
 	}
 	c.created = binary.BigEndian.Uint32(p[1:5])
 	c.fingerprint = [fingerprintLen]byte(p[5:compactHeaderLen])
+	if off > compactHeaderLen {
+		c.answersTo = append([]byte(nil), p[compactHeaderLen:off]...)
+	}
 
-	off := compactHeaderLen
 	for last := false; !last; {
 		if off >= len(p) {
 			return c, ErrTruncated
@@ -425,16 +500,24 @@ func parseCompact(p []byte, kind Kind) (compactSignal, error) {
 			len(c.candidates) == maxCandidates {
 			return c, ErrCorrupt
 		}
+		cand.hasName = flags&mdnsFlag != 0
+		if cand.hasName && (flags&ipv6Flag != 0 || candidateTypes[cand.typ] != "host") {
+			return c, ErrCorrupt
+		}
 		addrLen := 4
-		if flags&ipv6Flag != 0 {
+		if flags&(ipv6Flag|mdnsFlag) != 0 {
 			addrLen = 16
 		}
 		if off+1+addrLen+2 > len(p) {
 			return c, ErrTruncated
 		}
-		cand.addr, _ = netip.AddrFromSlice(p[off+1 : off+1+addrLen]) // the length is right
+		if cand.hasName {
+			cand.name = [16]byte(p[off+1 : off+1+addrLen])
+		} else {
+			cand.addr, _ = netip.AddrFromSlice(p[off+1 : off+1+addrLen]) // the length is right
+		}
 		cand.port = binary.BigEndian.Uint16(p[off+1+addrLen:])
-		if cand.port == 0 || !usableAddr(cand.addr) {
+		if cand.port == 0 || (!cand.hasName && !usableAddr(cand.addr)) {
 			return c, ErrCorrupt
 		}
 		c.candidates = append(c.candidates, cand)
@@ -444,7 +527,7 @@ func parseCompact(p []byte, kind Kind) (compactSignal, error) {
 	switch {
 	case len(p) < off+checksumLen:
 		return c, ErrTruncated
-	case len(p) > off+checksumLen, binary.BigEndian.Uint32(p[off:]) != compactChecksum(kind, p[:off]):
+	case len(p) > off+checksumLen, binary.BigEndian.Uint32(p[off:]) != compactChecksum(kind, version, p[:off]):
 		return c, ErrCorrupt
 	case int(c.profile) >= profileCount:
 		return c, ErrUnsupportedVersion
@@ -454,26 +537,26 @@ func parseCompact(p []byte, kind Kind) (compactSignal, error) {
 
 // signal returns the signal a compact code holds, with the SDP rebuilt.
 func (c *compactSignal) signal() Signal {
-	return Signal{Kind: c.kind, SDP: c.sdp(), Created: time.Unix(int64(c.created), 0), Format: FormatCompact}
+	return Signal{Kind: c.kind, SDP: c.sdp(), Created: time.Unix(int64(c.created), 0), Format: FormatCompact, AnswersTo: c.answersTo}
 }
 
 // decodeCompactBody decodes the payload of a compact code, in base64 or, for
 // the text of a QR code, in alnumDigits.
-func decodeCompactBody(kind Kind, body string, alnum bool) (Signal, error) {
+func decodeCompactBody(kind Kind, version int, body string, alnum bool) (Signal, error) {
 	if alnum {
 		whole, prefix, err := decodeAlnum(body)
 		if err != nil {
 			return Signal{}, err
 		}
 		if whole != nil {
-			if c, err := parseCompact(whole, kind); err == nil {
+			if c, err := parseCompact(whole, kind, version); err == nil {
 				return c.signal(), nil
 			}
 		}
 		// Complete or not, the groups of 3 digits decode to what the code
 		// held; whether they fall short of a payload tells a cut code from a
 		// damaged one.
-		_, err = parseCompact(prefix, kind)
+		_, err = parseCompact(prefix, kind, version)
 		if err == nil {
 			// A whole payload and 2 digits more, that are no byte.
 			return Signal{}, ErrCorrupt
@@ -485,7 +568,7 @@ func decodeCompactBody(kind Kind, body string, alnum bool) (Signal, error) {
 	if err != nil {
 		return Signal{}, err
 	}
-	c, err := parseCompact(payload, kind)
+	c, err := parseCompact(payload, kind, version)
 	switch {
 	case err != nil:
 		return Signal{}, err

@@ -1,6 +1,7 @@
 package offline
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -67,7 +68,7 @@ func pigeonSessions(t testing.TB) []struct {
 func TestCompactPigeonSessions(t *testing.T) {
 	for _, tt := range pigeonSessions(t) {
 		t.Run(tt.name, func(t *testing.T) {
-			in := Signal{Kind: tt.kind, SDP: tt.sdp, Created: created}
+			in := Signal{Kind: tt.kind, SDP: tt.sdp, Created: created, AnswersTo: testAnswersTo(tt.kind)}
 			code, err := EncodeAs(in, FormatCompact)
 			if err != nil {
 				t.Fatalf("EncodeAs(compact): %v", err)
@@ -84,8 +85,13 @@ func TestCompactPigeonSessions(t *testing.T) {
 			if !strings.HasPrefix(code, codePrefix(compactVersion, kindLetters[tt.kind])) {
 				t.Errorf("code %q has the wrong prefix", code)
 			}
-			if payload > 48 || chars > 70 || version > 4 {
-				t.Errorf("%d bytes, %d characters, QR version %d: want at most 48, 70 and 4", payload, chars, version)
+			// An answer names its offer in 4 bytes more, 6 characters.
+			maxPayload, maxChars := 48, 70
+			if tt.kind == Answer {
+				maxPayload, maxChars = 52, 75
+			}
+			if payload > maxPayload || chars > maxChars || version > 4 {
+				t.Errorf("%d bytes, %d characters, QR version %d: want at most %d, %d and 4", payload, chars, version, maxPayload, maxChars)
 			}
 
 			got, err := Decode(code)
@@ -156,7 +162,9 @@ func TestCompactRefuses(t *testing.T) {
 		{"no candidate", Offer, replace(hostLine, "")},
 		{"too many candidates", Offer, replace(hostLine, many)},
 		{"TCP candidate", Offer, replace(hostLine, strings.Replace(hostLine, " udp ", " tcp ", 1))},
-		{"mDNS candidate", Offer, replace(hostLine, strings.Replace(hostLine, "127.0.0.1", "0b1d4f2e-1b8a-4f4e-9c5e-3d2a1b0c9d8e.local", 1))},
+		{"mDNS name in capitals", Offer, replace(hostLine, strings.Replace(hostLine, "127.0.0.1", "0B1D4F2E-1B8A-4F4E-9C5E-3D2A1B0C9D8E.local", 1))},
+		{"mDNS name that is no UUID", Offer, replace(hostLine, strings.Replace(hostLine, "127.0.0.1", "pigeon.local", 1))},
+		{"mDNS name of a server reflexive candidate", Offer, replace(hostLine, strings.Replace(strings.Replace(hostLine, "127.0.0.1", "0b1d4f2e-1b8a-4f4e-9c5e-3d2a1b0c9d8e.local", 1), "2130706431 ", "1694498815 ", 1))},
 		{"unspecified address", Offer, replace(hostLine, strings.Replace(hostLine, "127.0.0.1", "0.0.0.0", 1))},
 		{"port 0", Offer, replace(hostLine, strings.Replace(hostLine, " 43219 ", " 0 ", 1))},
 		{"another priority", Offer, replace(hostLine, strings.Replace(hostLine, "2130706431", "2130706430", 1))},
@@ -203,9 +211,13 @@ func mustFingerprint(t testing.TB, sdp string) []byte {
 // (RFC 5737, RFC 3849), where a test may send packets without reaching
 // anyone.
 func randomCompact(rng *rand.Rand, documentation bool) compactSignal {
-	c := compactSignal{kind: Offer, created: rng.Uint32()}
+	c := compactSignal{kind: Offer, version: compactVersion, created: rng.Uint32()}
 	if rng.IntN(2) == 0 {
 		c.kind, c.setup = Answer, setupRole(1+rng.IntN(2))
+		c.answersTo = make([]byte, OfferDigestLen)
+		for i := range c.answersTo {
+			c.answersTo[i] = byte(rng.UintN(256))
+		}
 	}
 	c.profile = byte(rng.IntN(profileCount))
 	for i := range c.fingerprint {
@@ -215,6 +227,16 @@ func randomCompact(rng *rand.Rand, documentation bool) compactSignal {
 		cand := compactCandidate{typ: byte(rng.IntN(len(candidateTypes))), port: uint16(1 + rng.IntN(65535))}
 		if candidateTypes[cand.typ] == "relay" {
 			cand.relayPref = byte(rng.IntN(4))
+		}
+		// An mDNS name (--hide-ips) stands for a host's address; never
+		// with documentation, whose addresses a test may send to.
+		if !documentation && cand.typ == 0 && rng.IntN(3) == 0 {
+			cand.hasName = true
+			for i := range cand.name {
+				cand.name[i] = byte(rng.UintN(256))
+			}
+			c.candidates = append(c.candidates, cand)
+			continue
 		}
 		for !usableAddr(cand.addr) {
 			switch v6 := rng.IntN(3) == 0; {
@@ -243,12 +265,15 @@ func randomCompact(rng *rand.Rand, documentation bool) compactSignal {
 	return c
 }
 
-// payloadLen is what the compact payload of c must weigh: 41 bytes, and 7
-// for each IPv4 candidate, 19 for each IPv6 one.
+// payloadLen is what the compact payload of c must weigh: 41 bytes, 4 more
+// for an answer, and 7 for each IPv4 candidate, 19 for each IPv6 one.
 func payloadLen(c compactSignal) int {
 	n := compactHeaderLen + checksumLen
+	if c.kind == Answer {
+		n += OfferDigestLen
+	}
 	for _, cand := range c.candidates {
-		if cand.addr.Is4() {
+		if !cand.hasName && cand.addr.Is4() {
 			n += 7
 		} else {
 			n += 19
@@ -262,7 +287,7 @@ func TestCompactProperties(t *testing.T) {
 	for i := range 500 {
 		c := randomCompact(rng, false)
 		sdp := c.sdp()
-		in := Signal{Kind: c.kind, SDP: sdp, Created: time.Unix(int64(c.created), 0)}
+		in := Signal{Kind: c.kind, SDP: sdp, Created: time.Unix(int64(c.created), 0), AnswersTo: c.answersTo}
 		code, err := EncodeAs(in, FormatCompact)
 		if err != nil {
 			t.Fatalf("#%d: the template's own SDP does not encode: %v\n%s", i, err, sdp)
@@ -272,7 +297,7 @@ func TestCompactProperties(t *testing.T) {
 		}
 		for _, text := range []string{code, QRText(code)} {
 			got, err := Decode(text)
-			if err != nil || got.SDP != sdp || got.Kind != c.kind || !got.Created.Equal(in.Created) {
+			if err != nil || got.SDP != sdp || got.Kind != c.kind || !got.Created.Equal(in.Created) || !bytes.Equal(got.AnswersTo, c.answersTo) {
 				t.Fatalf("#%d: Decode(%q) = %v %v, %v; want the signal back", i, text, got.Kind, got.Created, err)
 			}
 		}
@@ -285,7 +310,7 @@ func TestCompactProperties(t *testing.T) {
 			t.Fatalf("#%d: rebuilt SDP shows %d candidates and %d media sections, want %d and 3", i, len(d.Candidates), len(d.Media), len(c.candidates))
 		}
 		for j, cand := range d.Candidates {
-			if cand.Address != c.candidates[j].addr.String() || cand.Priority != c.candidates[j].priority(1) {
+			if cand.Address != c.candidates[j].host() || cand.Priority != c.candidates[j].priority(1) {
 				t.Fatalf("#%d: candidate %d is %v, want %v", i, j, cand, c.candidates[j].addr)
 			}
 		}
@@ -332,10 +357,10 @@ func TestCompactAcceptedByPion(t *testing.T) {
 	for i := range 24 {
 		c := randomCompact(rng, true)
 		if i < 2 {
-			c.kind, c.setup = Offer, setupActpass
+			c.kind, c.setup, c.answersTo = Offer, setupActpass, nil
 		}
 		t.Run(fmt.Sprintf("%s %d", c.kind, i), func(t *testing.T) {
-			code, err := EncodeAs(Signal{Kind: c.kind, SDP: c.sdp()}, FormatCompact)
+			code, err := EncodeAs(Signal{Kind: c.kind, SDP: c.sdp(), AnswersTo: c.answersTo}, FormatCompact)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -418,9 +443,18 @@ func TestCompactDecodeEveryPrefix(t *testing.T) {
 	}
 }
 
+// testAnswersTo returns the digest an answer of the tests names, that of
+// pigeonOffer; nil for an offer.
+func testAnswersTo(kind Kind) []byte {
+	if kind != Answer {
+		return nil
+	}
+	return OfferDigest(Signal{Kind: Offer, SDP: pigeonOffer})
+}
+
 func mustCompact(t testing.TB, kind Kind, sdp string) string {
 	t.Helper()
-	code, err := EncodeAs(Signal{Kind: kind, SDP: sdp, Created: created}, FormatCompact)
+	code, err := EncodeAs(Signal{Kind: kind, SDP: sdp, Created: created, AnswersTo: testAnswersTo(kind)}, FormatCompact)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -467,7 +501,7 @@ func TestCompactDecodeErrors(t *testing.T) {
 		p := c.marshal()
 		p = change(p[:len(p)-checksumLen])
 		p = append(p, 0, 0, 0, 0)
-		sum := compactChecksum(kind, p[:len(p)-checksumLen])
+		sum := compactChecksum(kind, compactVersion, p[:len(p)-checksumLen])
 		p[len(p)-4], p[len(p)-3], p[len(p)-2], p[len(p)-1] = byte(sum>>24), byte(sum>>16), byte(sum>>8), byte(sum)
 		return codePrefix(compactVersion, kindLetters[kind]) + base64.RawURLEncoding.EncodeToString(p)
 	}
@@ -479,7 +513,7 @@ func TestCompactDecodeErrors(t *testing.T) {
 	}{
 		{"valid", craft(Offer, func(p []byte) []byte { return p }), nil},
 		{"offer as an answer", craft(Answer, func(p []byte) []byte { return p }), ErrCorrupt},
-		{"kind letter changed", "pg2a." + base64.RawURLEncoding.EncodeToString(good), ErrCorrupt},
+		{"kind letter changed", "pg3a." + base64.RawURLEncoding.EncodeToString(good), ErrCorrupt},
 		{"role 3", craft(Offer, func(p []byte) []byte { p[0] |= 3 << setupShift; return p }), ErrCorrupt},
 		{"unknown profile", craft(Offer, func(p []byte) []byte { p[0] = p[0]&^profileMask | 0x3f; return p }), ErrUnsupportedVersion},
 		{"reserved bits", craft(Offer, func(p []byte) []byte { p[compactHeaderLen] |= 0x04; return p }), ErrCorrupt},
@@ -497,11 +531,12 @@ func TestCompactDecodeErrors(t *testing.T) {
 			}
 			return append(p, one...)
 		}), ErrCorrupt},
-		{"checksum of another payload", "pg2o." + base64.RawURLEncoding.EncodeToString(append(good[:len(good)-1:len(good)-1], good[len(good)-1]^1)), ErrCorrupt},
-		{"padding", "pg2o." + base64.RawURLEncoding.EncodeToString(good) + "==", ErrCorrupt},
-		{"QR form, last group too large", "PG2O." + encodeAlnum(good[:len(good)-1]) + "::", ErrCorrupt},
-		{"QR form, a group over 65535", "PG2O.:::" + encodeAlnum(good)[3:], ErrCorrupt},
-		{"QR form, a character of no digit", "PG2O.#" + encodeAlnum(good)[1:], ErrCorrupt},
+		{"version changed", "pg2o." + base64.RawURLEncoding.EncodeToString(good), ErrCorrupt},
+		{"checksum of another payload", "pg3o." + base64.RawURLEncoding.EncodeToString(append(good[:len(good)-1:len(good)-1], good[len(good)-1]^1)), ErrCorrupt},
+		{"padding", "pg3o." + base64.RawURLEncoding.EncodeToString(good) + "==", ErrCorrupt},
+		{"QR form, last group too large", "PG3O." + encodeAlnum(good[:len(good)-1]) + "::", ErrCorrupt},
+		{"QR form, a group over 65535", "PG3O.:::" + encodeAlnum(good)[3:], ErrCorrupt},
+		{"QR form, a character of no digit", "PG3O.#" + encodeAlnum(good)[1:], ErrCorrupt},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,7 +13,7 @@
 //
 // A code is one line of ASCII text, a prefix followed by a payload:
 //
-//	pg2o.<payload>   pg2a.<payload>   a compact offer or answer
+//	pg3o.<payload>   pg3a.<payload>   a compact offer or answer
 //	pg1o.<payload>   pg1a.<payload>   a full offer or answer
 //
 // "pg" names pigeon, the digit is the version of the format, the letter is
@@ -21,11 +21,11 @@
 // so the prefix cannot run into the payload. The payload is base64url
 // without padding (RFC 4648 §5).
 //
-// A code that starts with "pg" and a version number greater than 2 was made
+// A code that starts with "pg" and a version number greater than 3 was made
 // by a newer pigeon: it is refused with ErrUnsupportedVersion without reading
 // further, so a later version is free to change everything after its number.
 //
-// # Compact codes (version 2)
+// # Compact codes (version 3)
 //
 // Between two pigeons most of a session description is known to both: a
 // compact code carries only the rest, and the reader rebuilds the SDP from a
@@ -36,12 +36,18 @@
 //	          profile (bits 5-0: media set, audio and video directions)
 //	4 bytes   when the code was made, Unix seconds, big-endian
 //	32 bytes  SHA-256 fingerprint of the DTLS certificate
+//	4 bytes   in an answer only: the digest of the offer it answers
+//	          (see below)
 //	7 or 19   per candidate: a byte (bit 7: the last one; bit 6: IPv6;
-//	bytes     bits 5-4: a relay's protocol; bits 1-0: host, srflx, prflx,
-//	          relay), the IPv4 or IPv6 address, the UDP port (big-endian)
-//	4 bytes   CRC-32 (IEEE) of the prefix ("pg2o") and all bytes before
+//	bytes     bits 5-4: a relay's protocol; bit 3: an mDNS name; bit 2:
+//	          zero; bits 1-0: host, srflx, prflx, relay), the IPv4 or IPv6
+//	          address or, with bit 3, the 16 bytes of the UUID of a host's
+//	          mDNS name ("<uuid>.local", lower case, as --hide-ips
+//	          publishes), the UDP port (big-endian)
+//	4 bytes   CRC-32 (IEEE) of the prefix ("pg3o") and all bytes before
 //
-// With one IPv4 candidate that is 48 bytes, 69 characters. What the peer
+// With one IPv4 candidate that is 48 bytes, 69 characters, and 52 bytes,
+// 75 characters, for an answer. What the peer
 // would otherwise read from the SDP it derives: the ICE credentials from the
 // fingerprint (ICECredentials, which the session that made the code must
 // have used), the candidates' priorities from their types, the codecs from
@@ -49,6 +55,20 @@
 // routes incoming media by payload type instead), the origin line's session
 // ID. Encode writes a compact code only when the template rebuilds the SDP
 // line for line but for those; otherwise it writes a full code.
+//
+// Version 2 was the same but for the answer, which did not name its offer;
+// this version reads such codes still, the answer as one that names none.
+//
+// # An answer names its offer
+//
+// An answer carries the first 4 bytes of the SHA-256 of the SDP of the offer
+// it answers, as that offer's code decodes (OfferDigest): in a compact code
+// after the fingerprint, and in a full or JSON code as a session-level line
+// of its SDP, "a=pigeon-offer:" and the 4 bytes in lower-case hexadecimal,
+// before the first m= line. A decoder takes the line out of the SDP and into
+// Signal.AnswersTo. The caller then refuses an answer made for another offer
+// (CheckAnswer): another call's, or an earlier one's pasted again. An answer
+// that names no offer, a browser's or an older pigeon's, cannot be checked.
 //
 // # Full codes (version 1)
 //
@@ -67,7 +87,7 @@
 // A QR code stores a character of its alphanumeric mode (0-9, A-Z, space and
 // $%*+-./:) in 5.5 bits and any other in 8. So the QR code of a code holds
 // the same payload written 3 characters for every 2 bytes in those
-// characters but the space, behind the prefix in capitals ("PG2O."): a
+// characters but the space, behind the prefix in capitals ("PG3O."): a
 // smaller symbol than the base64 text (version 4 at level M for a compact
 // code with one candidate, against 5). Decode reads this form as well, for
 // a person who scanned it and pasted what the phone read.

@@ -33,6 +33,12 @@ var (
 	// error returned is an *ExpiredError, which says how old.
 	ErrExpired = errors.New("this code is too old: ask your peer for a new one")
 
+	// ErrAnswerMismatch means an answer names an offer other than the one
+	// it was pasted for: it was made for another call, or is an earlier
+	// call's answer pasted again. The error returned is an
+	// *AnswerMismatchError.
+	ErrAnswerMismatch = errors.New("this answer was made for another offer, not the one this pigeon printed: ask your peer to answer this call's offer")
+
 	// ErrNotCompact means a session cannot be written as a compact code:
 	// it holds something a peer could not rebuild from one. Encode falls
 	// back to the full form; only EncodeAs(s, FormatCompact) returns it.
@@ -61,6 +67,24 @@ func (e *WrongKindError) Error() string {
 // Is reports whether target is ErrWrongKind, so that callers need not know
 // the concrete type to branch on it.
 func (e *WrongKindError) Is(target error) bool { return target == ErrWrongKind }
+
+// AnswerMismatchError is the error for an answer made for another offer. It
+// matches ErrAnswerMismatch with errors.Is.
+type AnswerMismatchError struct {
+	Offer     []byte // the digest of the offer this side sent
+	AnswersTo []byte // the digest the answer names
+}
+
+// Error says which offer the answer was made for, by its digest as pigeon
+// inspect shows it, and what to do.
+func (e *AnswerMismatchError) Error() string {
+	return fmt.Sprintf("this answer was made for another offer (%x), not the one this pigeon printed (%x): "+
+		"it belongs to another call, or is an earlier call's answer pasted again; ask your peer to answer this call's offer",
+		e.AnswersTo, e.Offer)
+}
+
+// Is reports whether target is ErrAnswerMismatch.
+func (e *AnswerMismatchError) Is(target error) bool { return target == ErrAnswerMismatch }
 
 // ExpiredError is the error for a signal older than the allowed age. It
 // matches ErrExpired with errors.Is.

@@ -44,10 +44,17 @@ func (fullCodec) Encode(s Signal) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("encoding a signal: unknown kind %v", s.Kind)
 	}
-	if len(s.SDP) > maxSDP {
-		return "", fmt.Errorf("encoding the %s: the session description is %d bytes, over the limit of %d", s.Kind, len(s.SDP), maxSDP)
-	}
 	if !looksLikeSDP([]byte(s.SDP), true) {
+		return "", fmt.Errorf("encoding the %s: this is not a session description (it must start with \"v=0\" and hold only SDP lines)", s.Kind)
+	}
+	sdp, err := withAnswersTo(s)
+	if err != nil {
+		return "", err
+	}
+	if len(sdp) > maxSDP {
+		return "", fmt.Errorf("encoding the %s: the session description is %d bytes, over the limit of %d", s.Kind, len(sdp), maxSDP)
+	}
+	if !looksLikeSDP([]byte(sdp), true) {
 		return "", fmt.Errorf("encoding the %s: this is not a session description (it must start with \"v=0\" and hold only SDP lines)", s.Kind)
 	}
 
@@ -56,13 +63,13 @@ func (fullCodec) Encode(s Signal) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("encoding the %s: %w", s.Kind, err)
 	}
-	if _, err := io.WriteString(zw, s.SDP); err != nil {
+	if _, err := io.WriteString(zw, sdp); err != nil {
 		return "", fmt.Errorf("encoding the %s: %w", s.Kind, err)
 	}
 	if err := zw.Close(); err != nil {
 		return "", fmt.Errorf("encoding the %s: %w", s.Kind, err)
 	}
-	payload.Write(binary.BigEndian.AppendUint32(nil, crc32.ChecksumIEEE([]byte(s.SDP))))
+	payload.Write(binary.BigEndian.AppendUint32(nil, crc32.ChecksumIEEE([]byte(sdp))))
 
 	return codePrefix(fullVersion, letter) + base64.RawURLEncoding.EncodeToString(payload.Bytes()), nil
 }

@@ -3,6 +3,7 @@ package offline
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,6 +30,43 @@ func (c Candidate) String() string {
 	}
 	return fmt.Sprintf("%s %s:%d (%s)", c.Type, host, c.Port, c.Protocol)
 }
+
+// Scope says what an address a candidate reveals is, in a person's words:
+// "loopback" (this machine only), "LAN" (a private network: RFC 1918, IPv6
+// unique local), "link-local", "shared" (a carrier's NAT, RFC 6598),
+// "mDNS name" (a name that only the local network resolves, and that says
+// nothing of the address), or "public" (anyone on the internet may see it).
+func (c Candidate) Scope() string {
+	addr, err := netip.ParseAddr(c.Address)
+	switch {
+	case err != nil && strings.HasSuffix(c.Address, ".local"):
+		return "mDNS name"
+	case err != nil:
+		return "host name"
+	}
+	addr = addr.Unmap()
+	switch {
+	case addr.IsLoopback():
+		return "loopback"
+	case addr.IsPrivate():
+		return "LAN"
+	case addr.IsLinkLocalUnicast():
+		return "link-local"
+	case cgnat.Contains(addr):
+		return "shared"
+	}
+	return "public"
+}
+
+// Reveals reports whether the candidate gives away an IP address: an mDNS
+// name does not.
+func (c Candidate) Reveals() bool {
+	_, err := netip.ParseAddr(c.Address)
+	return err == nil
+}
+
+// cgnat is the shared address space of carriers' NATs (RFC 6598).
+var cgnat = netip.MustParsePrefix("100.64.0.0/10")
 
 // errCandidate says that a candidate attribute cannot be parsed.
 var errCandidate = errors.New("malformed candidate")
@@ -95,12 +133,21 @@ type Details struct {
 	Setup      string
 	Media      []Media
 	Candidates []Candidate // of component 1; the RTCP ones repeat them
+
+	// OfferDigest, for an offer, is what its answer must name
+	// (OfferDigest); AnswersTo, for an answer, is what it names (nil if
+	// it does not say).
+	OfferDigest []byte
+	AnswersTo   []byte
 }
 
 // Inspect returns what s holds, read from its SDP. It does not judge: an SDP
 // it cannot make sense of gives empty fields, not an error.
 func Inspect(s Signal) Details {
-	d := Details{Kind: s.Kind, Format: s.Format, Created: s.Created}
+	d := Details{Kind: s.Kind, Format: s.Format, Created: s.Created, AnswersTo: s.AnswersTo}
+	if s.Kind == Offer {
+		d.OfferDigest = OfferDigest(s)
+	}
 	var m *Media // the current media section
 	for line := range strings.Lines(s.SDP) {
 		line = strings.TrimRight(line, "\r\n")

@@ -36,7 +36,14 @@ func (jsonCodec) Encode(s Signal) (string, error) {
 	if len(s.SDP) > maxSDP || !looksLikeSDP([]byte(s.SDP), true) {
 		return "", fmt.Errorf("encoding the %s: this is not a session description of at most %d bytes", s.Kind, maxSDP)
 	}
-	b, err := json.Marshal(sessionDescription{Type: s.Kind.String(), SDP: s.SDP})
+	sdp, err := withAnswersTo(s)
+	if err != nil {
+		return "", err
+	}
+	if len(sdp) > maxSDP {
+		return "", fmt.Errorf("encoding the %s: the session description is %d bytes, over the limit of %d", s.Kind, len(sdp), maxSDP)
+	}
+	b, err := json.Marshal(sessionDescription{Type: s.Kind.String(), SDP: sdp})
 	if err != nil {
 		return "", fmt.Errorf("encoding the %s: %w", s.Kind, err)
 	}

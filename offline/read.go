@@ -93,6 +93,17 @@ type signalReader interface {
 // not 0, is the kind a raw SDP is taken to be when nothing in it says. It
 // returns the kind with an error when it knows it.
 func readSignal(r *bufio.Reader, want Kind) (Signal, error) {
+	s, err := readAnyFormat(r, want)
+	if err != nil {
+		return s, err
+	}
+	// The answer's digest of its offer, in the SDP of a full or JSON code.
+	return takeAnswersTo(s)
+}
+
+// readAnyFormat reads one signal as readSignal does, with what its SDP
+// holds left there.
+func readAnyFormat(r *bufio.Reader, want Kind) (Signal, error) {
 	var sr signalReader // chosen by the first line that holds something
 	for {
 		held := 0

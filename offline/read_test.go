@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -51,7 +52,7 @@ func TestReadSignal(t *testing.T) {
 		{name: "chat before the code", in: "here it is:\n" + offer + "\n", want: Offer, wantErr: ErrCorrupt, wantRest: offer + "\n"},
 		{name: "chat inside the code", in: offer[:cut] + "\nsorry, wrong window\n" + offer[cut:] + "\n", want: Offer, wantErr: ErrCorrupt, wantRest: offer[cut:] + "\n"},
 		{name: "damaged", in: replaceAt(offer, cut) + "\n", want: Offer, wantErr: ErrCorrupt},
-		{name: "newer version", in: "pg3o.abcd\nrest\n", want: Offer, wantErr: ErrUnsupportedVersion, wantRest: "rest\n"},
+		{name: "newer version", in: "pg4o.abcd\nrest\n", want: Offer, wantErr: ErrUnsupportedVersion, wantRest: "rest\n"},
 		{name: "answer for an offer", in: answer + "\n", want: Offer, wantErr: &WrongKindError{Want: Offer, Got: Answer}},
 		{name: "offer for an answer", in: offer + "\n", want: Answer, wantErr: &WrongKindError{Want: Answer, Got: Offer}},
 		{name: "cut offer for an answer", in: offer[:cut] + "\n", want: Answer, wantErr: &WrongKindError{Want: Answer, Got: Offer}},
@@ -68,7 +69,7 @@ func TestReadSignal(t *testing.T) {
 				t.Fatalf("ReadSignal = %v %.40q, want %v %.40q", got.Kind, got.SDP, tt.want, tt.wantSDP)
 			case tt.wantErr != nil && !errors.Is(err, tt.wantErr) && (err == nil || err.Error() != tt.wantErr.Error()):
 				t.Fatalf("ReadSignal = %v %.20q, %v; want %v", got.Kind, got.SDP, err, tt.wantErr)
-			case tt.wantErr != nil && got != (Signal{}):
+			case tt.wantErr != nil && !reflect.DeepEqual(got, Signal{}):
 				t.Errorf("ReadSignal returned %+v with its error, want the zero Signal", got)
 			}
 			if rest, _ := io.ReadAll(r); string(rest) != tt.wantRest {

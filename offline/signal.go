@@ -48,7 +48,7 @@ type Format int
 // zero Format, FormatAuto, asks Encode to pick.
 const (
 	FormatAuto    Format = iota
-	FormatCompact        // "pg2": only what the peer cannot rebuild, about 70 characters
+	FormatCompact        // "pg3": only what the peer cannot rebuild, about 70 characters
 	FormatFull           // "pg1": the whole SDP, compressed with DEFLATE
 	FormatJSON           // base64 of {"type":..., "sdp":...}, as pion's examples and many browser demos write
 	FormatSDP            // the SDP itself, as text (read only)
@@ -95,6 +95,13 @@ type Signal struct {
 	// SDP made by pion, which holds the time, and leaves it zero when it
 	// cannot know.
 	Created time.Time
+
+	// AnswersTo, in an answer, is the digest of the offer it answers
+	// (OfferDigest), so that the caller can refuse an answer made for
+	// another offer (CheckAnswer). Encode writes it in every format; a
+	// decoder sets it from the code, and leaves it nil for an answer that
+	// does not say (a browser's, or an older pigeon's). Nil in an offer.
+	AnswersTo []byte
 
 	// Format is the format the signal was read in. Encode ignores it.
 	Format Format

@@ -150,11 +150,11 @@ func (c *compactSignal) sdp() string {
 // when it does not know it either.
 func (c compactCandidate) line(component int, ufrag string) string {
 	network := "udp4"
-	if !c.addr.Is4() {
+	if !c.hasName && !c.addr.Is4() {
 		network = "udp6"
 	}
 	typ := candidateTypes[c.typ]
-	foundation := crc32.ChecksumIEEE([]byte(typ + c.addr.String() + network))
+	foundation := crc32.ChecksumIEEE([]byte(typ + c.host() + network))
 	return fmt.Sprintf("candidate:%d %d udp %d %s %d typ %s ufrag %s",
-		foundation, component, c.priority(component), c.addr, c.port, typ, ufrag)
+		foundation, component, c.priority(component), c.host(), c.port, typ, ufrag)
 }

@@ -1,0 +1,243 @@
+package call
+
+import (
+	"sync"
+	"time"
+
+	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
+)
+
+// hold keeps a call's media and chat back until the user has confirmed the
+// safety number (Options.Verify): nothing this side captures leaves it,
+// nothing the peer sends is shown, until then. A call through someone in
+// the middle is ended before either person has said a word to them.
+// Options.Verify may also check the peer's certificate against a record of
+// it (RemoteFingerprint).
+//
+// It works by wrapping the session's options before the session is made:
+// the local tracks write nowhere, and the callbacks that would show the
+// peer's media and chat queue what they are given. Once the user confirms,
+// the queue is handed on and the tracks write again; if not, the call ends
+// with the error Verify returned.
+type hold struct {
+	verify func(safetyNumber string) error
+
+	released chan struct{} // closed once the user has confirmed
+	once     sync.Once
+
+	mu       sync.Mutex
+	messages []string // the peer's chat messages, in order, while held
+
+	// What the session's user asked to be told, told once released.
+	onOpen  func()
+	onMsg   func(string)
+	onTrack func(*webrtc.TrackRemote, *webrtc.RTPReceiver)
+
+	session *Session // set by attach
+}
+
+// trackPoll is how often a held remote track looks whether it may go on to
+// OnTrack: the packets it reads meanwhile are thrown away.
+const trackPoll = 100 * time.Millisecond
+
+// newHold wraps opts so that the call is held until opts.Verify says yes.
+// It returns nil, and leaves opts as they are, without opts.Verify.
+func newHold(opts *Options) *hold {
+	if opts.Verify == nil {
+		return nil
+	}
+	h := &hold{
+		verify:   opts.Verify,
+		released: make(chan struct{}),
+		onOpen:   opts.OnOpen,
+		onMsg:    opts.OnMessage,
+		onTrack:  opts.OnTrack,
+	}
+	tracks := make([]webrtc.TrackLocal, len(opts.Tracks))
+	for i, t := range opts.Tracks {
+		tracks[i] = &heldTrack{TrackLocal: t, hold: h, bound: map[string]webrtc.TrackLocalContext{}}
+	}
+	opts.Tracks = tracks
+	opts.OnOpen = h.open
+	opts.OnMessage = h.message
+	if opts.OnTrack != nil {
+		opts.OnTrack = h.track
+	}
+	// A channel of the peer's own (a file) is refused until then: what
+	// arrived on it before it was handed on would be lost.
+	if onDC := opts.OnDataChannel; onDC != nil {
+		opts.OnDataChannel = func(dc *webrtc.DataChannel) {
+			if !h.isReleased() {
+				_ = dc.Close()
+				return
+			}
+			onDC(dc)
+		}
+	}
+	return h
+}
+
+// attach tells the hold its session, which it asks for the safety number.
+func (h *hold) attach(s *Session) {
+	if h != nil {
+		h.session = s
+	}
+}
+
+// holding reports whether the call is still held. A nil hold never is.
+func (h *hold) holding() bool { return h != nil && !h.isReleased() }
+
+func (h *hold) isReleased() bool {
+	select {
+	case <-h.released:
+		return true
+	default:
+		return false
+	}
+}
+
+// open is told that the chat channel opened: DTLS is up and the safety
+// number is known. It asks the user, off pion's goroutine.
+func (h *hold) open() { go h.ask() }
+
+func (h *hold) ask() {
+	s := h.session
+	number, err := s.SafetyNumber()
+	if err != nil {
+		return // the call ended meanwhile
+	}
+	if err := h.verify(number); err != nil {
+		s.end(err)
+		return
+	}
+	h.release()
+}
+
+// release lets the call through: the chat that waited is shown, the chat
+// this side typed meanwhile is sent, and the media flows.
+func (h *hold) release() {
+	h.once.Do(func() {
+		h.mu.Lock()
+		queued := h.messages
+		h.messages = nil
+		close(h.released)
+		h.mu.Unlock()
+		for _, text := range queued {
+			if h.onMsg != nil {
+				h.onMsg(text)
+			}
+		}
+		if h.onOpen != nil {
+			h.onOpen()
+		}
+		s := h.session
+		go s.resend()
+		// Pictures sent while held were thrown away: the peer's decoder
+		// needs a keyframe to start from.
+		for _, r := range s.pc.GetReceivers() {
+			for _, t := range r.Tracks() {
+				if t.Kind() == webrtc.RTPCodecTypeVideo {
+					s.RequestKeyFrame(t.SSRC())
+				}
+			}
+		}
+	})
+}
+
+// message queues the peer's chat until the call is released.
+func (h *hold) message(text string) {
+	h.mu.Lock()
+	if !h.isReleased() {
+		h.messages = append(h.messages, text)
+		h.mu.Unlock()
+		return
+	}
+	h.mu.Unlock()
+	if h.onMsg != nil {
+		h.onMsg(text)
+	}
+}
+
+// track throws away what a remote track brings until the call is released,
+// then hands it on.
+func (h *hold) track(t *webrtc.TrackRemote, r *webrtc.RTPReceiver) {
+	if h.isReleased() {
+		h.onTrack(t, r)
+		return
+	}
+	go func() {
+		buf := make([]byte, 1500)
+		for !h.isReleased() {
+			_ = t.SetReadDeadline(time.Now().Add(trackPoll))
+			if _, _, err := t.Read(buf); err != nil && !isTimeout(err) {
+				return // the track ended
+			}
+		}
+		_ = t.SetReadDeadline(time.Time{})
+		h.onTrack(t, r)
+	}()
+}
+
+func isTimeout(err error) bool {
+	te, ok := err.(interface{ Timeout() bool })
+	return ok && te.Timeout()
+}
+
+// heldTrack is a local track that sends nothing while the call is held: it
+// binds as the track it wraps does, but what that track writes is dropped.
+type heldTrack struct {
+	webrtc.TrackLocal
+	hold *hold
+
+	mu    sync.Mutex
+	bound map[string]webrtc.TrackLocalContext // pion's context ID to the one the track was given
+}
+
+func (t *heldTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameters, error) {
+	held := heldContext{TrackLocalContext: ctx, hold: t.hold}
+	t.mu.Lock()
+	t.bound[ctx.ID()] = held
+	t.mu.Unlock()
+	return t.TrackLocal.Bind(held)
+}
+
+func (t *heldTrack) Unbind(ctx webrtc.TrackLocalContext) error {
+	t.mu.Lock()
+	held, ok := t.bound[ctx.ID()]
+	delete(t.bound, ctx.ID())
+	t.mu.Unlock()
+	if !ok {
+		held = ctx
+	}
+	return t.TrackLocal.Unbind(held)
+}
+
+// heldContext hands the track a writer that drops its packets while held.
+type heldContext struct {
+	webrtc.TrackLocalContext
+	hold *hold
+}
+
+func (c heldContext) WriteStream() webrtc.TrackLocalWriter {
+	return heldWriter{w: c.TrackLocalContext.WriteStream(), hold: c.hold}
+}
+
+type heldWriter struct {
+	w    webrtc.TrackLocalWriter
+	hold *hold
+}
+
+func (w heldWriter) WriteRTP(header *rtp.Header, payload []byte) (int, error) {
+	if w.hold.holding() {
+		return header.MarshalSize() + len(payload), nil
+	}
+	return w.w.WriteRTP(header, payload)
+}
+
+func (w heldWriter) Write(b []byte) (int, error) {
+	if w.hold.holding() {
+		return len(b), nil
+	}
+	return w.w.Write(b)
+}

@@ -1,0 +1,119 @@
+package call
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+)
+
+func TestConfirms(t *testing.T) {
+	for _, tt := range []struct {
+		reply                 string
+		confirmed, understood bool
+	}{
+		{"yes", true, true},
+		{" Y \n", true, true},
+		{"123 456", true, true},
+		{"123456", true, true},
+		{"no", false, true},
+		{"N", false, true},
+		{"123 457", false, true},
+		{"maybe", false, false},
+		{"12345", false, false},
+		{"", false, false},
+	} {
+		confirmed, understood := Confirms(tt.reply, "123 456")
+		if confirmed != tt.confirmed || understood != tt.understood {
+			t.Errorf("Confirms(%q) = %v, %v; want %v, %v", tt.reply, confirmed, understood, tt.confirmed, tt.understood)
+		}
+	}
+}
+
+// TestVerifyHoldsTheCall has the caller's user take their time to confirm
+// the safety number while the callee, who does not verify, sends chat and
+// media at once: until the caller confirms, the caller shows none of it and
+// sends none of its own (the callee sees no track, no message); once it
+// confirms, everything flows both ways, what waited included.
+func TestVerifyHoldsTheCall(t *testing.T) {
+	confirm := make(chan bool)
+	asked := make(chan string, 1)
+	caller := newPeer(t, Caller, openTestMedia(t), 10*time.Second, func(o *Options) {
+		o.Verify = func(number string) error {
+			asked <- number
+			if !<-confirm {
+				return ErrNotVerified
+			}
+			return nil
+		}
+	})
+	callee := newPeer(t, Callee, openTestMedia(t), 10*time.Second)
+	connect(t, caller, callee)
+	waitReady(t, "callee", callee)
+
+	var number string
+	select {
+	case number = <-asked:
+	case <-time.After(15 * time.Second):
+		t.Fatal("the caller's user was never asked")
+	}
+	if n, _ := callee.SafetyNumber(); n != number {
+		t.Fatalf("the caller was asked about %q, the callee sees %q", number, n)
+	}
+	if err := callee.Send("said while held"); err != nil {
+		t.Fatal(err)
+	}
+	if err := caller.Send("typed while held"); err != nil {
+		t.Fatal(err)
+	}
+	// The callee would see the caller's media within a fraction of a
+	// second of connecting if it were sent.
+	time.Sleep(2 * time.Second)
+	if got := caller.received(); len(got) != 0 {
+		t.Errorf("the held caller showed %q", got)
+	}
+	if got := callee.received(); len(got) != 0 {
+		t.Errorf("the held caller sent %q", got)
+	}
+	select {
+	case kind := <-callee.tracks:
+		t.Fatalf("the held caller sent %s", kind)
+	case kind := <-caller.tracks:
+		t.Fatalf("the held caller handed on the peer's %s", kind)
+	default:
+	}
+
+	confirm <- true
+	waitMessage(t, "the caller", caller, "said while held")
+	waitMessage(t, "the callee", callee, "typed while held")
+	waitTrack(t, "caller", caller, webrtc.RTPCodecTypeVideo)
+	waitTrack(t, "callee", callee, webrtc.RTPCodecTypeVideo)
+}
+
+// TestVerifyRefused has the user say the numbers differ: the call ends with
+// ErrNotVerified, and nothing went through either way.
+func TestVerifyRefused(t *testing.T) {
+	caller := newPeer(t, Caller, nil, 10*time.Second, func(o *Options) {
+		o.Verify = func(string) error { return ErrNotVerified }
+	})
+	callee := newPeer(t, Callee, nil, 10*time.Second)
+	connect(t, caller, callee)
+	waitReady(t, "callee", callee)
+	_ = callee.Send("hello?")
+	_ = caller.Send("hello from the held side")
+	if err := caller.Wait(); !errors.Is(err, ErrNotVerified) {
+		t.Fatalf("the caller ended with %v, want ErrNotVerified", err)
+	}
+	select {
+	case <-callee.Done():
+	case <-time.After(15 * time.Second):
+		t.Fatal("the callee's call did not end")
+	}
+	if got := caller.received(); len(got) != 0 {
+		t.Errorf("the refusing side showed %q", got)
+	}
+	if got := callee.received(); len(got) != 0 {
+		t.Errorf("the refusing side sent %q", got)
+	}
+}

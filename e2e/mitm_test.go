@@ -1,0 +1,170 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+
+	"github.com/pigeon-call/pigeon/call"
+	"github.com/pigeon-call/pigeon/offline"
+)
+
+// TestSafetyNumbersThroughARelay puts a relay between two pigeon processes,
+// as whoever carries their codes could: two pion peers of the test's own,
+// one answering the caller's offer and one offering to the callee, each
+// with a certificate of its own and writing codes of its own (its answer
+// even names the caller's offer correctly). The call through it comes up
+// and chat passes, as the relay forwards it; only the safety numbers the
+// two processes print differ. TestCallThroughFIFOs checks that they are
+// equal on a direct call.
+//
+// With --verify, each user types the number the other reads out: they
+// differ, and both pigeons end the call (exit code 8) before anything typed
+// reached the relay.
+func TestSafetyNumbersThroughARelay(t *testing.T) {
+	t.Run("plain", func(t *testing.T) { throughRelay(t, false) })
+	t.Run("verify", func(t *testing.T) { throughRelay(t, true) })
+}
+
+func throughRelay(t *testing.T, verify bool) {
+	flags := noMedia
+	if verify {
+		flags = append([]string{"--verify"}, noMedia...)
+	}
+	var relayed atomic.Int32
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	callerOffer, relayOffer := filepath.Join(dir, "caller-offer"), filepath.Join(dir, "relay-offer")
+
+	// The relay's two halves forward each other's chat.
+	var toCaller, toCallee atomic.Pointer[call.Session]
+	half := func(role call.Role, other *atomic.Pointer[call.Session]) *call.Session {
+		s, err := call.New(call.Options{
+			Role: role, Interfaces: []string{"lo"}, Timeout: 15 * time.Second, PasteWait: 15 * time.Second,
+			Credentials: offline.ICECredentials,
+			OnMessage: func(text string) {
+				relayed.Add(1)
+				if o := other.Load(); o != nil {
+					go o.Send(text)
+				}
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	toCaller.Store(half(call.Callee, &toCallee))
+	toCallee.Store(half(call.Caller, &toCaller))
+
+	caller := start(t, args([]string{"call", "--signal-out", callerOffer, "--signal-in", "-"}, flags)...)
+	waitOutput(t, "caller", caller.stderr, "offer written to")
+	text, err := os.ReadFile(callerOffer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offer, err := offline.Decode(string(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, err := toCaller.Load().Answer(ctx, webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer.SDP})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answerCode, err := offline.Encode(offline.Signal{Kind: offline.Answer, SDP: answer.SDP, AnswersTo: offline.OfferDigest(offer)})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ownOffer, err := toCallee.Load().Offer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ownCode, err := offline.Encode(offline.Signal{Kind: offline.Offer, SDP: ownOffer.SDP})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(relayOffer, []byte(ownCode+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	callee := start(t, args([]string{"answer", "--signal-in", relayOffer, "--signal-out", "-"}, flags)...)
+	waitOutput(t, "callee's answer", callee.stdout, "\n")
+	calleeAnswer, err := offline.Decode(strings.TrimSpace(callee.stdout.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := toCallee.Load().Accept(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: calleeAnswer.SDP}); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(caller.stdin, answerCode)
+	if verify {
+		verifyThroughRelay(t, caller, callee, &relayed)
+		return
+	}
+
+	waitOutput(t, "caller", caller.stderr, "pigeon: chat open")
+	waitOutput(t, "callee", callee.stderr, "pigeon: chat open")
+	fmt.Fprintln(caller.stdin, "through the middle")
+	waitOutput(t, "callee's chat", callee.stdout, "through the middle\n")
+
+	var numbers [2]string
+	for i, p := range []*proc{caller, callee} {
+		waitOutput(t, "safety number", p.stderr, "safety number ")
+		m := regexp.MustCompile(`safety number (\d{3} \d{3})`).FindStringSubmatch(p.stderr.String())
+		if m == nil {
+			t.Fatalf("no safety number in:\n%s", p.stderr)
+		}
+		numbers[i] = m[1]
+	}
+	if numbers[0] == numbers[1] {
+		t.Fatalf("both processes show %s through a relay that re-signs", numbers[0])
+	}
+	// Each shows the number it shares with the half of the relay it reached.
+	for i, s := range []*call.Session{toCaller.Load(), toCallee.Load()} {
+		if n, err := s.SafetyNumber(); err != nil || n != numbers[i] {
+			t.Errorf("side %d shows %s, the relay half it reached %s (%v)", i, numbers[i], n, err)
+		}
+	}
+	caller.stdin.Close()
+	caller.exit(t, 10*time.Second)
+}
+
+// verifyThroughRelay has each user type the number the other sees, as they
+// would read them to each other: both pigeons refuse, and nothing typed
+// reached the relay.
+func verifyThroughRelay(t *testing.T, caller, callee *proc, relayed *atomic.Int32) {
+	t.Helper()
+	var numbers [2]string
+	for i, p := range []*proc{caller, callee} {
+		waitOutput(t, "the question", p.stderr, "media and chat wait until you confirm it")
+		numbers[i] = regexp.MustCompile(`safety number (\d{3} \d{3}): media`).FindStringSubmatch(p.stderr.String())[1]
+	}
+	if numbers[0] == numbers[1] {
+		t.Fatalf("both processes show %s through a relay that re-signs", numbers[0])
+	}
+	fmt.Fprintln(caller.stdin, "a secret for the callee")
+	fmt.Fprintln(callee.stdin, "a secret for the caller")
+	fmt.Fprintln(caller.stdin, numbers[1])
+	fmt.Fprintln(callee.stdin, numbers[0])
+	for _, p := range []*proc{caller, callee} {
+		if code := p.exit(t, 20*time.Second); code != 8 {
+			t.Errorf("exit code %d, want 8; stderr:\n%s", code, p.stderr)
+		}
+		if !strings.Contains(p.stderr.String(), "WARNING: the safety numbers differ") {
+			t.Errorf("no warning in:\n%s", p.stderr)
+		}
+	}
+	if n := relayed.Load(); n != 0 {
+		t.Errorf("the relay received %d chat messages", n)
+	}
+}
