@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -29,8 +31,41 @@ type codeFixture struct {
 	Type    string `json:"type"`
 	SDP     string `json:"sdp"`
 	Created int64  `json:"created"`
-	Code    string `json:"code"`
-	Rebuilt string `json:"rebuilt,omitempty"` // the SDP the code decodes into
+	// AnswersTo, in an answer, is the digest of its offer in hexadecimal.
+	AnswersTo string `json:"answersTo,omitempty"`
+	Code      string `json:"code"`
+	Rebuilt   string `json:"rebuilt,omitempty"` // the SDP the code decodes into
+	// Legacy marks a code of an older version, which is read but no longer
+	// written.
+	Legacy bool `json:"legacy,omitempty"`
+}
+
+// signal is the fixture as the Go codec takes it.
+func (f codeFixture) signal(t *testing.T) offline.Signal {
+	t.Helper()
+	s := offline.Signal{Kind: kindOf(f.Type), SDP: f.SDP, Created: time.Unix(f.Created, 0)}
+	if f.AnswersTo != "" {
+		var err error
+		if s.AnswersTo, err = hex.DecodeString(f.AnswersTo); err != nil {
+			t.Fatalf("%s: %v", f.Name, err)
+		}
+	}
+	return s
+}
+
+// jsDesc is a JavaScript function that makes the page's description of a
+// fixture.
+const jsDesc = `((f) => ({ type: f.type, sdp: f.sdp,
+	answersTo: f.answersTo ? Uint8Array.from(f.answersTo.match(/../g), (x) => parseInt(x, 16)) : undefined }))`
+
+// answering gives each answer among fixtures the digest of an offer, as
+// the callee that writes it would.
+func answering(rng *rand.Rand, fixtures []codeFixture) {
+	for i := range fixtures {
+		if fixtures[i].Type == "answer" && fixtures[i].AnswersTo == "" {
+			fixtures[i].AnswersTo = fmt.Sprintf("%08x", rng.Uint32())
+		}
+	}
 }
 
 // jsResult is what the page returns for one call of its codec: a value or
@@ -142,14 +177,20 @@ func TestPageCompactCodesMatchGo(t *testing.T) {
 				"candidate:4 1 udp 1023 192.0.2.200 3478 typ relay",
 				"candidate:5 1 udp 511 2001:db8::ffff:0:1 3479 typ relay",
 			)},
+			// A host under an mDNS name, as pigeon --hide-ips writes it.
+			{" an mDNS name", withCandidate(s.SDP,
+				"candidate:6 1 udp 2130706431 3c7c4f6e-1b1e-4a36-9a7e-1d2b3c4d5e6f.local 40003 typ host",
+				"candidate:6 2 udp 2130706430 3c7c4f6e-1b1e-4a36-9a7e-1d2b3c4d5e6f.local 40003 typ host",
+			)},
 		}
 		for _, v := range variants {
 			fixtures = append(fixtures, codeFixture{Name: s.Name + v.name, Type: s.Type, SDP: v.sdp, Created: created})
 		}
 	}
+	answering(rng, fixtures)
 	for i := range fixtures {
 		f := &fixtures[i]
-		code, err := offline.EncodeAs(offline.Signal{Kind: kindOf(f.Type), SDP: f.SDP, Created: time.Unix(f.Created, 0)}, offline.FormatCompact)
+		code, err := offline.EncodeAs(f.signal(t), offline.FormatCompact)
 		if err != nil {
 			t.Fatalf("%s: Go writes no compact code: %v", f.Name, err)
 		}
@@ -157,7 +198,7 @@ func TestPageCompactCodesMatchGo(t *testing.T) {
 	}
 
 	// The page encodes as Go does.
-	encoded := pageCodec(p, `(f) => pigeon.codes.encodeCompact({ type: f.type, sdp: f.sdp }, f.created)`, fixtures)
+	encoded := pageCodec(p, `(f) => pigeon.codes.encodeCompact(`+jsDesc+`(f), f.created)`, fixtures)
 	for i, f := range fixtures {
 		if encoded[i].Value != f.Code {
 			t.Errorf("%s: the page writes %q (%s), Go %q", f.Name, encoded[i].Value, encoded[i].Error, f.Code)
@@ -169,13 +210,14 @@ func TestPageCompactCodesMatchGo(t *testing.T) {
 	for _, f := range fixtures {
 		texts = append(texts, f.Code, offline.QRText(f.Code))
 	}
-	decoded := pageCodec(p, `(text) => pigeon.codes.decode(text).then((d) => d.type + " " + d.format + "\n" + d.sdp)`, texts)
+	decoded := pageCodec(p, `(text) => pigeon.codes.decode(text).then((d) =>
+		d.type + " " + d.format + " " + Array.from(d.answersTo || [], (b) => b.toString(16).padStart(2, "0")).join("") + "\n" + d.sdp)`, texts)
 	for i, text := range texts {
 		s, err := offline.Decode(text)
 		if err != nil {
 			t.Fatalf("Go does not decode %q: %v", text, err)
 		}
-		if want := s.Kind.String() + " compact\n" + s.SDP; decoded[i].Value != want {
+		if want := fmt.Sprintf("%s compact %x\n%s", s.Kind, s.AnswersTo, s.SDP); decoded[i].Value != want {
 			t.Errorf("the page decodes %q into\n%s (%s)\nGo into\n%s", text, decoded[i].Value, decoded[i].Error, want)
 		}
 	}
@@ -262,7 +304,11 @@ func TestPageRefusesWhatGoRefuses(t *testing.T) {
 		{Name: "a mapped multicast address", Type: "offer", SDP: withCandidate(offer, "candidate:1 1 udp 2130706431 ::ffff:224.0.0.1 4000 typ host")},
 		{Name: "an unspecified address", Type: "offer", SDP: withCandidate(offer, "candidate:1 1 udp 2130706431 :: 4000 typ host")},
 		{Name: "a leading zero", Type: "offer", SDP: withCandidate(offer, "candidate:1 1 udp 2130706431 192.0.2.01 4000 typ host")},
-		{Name: "an mDNS name", Type: "offer", SDP: withCandidate(offer, "candidate:1 1 udp 2130706431 3c7c4f6e-1b1e-4a36-9a7e-1d2b3c4d5e6f.local 4000 typ host")},
+		{Name: "an mDNS name in capitals", Type: "offer", SDP: withCandidate(offer, "candidate:1 1 udp 2130706431 3C7C4F6E-1B1E-4A36-9A7E-1D2B3C4D5E6F.local 4000 typ host")},
+		{Name: "an mDNS name of a server-reflexive candidate", Type: "offer", SDP: withCandidate(offer, "candidate:1 1 udp 1694498815 3c7c4f6e-1b1e-4a36-9a7e-1d2b3c4d5e6f.local 4000 typ srflx")},
+		{Name: "a name that is no UUID", Type: "offer", SDP: withCandidate(offer, "candidate:1 1 udp 2130706431 printer.local 4000 typ host")},
+		{Name: "an answer that names no offer", Type: "answer", SDP: answer, AnswersTo: "-"},
+		{Name: "an offer that names one", Type: "offer", SDP: offer, AnswersTo: "01020304"},
 		{Name: "port 0", Type: "offer", SDP: withCandidate(offer, "candidate:1 1 udp 2130706431 192.0.2.1 0 typ host")},
 		{Name: "another priority", Type: "offer", SDP: withCandidate(offer, "candidate:1 1 udp 2130706430 192.0.2.1 4000 typ host")},
 		{Name: "a relay's unknown priority", Type: "offer", SDP: withCandidate(offer, "candidate:1 1 udp 1279 192.0.2.1 4000 typ relay")},
@@ -281,13 +327,23 @@ func TestPageRefusesWhatGoRefuses(t *testing.T) {
 		{Name: "four sections", Type: "offer", SDP: offer + "m=text 9 RTP/AVP 98\r\n"},
 		{Name: "a control character", Type: "offer", SDP: strings.Replace(offer, "s=-", "s=-\x01", 1)},
 	}
+	// Every answer names an offer, but the one that must not: each case is
+	// refused for what its name says.
+	answering(rand.New(rand.NewPCG(1, 1)), cases)
+	for i := range cases {
+		if cases[i].AnswersTo == "-" {
+			cases[i].AnswersTo = ""
+		}
+	}
 	for _, c := range cases {
-		_, err := offline.EncodeAs(offline.Signal{Kind: kindOf(c.Type), SDP: c.SDP, Created: time.Unix(1e9, 0)}, offline.FormatCompact)
+		s := c.signal(t)
+		s.Created = time.Unix(1e9, 0)
+		_, err := offline.EncodeAs(s, offline.FormatCompact)
 		if !errors.Is(err, offline.ErrNotCompact) {
 			t.Errorf("%s: Go writes a compact code (%v): the case is wrong", c.Name, err)
 		}
 	}
-	got := pageCodec(p, `(f) => pigeon.codes.encodeCompact({ type: f.type, sdp: f.sdp }, 1e9)`, cases)
+	got := pageCodec(p, `(f) => pigeon.codes.encodeCompact(`+jsDesc+`(f), 1e9)`, cases)
 	for i, c := range cases {
 		if got[i].Reason != "not-compact" {
 			t.Errorf("%s: the page writes %q (%s %s), want a refusal", c.Name, got[i].Value, got[i].Reason, got[i].Error)
@@ -296,7 +352,9 @@ func TestPageRefusesWhatGoRefuses(t *testing.T) {
 
 	// In "auto" and "compact" the page falls back to the full form, which
 	// Go reads, and says why.
-	full := pageCodec(p, `(f) => pigeon.codes.encode({ type: f.type, sdp: f.sdp }, "compact").then((r) => r.format + " " + (r.why ? "why " : "") + r.code)`, cases[:2])
+	// An answer's full code names its offer as Go reads it (the DEFLATE
+	// streams of the browser and of Go differ, not what they hold).
+	full := pageCodec(p, `(f) => pigeon.codes.encode(`+jsDesc+`(f), "compact").then((r) => r.format + " " + (r.why ? "why " : "") + r.code)`, cases[:2])
 	for i, c := range cases[:2] {
 		fields := strings.Fields(full[i].Value)
 		if len(fields) != 3 || fields[0] != "full" || fields[1] != "why" {
@@ -304,8 +362,8 @@ func TestPageRefusesWhatGoRefuses(t *testing.T) {
 			continue
 		}
 		s, err := offline.Decode(fields[2])
-		if err != nil || s.SDP != c.SDP || s.Format != offline.FormatFull {
-			t.Errorf("%s: Go reads the page's full code %q as %v, %v", c.Name, fields[2], s.Format, err)
+		if err != nil || s.SDP != c.SDP || s.Format != offline.FormatFull || hex.EncodeToString(s.AnswersTo) != c.AnswersTo {
+			t.Errorf("%s: Go reads the page's full code %q as %v naming %x, %v", c.Name, fields[2], s.Format, s.AnswersTo, err)
 		}
 	}
 }
@@ -329,18 +387,27 @@ func TestPageReadsDamagedCodesAsGo(t *testing.T) {
 	p := openPage(t)
 	sessions := pigeonSessions(t)
 	var originals []string
+	answering(rand.New(rand.NewPCG(2, 2)), sessions)
 	for _, s := range sessions[:2] {
-		sdp := withCandidate(s.SDP, "candidate:2 1 udp 2130706431 2001:db8::7 40001 typ host")
-		code, err := offline.EncodeAs(offline.Signal{Kind: kindOf(s.Type), SDP: sdp}, offline.FormatCompact)
+		compact := s
+		compact.SDP = withCandidate(s.SDP, "candidate:2 1 udp 2130706431 2001:db8::7 40001 typ host",
+			"candidate:3 1 udp 2130706431 3c7c4f6e-1b1e-4a36-9a7e-1d2b3c4d5e6f.local 40002 typ host")
+		code, err := offline.EncodeAs(compact.signal(t), offline.FormatCompact)
 		if err != nil {
 			t.Fatal(err)
 		}
-		full, err := offline.EncodeAs(offline.Signal{Kind: kindOf(s.Type), SDP: s.SDP}, offline.FormatFull)
+		full, err := offline.EncodeAs(s.signal(t), offline.FormatFull)
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Of a full code, only its start, cut.
 		originals = append(originals, code, offline.QRText(code), full[:60]+"~", offline.QRText(full)[:80]+"~")
+	}
+	// The codes of version 2, which are still read.
+	for _, f := range loadWebFixtures(t) {
+		if f.Legacy {
+			originals = append(originals, f.Code, offline.QRText(f.Code))
+		}
 	}
 	rng := rand.New(rand.NewPCG(3, 3))
 	var texts []string
@@ -359,9 +426,14 @@ func TestPageReadsDamagedCodesAsGo(t *testing.T) {
 				texts = append(texts, string(b))
 			}
 		}
-		texts = append(texts, code+"A", code+"AB", strings.Replace(code, "2", "3", 1), strings.Replace(code, "2", "02", 1))
+		// The version changed: to a newer one, a leading zero, the other
+		// compact one.
+		v := code[2:3]
+		other := map[string]string{"2": "3", "3": "2"}[v]
+		texts = append(texts, code+"A", code+"AB", code[:2]+"4"+code[3:], code[:2]+"0"+code[2:], code[:2]+other+code[3:])
 	}
-	got := pageCodec(p, `(text) => pigeon.codes.decode(text).then((d) => d.sdp)`, texts)
+	got := pageCodec(p, `(text) => pigeon.codes.decode(text).then((d) =>
+		Array.from(d.answersTo || [], (b) => b.toString(16).padStart(2, "0")).join("") + "\n" + d.sdp)`, texts)
 	mismatches := 0
 	for i, text := range texts {
 		s, err := offline.Decode(text)
@@ -371,7 +443,7 @@ func TestPageReadsDamagedCodesAsGo(t *testing.T) {
 			// damaged one: the page refuses, and says it may be either.
 			continue
 		}
-		if got[i].Reason != want || (err == nil && got[i].Value != s.SDP) {
+		if got[i].Reason != want || (err == nil && got[i].Value != fmt.Sprintf("%x\n%s", s.AnswersTo, s.SDP)) {
 			mismatches++
 			if mismatches <= 10 {
 				t.Errorf("%q: the page says %q (%s), Go %q (%v)", text, got[i].Reason, got[i].Error, want, err)
@@ -389,20 +461,42 @@ func TestPageReadsDamagedCodesAsGo(t *testing.T) {
 // web/codes.js follows and the file is rewritten with -update-web-fixtures.
 var webCodesFile = filepath.Join("testdata", "web-codes.json")
 
-// TestCompactFormatFixtures: the fixed codes are still what both the Go
-// codec and the page write and read.
-func TestCompactFormatFixtures(t *testing.T) {
+// loadWebFixtures reads webCodesFile.
+func loadWebFixtures(t *testing.T) []codeFixture {
+	t.Helper()
+	b, err := os.ReadFile(webCodesFile)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var fixtures []codeFixture
+	if err := json.Unmarshal(b, &fixtures); err != nil {
+		t.Fatalf("%s: %v", webCodesFile, err)
+	}
+	return fixtures
+}
+
+// TestCompactFormatFixtures: the fixed codes are still what both the Go
+// codec and the page write and read; those of an older version, what both
+// read.
+func TestCompactFormatFixtures(t *testing.T) {
 	if *updateWebFixtures {
+		var fixtures []codeFixture
+		for _, f := range loadWebFixtures(t) {
+			if f.Legacy {
+				fixtures = append(fixtures, f)
+			}
+		}
 		sessions := pigeonSessions(t)
-		fixtures = []codeFixture{sessions[0], sessions[1], sessions[2]}
-		fixtures[2].SDP = withCandidate(fixtures[2].SDP,
+		fresh := []codeFixture{sessions[0], sessions[1], sessions[2]}
+		fresh[2].SDP = withCandidate(fresh[2].SDP,
 			"candidate:1 1 udp 1694498815 2001:db8::5 40000 typ srflx",
-			"candidate:2 1 udp 1023 192.0.2.9 3478 typ relay")
-		for i := range fixtures {
-			f := &fixtures[i]
-			f.Created = time.Date(2026, 5, 1, 12, 0, i, 0, time.UTC).Unix()
-			code, err := offline.EncodeAs(offline.Signal{Kind: kindOf(f.Type), SDP: f.SDP, Created: time.Unix(f.Created, 0)}, offline.FormatCompact)
+			"candidate:2 1 udp 1023 192.0.2.9 3478 typ relay",
+			"candidate:3 1 udp 2130706431 3c7c4f6e-1b1e-4a36-9a7e-1d2b3c4d5e6f.local 40001 typ host")
+		answering(rand.New(rand.NewPCG(5, 1)), fresh)
+		for i := range fresh {
+			f := &fresh[i]
+			f.Created = time.Date(2026, 11, 22, 12, 0, i, 0, time.UTC).Unix()
+			code, err := offline.EncodeAs(f.signal(t), offline.FormatCompact)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -412,7 +506,7 @@ func TestCompactFormatFixtures(t *testing.T) {
 			}
 			f.Code, f.Rebuilt = code, s.SDP
 		}
-		b, err := json.MarshalIndent(fixtures, "", "  ")
+		b, err := json.MarshalIndent(append(fixtures, fresh...), "", "  ")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -420,34 +514,34 @@ func TestCompactFormatFixtures(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	b, err := os.ReadFile(webCodesFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &fixtures); err != nil {
-		t.Fatalf("%s: %v", webCodesFile, err)
-	}
+	fixtures := loadWebFixtures(t)
 	const changed = "the compact format changed: port the change to web/codes.js, then rewrite %s with go test ./e2e -run TestCompactFormatFixtures -update-web-fixtures"
+	legacy := 0
 	for _, f := range fixtures {
-		code, err := offline.EncodeAs(offline.Signal{Kind: kindOf(f.Type), SDP: f.SDP, Created: time.Unix(f.Created, 0)}, offline.FormatCompact)
-		if err != nil || code != f.Code {
+		if f.Legacy {
+			legacy++
+		} else if code, err := offline.EncodeAs(f.signal(t), offline.FormatCompact); err != nil || code != f.Code {
 			t.Errorf("%s: Go now writes %q (%v), not %q: "+changed, f.Name, code, err, f.Code, webCodesFile)
 		}
 		s, err := offline.Decode(f.Code)
-		if err != nil || s.SDP != f.Rebuilt {
+		if err != nil || s.SDP != f.Rebuilt || hex.EncodeToString(s.AnswersTo) != f.AnswersTo {
 			t.Errorf("%s: Go now decodes %q differently (%v): "+changed, f.Name, f.Code, err, webCodesFile)
 		}
 	}
+	if legacy == 0 || legacy == len(fixtures) {
+		t.Errorf("%s holds %d codes of an older version among %d: want both kinds", webCodesFile, legacy, len(fixtures))
+	}
 
 	p := openPage(t)
-	encoded := pageCodec(p, `(f) => pigeon.codes.encodeCompact({ type: f.type, sdp: f.sdp }, f.created)`, fixtures)
-	decoded := pageCodec(p, `(f) => pigeon.codes.decode(f.code).then((d) => d.sdp)`, fixtures)
+	encoded := pageCodec(p, `(f) => pigeon.codes.encodeCompact(`+jsDesc+`(f), f.created)`, fixtures)
+	decoded := pageCodec(p, `(f) => pigeon.codes.decode(f.code).then((d) =>
+		Array.from(d.answersTo || [], (b) => b.toString(16).padStart(2, "0")).join("") + "\n" + d.sdp)`, fixtures)
 	for i, f := range fixtures {
-		if encoded[i].Value != f.Code {
+		if !f.Legacy && encoded[i].Value != f.Code {
 			t.Errorf("%s: the page writes %q (%s), want %q", f.Name, encoded[i].Value, encoded[i].Error, f.Code)
 		}
-		if decoded[i].Value != f.Rebuilt {
-			t.Errorf("%s: the page decodes %q into\n%s (%s)\nwant\n%s", f.Name, f.Code, decoded[i].Value, decoded[i].Error, f.Rebuilt)
+		if want := f.AnswersTo + "\n" + f.Rebuilt; decoded[i].Value != want {
+			t.Errorf("%s: the page decodes %q into\n%s (%s)\nwant\n%s", f.Name, f.Code, decoded[i].Value, decoded[i].Error, want)
 		}
 	}
 }
@@ -511,4 +605,58 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestPageHashesAsGo: the page's SHA-256 in plain JavaScript, for pages on
+// plain http that have no crypto.subtle, gives the published test vectors
+// (FIPS 180-2 and NIST's examples) and Go's sums across block boundaries;
+// and the digest of an offer, with Web Crypto and without, is Go's
+// OfferDigest.
+func TestPageHashesAsGo(t *testing.T) {
+	p := openPage(t)
+	vectors := map[string]string{
+		"":    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+		"abc": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+		"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq":                                                         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
+		"abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu": "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1",
+	}
+	var inputs []string
+	for in := range vectors {
+		inputs = append(inputs, in)
+	}
+	for _, n := range []int{1, 54, 55, 56, 57, 63, 64, 65, 119, 120, 128, 1000, 70000} {
+		inputs = append(inputs, strings.Repeat("é", n/2)+strings.Repeat("x", n%2))
+	}
+	got := pageCodec(p, `(s) => Array.from(pigeon.codes.sha256(new TextEncoder().encode(s)), (b) => b.toString(16).padStart(2, "0")).join("")`, inputs)
+	for i, in := range inputs {
+		sum := sha256.Sum256([]byte(in))
+		want := hex.EncodeToString(sum[:])
+		if v, ok := vectors[in]; ok && v != want {
+			t.Fatalf("Go's SHA-256 of %q is not the published %s: the vector is wrong", in, v)
+		}
+		if got[i].Value != want {
+			t.Errorf("the page's SHA-256 of %d bytes %.20q is %s (%s), want %s", len(in), in, got[i].Value, got[i].Error, want)
+		}
+	}
+	t.Logf("%d SHA-256 sums alike, %d of them published vectors", len(inputs), len(vectors))
+
+	var offers []string
+	for _, s := range pigeonSessions(t) {
+		if s.Type == "offer" {
+			offers = append(offers, s.SDP)
+		}
+	}
+	offers = append(offers, chromeSDP(p, ""))
+	if !eval[bool](p, `!!(window.crypto && crypto.subtle)`) {
+		t.Fatal("the test page has no crypto.subtle: the digest with Web Crypto is not tested")
+	}
+	for _, subtle := range []string{"undefined", "null"} {
+		digests := pageCodec(p, `(sdp) => pigeon.codes.offerDigest(sdp, `+subtle+`).then((d) => Array.from(d, (b) => b.toString(16).padStart(2, "0")).join(""))`, offers)
+		for i, sdp := range offers {
+			want := hex.EncodeToString(offline.OfferDigest(offline.Signal{Kind: offline.Offer, SDP: sdp}))
+			if digests[i].Value != want {
+				t.Errorf("crypto.subtle %s: the page's digest of offer %d is %q (%s), Go's %s", subtle, i, digests[i].Value, digests[i].Error, want)
+			}
+		}
+	}
 }

@@ -1,6 +1,7 @@
-// pigeon's codes in JavaScript: the compact (pg2) and full (pg1) forms, their
-// QR text, base64 JSON, JSON and raw SDP, as the offline package reads and
-// writes them. The compact form is a port of offline/compact.go,
+// pigeon's codes in JavaScript: the compact (pg3, and pg2 read) and full (pg1)
+// forms, their QR text, base64 JSON, JSON and raw SDP, as the offline package
+// reads and writes them, with the digest an answer carries of its offer
+// (offline/binding.go). The compact form is a port of offline/compact.go,
 // offline/template.go and offline/credentials.go, byte for byte: the tests in
 // e2e/web_codes_test.go run it against the Go codec. A change to the format
 // there must be made here too, and those tests fail until it is.
@@ -8,8 +9,9 @@ const pigeonCodes = (() => {
   "use strict";
 
   // CodeError is a code that cannot be read; reason is "truncated" (cut
-  // short), "corrupt" (damaged), "newer" (from a newer pigeon) or
-  // "not-compact" (a session a compact code cannot carry).
+  // short), "corrupt" (damaged), "newer" (from a newer pigeon),
+  // "not-compact" (a session a compact code cannot carry) or "mismatch" (an
+  // answer made for another offer).
   class CodeError extends Error {
     constructor(reason, message) {
       super(message);
@@ -40,8 +42,9 @@ const pigeonCodes = (() => {
     return ~c >>> 0;
   }
 
-  // SHA-256, HMAC and HKDF in plain JavaScript: Web Crypto is missing from
-  // pages served over plain http, and these run synchronously.
+  // SHA-256, HMAC and HKDF in plain JavaScript: Web Crypto (crypto.subtle)
+  // is missing from pages served over plain http, which are no secure
+  // context, and these run synchronously.
   const K = new Uint32Array([
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -269,7 +272,11 @@ const pigeonCodes = (() => {
     return s;
   }
 
-  // ---- the compact form (version 2) ----
+  // ---- the compact form (version 3; version 2 is read) ----
+
+  // compactVersion is the version encodeCompact writes; oldCompactVersion's
+  // codes are the same but for the answer, which does not name its offer.
+  const compactVersion = 3, oldCompactVersion = 2;
 
   const setupNames = ["actpass", "active", "passive"];
   const directionNames = ["sendrecv", "sendonly", "recvonly", "inactive"];
@@ -298,9 +305,27 @@ const pigeonCodes = (() => {
     const local = candidateTypes[c.typ] === "relay" ? c.relayPref : 65535;
     return (typePreferences[c.typ] * 2 ** 24) + local * 256 + 256 - component;
   }
+  // A host candidate under an mDNS name (pigeon --hide-ips) has name, the
+  // 16 bytes of the UUID of "<uuid>.local", and no addr.
+  const host = (c) => c.name ? formatUUID(c.name) + ".local" : addrString(c.addr);
+  function formatUUID(u) {
+    const h = Array.from(u, (b) => b.toString(16).padStart(2, "0")).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+  // parseMDNSName is offline's parseMDNSName: the UUID of a name as pion
+  // makes them, in lower case followed by ".local", or null.
+  function parseMDNSName(name) {
+    if (!name.endsWith(".local")) return null;
+    const id = name.slice(0, -6);
+    if (id.length !== 36) return null;
+    const h = id.replace(/-/g, "");
+    if (!/^[0-9a-fA-F]{32}$/.test(h)) return null;
+    const u = Uint8Array.from(h.match(/../g), (x) => parseInt(x, 16));
+    return formatUUID(u) === id ? u : null;
+  }
   function candidateLine(c, component, ufrag) {
-    const network = c.addr.length === 4 ? "udp4" : "udp6";
-    const typ = candidateTypes[c.typ], addr = addrString(c.addr);
+    const network = c.name || c.addr.length === 4 ? "udp4" : "udp6";
+    const typ = candidateTypes[c.typ], addr = host(c);
     const foundation = crc32(enc.encode(typ + addr + network));
     return `candidate:${foundation} ${component} udp ${priority(c, component)} ${addr} ${c.port} typ ${typ} ufrag ${ufrag}`;
   }
@@ -336,54 +361,64 @@ const pigeonCodes = (() => {
     return out.join("\r\n") + "\r\n";
   }
 
+  // headerLen is the size of what comes before the candidates: the media
+  // byte, the time, the fingerprint, and in an answer of version 3 the
+  // digest of its offer.
+  const headerLen = (c) => 1 + 4 + fingerprintLen + (c.type === "answer" && c.version >= compactVersion ? digestLen : 0);
+
   // marshal writes the payload of a compact code: each field in turn, then
   // the checksum. A field added to the format goes in fields, in its place.
   function marshal(c) {
     const fields = [c.setup << 6 | c.profile, c.created >>> 24, (c.created >>> 16) & 0xff, (c.created >>> 8) & 0xff,
       c.created & 0xff, ...c.fingerprint];
+    if (headerLen(c) > fields.length) fields.push(...c.answersTo);
     c.candidates.forEach((cand, i) => {
       let flags = cand.typ | cand.relayPref << 4;
       if (i === c.candidates.length - 1) flags |= 0x80;
-      if (cand.addr.length === 16) flags |= 0x40;
-      fields.push(flags, ...cand.addr, cand.port >> 8, cand.port & 0xff);
+      if (cand.name) fields.push(flags | 0x08, ...cand.name);
+      else fields.push(cand.addr.length === 16 ? flags | 0x40 : flags, ...cand.addr);
+      fields.push(cand.port >> 8, cand.port & 0xff);
     });
     // A field the format adds after the candidates is written here.
     const bytes = Uint8Array.from(fields);
-    const sum = crc32(bytes, crc32(enc.encode(codePrefix(2, c.type))));
+    const sum = crc32(bytes, crc32(enc.encode(codePrefix(c.version, c.type))));
     return concat(bytes, Uint8Array.of(sum >>> 24, (sum >>> 16) & 0xff, (sum >>> 8) & 0xff, sum & 0xff));
   }
 
   // parseCompact is offline's parseCompact: the fields of a payload, or a
   // CodeError saying whether it was cut, damaged, or is from a newer pigeon.
-  function parseCompact(p, type) {
+  function parseCompact(p, type, version) {
     if (p.length === 0) throw truncated();
-    const c = { type, setup: p[0] >> 6, profile: p[0] & 0x3f, candidates: [] };
+    const c = { type, version, setup: p[0] >> 6, profile: p[0] & 0x3f, candidates: [] };
     if (c.setup >= setupNames.length || (type === "offer") !== (c.setup === 0)) throw corrupt();
-    const headerLen = 1 + 4 + fingerprintLen;
-    if (p.length < headerLen) throw truncated();
+    const fixed = 1 + 4 + fingerprintLen;
+    if (p.length < headerLen(c)) throw truncated();
     const dv = new DataView(p.buffer, p.byteOffset, p.length);
     c.created = dv.getUint32(1);
-    c.fingerprint = p.slice(5, headerLen);
-    let off = headerLen;
+    c.fingerprint = p.slice(5, fixed);
+    if (headerLen(c) > fixed) c.answersTo = p.slice(fixed, headerLen(c));
+    let off = headerLen(c);
     for (let last = false; !last;) {
       if (off >= p.length) throw truncated();
       const flags = p[off];
       last = (flags & 0x80) !== 0;
       const cand = { typ: flags & 3, relayPref: (flags >> 4) & 3 };
-      if ((flags & 0x0c) !== 0 || (candidateTypes[cand.typ] !== "relay" && cand.relayPref !== 0) ||
+      if ((flags & 0x04) !== 0 || (candidateTypes[cand.typ] !== "relay" && cand.relayPref !== 0) ||
         c.candidates.length === maxCandidates) throw corrupt();
-      const addrLen = flags & 0x40 ? 16 : 4;
+      const named = (flags & 0x08) !== 0; // an mDNS name's UUID, not an address
+      if (named && ((flags & 0x40) !== 0 || candidateTypes[cand.typ] !== "host")) throw corrupt();
+      const addrLen = flags & 0x48 ? 16 : 4;
       if (off + 1 + addrLen + 2 > p.length) throw truncated();
-      cand.addr = p.slice(off + 1, off + 1 + addrLen);
+      cand[named ? "name" : "addr"] = p.slice(off + 1, off + 1 + addrLen);
       cand.port = dv.getUint16(off + 1 + addrLen);
-      if (cand.port === 0 || !usableAddr(cand.addr)) throw corrupt();
+      if (cand.port === 0 || (!named && !usableAddr(cand.addr))) throw corrupt();
       c.candidates.push(cand);
       off += 1 + addrLen + 2;
     }
     // A field the format adds after the candidates is read here, as marshal
     // writes it, before the checksum.
     if (p.length < off + 4) throw truncated();
-    if (p.length > off + 4 || dv.getUint32(off) !== crc32(p.subarray(0, off), crc32(enc.encode(codePrefix(2, type))))) {
+    if (p.length > off + 4 || dv.getUint32(off) !== crc32(p.subarray(0, off), crc32(enc.encode(codePrefix(version, type))))) {
       throw corrupt();
     }
     if (c.profile >= profileCount) throw newer();
@@ -430,11 +465,17 @@ const pigeonCodes = (() => {
   // compactFromSDP is offline's compactFromSDP: what a compact code of the
   // description carries, or a CodeError "not-compact" that says why it
   // cannot carry it.
-  function compactFromSDP(type, sdp, created) {
+  function compactFromSDP(type, sdp, created, answersTo) {
     const no = (why) => new CodeError("not-compact", why);
+    const c = { type, version: compactVersion, created, candidates: [] };
+    const n = answersTo ? answersTo.length : 0;
+    if (type === "answer" && n !== digestLen) {
+      throw no(`an answer must name its offer with the ${digestLen} bytes of its digest, it has ${n}`);
+    }
+    if (type === "answer") c.answersTo = Uint8Array.from(answersTo);
+    else if (n > 0) throw no("an offer answers nothing");
     if (!sdp.endsWith("\r\n") || !looksLikeSDP(sdp)) throw no("it is not an SDP with lines ended by CRLF, as pion writes");
     const lines = sdp.slice(0, -2).split("\r\n");
-    const c = { type, created, candidates: [] };
     if (!(created >= 0 && created <= 0xffffffff)) throw no(`its time ${created} is out of range`);
     const sections = [];
     lines.forEach((line, i) => { if (line.startsWith("m=")) sections.push(i); });
@@ -495,15 +536,16 @@ const pigeonCodes = (() => {
     if (!cand) throw no(`its candidate "${line}" is malformed`);
     if (cand.component === 2) return null;
     const typ = candidateTypes.indexOf(cand.type);
-    const addr = parseAddr(cand.address);
+    const addr = parseAddr(cand.address), name = parseMDNSName(cand.address);
     if (cand.component !== 1 || cand.protocol !== "udp" || typ < 0) {
       throw no(`its candidate "${line}" is not a UDP candidate of component 1`);
     }
-    if (!addr || addr.zone !== "" || !usableAddr(addr.bytes)) {
-      throw no(`its candidate "${line}" has no IP address a compact code can carry`);
+    if (name && cand.type !== "host") throw no(`its candidate "${line}" has an mDNS name but is no host candidate`);
+    if (!name && (!addr || addr.zone !== "" || !usableAddr(addr.bytes))) {
+      throw no(`its candidate "${line}" has no IP address or mDNS name a compact code can carry`);
     }
     if (cand.port < 1 || cand.port > 65535) throw no(`its candidate "${line}" has port ${cand.port}`);
-    const c = { typ, relayPref: 0, addr: addr.bytes, port: cand.port };
+    const c = name ? { typ, relayPref: 0, name, port: cand.port } : { typ, relayPref: 0, addr: addr.bytes, port: cand.port };
     for (let pref = 0; pref < 4; pref++) {
       if (candidateTypes[typ] !== "relay" && pref > 0) break;
       c.relayPref = pref;
@@ -523,12 +565,78 @@ const pigeonCodes = (() => {
     return rebuilt.length > sdp.length ? "(the end)" : null;
   }
 
-  // encodeCompact returns the compact code of a description, or throws a
-  // CodeError "not-compact" saying what it cannot carry. created is the
-  // Unix time in seconds.
+  // encodeCompact returns the compact code of a description, {type, sdp,
+  // answersTo}, or throws a CodeError "not-compact" saying what it cannot
+  // carry. An answer must have answersTo, the digest of its offer
+  // (offerDigest). created is the Unix time in seconds.
   function encodeCompact(desc, created = Math.floor(Date.now() / 1000)) {
     if (!kindLetters[desc.type]) throw new CodeError("corrupt", "unknown kind " + desc.type);
-    return codePrefix(2, desc.type) + toBase64url(marshal(compactFromSDP(desc.type, desc.sdp, created)));
+    return codePrefix(compactVersion, desc.type) +
+      toBase64url(marshal(compactFromSDP(desc.type, desc.sdp, created, desc.answersTo)));
+  }
+
+  // ---- an answer names its offer (offline/binding.go) ----
+
+  // An answer carries the first 4 bytes of the SHA-256 of its offer's SDP,
+  // as the offer's code decodes: in a compact code after the fingerprint,
+  // in a full or JSON code as a session-level line "a=pigeon-offer:" and 8
+  // hexadecimal digits, before the first m= line.
+  const digestLen = 4, answersToAttr = "a=pigeon-offer:";
+  const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+
+  // offerDigest returns the digest of an offer's SDP that its answer
+  // carries: with Web Crypto where the page has it, in plain JavaScript
+  // where it does not (a page on plain http). subtle is for tests.
+  async function offerDigest(sdp, subtle = globalThis.crypto && globalThis.crypto.subtle) {
+    const data = enc.encode(sdp);
+    const sum = subtle ? new Uint8Array(await subtle.digest("SHA-256", data)) : sha256(data);
+    return sum.slice(0, digestLen);
+  }
+
+  // checkAnswer is offline.CheckAnswer: it throws a CodeError "mismatch" if
+  // answer ({answersTo}, as decode returns it) names an offer other than
+  // the one whose digest is offer, and returns whether it could tell: an
+  // answer that names no offer (a browser's, an older pigeon's) passes.
+  function checkAnswer(offer, answer) {
+    if (!answer.answersTo) return false;
+    if (hex(answer.answersTo) !== hex(offer)) {
+      throw new CodeError("mismatch", `this answer was made for another offer (${hex(answer.answersTo)}), ` +
+        `not the one this page made (${hex(offer)}): it belongs to another call, or is an earlier call's ` +
+        "answer pasted again; ask the other side to answer this call's offer");
+    }
+    return true;
+  }
+
+  // withAnswersTo is offline's withAnswersTo: the SDP of a description with
+  // the line that names its offer, for an answer that has one.
+  function withAnswersTo(desc) {
+    const sdp = desc.sdp, a = desc.answersTo;
+    if (!a || a.length === 0) return sdp;
+    if (desc.type !== "answer" || a.length !== digestLen) {
+      throw new CodeError("corrupt", `encoding the ${desc.type}: only an answer names its offer, with ${digestLen} bytes`);
+    }
+    const line = answersToAttr + hex(a) + "\r\n";
+    let i = sdp.indexOf("\r\nm=");
+    if (i >= 0) return sdp.slice(0, i + 2) + line + sdp.slice(i + 2);
+    i = sdp.indexOf("\nm=");
+    if (i >= 0) return sdp.slice(0, i + 1) + line + sdp.slice(i + 1);
+    return sdp + line;
+  }
+
+  // takeAnswersTo is offline's takeAnswersTo: it moves the line that names
+  // the offer from a decoded answer's SDP to its answersTo. A line that is
+  // not 8 hexadecimal digits, one in an offer, or two, are damage.
+  function takeAnswersTo(d) {
+    if (!d.sdp.includes(answersToAttr)) return d;
+    const kept = [];
+    let found = null;
+    for (const line of d.sdp.split(/(?<=\n)/)) {
+      if (!line.startsWith(answersToAttr)) { kept.push(line); continue; }
+      const v = line.slice(answersToAttr.length).replace(/[\r\n]+$/, "");
+      if (!/^(?:[0-9a-fA-F]{2}){4}$/.test(v) || found || d.type !== "answer") throw corrupt();
+      found = Uint8Array.from(v.match(/../g), (x) => parseInt(x, 16));
+    }
+    return { ...d, sdp: kept.join(""), answersTo: found };
   }
 
   // ---- the full form (version 1) ----
@@ -537,7 +645,7 @@ const pigeonCodes = (() => {
     return new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(stream)).arrayBuffer());
   }
   async function encodeFull(desc) {
-    const sdp = enc.encode(desc.sdp);
+    const sdp = enc.encode(withAnswersTo(desc));
     const deflated = await pipe(sdp, new CompressionStream("deflate-raw"));
     const sum = crc32(sdp);
     return codePrefix(1, desc.type) + toBase64url(concat(deflated,
@@ -599,7 +707,7 @@ const pigeonCodes = (() => {
     if (m[1] === "" && m[2] === "") throw truncated();
     if (m[1] === "" || m[1][0] === "0" || m[1].length > 9) throw corrupt();
     const version = Number(m[1]);
-    if (version > 2) throw newer();
+    if (version > compactVersion) throw newer();
     let rest = m[2];
     if (rest === "") throw truncated();
     const type = (alnum ? { O: "offer", A: "answer" } : { o: "offer", a: "answer" })[rest[0]];
@@ -610,27 +718,29 @@ const pigeonCodes = (() => {
     return { type, version, alnum, body: rest.slice(1) };
   }
 
-  // decodeCode decodes a cleaned pigeon code of version 1 or 2, in base64
-  // or as the text of its QR code.
+  // decodeCode decodes a cleaned pigeon code of version 1, 2 or 3, in
+  // base64 or as the text of its QR code.
   async function decodeCode(text) {
     const p = parsePrefix(text);
-    if (p.version === 2) {
+    if (p.version >= oldCompactVersion) {
       let c;
       if (p.alnum) {
         const { whole, prefix } = decodeAlnum(p.body);
         try {
           if (!whole) throw corrupt();
-          c = parseCompact(whole, p.type);
+          c = parseCompact(whole, p.type, p.version);
         } catch (e) {
-          parseCompact(prefix, p.type); // throws what tells a cut code from a damaged one
+          parseCompact(prefix, p.type, p.version); // throws what tells a cut code from a damaged one
           throw corrupt();
         }
       } else {
         const { payload, canonical, dangling } = decodeBase64(p.body);
-        c = parseCompact(payload, p.type);
+        c = parseCompact(payload, p.type, p.version);
         if (dangling || !canonical) throw corrupt();
       }
-      return { type: p.type, sdp: rebuild(c), format: "compact", created: c.created };
+      const d = { type: p.type, sdp: rebuild(c), format: "compact", created: c.created };
+      if (c.answersTo) d.answersTo = c.answersTo;
+      return d;
     }
     let sdp;
     if (p.alnum) {
@@ -661,8 +771,12 @@ const pigeonCodes = (() => {
 
   // decode reads any code a person may paste or scan: pigeon's compact and
   // full codes and their QR text, base64 JSON, JSON, or raw SDP. It returns
-  // {type, sdp, format}.
+  // {type, sdp, format, answersTo}: answersTo, in an answer that names its
+  // offer, is the offer's digest (offerDigest), taken out of the SDP.
   async function decode(text) {
+    return takeAnswersTo(await decodeAny(text));
+  }
+  async function decodeAny(text) {
     const raw = text.trim();
     if (raw.startsWith("v=0")) {
       return { type: /a=setup:actpass/.test(raw) ? "offer" : "answer", sdp: raw.replace(/\r?\n/g, "\r\n") + "\r\n", format: "sdp" };
@@ -677,11 +791,12 @@ const pigeonCodes = (() => {
     return parseDescription(json, "json");
   }
 
-  // encode writes a description in a format: "compact", "full", "json", or
-  // "auto" (compact when it can). It returns {code, format, why}: why says
-  // why a compact code could not be made, when one was asked for.
+  // encode writes a description, {type, sdp, answersTo}, in a format:
+  // "compact", "full", "json", or "auto" (compact when it can). It returns
+  // {code, format, why}: why says why a compact code could not be made,
+  // when one was asked for.
   async function encode(desc, format = "auto", created) {
-    if (format === "json") return { code: btoa(JSON.stringify({ type: desc.type, sdp: desc.sdp })), format };
+    if (format === "json") return { code: btoa(JSON.stringify({ type: desc.type, sdp: withAnswersTo(desc) })), format };
     if (format === "compact" || format === "auto") {
       try {
         return { code: encodeCompact(desc, created), format: "compact" };
@@ -762,5 +877,6 @@ const pigeonCodes = (() => {
     progress() { return [this.have, this.parts.length]; }
   }
 
-  return { decode, encode, encodeCompact, qrText, clean, iceCredentials, sha256, splitParts, Assembler, CodeError };
+  return { decode, encode, encodeCompact, offerDigest, checkAnswer, qrText, clean, iceCredentials, sha256, splitParts, Assembler,
+    CodeError };
 })();
