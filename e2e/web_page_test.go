@@ -33,16 +33,49 @@ func TestPageToPage(t *testing.T) {
 	callee.waitFor("ready for the offer", `!document.getElementById("theirs").hidden`)
 	callee.paste(offer)
 	answer := callee.myCode()
-	caller.paste(answer)
 	t.Logf("offer %d characters, answer %d", len(offer), len(answer))
+	signals := map[string]offline.Signal{}
 	for _, code := range []string{offer, answer} {
 		if !strings.HasPrefix(code, "pg1") {
 			t.Errorf("code %.10q: want the full form, which a browser's session needs", code)
 		}
-		if _, err := offline.Decode(code); err != nil {
-			t.Errorf("pigeon cannot read the page's code %.20q: %v", code, err)
+		s, err := offline.Decode(code)
+		if err != nil {
+			t.Fatalf("pigeon cannot read the page's code %.20q: %v", code, err)
+		}
+		signals[s.Kind.String()] = s
+	}
+	// The answer names the offer as pigeon would, and both pages hash the
+	// offer alike.
+	digest := offline.OfferDigest(signals["offer"])
+	if err := offline.CheckAnswer(signals["offer"], signals["answer"]); err != nil || signals["answer"].AnswersTo == nil {
+		t.Errorf("the page's answer names the offer %x, want %x (%v)", signals["answer"].AnswersTo, digest, err)
+	}
+	for _, p := range []*page{caller, callee} {
+		if got := eval[string](p, `window.pigeon.state.offerDigest`); got != fmt.Sprintf("%x", digest) {
+			t.Errorf("a page's digest of the offer is %q, pigeon's %x", got, digest)
 		}
 	}
+
+	// An answer that names another offer is refused, with a word of what
+	// to do, and the right one is still taken.
+	other := signals["answer"]
+	other.AnswersTo = []byte{digest[0] ^ 0xff, digest[1], digest[2], digest[3]}
+	wrong, err := offline.EncodeAs(other, offline.FormatFull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caller.paste(wrong)
+	caller.waitFor("the refusal", `document.getElementById("error").textContent`)
+	if msg := eval[string](caller, `document.getElementById("error").textContent`); !strings.Contains(msg, "another offer") ||
+		!strings.Contains(msg, "ask the other side") {
+		t.Errorf("the page's word on an answer to another offer is %q", msg)
+	}
+	if eval[bool](caller, `document.getElementById("use").disabled`) {
+		t.Errorf("the page used an answer made for another offer")
+	}
+	caller.paste(answer)
+	caller.waitFor("the answer checked against the offer", `window.pigeon.state.answerChecked`)
 	pageCall(t, caller, callee)
 }
 
@@ -333,12 +366,29 @@ func TestPageOverPlainHTTPOnTheLAN(t *testing.T) {
 	if msg := eval[string](p, `document.getElementById("error").textContent`); !strings.Contains(msg, "paste") {
 		t.Errorf("the page's word on scanning without a camera is %q, want it to say to paste", msg)
 	}
+	// No secure context, no Web Crypto: the page hashes the offer in plain
+	// JavaScript, and its answer names the offer all the same.
+	if eval[bool](p, `!!(window.crypto && crypto.subtle)`) {
+		t.Errorf("the page at http://pigeon.test has crypto.subtle: the test does not test the page without it")
+	}
 	p.paste(strings.TrimSpace(string(b)))
-	if err := os.WriteFile(fromPage, []byte(p.myCode()+"\n"), 0o600); err != nil {
+	answerCode := p.myCode()
+	offer, err1 := offline.Decode(string(b))
+	answer, err2 := offline.Decode(answerCode)
+	if err1 != nil || err2 != nil {
+		t.Fatalf("Go does not read the codes: %v, %v", err1, err2)
+	}
+	if err := offline.CheckAnswer(offer, answer); err != nil || answer.AnswersTo == nil {
+		t.Errorf("the page's answer names the offer %x, want %x (%v)", answer.AnswersTo, offline.OfferDigest(offer), err)
+	}
+	if err := os.WriteFile(fromPage, []byte(answerCode+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	waitOutput(t, "pigeon", pg.stderr, "pigeon: chat open")
 	p.waitFor("the chat opening", `window.pigeon.state.chatOpen`)
+	if strings.Contains(pg.stderr.String(), "does not say which offer") {
+		t.Errorf("pigeon could not check the page's answer:\n%s", pg.stderr)
+	}
 	p.chat("no camera here")
 	waitOutput(t, "pigeon's chat", pg.stdout, "no camera here\n")
 	st := p.waitMedia()

@@ -15,7 +15,13 @@
   let pc = null, local = null, chat = null, negotiate = null, role = null;
   let nextID = 0, highest = 0, ended = false;
   const unacked = new Map();
-  const state = { connected: false, chatOpen: false, received: [], ended: false, safety: "", myFormat: "", scanned: "" };
+  const state = { connected: false, chatOpen: false, received: [], ended: false, safety: "", myFormat: "", scanned: "",
+    offerDigest: "", answerChecked: false };
+  // The digest of the offer, which the answer names (offline.OfferDigest):
+  // the caller's, of its own code decoded again; the callee's, of the code
+  // it read. Both sides hash the same text.
+  let offerDigest = null;
+  const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
   window.pigeon = { state, stats, codes, decode: (text) => codes.decode(text) }; // for tests and the curious
 
   function say(text) { el.status.textContent = text; }
@@ -119,7 +125,13 @@
   async function showCode() {
     await gathered();
     const wanted = el.format.value;
-    const { code, format, why } = await codes.encode(pc.localDescription, wanted);
+    const desc = { type: pc.localDescription.type, sdp: pc.localDescription.sdp };
+    if (desc.type === "answer") desc.answersTo = offerDigest;
+    const { code, format, why } = await codes.encode(desc, wanted);
+    if (desc.type === "offer") {
+      offerDigest = await codes.offerDigest((await codes.decode(code)).sdp);
+      state.offerDigest = hex(offerDigest);
+    }
     state.myFormat = format;
     el.myCode.value = code;
     el.codeNote.hidden = !why;
@@ -202,6 +214,13 @@
       if (desc.type === "offer" && age > 10 * 60) {
         note("This offer was made " + Math.round(age / 60) + " minutes ago: its maker may have stopped waiting. " +
           "If the call does not connect, ask for a new one.", "note");
+      }
+      if (desc.type === "offer") {
+        offerDigest = await codes.offerDigest(desc.sdp);
+        state.offerDigest = hex(offerDigest);
+      } else if (!(state.answerChecked = codes.checkAnswer(offerDigest, desc))) {
+        note("This answer does not say which offer it answers (a browser's, or an older pigeon's): " +
+          "it cannot be checked against yours.", "note");
       }
       await pc.setRemoteDescription({ type: desc.type, sdp: desc.sdp });
       if (role === "callee") {
