@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/pigeon-call/pigeon/internal/mediatest"
+	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/render"
 	"github.com/pigeon-call/pigeon/web"
 )
@@ -282,8 +283,32 @@ func browserCallWith(t *testing.T, p *page, pigeonOffers bool, pigeonFormat, pag
 		p.paste(pigeonCode)
 	}
 	t.Logf("pigeon's code: %.40s... (%d characters); the page's: %.40s... (%d characters)", pigeonCode, len(pigeonCode), pageCode, len(pageCode))
-	if pigeonFormat == "compact" && !strings.HasPrefix(pigeonCode, "pg2") {
+	if pigeonFormat == "compact" && !strings.HasPrefix(pigeonCode, "pg3") {
 		t.Errorf("pigeon's code %.10q is not compact", pigeonCode)
+	}
+	// The answer names the offer, whoever writes it, and the caller checks
+	// it: pigeon says nothing of an answer it cannot check, the page says
+	// it checked.
+	offerCode, answerCode := pigeonCode, pageCode
+	if !pigeonOffers {
+		offerCode, answerCode = pageCode, pigeonCode
+	}
+	offer, err := offline.Decode(offerCode)
+	if err != nil {
+		t.Fatalf("Go does not read the offer %.20q: %v", offerCode, err)
+	}
+	answer, err := offline.Decode(answerCode)
+	if err != nil {
+		t.Fatalf("Go does not read the answer %.20q: %v", answerCode, err)
+	}
+	if want := offline.OfferDigest(offer); !bytes.Equal(answer.AnswersTo, want) {
+		t.Errorf("the answer names the offer %x, want %x", answer.AnswersTo, want)
+	}
+	if got := eval[string](p, `window.pigeon.state.offerDigest`); got != fmt.Sprintf("%x", offline.OfferDigest(offer)) {
+		t.Errorf("the page's digest of the offer is %q, Go's %x", got, offline.OfferDigest(offer))
+	}
+	if !pigeonOffers {
+		p.waitFor("pigeon's answer checked against the offer", `window.pigeon.state.answerChecked`)
 	}
 	// A browser's session is never pigeon's template: asked for a compact
 	// code, the page writes the full form and says why.
@@ -298,6 +323,9 @@ func browserCallWith(t *testing.T, p *page, pigeonOffers bool, pigeonFormat, pag
 
 	waitOutput(t, "pigeon", pg.stderr, "pigeon: chat open")
 	p.waitFor("the chat opening", `window.pigeon.state.chatOpen`)
+	if pigeonOffers && strings.Contains(pg.stderr.String(), "does not say which offer") {
+		t.Errorf("pigeon could not check the page's answer:\n%s", pg.stderr)
+	}
 
 	fmt.Fprintln(pg.stdin, "hello from pigeon")
 	p.chat("héllo ✓ from the browser")
@@ -398,14 +426,19 @@ func TestBrowserWithoutCameraCallsPigeon(t *testing.T) {
 	if code := pg.exit(t, 10*time.Second); code != 0 {
 		t.Errorf("pigeon exit code %d, want 0; stderr:\n%s", code, pg.stderr)
 	}
+	if !strings.Contains(pg.stderr.String(), ".local:") || !strings.Contains(pg.stderr.String(), "(mDNS name)") {
+		t.Errorf("pigeon did not say the offer points to an mDNS name:\n%s", pg.stderr)
+	}
 	for _, line := range strings.Split(pg.stderr.String(), "\n") {
 		if strings.Contains(line, "path:") {
 			t.Log(line)
 		}
 		// The call may connect through the address the browser's checks
 		// come from, before the name is resolved: the name must resolve
-		// all the same, for the calls where they do not get through.
-		if strings.Contains(line, "mDNS") {
+		// all the same, for the calls where they do not get through. pion
+		// (lines "ice ...") says when it cannot; pigeon's own lines name
+		// the mDNS name the offer points to.
+		if strings.HasPrefix(line, "ice ") && strings.Contains(line, "mDNS") {
 			t.Errorf("pigeon did not resolve the browser's .local name: %s", line)
 		}
 	}
