@@ -137,21 +137,29 @@ func pageCall(t *testing.T, caller, callee *page) {
 }
 
 // qrPNG returns the page's QR code as it draws it, 6 pixels a module.
-func (p *page) qrPNG() []byte {
+func (p *page) qrPNG() []byte { return p.qrPNGs(6)[0] }
+
+// qrPNGs returns the QR code the page shows at one moment, at each of these
+// sizes in pixels a module.
+func (p *page) qrPNGs(scales ...int) [][]byte {
 	p.t.Helper()
-	dataURL := eval[string](p, `(() => {
+	urls := eval[[]string](p, fmt.Sprintf(`%s.map((scale) => {
 		const src = document.getElementById("my-qr"), big = document.createElement("canvas");
-		big.width = big.height = src.width * 6;
+		big.width = big.height = src.width * scale;
 		const g = big.getContext("2d");
 		g.imageSmoothingEnabled = false;
 		g.drawImage(src, 0, 0, big.width, big.height);
 		return big.toDataURL("image/png");
-	})()`)
-	png, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(dataURL, "data:image/png;base64,"))
-	if err != nil {
-		p.t.Fatal(err)
+	})`, mustJSON(p.t, scales)))
+	var out [][]byte
+	for _, u := range urls {
+		png, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(u, "data:image/png;base64,"))
+		if err != nil {
+			p.t.Fatal(err)
+		}
+		out = append(out, png)
 	}
-	return png
+	return out
 }
 
 // pigeonQR returns text as pigeon draws its QR code (offline.WriteQRPNG).
@@ -198,15 +206,33 @@ func (p *page) qrCycle() (pictures [][]byte, whole string) {
 	var parts scan.Assembler
 	byIndex := map[int][]byte{}
 	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		png := p.qrPNG()
+	read := func(png []byte) (scan.Symbol, error) {
 		img, err := scan.ReadImage(bytes.NewReader(png))
 		if err != nil {
 			p.t.Fatal(err)
 		}
-		sym, err := scan.Decode(img)
+		return scan.Decode(img)
+	}
+	for time.Now().Before(deadline) {
+		pngs := p.qrPNGs(6, 2)
+		png := pngs[0]
+		sym, err := read(png)
 		if err != nil {
-			p.t.Fatalf("pigeon cannot read the page's QR code: %v", err)
+			// gozxing's detector misses the odd clean symbol at one size
+			// and finds it at another, as a camera's distance changes it:
+			// the same picture, smaller, before calling it unreadable.
+			sym, err = read(pngs[1])
+		}
+		if err != nil {
+			dir := os.Getenv("PIGEON_TEST_PICTURES")
+			if dir == "" {
+				dir = p.t.TempDir()
+			}
+			path := filepath.Join(dir, "unreadable-qr.png")
+			if werr := os.WriteFile(path, png, 0o644); werr != nil {
+				p.t.Log(werr)
+			}
+			p.t.Fatalf("pigeon cannot read the page's QR code (in %s): %v", path, err)
 		}
 		if part, err := scan.ParsePart(sym.Text); err == nil {
 			byIndex[part.Index] = png
