@@ -487,3 +487,33 @@ func TestPageWarnsOfAnOldOffer(t *testing.T) {
 		}
 	}
 }
+
+// TestPageTakesAnAnswerThatNamesNoOffer: an answer that names no offer (a
+// browser page's other than pigeon's, or an older pigeon's) is taken with a
+// word that it cannot be checked, as pigeon takes one.
+func TestPageTakesAnAnswerThatNamesNoOffer(t *testing.T) {
+	caller := openPage(t)
+	callee := caller.another()
+	caller.click("start")
+	offer := caller.myCode()
+	callee.click("answer")
+	callee.waitFor("ready for the offer", `!document.getElementById("theirs").hidden`)
+	callee.paste(offer)
+	answer, err := offline.Decode(callee.myCode())
+	if err != nil || answer.AnswersTo == nil {
+		t.Fatalf("the page's answer: %v, naming %x", err, answer.AnswersTo)
+	}
+	answer.AnswersTo = nil
+	bare, err := offline.EncodeAs(answer, offline.FormatJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caller.paste(bare)
+	caller.waitFor("the chat opening", `window.pigeon.state.chatOpen`)
+	if note := eval[string](caller, `document.getElementById("log").textContent`); !strings.Contains(note, "does not say which offer") {
+		t.Errorf("the page took an answer that names no offer without a word (log %q)", note)
+	}
+	if eval[bool](caller, `window.pigeon.state.answerChecked`) {
+		t.Errorf("the page says it checked an answer that names no offer")
+	}
+}
