@@ -2,13 +2,13 @@ package cmd
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
-	"strconv"
 	"syscall"
 	"time"
 
@@ -23,6 +23,7 @@ type WebOptions struct {
 	IO     *IOStreams
 	Listen string // the address to serve the page on
 	Out    string // write the page to this file instead of serving it
+	TLS    bool   // serve over HTTPS with a self-signed certificate
 
 	// ready, when set, is told the server's address once it listens (for
 	// tests).
@@ -38,16 +39,34 @@ func NewCmdWeb(io *IOStreams, runF func(context.Context, *WebOptions) error) *co
 		Long: `Serve pigeon's call page: one self-contained page (no network needed but the
 peer's) with which a browser starts or answers a call with pigeon's codes,
 shows the other side's video, plays its sound, and chats, like 'pigeon call'
-and 'pigeon answer' do. The page reads full (pg1) and json codes; give
-pigeon '--format full' when a browser is the peer.
+and 'pigeon answer' do. The page reads every form of code (compact, full,
+json, and the text of their QR codes), shows its own as text and as a QR
+code, and scans the other side's with the device's camera. A browser's own
+code is always in the full form: the compact form carries only pigeon's
+sessions.
 
-pigeon prints the page's address; open it in a browser. Browsers give the
-camera and microphone only to pages on localhost or HTTPS: on another
-machine, save the page with --out and open the file instead.`,
-		Example: `  pigeon web                      # serve on localhost
-  pigeon web --listen :8470       # serve on every address of this machine
+pigeon prints the page's addresses, and draws the last one, which a phone on
+the same network can reach, as a QR code. Browsers give the camera and the
+microphone only to secure pages:
+
+  http://127.0.0.1 (this machine)    camera and microphone
+  http://<LAN address>               chat, and the other side's video and
+                                     sound, but no camera or microphone
+  https://<LAN address> (--tls)      camera and microphone, once the browser's
+                                     warning about the self-signed certificate
+                                     is passed: check that the fingerprint it
+                                     shows is the one pigeon printed
+  a file from --out (file://)        camera and microphone in Chromium (it
+                                     asks, as for https); copy the file to the
+                                     device and open it from there
+
+The page sends nothing to this server once loaded: the call itself goes
+straight between the two peers.`,
+		Example: `  pigeon web                      # serve on this machine and the LAN, over http
+  pigeon web --tls                # over https, so that a phone gets its camera
+  pigeon web --listen 127.0.0.1:8470
   pigeon web --out call.html      # write the page to a file
-  pigeon call --format full       # then paste its code into the page`,
+  pigeon call                     # then paste or scan its code in the page`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -57,8 +76,9 @@ machine, save the page with --out and open the file instead.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Listen, "listen", "127.0.0.1:0", "serve the page on this address (host:port; port 0 picks a free one)")
+	f.StringVar(&opts.Listen, "listen", ":0", "serve the page on this address (host:port; port 0 picks a free one; no host: every address)")
 	f.StringVarP(&opts.Out, "out", "o", "", "write the page to this file instead of serving it")
+	f.BoolVar(&opts.TLS, "tls", false, "serve over https with a self-signed certificate made at start, whose fingerprint pigeon prints")
 	return cmd
 }
 
@@ -78,13 +98,31 @@ func webRun(ctx context.Context, opts *WebOptions) error {
 
 	ln, err := net.Listen("tcp", opts.Listen)
 	if err != nil {
-		return fmt.Errorf("serving the call page on %s: %w", opts.Listen, err)
+		return usageError{fmt.Errorf("--listen %s: %w: give another address or port", opts.Listen, err)}
 	}
+	defer ln.Close()
+	addr := ln.Addr().(*net.TCPAddr)
 	srv := &http.Server{Handler: web.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	scheme := "http"
+	if opts.TLS {
+		scheme = "https"
+		var hosts []string
+		for _, ip := range web.Hosts(addr) {
+			hosts = append(hosts, ip.String())
+		}
+		cert, err := web.SelfSigned(append(hosts, "localhost"), time.Now())
+		if err != nil {
+			return err
+		}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		ln = tls.NewListener(ln, srv.TLSConfig)
+		fmt.Fprintf(opts.IO.ErrOut, "pigeon: the certificate is self-signed, so the browser warns about it; "+
+			"go on only if the SHA-256 fingerprint it shows is\n  %s\n", web.Fingerprint(cert))
+	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
-	urls := pageURLs(ln.Addr().(*net.TCPAddr))
+	urls := web.URLs(addr, scheme)
 	for _, u := range urls {
 		fmt.Fprintln(opts.IO.Out, u)
 	}
@@ -93,9 +131,13 @@ func webRun(ctx context.Context, opts *WebOptions) error {
 		// there is one.
 		_ = offline.WriteQR(opts.IO.ErrOut, urls[len(urls)-1])
 	}
+	if !opts.TLS && len(urls) > 1 {
+		fmt.Fprintln(opts.IO.ErrOut, "pigeon: over plain http, a browser on another device gets no camera or microphone; "+
+			"use --tls for https, or open a file written with --out")
+	}
 	fmt.Fprintln(opts.IO.ErrOut, "pigeon: serving the call page; Ctrl-C stops")
 	if opts.ready != nil {
-		opts.ready(ln.Addr())
+		opts.ready(addr)
 	}
 
 	select {
@@ -109,28 +151,4 @@ func webRun(ctx context.Context, opts *WebOptions) error {
 		return err
 	}
 	return nil
-}
-
-// pageURLs lists the URLs that reach addr: itself, or for an unspecified
-// address, loopback first and then each address of this machine's
-// interfaces.
-func pageURLs(addr *net.TCPAddr) []string {
-	port := strconv.Itoa(addr.Port)
-	url := func(ip net.IP) string { return "http://" + net.JoinHostPort(ip.String(), port) + "/" }
-	if !addr.IP.IsUnspecified() {
-		return []string{url(addr.IP)}
-	}
-	urls := []string{url(net.IPv4(127, 0, 0, 1))}
-	ifaddrs, err := net.InterfaceAddrs()
-	if err != nil {
-		return urls
-	}
-	for _, a := range ifaddrs {
-		ipnet, ok := a.(*net.IPNet)
-		if !ok || ipnet.IP.IsLoopback() || ipnet.IP.IsLinkLocalUnicast() || ipnet.IP.To4() == nil {
-			continue
-		}
-		urls = append(urls, url(ipnet.IP))
-	}
-	return urls
 }

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -18,13 +19,14 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/pigeon-call/pigeon/internal/mediatest"
+	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/render"
 	"github.com/pigeon-call/pigeon/web"
 )
 
 // browserTimeout bounds one browser call from the page's load to the
 // hang-up; CI runs these on two cores.
-const browserTimeout = 45 * time.Second
+const browserTimeout = 90 * time.Second
 
 // chromium returns the path of a Chromium to drive, or skips the test.
 func chromium(t *testing.T) string {
@@ -43,11 +45,12 @@ func chromium(t *testing.T) string {
 type page struct {
 	t   *testing.T
 	ctx context.Context
+	tab context.Context // the tab's own context, without the deadline
+	url string
 }
 
 func openPage(t *testing.T, extra ...chromedp.ExecAllocatorOption) *page {
 	t.Helper()
-	exe := chromium(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -55,6 +58,13 @@ func openPage(t *testing.T, extra ...chromedp.ExecAllocatorOption) *page {
 	srv := &http.Server{Handler: web.Handler()}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
+	return openPageAt(t, "http://"+ln.Addr().String()+"/", extra...)
+}
+
+// openPageAt opens the page at url in a headless Chromium.
+func openPageAt(t *testing.T, url string, extra ...chromedp.ExecAllocatorOption) *page {
+	t.Helper()
+	exe := chromium(t)
 
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe),
@@ -78,12 +88,25 @@ func openPage(t *testing.T, extra ...chromedp.ExecAllocatorOption) *page {
 	t.Cleanup(func() { cancelTab(); cancelAlloc() })
 	// The first action starts the browser, whose life is that of ctx: the
 	// deadline goes on the actions that follow.
-	if err := chromedp.Do(ctx, chromedp.Navigate("http://"+ln.Addr().String()+"/")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
 		t.Fatalf("browser: %v", err)
 	}
 	deadline, cancelDeadline := context.WithTimeout(ctx, browserTimeout)
 	t.Cleanup(cancelDeadline)
-	return &page{t: t, ctx: deadline}
+	return &page{t: t, ctx: deadline, tab: ctx, url: url}
+}
+
+// another opens the page again in another tab of the same browser.
+func (p *page) another() *page {
+	p.t.Helper()
+	ctx, cancel := chromedp.NewContext(p.tab)
+	p.t.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.Navigate(p.url)); err != nil {
+		p.t.Fatalf("browser: %v", err)
+	}
+	deadline, cancelDeadline := context.WithTimeout(ctx, browserTimeout)
+	p.t.Cleanup(cancelDeadline)
+	return &page{t: p.t, ctx: deadline, tab: ctx, url: p.url}
 }
 
 // js runs a JavaScript expression, awaiting a promise, and ignores its value.
@@ -174,29 +197,49 @@ func (p *page) waitMedia() pageStats {
 	}
 }
 
-// screenshot saves the page in the call to the test's output.
+// screenshot saves the page in the call to the test's output, as wide as
+// the window and at a phone's size.
 func (p *page) screenshot(name string) {
+	p.t.Helper()
+	p.shot(name + ".png")
+	// A phone: 390×844 CSS pixels, touch, twice as many device pixels.
+	if err := chromedp.Do(p.ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
+		p.t.Fatalf("browser: %v", err)
+	}
+	p.shot(name + "-phone.png")
+	if err := chromedp.Do(p.ctx, chromedp.EmulateReset()); err != nil {
+		p.t.Fatalf("browser: %v", err)
+	}
+}
+
+// shot saves a picture of the whole page as it is, as mediatest.SavePNG
+// saves pictures: into $PIGEON_TEST_PICTURES when set.
+func (p *page) shot(file string) {
 	p.t.Helper()
 	png, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		p.t.Fatalf("browser: screenshot: %v", err)
 	}
-	dir := os.Getenv("PIGEON_SCREENSHOTS")
+	dir := os.Getenv("PIGEON_TEST_PICTURES")
 	if dir == "" {
 		dir = p.t.TempDir()
 	}
-	path := filepath.Join(dir, name)
+	path := filepath.Join(dir, file)
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		p.t.Fatal(err)
 	}
-	p.t.Logf("screenshot of the page in the call: %s", path)
+	p.t.Logf("the page is in %s (set PIGEON_TEST_PICTURES to keep it)", path)
 }
 
 // browserCall runs one call between pigeon and the page: pigeon makes the
-// offer when pigeonOffers, the page otherwise, and each side writes its code
-// in format.
-func browserCall(t *testing.T, pigeonOffers bool, format string) {
-	p := openPage(t)
+// offer when pigeonOffers, the page otherwise; pigeon writes its code in
+// pigeonFormat, the page in pageFormat.
+func browserCall(t *testing.T, pigeonOffers bool, pigeonFormat, pageFormat string) {
+	browserCallWith(t, openPage(t), pigeonOffers, pigeonFormat, pageFormat)
+}
+
+// browserCallWith runs browserCall's call with the page p.
+func browserCallWith(t *testing.T, p *page, pigeonOffers bool, pigeonFormat, pageFormat string) {
 	dir := t.TempDir()
 	toPage, fromPage := filepath.Join(dir, "to-page"), filepath.Join(dir, "from-page")
 	for _, f := range []string{toPage, fromPage} {
@@ -209,8 +252,8 @@ func browserCall(t *testing.T, pigeonOffers bool, format string) {
 		verb = "call"
 	}
 	pg := start(t, verb, "--video", "test", "--audio", "test", "--view", "none", "--speaker", "none",
-		"--format", format, "--signal-out", toPage, "--signal-in", fromPage, "--record", filepath.Join(dir, "rec"))
-	p.set("format", format)
+		"--format", pigeonFormat, "--signal-out", toPage, "--signal-in", fromPage, "--record", filepath.Join(dir, "rec"))
+	p.set("format", pageFormat)
 
 	readCode := func() string {
 		b, err := os.ReadFile(toPage) // a FIFO: returns once pigeon has written its code
@@ -224,20 +267,65 @@ func browserCall(t *testing.T, pigeonOffers bool, format string) {
 			t.Fatal(err)
 		}
 	}
+	var pigeonCode, pageCode string
 	if pigeonOffers {
-		offer := readCode()
+		pigeonCode = readCode()
 		p.click("answer")
 		p.waitFor("ready for the offer", `!document.getElementById("theirs").hidden`)
-		p.paste(offer)
-		writeCode(p.myCode())
+		p.paste(pigeonCode)
+		pageCode = p.myCode()
+		writeCode(pageCode)
 	} else {
 		p.click("start")
-		writeCode(p.myCode())
-		p.paste(readCode())
+		pageCode = p.myCode()
+		writeCode(pageCode)
+		pigeonCode = readCode()
+		p.paste(pigeonCode)
+	}
+	t.Logf("pigeon's code: %.40s... (%d characters); the page's: %.40s... (%d characters)", pigeonCode, len(pigeonCode), pageCode, len(pageCode))
+	if pigeonFormat == "compact" && !strings.HasPrefix(pigeonCode, "pg3") {
+		t.Errorf("pigeon's code %.10q is not compact", pigeonCode)
+	}
+	// The answer names the offer, whoever writes it, and the caller checks
+	// it: pigeon says nothing of an answer it cannot check, the page says
+	// it checked.
+	offerCode, answerCode := pigeonCode, pageCode
+	if !pigeonOffers {
+		offerCode, answerCode = pageCode, pigeonCode
+	}
+	offer, err := offline.Decode(offerCode)
+	if err != nil {
+		t.Fatalf("Go does not read the offer %.20q: %v", offerCode, err)
+	}
+	answer, err := offline.Decode(answerCode)
+	if err != nil {
+		t.Fatalf("Go does not read the answer %.20q: %v", answerCode, err)
+	}
+	if want := offline.OfferDigest(offer); !bytes.Equal(answer.AnswersTo, want) {
+		t.Errorf("the answer names the offer %x, want %x", answer.AnswersTo, want)
+	}
+	if got := eval[string](p, `window.pigeon.state.offerDigest`); got != fmt.Sprintf("%x", offline.OfferDigest(offer)) {
+		t.Errorf("the page's digest of the offer is %q, Go's %x", got, offline.OfferDigest(offer))
+	}
+	if !pigeonOffers {
+		p.waitFor("pigeon's answer checked against the offer", `window.pigeon.state.answerChecked`)
+	}
+	// A browser's session is never pigeon's template: asked for a compact
+	// code, the page writes the full form and says why.
+	if pageFormat == "compact" || pageFormat == "auto" {
+		if !strings.HasPrefix(pageCode, "pg1") {
+			t.Errorf("the page wrote %.10q, want the full form", pageCode)
+		}
+		if note := eval[string](p, `document.getElementById("code-note").hidden ? "" : document.getElementById("code-note").textContent`); !strings.Contains(note, "full form") {
+			t.Errorf("the page does not say it fell back to the full form (note %q)", note)
+		}
 	}
 
 	waitOutput(t, "pigeon", pg.stderr, "pigeon: chat open")
 	p.waitFor("the chat opening", `window.pigeon.state.chatOpen`)
+	if pigeonOffers && strings.Contains(pg.stderr.String(), "does not say which offer") {
+		t.Errorf("pigeon could not check the page's answer:\n%s", pg.stderr)
+	}
 
 	fmt.Fprintln(pg.stdin, "hello from pigeon")
 	p.chat("héllo ✓ from the browser")
@@ -257,7 +345,7 @@ func browserCall(t *testing.T, pigeonOffers bool, format string) {
 
 	st := p.waitMedia()
 	t.Logf("page received: %d video frames decoded (%dx%d), %d audio packets", st.VideoFrames, st.Width, st.Height, st.AudioPackets)
-	p.screenshot(fmt.Sprintf("browser-%s-%s.png", verb, format))
+	p.screenshot(strings.ReplaceAll(t.Name(), "/", "-"))
 
 	// Hang up from pigeon: the page hears the goodbye.
 	pg.stdin.Close()
@@ -296,8 +384,15 @@ func browserCall(t *testing.T, pigeonOffers bool, format string) {
 }
 
 // TestBrowserWithoutCameraCallsPigeon: a page with no camera permission
-// hides its addresses behind mDNS .local names, which pigeon resolves.
+// hides its addresses behind mDNS .local names, which pigeon resolves. It
+// runs in a network of its own (inOwnNetwork), where the multicast of mDNS
+// stays on this machine.
 func TestBrowserWithoutCameraCallsPigeon(t *testing.T) {
+	if !inOwnNetwork(t) {
+		return
+	}
+	// pion says when it cannot resolve a name, which is what this checks.
+	t.Setenv("PION_LOG_WARN", "ice")
 	p := openPage(t, chromedp.Flag("use-fake-ui-for-media-stream", false), chromedp.Flag("allow-loopback-in-peer-connection", false))
 	p.js(`navigator.mediaDevices.getUserMedia = () => Promise.reject(new Error("no camera here"))`)
 	dir := t.TempDir()
@@ -307,7 +402,7 @@ func TestBrowserWithoutCameraCallsPigeon(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	pg := start(t, "answer", "--video", "test", "--audio", "test", "--view", "none", "--speaker", "none",
+	pg := start(t, "answer", "-v", "--video", "test", "--audio", "test", "--view", "none", "--speaker", "none",
 		"--format", "full", "--signal-out", toPage, "--signal-in", fromPage)
 	p.click("start")
 	offer := p.myCode()
@@ -331,10 +426,79 @@ func TestBrowserWithoutCameraCallsPigeon(t *testing.T) {
 	if code := pg.exit(t, 10*time.Second); code != 0 {
 		t.Errorf("pigeon exit code %d, want 0; stderr:\n%s", code, pg.stderr)
 	}
+	if !strings.Contains(pg.stderr.String(), ".local:") || !strings.Contains(pg.stderr.String(), "(mDNS name)") {
+		t.Errorf("pigeon did not say the offer points to an mDNS name:\n%s", pg.stderr)
+	}
+	for _, line := range strings.Split(pg.stderr.String(), "\n") {
+		if strings.Contains(line, "path:") {
+			t.Log(line)
+		}
+		// The call may connect through the address the browser's checks
+		// come from, before the name is resolved: the name must resolve
+		// all the same, for the calls where they do not get through. pion
+		// (lines "ice ...") says when it cannot; pigeon's own lines name
+		// the mDNS name the offer points to.
+		if strings.HasPrefix(line, "ice ") && strings.Contains(line, "mDNS") {
+			t.Errorf("pigeon did not resolve the browser's .local name: %s", line)
+		}
+	}
+}
+
+// inOwnNetwork runs the test again, alone, in a new network namespace
+// with a veth pair and a default route (Chromium gathers no candidate
+// without one), where multicast stays on this machine, and reports whether
+// this is the run inside it. The run outside passes on the result.
+func inOwnNetwork(t *testing.T) bool {
+	t.Helper()
+	if os.Getenv("PIGEON_E2E_OWN_NETWORK") == "1" {
+		return true
+	}
+	unshare, err1 := exec.LookPath("unshare")
+	_, err2 := exec.LookPath("ip")
+	if err1 != nil || err2 != nil {
+		t.Skip("no unshare or ip to make a network namespace (util-linux, iproute2)")
+	}
+	const setup = `set -e
+ip link set lo up
+ip link add v0 type veth peer name v1
+ip addr add 10.9.0.1/24 dev v0
+ip addr add 10.9.0.2/24 dev v1
+ip link set v0 up
+ip link set v1 up
+ip route add default via 10.9.0.2 dev v0
+exec "$@"`
+	if out, err := exec.Command(unshare, "-rn", "true").CombinedOutput(); err != nil {
+		t.Skipf("cannot make a network namespace here (%v: %s)", err, bytes.TrimSpace(out))
+	}
+	cmd := exec.Command(unshare, "-rn", "sh", "-c", setup, "sh",
+		os.Args[0], "-test.run", "^"+t.Name()+"$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), "PIGEON_E2E_OWN_NETWORK=1")
+	out, err := cmd.CombinedOutput()
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(line, "    ") {
+			t.Log(strings.TrimSpace(line))
+		}
+	}
+	switch {
+	case err != nil:
+		t.Fatalf("in a network of its own: %v\n%s", err, out)
+	case bytes.Contains(out, []byte("--- SKIP")):
+		t.Skip("skipped in a network of its own")
+	case !bytes.Contains(out, []byte("--- PASS")):
+		t.Fatalf("in a network of its own, the test did not run:\n%s", out)
+	}
+	return false
 }
 
 // TestBrowserAnswersPigeon: pigeon calls, the page answers.
-func TestBrowserAnswersPigeon(t *testing.T) { browserCall(t, true, "full") }
+func TestBrowserAnswersPigeon(t *testing.T) { browserCall(t, true, "full", "full") }
+
+// TestBrowserAnswersPigeonCompact: pigeon calls with a compact code, which
+// the page rebuilds; the page answers in the full form.
+func TestBrowserAnswersPigeonCompact(t *testing.T) { browserCall(t, true, "compact", "compact") }
 
 // TestBrowserCallsPigeon: the page calls, pigeon answers.
-func TestBrowserCallsPigeon(t *testing.T) { browserCall(t, false, "json") }
+func TestBrowserCallsPigeon(t *testing.T) { browserCall(t, false, "json", "json") }
+
+// TestBrowserCallsPigeonAuto: the page calls, and each side picks its form.
+func TestBrowserCallsPigeonAuto(t *testing.T) { browserCall(t, false, "auto", "auto") }

@@ -2,7 +2,14 @@
 // lets any browser call pigeon, be called by it, or call another browser,
 // with the same codes and chat protocol as the command line.
 //
-// The page needs nothing from a network but the peer: its script and style
-// are inline, it loads no fonts or libraries, and it works opened from disk
-// as well as served by Handler.
+// The page is assembled at build time from page.html, its scripts
+// (codes.js, a port of the offline package's codes, compact form included;
+// page.js, the call) and two vendored libraries (vendor/: qrcode-generator
+// to draw QR codes, jsQR to read them where the browser has no
+// BarcodeDetector), all inline. It needs nothing from a network but the
+// peer, and works opened from disk as well as served by Handler.
+//
+// Browsers give the camera and microphone only to secure pages; SelfSigned
+// makes the certificate that lets pigeon serve the page over HTTPS to
+// another device of the LAN.
 package web

@@ -1,13 +1,59 @@
 package web
 
 import (
-	_ "embed"
+	"bytes"
+	"embed"
+	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 )
 
-//go:embed page.html
-var page []byte
+// files are the page and what it inlines: its own scripts and the vendored
+// QR libraries (vendor/README.md).
+//
+//go:embed page.html page.js codes.js vendor/*.js
+var files embed.FS
+
+// scriptMarker marks where the page inlines a script: the line
+// <!-- script: NAME -->.
+var scriptMarker = regexp.MustCompile(`<!-- script: ([^ ]+) -->`)
+
+// page is the assembled page, built once: one HTML file with every script
+// inline, so that it works opened from disk.
+var page = mustAssemble()
+
+// assemble inlines each script the page names into a <script> element.
+func assemble() ([]byte, error) {
+	html, err := files.ReadFile("page.html")
+	if err != nil {
+		return nil, err
+	}
+	var failed error
+	out := scriptMarker.ReplaceAllFunc(html, func(marker []byte) []byte {
+		name := string(scriptMarker.FindSubmatch(marker)[1])
+		js, err := files.ReadFile(name)
+		if err != nil {
+			failed = err
+			return nil
+		}
+		// The HTML parser ends a script at the first "</script", whatever
+		// the JavaScript around it says.
+		if bytes.Contains(bytes.ToLower(js), []byte("</script")) {
+			failed = fmt.Errorf("%s holds </script", name)
+		}
+		return append(append([]byte("<script>\n"), js...), "</script>"...)
+	})
+	return out, failed
+}
+
+func mustAssemble() []byte {
+	p, err := assemble()
+	if err != nil {
+		panic("web: assembling the call page: " + err.Error()) // the embedded files are fixed at build time
+	}
+	return p
+}
 
 // Page returns the call page, a complete HTML document.
 func Page() []byte {
