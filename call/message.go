@@ -14,12 +14,17 @@ const (
 	// typeMedia says which media the sender is sending, after the user
 	// muted the microphone or turned the camera off or on.
 	typeMedia = "media"
+	// typeHello introduces the sender: Name is what to call them. It is
+	// the first message on the channel; a pigeon that does not know it
+	// ignores it, as it ignores every type it does not know.
+	typeHello = "hello"
 )
 
 type message struct {
 	Type string `json:"type"`
 	ID   uint64 `json:"id,omitempty"`
 	Text string `json:"text,omitempty"`
+	Name string `json:"name,omitempty"` // typeHello: the sender's name
 
 	Audio *bool `json:"audio,omitempty"` // typeMedia: the microphone is on
 	Video *bool `json:"video,omitempty"` // typeMedia: the camera is on

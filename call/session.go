@@ -107,6 +107,13 @@ type Options struct {
 	OnOpen func()
 	// OnMessage is told each chat message from the peer.
 	OnMessage func(text string)
+	// Name is what the peer should call this side in the chat; none by
+	// default.
+	Name string
+	// OnPeerName is told the name the peer gave, before any of its chat
+	// messages; a peer that gives none (an older pigeon, a browser) is
+	// never told.
+	OnPeerName func(name string)
 	// OnPeerMedia is told when the peer turns its microphone or camera on
 	// or off, so the user can see it.
 	OnPeerMedia func(audioOn, videoOn bool)
@@ -305,6 +312,7 @@ func (s *Session) setUp() error {
 	}
 	s.chat = chat
 	chat.OnOpen(func() {
+		s.greet()
 		close(s.open)
 		if s.opts.OnOpen != nil {
 			s.opts.OnOpen()
@@ -575,6 +583,8 @@ func (s *Session) onMessage(msg webrtc.DataChannelMessage) {
 		}
 	case typeAck:
 		s.outbox.ack(m.ID)
+	case typeHello:
+		s.greeted(m.Name)
 	case typeMedia:
 		if s.opts.OnPeerMedia != nil && m.Audio != nil && m.Video != nil {
 			s.opts.OnPeerMedia(*m.Audio, *m.Video)
