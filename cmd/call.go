@@ -44,6 +44,7 @@ type CallOptions struct {
 	View      string // auto, window, terminal or none
 	Speaker   string // a playback device; "" for the default, "none" for none
 	Verbose   bool
+	Name      string // what the peer calls this side in the chat
 
 	Send        []string // files or directories to send once the call is up
 	AcceptFiles bool     // take every file the peer sends without asking
@@ -62,7 +63,13 @@ line of text (and a QR code on a terminal), then waits for the answer that
 
 In the call, each line you type is sent as a chat message and each message
 from the peer is printed. /quit, Ctrl-D or Ctrl-C hangs up; the peer's pigeon
-ends too.`,
+ends too. /help lists the other commands.
+
+On a terminal the line you type stays at the bottom, with the usual editing
+keys and history, while messages arrive above it with their time and the
+sender's --name. When stdout is not a terminal each message from the peer is
+printed alone on its line, just its text, and lines are read from stdin as
+they come, so that a script can drive the chat.`,
 		Example: `  pigeon call
   pigeon call --video test --audio test --record received/
   pigeon call --signal-out offer.txt --signal-in answer.txt
@@ -81,7 +88,13 @@ peer to paste, and the call starts as soon as the peer has it.
 
 In the call, each line you type is sent as a chat message and each message
 from the peer is printed. /quit, Ctrl-D or Ctrl-C hangs up; the peer's pigeon
-ends too.`,
+ends too. /help lists the other commands.
+
+On a terminal the line you type stays at the bottom, with the usual editing
+keys and history, while messages arrive above it with their time and the
+sender's --name. When stdout is not a terminal each message from the peer is
+printed alone on its line, just its text, and lines are read from stdin as
+they come, so that a script can drive the chat.`,
 		Example: `  pigeon answer
   pigeon answer --video none --audio mic
   pigeon answer --signal-in offer.txt --signal-out answer.txt`,
@@ -124,6 +137,7 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 	f.StringVar(&opts.View, "view", viewAuto, "where to show the peer's video: window, terminal, none, or auto (a window on a desktop, else the terminal)")
 	f.StringVar(&opts.Speaker, "speaker", "", "play the peer's sound on this device (part of its name); none for silence (default: the system's)")
 	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "say more about what the connection does")
+	f.StringVar(&opts.Name, "name", "", "your name in the peer's chat (default: your user name)")
 	f.StringSliceVar(&opts.Send, "send", nil, "send this file or directory once the call is up (repeatable; also /send PATH in the chat)")
 	f.BoolVar(&opts.AcceptFiles, "accept-files", false, "save every file the peer sends without asking")
 	f.StringVar(&opts.DownloadDir, "download-dir", ".", "where to save the files the peer sends")
@@ -145,6 +159,9 @@ func (o *CallOptions) validate() error {
 		return fmt.Errorf("--audio %q: use mic, test or none", o.Audio)
 	}
 	if err := validView(o.View); err != nil {
+		return err
+	}
+	if err := o.validName(); err != nil {
 		return err
 	}
 	if len(o.TURN) > 0 && (o.TURNUser == "" || o.TURNPass == "") {

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/capture"
+	"github.com/pigeon-call/pigeon/console"
 	"github.com/pigeon-call/pigeon/internal/trace"
 	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/render"
@@ -33,7 +33,9 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	}
 	ctx, stopSignals := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stopSignals()
-	say := newStatus(opts.IO.ErrOut)
+	chat := newChatView(opts.IO, opts.Name)
+	defer chat.close()
+	say := newStatus(&chat.errOut)
 	tr, err := trace.Open(opts.Trace)
 	if err != nil {
 		return fmt.Errorf("opening the trace file: %w", err)
@@ -71,10 +73,7 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	}
 	defer out.Close()
 
-	var (
-		connectedAt atomic.Int64 // unix nanoseconds, set from pion's goroutine
-		chatOut     = &lockedWriter{w: opts.IO.Out}
-	)
+	var connectedAt atomic.Int64 // unix nanoseconds, set from pion's goroutine
 	session, err := call.New(call.Options{
 		Role:       opts.Role,
 		Tracks:     localTracks(media),
@@ -135,12 +134,11 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 				say("chat open")
 			}
 		},
-		OnMessage: func(text string) {
-			if opts.IO.OutTTY {
-				fmt.Fprintf(chatOut, "peer: %s\n", text)
-			} else {
-				fmt.Fprintln(chatOut, text)
-			}
+		Name:      opts.Name,
+		OnMessage: chat.received,
+		OnPeerName: func(name string) {
+			chat.peerNamed(name)
+			say("the peer's name is %s", name)
 		},
 		OnHangUp:    func() { say("the peer hung up") },
 		OnPeerMedia: ctl.peerMedia,
@@ -169,7 +167,8 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	}
 	say("connecting...")
 
-	go readChat(session, stdin, opts.Duration == 0, ctl)
+	chat.start(stdin)
+	go readChat(session, chat.readLine, opts.Duration == 0, ctl)
 	var timeUp <-chan time.Time
 	if opts.Duration > 0 {
 		timer := time.NewTimer(opts.Duration)
@@ -191,6 +190,7 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	}
 
 	err = session.Wait()
+	chat.close()
 	if at := connectedAt.Load(); at != 0 {
 		say("call lasted %s", time.Since(time.Unix(0, at)).Round(100*time.Millisecond))
 	}
@@ -266,13 +266,17 @@ func exchange(ctx context.Context, s *call.Session, sig signalIO, role call.Role
 	return send(answer)
 }
 
-// readChat sends each line of in as a chat message, and acts on commands
-// (/quit, /mute, ...). The end of input, when endHangsUp, hangs up once the
-// chat is open, so the peer hears the goodbye.
-func readChat(s *call.Session, in *bufio.Reader, endHangsUp bool, ctl *controls) {
+// readChat sends each line that next returns as a chat message, and acts
+// on commands (/quit, /mute, ...). The end of input, when endHangsUp, hangs
+// up once the chat is open, so the peer hears the goodbye; Ctrl-C read as a
+// key hangs up too.
+func readChat(s *call.Session, next func() (string, error), endHangsUp bool, ctl *controls) {
 	for {
-		line, err := in.ReadString('\n')
-		line = strings.TrimRight(line, "\r\n")
+		line, err := next()
+		if errors.Is(err, console.ErrInterrupted) {
+			ctl.hangUp()
+			return
+		}
 		if line != "" && !ctl.command(line) {
 			if s.Send(line) != nil {
 				return // the call is over

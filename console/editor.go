@@ -37,6 +37,7 @@ type Editor struct {
 
 	mu      sync.Mutex
 	active  bool // the line is on the screen
+	closed  bool
 	line    []rune
 	pos     int // the cursor, as an index into line
 	offset  int // the first rune shown, when the line is wider than the row
@@ -62,8 +63,14 @@ func New(in io.Reader, out io.Writer, opts Options) *Editor {
 // when Enter is pressed; the prompt stays on the screen, empty, for the
 // next line. It returns io.EOF when Ctrl-D is pressed on an empty line or
 // the input ends, and ErrInterrupted for Ctrl-C; the prompt is then gone.
+//
+// After Close it returns io.EOF.
 func (e *Editor) ReadLine() (string, error) {
 	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return "", io.EOF
+	}
 	e.active = true
 	e.draw()
 	e.mu.Unlock()
@@ -74,6 +81,10 @@ func (e *Editor) ReadLine() (string, error) {
 			return "", err
 		}
 		e.mu.Lock()
+		if e.closed {
+			e.mu.Unlock()
+			return "", io.EOF
+		}
 		line, done, err := e.apply(k)
 		e.mu.Unlock()
 		if done {
@@ -82,8 +93,14 @@ func (e *Editor) ReadLine() (string, error) {
 	}
 }
 
-// Close takes the prompt off the screen; what is typed after is not shown.
-func (e *Editor) Close() { e.stop() }
+// Close takes the prompt off the screen for good: what is typed after is
+// not shown, and ReadLine returns io.EOF.
+func (e *Editor) Close() {
+	e.stop()
+	e.mu.Lock()
+	e.closed = true
+	e.mu.Unlock()
+}
 
 // Redraw draws the line again, after something else wrote over it.
 func (e *Editor) Redraw() {

@@ -450,3 +450,19 @@ func FuzzEditor(f *testing.F) {
 		}
 	})
 }
+
+func TestClose(t *testing.T) {
+	ty := newTyping(t, 40, 5)
+	ty.typ("not sent")
+	ty.ed.Close()
+	if got := ty.scr.line(-1); got != "" {
+		t.Errorf("the line is still shown after Close: %q", got)
+	}
+	ty.send("\r")
+	if err := ty.end(); !errors.Is(err, io.EOF) {
+		t.Errorf("ReadLine ended with %v after Close, want io.EOF", err)
+	}
+	if _, err := ty.ed.ReadLine(); !errors.Is(err, io.EOF) {
+		t.Errorf("ReadLine after Close = %v, want io.EOF", err)
+	}
+}

@@ -1,0 +1,178 @@
+package cmd
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pigeon-call/pigeon/call"
+	"github.com/pigeon-call/pigeon/console"
+)
+
+// chatPrompt is drawn before the line being typed.
+const chatPrompt = "> "
+
+// chatView is how the chat meets the person. With stdin and stdout on a
+// terminal, a line editor keeps the line being typed on the bottom row,
+// under the messages and status lines that arrive, and each message shows
+// its time and who wrote it. Otherwise lines are read plainly, and each
+// message from the peer is printed as its text alone on a line when stdout
+// is not a terminal (for scripts), or with its time and the peer's name
+// when it is.
+type chatView struct {
+	io   *IOStreams
+	name string // this side's, as the peer is told it
+	now  func() time.Time
+
+	out, errOut swapWriter // through the editor once it runs
+
+	mu     sync.Mutex
+	peer   string
+	stdin  *bufio.Reader
+	editor *console.Editor
+	reset  func() error // gives the terminal back its line mode
+}
+
+func newChatView(streams *IOStreams, name string) *chatView {
+	v := &chatView{io: streams, name: name, peer: "peer", now: time.Now}
+	v.out.set(streams.Out)
+	v.errOut.set(streams.ErrOut)
+	return v
+}
+
+// start begins reading chat lines from stdin, after the exchange of codes
+// has read what it needed from it. On a terminal, the line editor takes the
+// terminal over until close.
+func (v *chatView) start(stdin *bufio.Reader) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.stdin = stdin
+	f, ok := v.io.In.(interface{ Fd() uintptr })
+	if !v.io.InTTY || !v.io.OutTTY || !ok {
+		return
+	}
+	reset, err := console.CharMode(int(f.Fd()))
+	if err != nil {
+		return // the terminal's own line editing, then
+	}
+	width := func() int { return 80 }
+	if v.io.TerminalSize != nil {
+		width = func() int { cols, _ := v.io.TerminalSize(); return cols }
+	}
+	v.reset = reset
+	v.editor = console.New(stdin, v.io.Out, console.Options{Prompt: chatPrompt, Width: width})
+	v.out.set(v.editor.Above(v.io.Out))
+	v.errOut.set(v.editor.Above(v.io.ErrOut))
+}
+
+// close takes the editor off the terminal and gives it back as it was.
+func (v *chatView) close() {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.editor == nil {
+		return
+	}
+	v.editor.Close()
+	v.out.set(v.io.Out)
+	v.errOut.set(v.io.ErrOut)
+	if v.reset != nil {
+		v.reset()
+		v.reset = nil
+	}
+}
+
+// readLine returns the next line the person typed or piped in, without its
+// line ending; io.EOF at the end of input (Ctrl-D on a terminal).
+func (v *chatView) readLine() (string, error) {
+	v.mu.Lock()
+	ed, in := v.editor, v.stdin
+	v.mu.Unlock()
+	if ed != nil {
+		line, err := ed.ReadLine()
+		switch {
+		case err != nil || line == "":
+		case strings.HasPrefix(line, "/"):
+			fmt.Fprintln(&v.out, chatPrompt+line) // a command, as typed
+		default:
+			v.show(v.name, line)
+		}
+		return line, err
+	}
+	line, err := in.ReadString('\n')
+	return strings.TrimRight(line, "\r\n"), err
+}
+
+// peerNamed records the name the peer gave.
+func (v *chatView) peerNamed(name string) {
+	v.mu.Lock()
+	v.peer = name
+	v.mu.Unlock()
+}
+
+// received prints a message from the peer.
+func (v *chatView) received(text string) {
+	if !v.io.OutTTY {
+		fmt.Fprintln(&v.out, text)
+		return
+	}
+	v.mu.Lock()
+	peer := v.peer
+	v.mu.Unlock()
+	v.show(peer, text)
+}
+
+// show prints a chat line for a person: "15:04 alice: text", with anything
+// that could steer the terminal made visible.
+func (v *chatView) show(who, text string) {
+	text = strings.ReplaceAll(console.Printable(text), "\n", "\n      ")
+	fmt.Fprintf(&v.out, "%s %s: %s\n", v.now().Format("15:04"), console.Printable(who), text)
+}
+
+// swapWriter writes to a writer that can be changed while others write.
+type swapWriter struct {
+	w  atomic.Pointer[io.Writer]
+	mu sync.Mutex // one line at a time
+}
+
+func (s *swapWriter) set(w io.Writer) { s.w.Store(&w) }
+
+func (s *swapWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return (*s.w.Load()).Write(p)
+}
+
+// defaultName is what the peer calls this side without --name: the user's
+// login name, or "peer".
+func defaultName() string {
+	if u, err := user.Current(); err == nil && call.CleanName(u.Username) != "" {
+		return u.Username
+	}
+	if name := call.CleanName(os.Getenv("USER")); name != "" {
+		return name
+	}
+	return "peer"
+}
+
+// validName checks --name, and picks the default without it.
+func (o *CallOptions) validName() error {
+	if o.Name == "" {
+		o.Name = defaultName()
+		return nil
+	}
+	clean := call.CleanName(o.Name)
+	switch {
+	case clean == "":
+		return fmt.Errorf("--name %q: give a name of letters, digits or signs", o.Name)
+	case clean != strings.Join(strings.Fields(o.Name), " "):
+		return fmt.Errorf("--name %q: at most %d characters, and no control characters", o.Name, call.MaxNameLength)
+	}
+	o.Name = clean
+	return nil
+}
