@@ -178,6 +178,7 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	select {
 	case <-session.Done():
 	case <-ctx.Done():
+		chat.close()  // the terminal as it was, before a second Ctrl-C
 		stopSignals() // a second Ctrl-C ends pigeon at once
 		say("hanging up")
 		session.HangUp()
