@@ -156,6 +156,7 @@ type Session struct {
 	dtlsUp  atomic.Bool // the DTLS handshake has completed
 	outbox  outbox
 	inbox   inbox
+	rates   rates // the path's bit rates, for Stats
 
 	mu        sync.Mutex
 	connected bool        // the connection has been up at least once
@@ -442,6 +443,8 @@ func (s *Session) onState(state webrtc.PeerConnectionState) {
 	case webrtc.PeerConnectionStateConnected:
 		if s.connected {
 			go s.resend() // back after an interruption
+		} else {
+			go s.sampleRates()
 		}
 		s.connected = true
 		if s.deadline != nil {

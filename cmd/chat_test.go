@@ -89,3 +89,11 @@ func TestNameFlag(t *testing.T) {
 		t.Error("the default name is empty")
 	}
 }
+
+func TestBitRate(t *testing.T) {
+	for bps, want := range map[float64]string{0: "0 kbit/s", 950e3: "950 kbit/s", 1.25e6: "1.2 Mbit/s", 31.6e3: "32 kbit/s"} {
+		if got := bitRate(bps); got != want {
+			t.Errorf("bitRate(%g) = %q, want %q", bps, got, want)
+		}
+	}
+}
