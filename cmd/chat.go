@@ -36,7 +36,9 @@ type chatView struct {
 	peer   string
 	stdin  *bufio.Reader
 	editor *console.Editor
-	reset  func() error // gives the terminal back its line mode
+	reset  func() error  // gives the terminal back its line mode
+	stop   chan struct{} // closed to stop the redrawing
+	closed bool
 }
 
 func newChatView(streams *IOStreams, name string) *chatView {
@@ -69,15 +71,37 @@ func (v *chatView) start(stdin *bufio.Reader) {
 	v.editor = console.New(stdin, v.io.Out, console.Options{Prompt: chatPrompt, Width: width})
 	v.out.set(v.editor.Above(v.io.Out))
 	v.errOut.set(v.editor.Above(v.io.ErrOut))
+	v.stop = make(chan struct{})
+	go v.redraw(v.editor, v.stop)
+}
+
+// redrawEvery is how often the line being typed is drawn again, in case
+// something wrote over it: the terminal view clears the screen for its
+// first picture, and a resized terminal may have wrapped it.
+const redrawEvery = time.Second
+
+func (v *chatView) redraw(ed *console.Editor, stop <-chan struct{}) {
+	tick := time.NewTicker(redrawEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+			ed.Redraw()
+		}
+	}
 }
 
 // close takes the editor off the terminal and gives it back as it was.
 func (v *chatView) close() {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.editor == nil {
+	if v.editor == nil || v.closed {
 		return
 	}
+	v.closed = true
+	close(v.stop)
 	v.editor.Close()
 	v.out.set(v.io.Out)
 	v.errOut.set(v.io.ErrOut)
