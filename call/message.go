@@ -8,7 +8,7 @@ import (
 // The chat channel carries small JSON messages, so that control messages
 // (the goodbye now, more later) travel in order with the chat itself.
 const (
-	typeChat = "chat" // a line of chat; Text holds it, ID numbers it
+	typeChat = "chat" // a line of chat, or a part of a long one; Text holds it, ID numbers it
 	typeAck  = "ack"  // the chat message ID arrived
 	typeBye  = "bye"  // the sender hung up
 	// typeMedia says which media the sender is sending, after the user
@@ -24,6 +24,7 @@ type message struct {
 	Type string `json:"type"`
 	ID   uint64 `json:"id,omitempty"`
 	Text string `json:"text,omitempty"`
+	More bool   `json:"more,omitempty"` // typeChat: Text goes on in the next message
 	Name string `json:"name,omitempty"` // typeHello: the sender's name
 
 	Audio *bool `json:"audio,omitempty"` // typeMedia: the microphone is on

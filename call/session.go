@@ -525,8 +525,14 @@ func (s *Session) RequestKeyFrame(ssrc webrtc.SSRC) {
 // message is kept until the peer acknowledges it: re-sent if the connection
 // drops and comes back, and listed by Undelivered if the call ends first.
 func (s *Session) Send(text string) error {
-	id := s.outbox.add(text)
-	return s.send(message{Type: typeChat, ID: id, Text: text})
+	s.outbox.sending.Lock()
+	defer s.outbox.sending.Unlock()
+	for _, m := range s.outbox.add(text) {
+		if err := s.send(m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // TellMedia tells the peer which media this side now sends, after the user
@@ -537,13 +543,7 @@ func (s *Session) TellMedia(audioOn, videoOn bool) error {
 
 // Undelivered returns the chat messages the peer has not acknowledged,
 // oldest first: after the call, the ones that never arrived.
-func (s *Session) Undelivered() []string {
-	var texts []string
-	for _, m := range s.outbox.unacked() {
-		texts = append(texts, m.Text)
-	}
-	return texts
-}
+func (s *Session) Undelivered() []string { return s.outbox.undelivered() }
 
 func (s *Session) send(m message) error {
 	select {
@@ -564,6 +564,8 @@ func (s *Session) send(m message) error {
 // resend sends again what the peer has not acknowledged, once the
 // connection is back; the peer drops what it already had.
 func (s *Session) resend() {
+	s.outbox.sending.Lock()
+	defer s.outbox.sending.Unlock()
 	for _, m := range s.outbox.unacked() {
 		if s.send(m) != nil {
 			return
@@ -581,8 +583,11 @@ func (s *Session) onMessage(msg webrtc.DataChannelMessage) {
 		if m.ID != 0 {
 			go s.send(message{Type: typeAck, ID: m.ID})
 		}
-		if s.inbox.first(m.ID) && s.opts.OnMessage != nil {
-			s.opts.OnMessage(m.Text)
+		if !s.inbox.first(m.ID) {
+			break
+		}
+		if text, whole := s.inbox.join(m.Text, m.More); whole && s.opts.OnMessage != nil {
+			s.opts.OnMessage(text)
 		}
 	case typeAck:
 		s.outbox.ack(m.ID)
