@@ -68,8 +68,9 @@ ends too. /help lists the other commands.
 On a terminal the line you type stays at the bottom, with the usual editing
 keys and history, while messages arrive above it with their time and the
 sender's --name. When stdout is not a terminal each message from the peer is
-printed alone on its line, just its text, and lines are read from stdin as
-they come, so that a script can drive the chat.`,
+printed alone on its line, just its text (a line break in it becomes a
+space), and lines are read from stdin as they come, so that a script can
+drive the chat.`,
 		Example: `  pigeon call
   pigeon call --video test --audio test --record received/
   pigeon call --signal-out offer.txt --signal-in answer.txt
@@ -93,8 +94,9 @@ ends too. /help lists the other commands.
 On a terminal the line you type stays at the bottom, with the usual editing
 keys and history, while messages arrive above it with their time and the
 sender's --name. When stdout is not a terminal each message from the peer is
-printed alone on its line, just its text, and lines are read from stdin as
-they come, so that a script can drive the chat.`,
+printed alone on its line, just its text (a line break in it becomes a
+space), and lines are read from stdin as they come, so that a script can
+drive the chat.`,
 		Example: `  pigeon answer
   pigeon answer --video none --audio mic
   pigeon answer --signal-in offer.txt --signal-out answer.txt`,

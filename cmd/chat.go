@@ -23,8 +23,8 @@ const chatPrompt = "> "
 // under the messages and status lines that arrive, and each message shows
 // its time and who wrote it. Otherwise lines are read plainly, and each
 // message from the peer is printed as its text alone on a line when stdout
-// is not a terminal (for scripts), or with its time and the peer's name
-// when it is.
+// is not a terminal (for scripts; a line break inside a message becomes a
+// space), or with its time and the peer's name when it is.
 type chatView struct {
 	io   *IOStreams
 	name string // this side's, as the peer is told it
@@ -142,7 +142,9 @@ func (v *chatView) peerNamed(name string) {
 // received prints a message from the peer.
 func (v *chatView) received(text string) {
 	if !v.io.OutTTY {
-		fmt.Fprintln(&v.out, text)
+		// One message a line, whatever it holds: only a browser peer can
+		// send a line break, and a script reads lines.
+		fmt.Fprintln(&v.out, lineBreaks.Replace(text))
 		return
 	}
 	v.mu.Lock()
@@ -154,9 +156,12 @@ func (v *chatView) received(text string) {
 // show prints a chat line for a person: "15:04 alice: text", with anything
 // that could steer the terminal made visible.
 func (v *chatView) show(who, text string) {
-	text = strings.ReplaceAll(console.Printable(text), "\n", "\n      ")
+	text = strings.ReplaceAll(console.Printable(strings.ReplaceAll(text, "\r\n", "\n")), "\n", "\n      ")
 	fmt.Fprintf(&v.out, "%s %s: %s\n", v.now().Format("15:04"), console.Printable(who), text)
 }
+
+// lineBreaks turns the line breaks inside a message into spaces.
+var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
 
 // swapWriter writes to a writer that can be changed while others write.
 type swapWriter struct {

@@ -15,8 +15,8 @@ func TestChatViewPlainLines(t *testing.T) {
 		want   string
 	}{
 		// Scripts read each message alone on its line, as before names.
-		{"piped output", false, "hello there\n\x1b[31mred\n"},
-		{"output on a terminal", true, "12:05 alice: hello there\n12:05 alice: ^[[31mred\n"},
+		{"piped output", false, "hello there\n\x1b[31mred\ntwo lines\n"},
+		{"output on a terminal", true, "12:05 alice: hello there\n12:05 alice: ^[[31mred\n12:05 alice: two\n      lines\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -28,6 +28,7 @@ func TestChatViewPlainLines(t *testing.T) {
 			v.peerNamed("alice")
 			v.received("hello there")
 			v.received("\x1b[31mred")
+			v.received("two\r\nlines")
 			if out.String() != tt.want {
 				t.Errorf("stdout %q, want %q", out, tt.want)
 			}
