@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/console"
 )
@@ -24,13 +26,17 @@ const chatPrompt = "> "
 // its time and who wrote it. Otherwise lines are read plainly, and each
 // message from the peer is printed as its text alone on a line when stdout
 // is not a terminal (for scripts; a line break inside a message becomes a
-// space), or with its time and the peer's name when it is.
+// space), or with its time and the peer's name when it is. With stdin and
+// only stderr on a terminal (stdout kept in a file or piped), the line
+// editor works on stderr: the peer's messages go plainly to stdout, and the
+// lines typed are shown on stderr.
 type chatView struct {
 	io   *IOStreams
 	name string // this side's, as the peer is told it
 	now  func() time.Time
 
-	out, errOut swapWriter // through the editor once it runs
+	out, errOut swapWriter  // through the editor once it runs
+	mine        *swapWriter // where the lines typed are shown: out, or errOut when only stderr is the screen
 
 	mu     sync.Mutex
 	peer   string
@@ -45,6 +51,7 @@ func newChatView(streams *IOStreams, name string) *chatView {
 	v := &chatView{io: streams, name: name, peer: "peer", now: time.Now}
 	v.out.set(streams.Out)
 	v.errOut.set(streams.ErrOut)
+	v.mine = &v.out
 	return v
 }
 
@@ -55,21 +62,40 @@ func (v *chatView) start(stdin *bufio.Reader) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.stdin = stdin
-	f, ok := v.io.In.(interface{ Fd() uintptr })
-	if !v.io.InTTY || !v.io.OutTTY || !ok {
+	in, ok := v.io.In.(fder)
+	if !v.io.InTTY || !ok {
 		return
 	}
-	reset, err := console.CharMode(int(f.Fd()))
+	// The line is drawn on stdout, or on stderr when only that is the
+	// terminal (stdout kept in a file, say).
+	screen, width := v.io.Out, v.io.TerminalSize
+	if !v.io.OutTTY || width == nil {
+		f, ok := v.io.ErrOut.(fder)
+		if !v.io.ErrTTY || !ok {
+			return
+		}
+		screen, width = v.io.ErrOut, func() (int, int) {
+			cols, rows, err := term.GetSize(int(f.Fd()))
+			if err != nil {
+				return 80, 24
+			}
+			return cols, rows
+		}
+	}
+	reset, err := console.CharMode(int(in.Fd()))
 	if err != nil {
 		return // the terminal's own line editing, then
 	}
-	width := func() int { return 80 }
-	if v.io.TerminalSize != nil {
-		width = func() int { cols, _ := v.io.TerminalSize(); return cols }
-	}
 	v.reset = reset
-	v.editor = console.New(stdin, v.io.Out, console.Options{Prompt: chatPrompt, Width: width})
-	v.out.set(v.editor.Above(v.io.Out))
+	v.editor = console.New(stdin, screen, console.Options{
+		Prompt: chatPrompt,
+		Width:  func() int { cols, _ := width(); return cols },
+	})
+	if screen == v.io.Out {
+		v.out.set(v.editor.Above(v.io.Out))
+	} else {
+		v.mine = &v.errOut // stdout is for the peer's messages alone
+	}
 	v.errOut.set(v.editor.Above(v.io.ErrOut))
 	v.stop = make(chan struct{})
 	go v.redraw(v.editor, v.stop)
@@ -115,16 +141,16 @@ func (v *chatView) close() {
 // line ending; io.EOF at the end of input (Ctrl-D on a terminal).
 func (v *chatView) readLine() (string, error) {
 	v.mu.Lock()
-	ed, in := v.editor, v.stdin
+	ed, in, mine := v.editor, v.stdin, v.mine
 	v.mu.Unlock()
 	if ed != nil {
 		line, err := ed.ReadLine()
 		switch {
 		case err != nil || line == "":
 		case strings.HasPrefix(line, "/"):
-			fmt.Fprintln(&v.out, chatPrompt+line) // a command, as typed
+			fmt.Fprintln(mine, chatPrompt+line) // a command, as typed
 		default:
-			v.show(v.name, line)
+			v.show(mine, v.name, line)
 		}
 		return line, err
 	}
@@ -150,18 +176,21 @@ func (v *chatView) received(text string) {
 	v.mu.Lock()
 	peer := v.peer
 	v.mu.Unlock()
-	v.show(peer, text)
+	v.show(&v.out, peer, text)
 }
 
 // show prints a chat line for a person: "15:04 alice: text", with anything
 // that could steer the terminal made visible.
-func (v *chatView) show(who, text string) {
+func (v *chatView) show(w io.Writer, who, text string) {
 	text = strings.ReplaceAll(console.Printable(strings.ReplaceAll(text, "\r\n", "\n")), "\n", "\n      ")
-	fmt.Fprintf(&v.out, "%s %s: %s\n", v.now().Format("15:04"), console.Printable(who), text)
+	fmt.Fprintf(w, "%s %s: %s\n", v.now().Format("15:04"), console.Printable(who), text)
 }
 
 // lineBreaks turns the line breaks inside a message into spaces.
 var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
+
+// fder is a stream with a file descriptor, such as an *os.File.
+type fder interface{ Fd() uintptr }
 
 // swapWriter writes to a writer that can be changed while others write.
 type swapWriter struct {

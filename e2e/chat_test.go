@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -134,5 +135,63 @@ func TestChatLineSurvivesIncomingMessages(t *testing.T) {
 		if l == ">" {
 			t.Errorf("the prompt was left on the screen:\n%s", pane.screen())
 		}
+	}
+}
+
+// TestChatLineOnStderrWhenStdoutIsAFile keeps stdout in a file while stdin
+// and stderr stay on the terminal: the line editor works on stderr, the
+// lines typed are shown there and reach the peer, and the peer's messages
+// go plainly to the file, one a line, and not onto the screen.
+func TestChatLineOnStderrWhenStdoutIsAFile(t *testing.T) {
+	dir := t.TempDir()
+	offer, answer, out := filepath.Join(dir, "offer"), filepath.Join(dir, "answer"), filepath.Join(dir, "out.txt")
+	for _, f := range []string{offer, answer} {
+		if err := syscall.Mkfifo(f, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	common := "--video none --audio none --interface lo --view none --speaker none"
+	pane := startTmux(t, 90, 20, fmt.Sprintf("%s call --name alice --signal-out %s --signal-in %s %s >%s; echo exit code $?; sleep 60",
+		pigeonBin, offer, answer, common, out))
+	peer := start(t, append([]string{"answer", "--name", "bob", "--signal-in", offer, "--signal-out", answer}, strings.Fields(common)...)...)
+
+	pane.waitFor("the peer's name", func(l []string) bool { return strings.Contains(strings.Join(l, "\n"), "the peer's name is bob") })
+	waitOutput(t, "the peer told the name", peer.stderr, "pigeon: the peer's name is alice")
+	pane.typ("from alice")
+	pane.waitFor("the line being typed at the bottom", func(l []string) bool { return last(l) == "> from alice" })
+	pane.run("send-keys", "Enter")
+	waitOutput(t, "the peer's chat", peer.stdout, "from alice\n")
+	pane.waitFor("the sent line shown", func(l []string) bool {
+		return len(l) >= 2 && regexp.MustCompile(`^\d\d:\d\d alice: from alice$`).MatchString(l[len(l)-2]) && last(l) == ">"
+	})
+
+	pane.typ("half")
+	fmt.Fprintln(peer.stdin, "hello from bob, 日本語")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		got, _ := os.ReadFile(out)
+		if string(got) == "hello from bob, 日本語\n" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("stdout holds %q, want the peer's message alone on a line", got)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	pane.waitFor("the half line at the bottom", func(l []string) bool { return last(l) == "> half" })
+	if strings.Contains(pane.screen(), "hello from bob") {
+		t.Errorf("the peer's message is on the screen, not only in stdout's file:\n%s", pane.screen())
+	}
+
+	pane.run("send-keys", "C-u", "C-d")
+	pane.waitFor("pigeon's exit", func(l []string) bool { return strings.Contains(strings.Join(l, "\n"), "exit code ") })
+	if !strings.Contains(pane.screen(), "exit code 0") {
+		t.Errorf("pigeon did not exit with 0:\n%s", pane.screen())
+	}
+	if code := peer.exit(t, 10*time.Second); code != 0 {
+		t.Errorf("the peer exited with %d", code)
+	}
+	if got, _ := os.ReadFile(out); string(got) != "hello from bob, 日本語\n" {
+		t.Errorf("stdout holds %q at the end, want the peer's message alone", got)
 	}
 }
