@@ -21,12 +21,15 @@ type files struct {
 	ctx     context.Context // ends with the call
 	opts    *CallOptions
 	say     func(string, ...any)
-	answers chan bool // /accept and /decline, for the offer being asked about
 	sending sync.WaitGroup
+
+	asking  sync.Mutex // one question at a time
+	mu      sync.Mutex
+	answers chan bool // the answer to the question asked; nil when none is
 }
 
 func newFiles(ctx context.Context, opts *CallOptions, say func(string, ...any)) *files {
-	return &files{ctx: ctx, opts: opts, say: say, answers: make(chan bool, 1)}
+	return &files{ctx: ctx, opts: opts, say: say}
 }
 
 // start sends the file or directory at path to the peer in the background.
@@ -83,11 +86,24 @@ func (f *files) receive(dc *webrtc.DataChannel) {
 	}()
 }
 
-// ask asks the person whether to take an offered file.
+// ask asks the person whether to take an offered file. Only an answer given
+// while the question is open counts: a stray /accept typed before is not
+// kept for the next offer.
 func (f *files) ask(o transfer.Offer) bool {
+	f.asking.Lock()
+	defer f.asking.Unlock()
+	answers := make(chan bool, 1)
+	f.mu.Lock()
+	f.answers = answers
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.answers = nil
+		f.mu.Unlock()
+	}()
 	f.say("the peer wants to send you %s (%s): type /accept or /decline", o.Name, transfer.FormatBytes(o.Size))
 	select {
-	case yes := <-f.answers:
+	case yes := <-answers:
 		return yes
 	case <-time.After(acceptWait):
 		f.say("no answer in %s: declined %s", acceptWait, o.Name)
@@ -99,11 +115,15 @@ func (f *files) ask(o transfer.Offer) bool {
 
 // answer hands /accept or /decline to the offer being asked about.
 func (f *files) answer(yes bool) {
-	select {
-	case f.answers <- yes:
-	default:
+	f.mu.Lock()
+	answers := f.answers
+	f.answers = nil // one answer a question
+	f.mu.Unlock()
+	if answers == nil {
 		f.say("no file is waiting for an answer")
+		return
 	}
+	answers <- yes
 }
 
 // progress prints a transfer's progress, about every two seconds and at the
