@@ -26,10 +26,42 @@ type files struct {
 	asking  sync.Mutex // one question at a time
 	mu      sync.Mutex
 	answers chan bool // the answer to the question asked; nil when none is
+	running map[int]context.CancelFunc
+	next    int // the key of the next transfer in running
 }
 
 func newFiles(ctx context.Context, opts *CallOptions, say func(string, ...any)) *files {
-	return &files{ctx: ctx, opts: opts, say: say}
+	return &files{ctx: ctx, opts: opts, say: say, running: map[int]context.CancelFunc{}}
+}
+
+// track gives a transfer a context that /cancel ends; done forgets it.
+func (f *files) track() (ctx context.Context, done func()) {
+	ctx, cancel := context.WithCancel(f.ctx)
+	f.mu.Lock()
+	id := f.next
+	f.next++
+	f.running[id] = cancel
+	f.mu.Unlock()
+	return ctx, func() {
+		f.mu.Lock()
+		delete(f.running, id)
+		f.mu.Unlock()
+		cancel()
+	}
+}
+
+// cancel stops every transfer under way, both ways; the peer is told, and
+// nothing is kept of what was being received.
+func (f *files) cancel() {
+	f.mu.Lock()
+	n := len(f.running)
+	for _, cancel := range f.running {
+		cancel()
+	}
+	f.mu.Unlock()
+	if n == 0 {
+		f.say("no transfer to cancel")
+	}
 }
 
 // start sends the file or directory at path to the peer in the background.
@@ -37,7 +69,9 @@ func (f *files) start(s *call.Session, path string) {
 	f.sending.Add(1)
 	go func() {
 		defer f.sending.Done()
-		f.send(s, path)
+		ctx, done := f.track()
+		defer done()
+		f.send(ctx, s, path)
 	}()
 }
 
@@ -47,14 +81,14 @@ func (f *files) wait() { f.sending.Wait() }
 
 // send sends the file or directory at path to the peer, reporting progress
 // and the outcome.
-func (f *files) send(s *call.Session, path string) {
+func (f *files) send(ctx context.Context, s *call.Session, path string) {
 	dc, err := s.OpenChannel(transfer.Label)
 	if err != nil {
 		f.say("sending %s: %v", path, err)
 		return
 	}
 	f.say("offering %s to the peer", path)
-	res, err := transfer.Send(f.ctx, dc, path, transfer.SendOptions{OnProgress: f.progress("sending")})
+	res, err := transfer.Send(ctx, dc, path, transfer.SendOptions{OnProgress: f.progress("sending")})
 	if err != nil {
 		f.say("sending %s: %v", path, explain(err))
 		return
@@ -67,17 +101,21 @@ func (f *files) receive(dc *webrtc.DataChannel) {
 	if dc.Label() != transfer.Label {
 		return
 	}
-	in := transfer.Receive(f.ctx, dc, transfer.ReceiveOptions{
+	ctx, done := f.track()
+	in := transfer.Receive(ctx, dc, transfer.ReceiveOptions{
 		Dir:        f.opts.DownloadDir,
 		AcceptAll:  f.opts.AcceptFiles,
-		Accept:     f.ask,
+		Accept:     func(o transfer.Offer) bool { return f.ask(ctx, o) },
 		OnProgress: f.progress("receiving"),
 	})
 	go func() {
 		res, err := in.Wait()
+		done()
 		switch {
 		case errors.Is(err, transfer.ErrDeclined):
 			f.say("declined %s", res.Name)
+		case errors.Is(err, transfer.ErrCanceled), errors.Is(err, transfer.ErrPeerCanceled):
+			f.say("receiving a file: %v; nothing was kept", err)
 		case err != nil:
 			f.say("receiving a file: %v", explain(err))
 		default:
@@ -89,7 +127,7 @@ func (f *files) receive(dc *webrtc.DataChannel) {
 // ask asks the person whether to take an offered file. Only an answer given
 // while the question is open counts: a stray /accept typed before is not
 // kept for the next offer.
-func (f *files) ask(o transfer.Offer) bool {
+func (f *files) ask(ctx context.Context, o transfer.Offer) bool {
 	f.asking.Lock()
 	defer f.asking.Unlock()
 	answers := make(chan bool, 1)
@@ -108,7 +146,7 @@ func (f *files) ask(o transfer.Offer) bool {
 	case <-time.After(acceptWait):
 		f.say("no answer in %s: declined %s", acceptWait, o.Name)
 		return false
-	case <-f.ctx.Done():
+	case <-ctx.Done():
 		return false
 	}
 }

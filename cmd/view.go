@@ -121,7 +121,7 @@ func (c *controls) key(k rune) {
 
 // command acts on a chat line that is a command, and reports whether it was
 // one: /quit, /mute, /unmute, /video off, /video on, /send PATH, /accept,
-// /decline, /stats, /help.
+// /decline, /cancel, /stats, /help.
 func (c *controls) command(line string) bool {
 	if path, ok := strings.CutPrefix(line, "/send "); ok && c.files != nil {
 		if s := c.session.Load(); s != nil {
@@ -133,6 +133,10 @@ func (c *controls) command(line string) bool {
 	case "/accept", "/decline":
 		if c.files != nil {
 			c.files.answer(line == "/accept")
+		}
+	case "/cancel":
+		if c.files != nil {
+			c.files.cancel()
 		}
 	case "/quit":
 		c.hangUp()
@@ -147,7 +151,7 @@ func (c *controls) command(line string) bool {
 	case "/stats":
 		c.stats()
 	case "/help":
-		c.say("commands: /send PATH, /accept, /decline, /mute, /unmute, /video off, /video on, /stats, /quit; in the window: m, v, f, q")
+		c.say("commands: /send PATH, /accept, /decline, /cancel, /mute, /unmute, /video off, /video on, /stats, /quit; in the window: m, v, f, q")
 	default:
 		if strings.HasPrefix(line, "/") {
 			c.say("unknown command %q: /help lists them", line)

@@ -133,3 +133,61 @@ func TestSendAcceptAndDecline(t *testing.T) {
 		t.Errorf("the download directory holds %q, want %q", names, want)
 	}
 }
+
+// TestCancelATransfer starts sending a file far too big to arrive at once,
+// cancels it with /cancel, and checks that both sides say so, that nothing
+// is left in the download directory, and that the call goes on.
+func TestCancelATransfer(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.bin")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sparse: quick to make and to read, slow to send over the call.
+	if err := f.Truncate(8 << 30); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	downloads := filepath.Join(dir, "downloads")
+	if err := os.Mkdir(downloads, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	offer, answer := filepath.Join(dir, "offer"), filepath.Join(dir, "answer")
+	for _, f := range []string{offer, answer} {
+		if err := syscall.Mkfifo(f, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	common := []string{"--video", "none", "--audio", "none", "--interface", "lo", "--speaker", "none", "--view", "none"}
+	caller := start(t, append([]string{"call", "--signal-out", offer, "--signal-in", answer}, common...)...)
+	callee := start(t, append([]string{"answer", "--signal-in", offer, "--signal-out", answer,
+		"--accept-files", "--download-dir", downloads}, common...)...)
+	waitOutput(t, "caller", caller.stderr, "pigeon: chat open")
+	waitOutput(t, "callee", callee.stderr, "pigeon: chat open")
+
+	fmt.Fprintln(callee.stdin, "/cancel")
+	waitOutput(t, "nothing to cancel", callee.stderr, "pigeon: no transfer to cancel")
+
+	fmt.Fprintln(caller.stdin, "/send "+big)
+	waitOutput(t, "the transfer under way", callee.stderr, "pigeon: receiving big.bin: ")
+	fmt.Fprintln(caller.stdin, "/cancel")
+	waitOutput(t, "the sender's cancel", caller.stderr, "pigeon: sending "+big+": the transfer was cancelled")
+	waitOutput(t, "the receiver told", callee.stderr, "pigeon: receiving a file: the peer cancelled the transfer; nothing was kept")
+	if strings.Contains(callee.stderr.String(), "received big.bin") {
+		t.Fatal("the whole file arrived before /cancel: the test needs a bigger file")
+	}
+
+	fmt.Fprintln(caller.stdin, "still here")
+	waitOutput(t, "the chat after the cancel", callee.stdout, "still here\n")
+	if entries, _ := os.ReadDir(downloads); len(entries) != 0 {
+		t.Errorf("the download directory holds %d entries after the cancel, want none", len(entries))
+	}
+	caller.stdin.Close()
+	if code := caller.exit(t, 10*time.Second); code != 0 {
+		t.Errorf("caller exit code %d; stderr:\n%s", code, caller.stderr)
+	}
+	if code := callee.exit(t, 10*time.Second); code != 0 {
+		t.Errorf("callee exit code %d; stderr:\n%s", code, callee.stderr)
+	}
+}
