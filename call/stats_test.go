@@ -3,6 +3,8 @@ package call
 import (
 	"testing"
 	"time"
+
+	"github.com/pion/webrtc/v4"
 )
 
 func TestStatsBitRatesAndLoss(t *testing.T) {
@@ -39,5 +41,17 @@ func TestLossPercent(t *testing.T) {
 		if got := (Stats{PacketsLost: tt.lost, PacketsReceived: tt.received}).LossPercent(); got != tt.want {
 			t.Errorf("%d lost, %d received: %.2f%%, want %.2f%%", tt.lost, tt.received, got, tt.want)
 		}
+	}
+}
+
+// A relayed path is named so; a live one through a TURN server is not
+// tested here, which would need a TURN server on loopback.
+func TestPathSaysRelayed(t *testing.T) {
+	st := Stats{Relayed: true}
+	st.Local.Protocol, st.Local.Address, st.Local.Port, st.Local.Typ = webrtc.ICEProtocolUDP, "10.0.0.2", 5000, webrtc.ICECandidateTypeRelay
+	st.Remote.Address, st.Remote.Port, st.Remote.Typ = "192.0.2.7", 6000, webrtc.ICECandidateTypeSrflx
+	want := "relayed through a TURN server, udp 10.0.0.2:5000 (relay) to 192.0.2.7:6000 (srflx)"
+	if got := st.Path(); got != want {
+		t.Errorf("Path() = %q, want %q", got, want)
 	}
 }
