@@ -130,6 +130,9 @@ func (f *files) receive(dc *webrtc.DataChannel) {
 func (f *files) ask(ctx context.Context, o transfer.Offer) bool {
 	f.asking.Lock()
 	defer f.asking.Unlock()
+	if ctx.Err() != nil {
+		return false // cancelled while another question was open
+	}
 	answers := make(chan bool, 1)
 	f.mu.Lock()
 	f.answers = answers
