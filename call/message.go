@@ -8,18 +8,24 @@ import (
 // The chat channel carries small JSON messages, so that control messages
 // (the goodbye now, more later) travel in order with the chat itself.
 const (
-	typeChat = "chat" // a line of chat; Text holds it, ID numbers it
+	typeChat = "chat" // a line of chat, or a part of a long one; Text holds it, ID numbers it
 	typeAck  = "ack"  // the chat message ID arrived
 	typeBye  = "bye"  // the sender hung up
 	// typeMedia says which media the sender is sending, after the user
 	// muted the microphone or turned the camera off or on.
 	typeMedia = "media"
+	// typeHello introduces the sender: Name is what to call them. It is
+	// the first message on the channel; a pigeon that does not know it
+	// ignores it, as it ignores every type it does not know.
+	typeHello = "hello"
 )
 
 type message struct {
 	Type string `json:"type"`
 	ID   uint64 `json:"id,omitempty"`
 	Text string `json:"text,omitempty"`
+	More bool   `json:"more,omitempty"` // typeChat: Text goes on in the next message
+	Name string `json:"name,omitempty"` // typeHello: the sender's name
 
 	Audio *bool `json:"audio,omitempty"` // typeMedia: the microphone is on
 	Video *bool `json:"video,omitempty"` // typeMedia: the camera is on

@@ -127,6 +127,13 @@ type Options struct {
 	OnOpen func()
 	// OnMessage is told each chat message from the peer.
 	OnMessage func(text string)
+	// Name is what the peer should call this side in the chat; none by
+	// default.
+	Name string
+	// OnPeerName is told the name the peer gave, before any of its chat
+	// messages; a peer that gives none (an older pigeon, a browser) is
+	// never told.
+	OnPeerName func(name string)
 	// OnPeerMedia is told when the peer turns its microphone or camera on
 	// or off, so the user can see it.
 	OnPeerMedia func(audioOn, videoOn bool)
@@ -171,6 +178,7 @@ type Session struct {
 	dtlsUp  atomic.Bool // the DTLS handshake has completed
 	outbox  outbox
 	inbox   inbox
+	rates   rates // the path's bit rates, for Stats
 
 	mu        sync.Mutex
 	connected bool        // the connection has been up at least once
@@ -333,6 +341,7 @@ func (s *Session) setUp() error {
 	}
 	s.chat = chat
 	chat.OnOpen(func() {
+		s.greet()
 		close(s.open)
 		if s.opts.OnOpen != nil {
 			s.opts.OnOpen()
@@ -465,6 +474,8 @@ func (s *Session) onState(state webrtc.PeerConnectionState) {
 	case webrtc.PeerConnectionStateConnected:
 		if s.connected {
 			go s.resend() // back after an interruption
+		} else {
+			go s.sampleRates()
 		}
 		s.connected = true
 		if s.deadline != nil {
@@ -549,11 +560,18 @@ func (s *Session) RequestKeyFrame(ssrc webrtc.SSRC) {
 // message is kept until the peer acknowledges it: re-sent if the connection
 // drops and comes back, and listed by Undelivered if the call ends first.
 func (s *Session) Send(text string) error {
-	id := s.outbox.add(text)
+	s.outbox.sending.Lock()
+	defer s.outbox.sending.Unlock()
+	parts := s.outbox.add(text)
 	if s.hold.holding() {
 		return nil // sent once the user confirms the safety number
 	}
-	return s.send(message{Type: typeChat, ID: id, Text: text})
+	for _, m := range parts {
+		if err := s.send(m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // TellMedia tells the peer which media this side now sends, after the user
@@ -564,13 +582,7 @@ func (s *Session) TellMedia(audioOn, videoOn bool) error {
 
 // Undelivered returns the chat messages the peer has not acknowledged,
 // oldest first: after the call, the ones that never arrived.
-func (s *Session) Undelivered() []string {
-	var texts []string
-	for _, m := range s.outbox.unacked() {
-		texts = append(texts, m.Text)
-	}
-	return texts
-}
+func (s *Session) Undelivered() []string { return s.outbox.undelivered() }
 
 func (s *Session) send(m message) error {
 	select {
@@ -591,6 +603,8 @@ func (s *Session) send(m message) error {
 // resend sends again what the peer has not acknowledged, once the
 // connection is back; the peer drops what it already had.
 func (s *Session) resend() {
+	s.outbox.sending.Lock()
+	defer s.outbox.sending.Unlock()
 	for _, m := range s.outbox.unacked() {
 		if s.send(m) != nil {
 			return
@@ -608,11 +622,16 @@ func (s *Session) onMessage(msg webrtc.DataChannelMessage) {
 		if m.ID != 0 {
 			go s.send(message{Type: typeAck, ID: m.ID})
 		}
-		if s.inbox.first(m.ID) && s.opts.OnMessage != nil {
-			s.opts.OnMessage(m.Text)
+		if !s.inbox.first(m.ID) {
+			break
+		}
+		if text, whole := s.inbox.join(m.Text, m.More); whole && s.opts.OnMessage != nil {
+			s.opts.OnMessage(text)
 		}
 	case typeAck:
 		s.outbox.ack(m.ID)
+	case typeHello:
+		s.greeted(m.Name)
 	case typeMedia:
 		if s.opts.OnPeerMedia != nil && m.Audio != nil && m.Video != nil {
 			s.opts.OnPeerMedia(*m.Audio, *m.Video)

@@ -2,6 +2,7 @@ package call
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/pion/webrtc/v4"
@@ -17,8 +18,80 @@ type Stats struct {
 	RTT time.Duration
 	// Sent and Received count the bytes on the path so far.
 	Sent, Received uint64
-	// PacketsLost counts the remote media's packets that never arrived.
-	PacketsLost int64
+	// SendBitRate and ReceiveBitRate are the bits a second on the path
+	// each way (media, chat and files together) over about the last
+	// second; 0 until the call has been up that long.
+	SendBitRate, ReceiveBitRate float64
+	// PacketsLost counts the remote media's packets that never arrived,
+	// out of PacketsLost+PacketsReceived. (Losses on the way to the peer
+	// are the peer's to count.)
+	PacketsLost     int64
+	PacketsReceived int64
+}
+
+// LossPercent is the share of the remote media's packets that were lost.
+func (st Stats) LossPercent() float64 {
+	if all := st.PacketsLost + st.PacketsReceived; all > 0 && st.PacketsLost > 0 {
+		return 100 * float64(st.PacketsLost) / float64(all)
+	}
+	return 0
+}
+
+// rateEvery is how often the path's byte counts are sampled for the bit
+// rates.
+const rateEvery = time.Second
+
+// rateSample is the path's byte counts at one moment.
+type rateSample struct {
+	at             time.Time
+	sent, received uint64
+}
+
+// rates holds the last two samples of the path's byte counts.
+type rates struct {
+	mu         sync.Mutex
+	prev, last rateSample
+}
+
+// sampleRates samples the path's byte counts until the call ends.
+func (s *Session) sampleRates() {
+	tick := time.NewTicker(rateEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.done:
+			return
+		case now := <-tick.C:
+			sent, received, ok := s.pairBytes()
+			if !ok {
+				continue
+			}
+			s.rates.mu.Lock()
+			s.rates.prev, s.rates.last = s.rates.last, rateSample{now, sent, received}
+			s.rates.mu.Unlock()
+		}
+	}
+}
+
+// pairBytes is the bytes sent and received on the selected candidate pair.
+func (s *Session) pairBytes() (sent, received uint64, ok bool) {
+	for _, v := range s.pc.GetStats() {
+		if v, isPair := v.(webrtc.ICECandidatePairStats); isPair && v.Nominated && v.State == webrtc.StatsICECandidatePairStateSucceeded {
+			return v.BytesSent, v.BytesReceived, true
+		}
+	}
+	return 0, 0, false
+}
+
+// bitRates is the bits a second each way between the last two samples.
+func (r *rates) bitRates() (send, receive float64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	dt := r.last.at.Sub(r.prev.at).Seconds()
+	if r.prev.at.IsZero() || dt <= 0 || r.last.sent < r.prev.sent || r.last.received < r.prev.received {
+		return 0, 0
+	}
+	return 8 * float64(r.last.sent-r.prev.sent) / dt, 8 * float64(r.last.received-r.prev.received) / dt
 }
 
 // Stats reports how the connection is doing; ok is false before it is up.
@@ -38,8 +111,10 @@ func (s *Session) Stats() (st Stats, ok bool) {
 			}
 		case webrtc.InboundRTPStreamStats:
 			st.PacketsLost += int64(v.PacketsLost)
+			st.PacketsReceived += int64(v.PacketsReceived)
 		}
 	}
+	st.SendBitRate, st.ReceiveBitRate = s.rates.bitRates()
 	return st, true
 }
 

@@ -51,6 +51,7 @@ type CallOptions struct {
 	Identity   string // a file that keeps this side's long-lived certificate
 	Peer       string // the name of the peer, checked against the known peers
 	KnownPeers string // the known-peers file; "" for the default
+	Name       string // what the peer calls this side in the chat
 
 	Send        []string // files or directories to send once the call is up
 	AcceptFiles bool     // take every file the peer sends without asking
@@ -69,7 +70,14 @@ line of text (and a QR code on a terminal), then waits for the answer that
 
 In the call, each line you type is sent as a chat message and each message
 from the peer is printed. /quit, Ctrl-D or Ctrl-C hangs up; the peer's pigeon
-ends too.`,
+ends too. /help lists the other commands.
+
+On a terminal the line you type stays at the bottom, with the usual editing
+keys and history, while messages arrive above it with their time and the
+sender's --name. When stdout is not a terminal each message from the peer is
+printed alone on its line, just its text (a line break in it becomes a
+space), and lines are read from stdin as they come, so that a script can
+drive the chat.`,
 		Example: `  pigeon call
   pigeon call --video test --audio test --record received/
   pigeon call --signal-out offer.txt --signal-in answer.txt
@@ -89,7 +97,14 @@ peer to paste, and the call starts as soon as the peer has it.
 
 In the call, each line you type is sent as a chat message and each message
 from the peer is printed. /quit, Ctrl-D or Ctrl-C hangs up; the peer's pigeon
-ends too.`,
+ends too. /help lists the other commands.
+
+On a terminal the line you type stays at the bottom, with the usual editing
+keys and history, while messages arrive above it with their time and the
+sender's --name. When stdout is not a terminal each message from the peer is
+printed alone on its line, just its text (a line break in it becomes a
+space), and lines are read from stdin as they come, so that a script can
+drive the chat.`,
 		Example: `  pigeon answer
   pigeon answer --video none --audio mic
   pigeon answer --signal-in offer.txt --signal-out answer.txt
@@ -140,6 +155,7 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 	f.StringVar(&opts.Peer, "peer", "", "check the peer's certificate against the one on record for NAME (recorded on the first call); a change ends the call (exit code 9)")
 	f.StringVar(&opts.KnownPeers, "known-peers", "", "the file of known peers' certificates for --peer (default: known_peers in pigeon's configuration directory)")
 	f.BoolVar(&opts.Verify, "verify", false, "send and show nothing until you confirm the safety number with your peer (type yes, no, or their digits); a mismatch ends the call (exit code 8)")
+	f.StringVar(&opts.Name, "name", "", "your name in the peer's chat (default: your user name)")
 	f.StringSliceVar(&opts.Send, "send", nil, "send this file or directory once the call is up (repeatable; also /send PATH in the chat)")
 	f.BoolVar(&opts.AcceptFiles, "accept-files", false, "save every file the peer sends without asking")
 	f.StringVar(&opts.DownloadDir, "download-dir", ".", "where to save the files the peer sends")
@@ -168,6 +184,9 @@ func (o *CallOptions) validate() error {
 	}
 	if o.RelayOnly && len(o.TURN) == 0 {
 		return fmt.Errorf("--relay-only needs a TURN server: add --turn, --turn-user and --turn-pass")
+	}
+	if err := o.validName(); err != nil {
+		return err
 	}
 	if len(o.TURN) > 0 && (o.TURNUser == "" || o.TURNPass == "") {
 		return fmt.Errorf("--turn needs --turn-user and --turn-pass")

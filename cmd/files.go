@@ -21,12 +21,47 @@ type files struct {
 	ctx     context.Context // ends with the call
 	opts    *CallOptions
 	say     func(string, ...any)
-	answers chan bool // /accept and /decline, for the offer being asked about
 	sending sync.WaitGroup
+
+	asking  sync.Mutex // one question at a time
+	mu      sync.Mutex
+	answers chan bool // the answer to the question asked; nil when none is
+	running map[int]context.CancelFunc
+	next    int // the key of the next transfer in running
 }
 
 func newFiles(ctx context.Context, opts *CallOptions, say func(string, ...any)) *files {
-	return &files{ctx: ctx, opts: opts, say: say, answers: make(chan bool, 1)}
+	return &files{ctx: ctx, opts: opts, say: say, running: map[int]context.CancelFunc{}}
+}
+
+// track gives a transfer a context that /cancel ends; done forgets it.
+func (f *files) track() (ctx context.Context, done func()) {
+	ctx, cancel := context.WithCancel(f.ctx)
+	f.mu.Lock()
+	id := f.next
+	f.next++
+	f.running[id] = cancel
+	f.mu.Unlock()
+	return ctx, func() {
+		f.mu.Lock()
+		delete(f.running, id)
+		f.mu.Unlock()
+		cancel()
+	}
+}
+
+// cancel stops every transfer under way, both ways; the peer is told, and
+// nothing is kept of what was being received.
+func (f *files) cancel() {
+	f.mu.Lock()
+	n := len(f.running)
+	for _, cancel := range f.running {
+		cancel()
+	}
+	f.mu.Unlock()
+	if n == 0 {
+		f.say("no transfer to cancel")
+	}
 }
 
 // start sends the file or directory at path to the peer in the background.
@@ -34,7 +69,9 @@ func (f *files) start(s *call.Session, path string) {
 	f.sending.Add(1)
 	go func() {
 		defer f.sending.Done()
-		f.send(s, path)
+		ctx, done := f.track()
+		defer done()
+		f.send(ctx, s, path)
 	}()
 }
 
@@ -44,14 +81,14 @@ func (f *files) wait() { f.sending.Wait() }
 
 // send sends the file or directory at path to the peer, reporting progress
 // and the outcome.
-func (f *files) send(s *call.Session, path string) {
+func (f *files) send(ctx context.Context, s *call.Session, path string) {
 	dc, err := s.OpenChannel(transfer.Label)
 	if err != nil {
 		f.say("sending %s: %v", path, err)
 		return
 	}
 	f.say("offering %s to the peer", path)
-	res, err := transfer.Send(f.ctx, dc, path, transfer.SendOptions{OnProgress: f.progress("sending")})
+	res, err := transfer.Send(ctx, dc, path, transfer.SendOptions{OnProgress: f.progress("sending")})
 	if err != nil {
 		f.say("sending %s: %v", path, explain(err))
 		return
@@ -64,17 +101,21 @@ func (f *files) receive(dc *webrtc.DataChannel) {
 	if dc.Label() != transfer.Label {
 		return
 	}
-	in := transfer.Receive(f.ctx, dc, transfer.ReceiveOptions{
+	ctx, done := f.track()
+	in := transfer.Receive(ctx, dc, transfer.ReceiveOptions{
 		Dir:        f.opts.DownloadDir,
 		AcceptAll:  f.opts.AcceptFiles,
-		Accept:     f.ask,
+		Accept:     func(o transfer.Offer) bool { return f.ask(ctx, o) },
 		OnProgress: f.progress("receiving"),
 	})
 	go func() {
 		res, err := in.Wait()
+		done()
 		switch {
 		case errors.Is(err, transfer.ErrDeclined):
 			f.say("declined %s", res.Name)
+		case errors.Is(err, transfer.ErrCanceled), errors.Is(err, transfer.ErrPeerCanceled):
+			f.say("receiving a file: %v; nothing was kept", err)
 		case err != nil:
 			f.say("receiving a file: %v", explain(err))
 		default:
@@ -83,27 +124,47 @@ func (f *files) receive(dc *webrtc.DataChannel) {
 	}()
 }
 
-// ask asks the person whether to take an offered file.
-func (f *files) ask(o transfer.Offer) bool {
+// ask asks the person whether to take an offered file. Only an answer given
+// while the question is open counts: a stray /accept typed before is not
+// kept for the next offer.
+func (f *files) ask(ctx context.Context, o transfer.Offer) bool {
+	f.asking.Lock()
+	defer f.asking.Unlock()
+	if ctx.Err() != nil {
+		return false // cancelled while another question was open
+	}
+	answers := make(chan bool, 1)
+	f.mu.Lock()
+	f.answers = answers
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.answers = nil
+		f.mu.Unlock()
+	}()
 	f.say("the peer wants to send you %s (%s): type /accept or /decline", o.Name, transfer.FormatBytes(o.Size))
 	select {
-	case yes := <-f.answers:
+	case yes := <-answers:
 		return yes
 	case <-time.After(acceptWait):
 		f.say("no answer in %s: declined %s", acceptWait, o.Name)
 		return false
-	case <-f.ctx.Done():
+	case <-ctx.Done():
 		return false
 	}
 }
 
 // answer hands /accept or /decline to the offer being asked about.
 func (f *files) answer(yes bool) {
-	select {
-	case f.answers <- yes:
-	default:
+	f.mu.Lock()
+	answers := f.answers
+	f.answers = nil // one answer a question
+	f.mu.Unlock()
+	if answers == nil {
 		f.say("no file is waiting for an answer")
+		return
 	}
+	answers <- yes
 }
 
 // progress prints a transfer's progress, about every two seconds and at the

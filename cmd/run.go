@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/capture"
+	"github.com/pigeon-call/pigeon/console"
 	"github.com/pigeon-call/pigeon/internal/trace"
 	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/render"
@@ -34,7 +34,9 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	ctx, stopSignals := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stopSignals()
 	keepPrivate()
-	say := newStatus(opts.IO.ErrOut)
+	chat := newChatView(opts.IO, opts.Name)
+	defer chat.close()
+	say := newStatus(&chat.errOut)
 	tr, err := trace.Open(opts.Trace)
 	if err != nil {
 		return fmt.Errorf("opening the trace file: %w", err)
@@ -77,7 +79,6 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 
 	var (
 		connectedAt atomic.Int64 // unix nanoseconds, set from pion's goroutine
-		chatOut     = &lockedWriter{w: opts.IO.Out}
 		ver         *verifier
 	)
 	if opts.Verify {
@@ -159,12 +160,11 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 				say("chat open")
 			}
 		},
-		OnMessage: func(text string) {
-			if opts.IO.OutTTY {
-				fmt.Fprintf(chatOut, "peer: %s\n", text)
-			} else {
-				fmt.Fprintln(chatOut, text)
-			}
+		Name:      opts.Name,
+		OnMessage: chat.received,
+		OnPeerName: func(name string) {
+			chat.peerNamed(name)
+			say("the peer's name is %s", name)
 		},
 		OnHangUp:    func() { say("the peer hung up") },
 		OnPeerMedia: ctl.peerMedia,
@@ -195,7 +195,8 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	say("connecting...")
 
 	refused := refuseAnswers(session, opts.Role, offer, say)
-	go readChat(session, stdin, opts.Duration == 0, ctl, func(line string) bool { return ver.take(line) || refused(line) }, ver.end)
+	chat.start(stdin)
+	go readChat(session, chat.readLine, opts.Duration == 0, ctl, func(line string) bool { return ver.take(line) || refused(line) }, ver.end)
 	var timeUp <-chan time.Time
 	if opts.Duration > 0 {
 		timer := time.NewTimer(opts.Duration)
@@ -205,6 +206,7 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	select {
 	case <-session.Done():
 	case <-ctx.Done():
+		chat.close()  // the terminal as it was, before a second Ctrl-C
 		stopSignals() // a second Ctrl-C ends pigeon at once
 		say("hanging up")
 		session.HangUp()
@@ -217,6 +219,7 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	}
 
 	err = session.Wait()
+	chat.close()
 	if at := connectedAt.Load(); at != 0 {
 		say("call lasted %s", time.Since(time.Unix(0, at)).Round(100*time.Millisecond))
 	}
@@ -334,15 +337,20 @@ func refuseAnswers(s *call.Session, role call.Role, offer offline.Signal, say fu
 	}
 }
 
-// readChat sends each line of in as a chat message, and acts on commands
-// (/quit, /mute, ...); lines taken otherwise (a reply to --verify's
-// question, a second answer refused) are not sent. end is told the input
-// ended. The end of input, when endHangsUp, hangs up once the
-// chat is open, so the peer hears the goodbye.
-func readChat(s *call.Session, in *bufio.Reader, endHangsUp bool, ctl *controls, taken func(line string) bool, end func()) {
+// readChat sends each line that next returns as a chat message, and acts
+// on commands (/quit, /mute, ...); lines taken otherwise (a reply to
+// --verify's question, a second answer refused) are not sent. end is told
+// the input ended. The end of input, when endHangsUp, hangs up once the
+// chat is open, so the peer hears the goodbye; Ctrl-C read as a key hangs
+// up too.
+func readChat(s *call.Session, next func() (string, error), endHangsUp bool, ctl *controls, taken func(line string) bool, end func()) {
 	for {
-		line, err := in.ReadString('\n')
-		line = strings.TrimRight(line, "\r\n")
+		line, err := next()
+		if errors.Is(err, console.ErrInterrupted) {
+			end()
+			ctl.hangUp()
+			return
+		}
 		if line != "" && !taken(line) && !ctl.command(line) {
 			if s.Send(line) != nil {
 				return // the call is over

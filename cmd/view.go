@@ -119,7 +119,7 @@ func (c *controls) key(k rune) {
 
 // command acts on a chat line that is a command, and reports whether it was
 // one: /quit, /mute, /unmute, /video off, /video on, /send PATH, /accept,
-// /decline, /stats, /help.
+// /decline, /cancel, /stats, /help.
 func (c *controls) command(line string) bool {
 	if path, ok := strings.CutPrefix(line, "/send "); ok && c.files != nil {
 		if s := c.session.Load(); s != nil {
@@ -131,6 +131,10 @@ func (c *controls) command(line string) bool {
 	case "/accept", "/decline":
 		if c.files != nil {
 			c.files.answer(line == "/accept")
+		}
+	case "/cancel":
+		if c.files != nil {
+			c.files.cancel()
 		}
 	case "/quit":
 		c.hangUp()
@@ -145,7 +149,7 @@ func (c *controls) command(line string) bool {
 	case "/stats":
 		c.stats()
 	case "/help":
-		c.say("commands: /send PATH, /accept, /decline, /mute, /unmute, /video off, /video on, /stats, /quit; in the window: m, v, f, q")
+		c.say("commands: /send PATH, /accept, /decline, /cancel, /mute, /unmute, /video off, /video on, /stats, /quit; in the window: m, v, f, q")
 	default:
 		if strings.HasPrefix(line, "/") {
 			c.say("unknown command %q: /help lists them", line)
@@ -247,11 +251,33 @@ func (c *controls) stats() {
 		return
 	}
 	c.say("path: %s", st.Path())
-	c.say("round trip %s; sent %s, received %s; %d packets lost", st.RTT.Round(100*time.Microsecond),
-		transfer.FormatBytes(int64(st.Sent)), transfer.FormatBytes(int64(st.Received)), st.PacketsLost)
+	c.say("round trip %s; sending %s, receiving %s; sent %s, received %s", st.RTT.Round(100*time.Microsecond),
+		bitRate(st.SendBitRate), bitRate(st.ReceiveBitRate),
+		transfer.FormatBytes(int64(st.Sent)), transfer.FormatBytes(int64(st.Received)))
+	c.say("packets lost on the way here: %d of %d (%.2f%%)", max(st.PacketsLost, 0),
+		max(st.PacketsLost, 0)+st.PacketsReceived, st.LossPercent())
 	if c.out != nil {
+		now := time.Now()
 		for _, r := range c.out.Stats() {
-			c.say("receiving %s", r)
+			if r.Packets == 0 {
+				continue
+			}
+			current := bitRate(r.BitRate)
+			if r.Kind == webrtc.RTPCodecTypeVideo {
+				current = fmt.Sprintf("%.1f fps, %s", r.FPS, current)
+			}
+			if now.Sub(r.Last) > 2*time.Second {
+				current = "nothing for " + now.Sub(r.Last).Round(time.Second).String()
+			}
+			c.say("receiving %s; now %s", r, current)
 		}
 	}
+}
+
+// bitRate writes bits a second for a person: "950 kbit/s", "1.2 Mbit/s".
+func bitRate(bps float64) string {
+	if bps >= 1e6 {
+		return fmt.Sprintf("%.1f Mbit/s", bps/1e6)
+	}
+	return fmt.Sprintf("%.0f kbit/s", bps/1e3)
 }

@@ -149,6 +149,16 @@ func TestCallThroughFIFOs(t *testing.T) {
 	time.Sleep(2 * time.Second)
 	fmt.Fprintln(caller.stdin, "/stats")
 	waitOutput(t, "caller's /stats", caller.stderr, "pigeon: path: direct, udp 127.0.0.1:")
+	waitOutput(t, "caller's /stats", caller.stderr, "pigeon: packets lost on the way here: ")
+	waitOutput(t, "caller's /stats", caller.stderr, "pigeon: receiving video ")
+	for _, want := range []string{
+		`pigeon: round trip [0-9.]+(µs|ms|s); sending [0-9.]+ [kM]bit/s, receiving [0-9.]+ [kM]bit/s`,
+		`pigeon: receiving video VP8 640x480: .*; now [0-9.]+ fps, [0-9.]+ [kM]bit/s`,
+	} {
+		if !regexp.MustCompile(want).MatchString(caller.stderr.String()) {
+			t.Errorf("/stats printed no line like %q:\n%s", want, caller.stderr)
+		}
+	}
 	fmt.Fprintln(caller.stdin, "/mute")
 	waitOutput(t, "the callee told of the mute", callee.stderr, "pigeon: the peer's microphone is off")
 	caller.stdin.Close()

@@ -3,8 +3,10 @@ package e2e
 import (
 	"bytes"
 	"crypto/rand"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -54,5 +56,138 @@ func TestSendFileDuringACall(t *testing.T) {
 	entries, _ := os.ReadDir(downloads)
 	if len(entries) != 1 {
 		t.Errorf("the download directory holds %d entries, want only the file", len(entries))
+	}
+}
+
+// TestSendAcceptAndDecline drives the chat's file commands as a person
+// would: the receiver is asked about each /send, and only an answer given
+// to that question counts; a declined file is not saved, an accepted one
+// arrives whole, and a second file of the same name gets a name of its own.
+func TestSendAcceptAndDecline(t *testing.T) {
+	dir := t.TempDir()
+	report, secret := filepath.Join(dir, "report.txt"), filepath.Join(dir, "secret.bin")
+	reportData := []byte("the quarterly figures, ünïcödé ✓\n")
+	if err := os.WriteFile(report, reportData, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(secret, []byte("not to be kept"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	downloads := filepath.Join(dir, "downloads")
+	if err := os.Mkdir(downloads, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	offer, answer := filepath.Join(dir, "offer"), filepath.Join(dir, "answer")
+	for _, f := range []string{offer, answer} {
+		if err := syscall.Mkfifo(f, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	common := []string{"--video", "none", "--audio", "none", "--interface", "lo", "--speaker", "none", "--view", "none"}
+	caller := start(t, append([]string{"call", "--signal-out", offer, "--signal-in", answer}, common...)...)
+	callee := start(t, append([]string{"answer", "--signal-in", offer, "--signal-out", answer,
+		"--download-dir", downloads}, common...)...)
+	waitOutput(t, "caller", caller.stderr, "pigeon: chat open")
+	waitOutput(t, "callee", callee.stderr, "pigeon: chat open")
+
+	fmt.Fprintln(callee.stdin, "/help")
+	waitOutput(t, "/help", callee.stderr, "pigeon: commands: /send PATH, /accept, /decline")
+
+	// An answer with no question is refused, and not kept for the next one.
+	fmt.Fprintln(callee.stdin, "/accept")
+	waitOutput(t, "the stray answer refused", callee.stderr, "pigeon: no file is waiting for an answer")
+	fmt.Fprintln(caller.stdin, "/send "+secret)
+	waitOutput(t, "the question", callee.stderr, "pigeon: the peer wants to send you secret.bin (14 B): type /accept or /decline")
+	fmt.Fprintln(callee.stdin, "/decline")
+	waitOutput(t, "the callee's refusal", callee.stderr, "pigeon: declined secret.bin")
+	waitOutput(t, "the caller told", caller.stderr, "pigeon: sending "+secret+": the transfer was declined")
+
+	for i, want := range []string{"report.txt", "report (1).txt"} {
+		fmt.Fprintln(caller.stdin, "/send "+report)
+		waitOutput(t, "the question", callee.stderr, "pigeon: the peer wants to send you report.txt")
+		for strings.Count(callee.stderr.String(), "the peer wants to send you report.txt") < i+1 {
+			time.Sleep(20 * time.Millisecond)
+		}
+		fmt.Fprintln(callee.stdin, "/accept")
+		waitOutput(t, "the file saved", callee.stderr, ": saved as "+filepath.Join(downloads, want)+" (")
+		got, err := os.ReadFile(filepath.Join(downloads, want))
+		if err != nil || !bytes.Equal(got, reportData) {
+			t.Errorf("%s holds %q (%v), want what was sent", want, got, err)
+		}
+	}
+	waitOutput(t, "the caller told", caller.stderr, "pigeon: sent report.txt (")
+
+	fmt.Fprintln(caller.stdin, "/quit")
+	if code := caller.exit(t, 10*time.Second); code != 0 {
+		t.Errorf("caller exit code %d; stderr:\n%s", code, caller.stderr)
+	}
+	if code := callee.exit(t, 10*time.Second); code != 0 {
+		t.Errorf("callee exit code %d; stderr:\n%s", code, callee.stderr)
+	}
+	var names []string
+	entries, _ := os.ReadDir(downloads)
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if want := "report (1).txt,report.txt"; strings.Join(names, ",") != want {
+		t.Errorf("the download directory holds %q, want %q", names, want)
+	}
+}
+
+// TestCancelATransfer starts sending a file far too big to arrive at once,
+// cancels it with /cancel, and checks that both sides say so, that nothing
+// is left in the download directory, and that the call goes on.
+func TestCancelATransfer(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.bin")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sparse: quick to make and to read, slow to send over the call.
+	if err := f.Truncate(8 << 30); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	downloads := filepath.Join(dir, "downloads")
+	if err := os.Mkdir(downloads, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	offer, answer := filepath.Join(dir, "offer"), filepath.Join(dir, "answer")
+	for _, f := range []string{offer, answer} {
+		if err := syscall.Mkfifo(f, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	common := []string{"--video", "none", "--audio", "none", "--interface", "lo", "--speaker", "none", "--view", "none"}
+	caller := start(t, append([]string{"call", "--signal-out", offer, "--signal-in", answer}, common...)...)
+	callee := start(t, append([]string{"answer", "--signal-in", offer, "--signal-out", answer,
+		"--accept-files", "--download-dir", downloads}, common...)...)
+	waitOutput(t, "caller", caller.stderr, "pigeon: chat open")
+	waitOutput(t, "callee", callee.stderr, "pigeon: chat open")
+
+	fmt.Fprintln(callee.stdin, "/cancel")
+	waitOutput(t, "nothing to cancel", callee.stderr, "pigeon: no transfer to cancel")
+
+	fmt.Fprintln(caller.stdin, "/send "+big)
+	waitOutput(t, "the transfer under way", callee.stderr, "pigeon: receiving big.bin: ")
+	fmt.Fprintln(caller.stdin, "/cancel")
+	waitOutput(t, "the sender's cancel", caller.stderr, "pigeon: sending "+big+": the transfer was cancelled")
+	waitOutput(t, "the receiver told", callee.stderr, "pigeon: receiving a file: the peer cancelled the transfer; nothing was kept")
+	if strings.Contains(callee.stderr.String(), "received big.bin") {
+		t.Fatal("the whole file arrived before /cancel: the test needs a bigger file")
+	}
+
+	fmt.Fprintln(caller.stdin, "still here")
+	waitOutput(t, "the chat after the cancel", callee.stdout, "still here\n")
+	if entries, _ := os.ReadDir(downloads); len(entries) != 0 {
+		t.Errorf("the download directory holds %d entries after the cancel, want none", len(entries))
+	}
+	caller.stdin.Close()
+	if code := caller.exit(t, 10*time.Second); code != 0 {
+		t.Errorf("caller exit code %d; stderr:\n%s", code, caller.stderr)
+	}
+	if code := callee.exit(t, 10*time.Second); code != 0 {
+		t.Errorf("callee exit code %d; stderr:\n%s", code, callee.stderr)
 	}
 }

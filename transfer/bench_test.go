@@ -43,7 +43,8 @@ const (
 //     written to a file, with pion's default settings.
 //   - pigeon: the same with Tune on both peers.
 //
-// It reports each one's MB/s, pigeon's ratio to the two examples, and the
+// It reports each one's MB/s, the processor time both peers spent for each
+// MiB that arrived (which a loaded machine changes less than the rate), pigeon's ratio to the two examples, and the
 // peak growth of the heap in use and of resident memory during each kind
 // of transfer: flat memory means these stay the same whatever
 // -transfer-mib is.
@@ -75,9 +76,10 @@ func BenchmarkTransfer(b *testing.B) {
 			runtime.GC()
 			mem.reset()
 			b.StartTimer()
-			start := time.Now()
+			start, cpu := time.Now(), cpuTime()
 			v.arrived += v.run()
 			v.elapsed += time.Since(start)
+			v.cpu += cpuTime() - cpu
 			heap, rss := mem.peaks()
 			v.heap, v.rss = max(v.heap, heap), max(v.rss, rss)
 		}
@@ -88,6 +90,11 @@ func BenchmarkTransfer(b *testing.B) {
 	for _, v := range variants {
 		mbs[v.name] = float64(v.arrived) / 1e6 / v.elapsed.Seconds()
 		b.ReportMetric(mbs[v.name], v.name+"-MB/s")
+		if v.cpu > 0 && v.arrived > 0 {
+			// Both peers' processor time for each MiB that arrived: what
+			// limits the rate on a busy machine, whatever else runs.
+			b.ReportMetric(float64(v.cpu.Milliseconds())/(float64(v.arrived)/(1<<20)), v.name+"-CPU-ms/MiB")
+		}
 		if v.name == "example" {
 			b.ReportMetric(100*(1-float64(v.arrived)/float64(int64(b.N)*size)), "example-lost-%")
 		}
@@ -106,7 +113,8 @@ type variant struct {
 	run       func() (arrived int64)
 	arrived   int64
 	elapsed   time.Duration
-	heap, rss float64 // peak growth, MiB
+	cpu       time.Duration // processor time, both peers
+	heap, rss float64       // peak growth, MiB
 }
 
 var exampleFlow = flow{chunk: exampleMessage, high: exampleMaxBuffer, low: exampleLow}

@@ -52,6 +52,8 @@ func Receive(ctx context.Context, ch Channel, opts ReceiveOptions) *Incoming {
 // directory was saved, or why nothing was: ErrDeclined, ErrCanceled,
 // ErrPeerCanceled, ErrInterrupted, ErrChecksum, ErrWrite (which wraps the
 // system's error, such as syscall.ENOSPC), ErrUnsafeEntry or ErrProtocol.
+// With ErrDeclined, the Result names what was declined: the offer's
+// sanitized name, its kind and size.
 // Whatever the error, nothing is left under the final name, nor in a part
 // file.
 func (in *Incoming) Wait() (Result, error) {
@@ -75,7 +77,7 @@ func receive(ctx context.Context, l *link, opts ReceiveOptions) (Result, error) 
 	}
 	if !(opts.AcceptAll || opts.Accept != nil && opts.Accept(offer)) {
 		_ = l.send(control{Type: typeDecline})
-		return Result{}, ErrDeclined
+		return Result{Name: offer.Name, Kind: offer.Kind, Size: offer.Size}, ErrDeclined
 	}
 	if err := ctx.Err(); err != nil {
 		return Result{}, l.fail(canceled(ctx))

@@ -322,6 +322,9 @@ func TestDecline(t *testing.T) {
 		if !errors.Is(o.sendErr, ErrDeclined) || !errors.Is(o.recErr, ErrDeclined) {
 			t.Errorf("sender %v, receiver %v; want ErrDeclined on both", o.sendErr, o.recErr)
 		}
+		if o.got.Name != "x" || o.got.Size != 10 || o.got.Path != "" {
+			t.Errorf("the receiver's result %+v, want the declined offer's name and size, and no path", o.got)
+		}
 	}
 	wantOnly(t, dst)
 }

@@ -42,7 +42,11 @@ const (
 //
 // The SCTP receive window stays at pion's 1 MiB: it is a round trip's worth
 // at 1 GB/s on a LAN, and a larger one only makes longer the bursts that
-// overflow socket buffers of the default size.
+// overflow socket buffers of the default size. With 4 MiB socket buffers,
+// windows of 2 and 4 MiB moved files no faster on loopback and cost the
+// same processor time per MiB (about 40 ms for both peers together, nearly
+// all of it in pion's SCTP, DTLS and UDP writes of 1.2 kB packets, whose
+// size pion does not let a program change).
 const udpBuffer = 4 << 20
 
 // flow is the flow control of one transfer; tests and benchmarks change it.
