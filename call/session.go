@@ -13,6 +13,7 @@ import (
 	"github.com/pion/interceptor"
 	"github.com/pion/rtcp"
 	"github.com/pion/transport/v4"
+	"github.com/pion/transport/v4/stdnet"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/pigeon-call/pigeon/transfer"
@@ -137,6 +138,7 @@ type Session struct {
 	pc         *webrtc.PeerConnection
 	chat       *webrtc.DataChannel
 	negotiator *negotiator
+	restarter  *restarter
 
 	open    chan struct{} // closed when the chat channel opens
 	done    chan struct{} // closed when the call ends
@@ -163,7 +165,18 @@ func New(opts Options) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	api, err := newAPI(opts, id)
+	if id.ufrag == "" {
+		id.ufrag, id.pwd = randomICECredentials() // kept by ICE restarts (restart.go)
+	}
+	network := opts.Net
+	if network == nil {
+		// The machine's own network, held here so that a restart can
+		// see the addresses it has now.
+		if network, err = stdnet.NewNet(); err != nil {
+			return nil, fmt.Errorf("listing the network interfaces: %w", err)
+		}
+	}
+	api, err := newAPI(opts, id, network)
 	if err != nil {
 		return nil, err
 	}
@@ -185,18 +198,20 @@ func New(opts Options) (*Session, error) {
 		closed: make(chan struct{}),
 	}
 	go s.closeWhenDone()
+	s.restarter = newRestarter(s, network)
 
 	if err := s.setUp(); err != nil {
 		s.Close()
 		return nil, err
 	}
+	go s.restarter.watch()
 	return s, nil
 }
 
 // newAPI builds a pion API with only the codecs pigeon sends and receives,
 // with timeouts that suit a call set up by hand, and with the ICE
 // credentials of id.
-func newAPI(opts Options, id identity) (*webrtc.API, error) {
+func newAPI(opts Options, id identity, network transport.Net) (*webrtc.API, error) {
 	m := &webrtc.MediaEngine{}
 	if err := registerCodecs(m); err != nil {
 		return nil, err
@@ -227,13 +242,29 @@ func newAPI(opts Options, id identity) (*webrtc.API, error) {
 		failAfter = max(opts.PasteWait, opts.Timeout)
 	}
 	se.SetICETimeouts(disconnectedAfter, failAfter, keepAliveEvery)
+	se.SetICEMaxBindingRequests(maxBindingRequests)
+	// One port for every candidate, the same after an ICE restart: the
+	// peer's record of this side's candidates stays good, and a restart on
+	// both sides at once still finds the path (restart.go).
+	if port, err := freePort(network); err == nil {
+		if err := se.SetEphemeralUDPPortRange(port, port); err != nil {
+			return nil, err
+		}
+	}
+	// With renomination (as libwebrtc does it, in a STUN attribute others
+	// ignore) the callee follows the pair the caller picks after an ICE
+	// restart; without it, it keeps the old pair if that ranked higher,
+	// and sends into a path that is gone.
+	if err := se.SetICERenomination(); err != nil {
+		return nil, err
+	}
 	// SCTP backs off its retransmissions during an outage; capped low, the
 	// chat is moving again soon after the path comes back.
 	se.SetSCTPRTOMax(sctpRTOMax)
 	// Large socket buffers keep a file transfer from stalling on drops.
 	transfer.Tune(&se)
+	se.SetNet(network)
 	if opts.Net != nil {
-		se.SetNet(opts.Net)
 		// A virtual network has no multicast for mDNS.
 		se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	}
@@ -278,6 +309,7 @@ func (s *Session) setUp() error {
 		if state == webrtc.ICEConnectionStateConnected {
 			s.iceUp.Store(true)
 		}
+		s.restarter.onICEState(state)
 	})
 	pc.OnTrack(s.onTrack)
 	if s.opts.OnDataChannel != nil {
@@ -405,6 +437,13 @@ func (s *Session) complete(ctx context.Context, desc webrtc.SessionDescription) 
 	return *s.pc.LocalDescription(), nil
 }
 
+// wasConnected reports whether the connection has been up.
+func (s *Session) wasConnected() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.connected
+}
+
 // expect ends the call with err unless the connection is up within d.
 func (s *Session) expect(d time.Duration, err error) {
 	s.mu.Lock()
@@ -433,7 +472,11 @@ func (s *Session) onState(state webrtc.PeerConnectionState) {
 	switch state {
 	case webrtc.PeerConnectionStateConnected:
 		if s.connected {
-			go s.resend() // back after an interruption
+			// Back after an interruption: what was not acknowledged is
+			// sent again, and the pictures lost meanwhile are replaced
+			// by a keyframe instead of waiting for the next one.
+			go s.resend()
+			go s.requestKeyFrames()
 		}
 		s.connected = true
 		if s.deadline != nil {
@@ -500,6 +543,18 @@ func drain(track *webrtc.TrackRemote) {
 	for {
 		if _, _, err := track.Read(buf); err != nil {
 			return
+		}
+	}
+}
+
+// requestKeyFrames asks for a keyframe on every video stream received.
+func (s *Session) requestKeyFrames() {
+	for _, tr := range s.pc.GetTransceivers() {
+		if tr.Kind() != webrtc.RTPCodecTypeVideo || tr.Receiver() == nil {
+			continue
+		}
+		for _, track := range tr.Receiver().Tracks() {
+			s.RequestKeyFrame(track.SSRC())
 		}
 	}
 }
