@@ -1,11 +1,13 @@
 package call
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math"
 	"math/rand"
 	"net"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -29,6 +31,7 @@ type path struct {
 	loss   atomic.Int32 // percent of packets dropped
 	cut    atomic.Bool  // drop everything
 	gone   sync.Map     // addresses (strings) taken away: nothing goes to or from them
+	logs   *testLogs
 }
 
 func newPath(t testing.TB, oneWay time.Duration) *path {
@@ -41,7 +44,7 @@ func newPath(t testing.TB, oneWay time.Duration) *path {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &path{router: router}
+	p := &path{router: router, logs: newTestLogs(t)}
 	rng := rand.New(rand.NewSource(1))
 	var mu sync.Mutex
 	router.AddChunkFilter(func(c vnet.Chunk) bool {
@@ -93,6 +96,7 @@ func (p *path) move(t *testing.T, side Role, from, to string) {
 	if err := n.RemoveAddress("eth0", net.ParseIP(from)); err != nil {
 		t.Fatal(err)
 	}
+	fmt.Fprintf(&rolePrefix{l: p.logs, role: side}, "test: moved from %s to %s\n", from, to)
 }
 
 // lockedNet is a vnet.Net whose interfaces can change during a call: vnet
@@ -148,6 +152,51 @@ func (n *lockedNet) InterfaceByIndex(index int) (*transport.Interface, error) {
 	return nil, fmt.Errorf("no interface %d", index)
 }
 
+// testLogs collects the logs of a test's sessions, ICE's and the restarts',
+// and shows them if the test fails (or PIGEON_TEST_LOGS is set): a lost
+// path is explained by the order of events on both sides.
+// PION_LOG_TRACE=ice adds every check.
+type testLogs struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func newTestLogs(t testing.TB) *testLogs {
+	l := &testLogs{}
+	t.Cleanup(func() {
+		if t.Failed() || os.Getenv("PIGEON_TEST_LOGS") != "" {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			t.Logf("logs of both sides:\n%s", l.buf.String())
+		}
+	})
+	return l
+}
+
+// factory returns a logger factory whose lines start with role.
+func (l *testLogs) factory(role Role) logging.LoggerFactory {
+	f := logging.NewDefaultLoggerFactory()
+	f.Writer = &rolePrefix{l: l, role: role}
+	for _, scope := range []string{"ice", "restart"} {
+		if level, ok := f.ScopeLevels[scope]; !ok || level < logging.LogLevelDebug {
+			f.ScopeLevels[scope] = logging.LogLevelDebug
+		}
+	}
+	return f
+}
+
+type rolePrefix struct {
+	l    *testLogs
+	role Role
+}
+
+func (w *rolePrefix) Write(p []byte) (int, error) {
+	w.l.mu.Lock()
+	defer w.l.mu.Unlock()
+	fmt.Fprintf(&w.l.buf, "%s %-6v %s", time.Now().Format("15:04:05.000"), w.role, p)
+	return len(p), nil
+}
+
 // netPeer is a peer on a path that counts the video frames it completes.
 type netPeer struct {
 	*peer
@@ -162,6 +211,7 @@ func newNetPeer(t testing.TB, role Role, p *path, media *capture.Media, timeout 
 	np.lowest.Store(math.MaxInt64)
 	np.peer = newPeer(t, role, media, timeout, func(o *Options) {
 		o.Net, o.Interfaces = p.nets[role], nil
+		o.LoggerFactory = p.logs.factory(role)
 		o.OnTargetBitRate = func(bps int) {
 			for {
 				low := np.lowest.Load()

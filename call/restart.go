@@ -5,12 +5,14 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/pion/logging"
 	"github.com/pion/transport/v4"
 	"github.com/pion/webrtc/v4"
 )
@@ -42,18 +44,35 @@ import (
 // password pion sees as new, so that pion restarts its agent, then as it
 // was, so that the checks use the caller's real credentials.
 //
-// A side restarts when its own addresses change, when the peer says it
-// restarted, and when the path has been silent for a while. Only the
-// controlling side, the caller, picks the pair, and it picks a new one only
-// after a restart of its own; the callee follows the pick only if it ranks
-// higher than its current pair, or if it has none, after a restart. So after
-// a silence both sides restart: the caller to follow a callee that moved
-// without being able to say so, the callee to follow the caller's pick.
+// A side restarts when its own addresses change, when the peer asks, and
+// when the path has been silent for a while. Only the controlling side, the
+// caller, picks the pair, and it picks one only when it has none, that is
+// after a restart of its own; the callee follows a pick only if it ranks
+// higher than its current pair, or if it has none, after a restart. So:
+//
+//   - A callee that restarted has no pair until the caller picks again:
+//     every restart of the callee asks the caller to restart too, unless
+//     the caller has no pair itself and is about to pick one.
+//   - A caller that moved asks the callee to restart, for the callee would
+//     keep its old pair, which ranks higher than one with a new address
+//     learned from a check. The callee's restart then asks the caller back.
+//   - After a silence both sides restart: the caller to follow a callee
+//     that moved without being able to say so, the callee to follow the
+//     caller's pick.
+//   - pion stops checking a pair once a check on it succeeded, so the
+//     callee's checks may have reached the caller before the caller
+//     restarted and forgot them, and the caller may not know where the
+//     callee went (its message about it could not get through). A callee
+//     with no pair a while after a restart restarts again: its checks
+//     start over, and the caller learns the new address from them.
 
 const (
-	// restartSilence is how long the caller waits, once ICE reports the
-	// path silent, before it restarts to look for a new one.
+	// restartSilence is how long a side waits, once ICE reports the path
+	// silent, before it restarts to look for a new one.
 	restartSilence = time.Second
+	// restartRetry is how long the callee waits for the caller's pick
+	// after a restart before it restarts again.
+	restartRetry = 3 * time.Second
 	// addressCheckEvery is how often the local addresses are compared
 	// with those the last candidates were gathered from.
 	addressCheckEvery = time.Second
@@ -70,16 +89,22 @@ const (
 type restarter struct {
 	s   *Session
 	net transport.Net
+	log logging.LeveledLogger
 
 	mu             sync.Mutex
 	peerCandidates []string // the peer's candidates sent since its last restart
 	addresses      []string // local addresses when candidates were last gathered
 	restarts       int
 	silentSince    time.Time // zero while ICE hears the peer
+	restartedAt    time.Time // the last restart, until ICE has a pair again
 }
 
 func newRestarter(s *Session, n transport.Net) *restarter {
-	r := &restarter{s: s, net: n}
+	logs := s.opts.LoggerFactory
+	if logs == nil {
+		logs = &logging.DefaultLoggerFactory{Writer: io.Discard, DefaultLogLevel: logging.LogLevelDisabled}
+	}
+	r := &restarter{s: s, net: n, log: logs.NewLogger("restart")}
 	r.addresses = r.localAddresses()
 	return r
 }
@@ -102,22 +127,32 @@ func (r *restarter) watch() {
 		if time.Since(lastCheck) >= addressCheckEvery {
 			lastCheck = time.Now()
 			if r.addressesChanged() {
+				r.log.Debugf("%v: the local addresses changed", r.s.opts.Role)
 				r.restart(true)
 				continue
 			}
 		}
 		r.mu.Lock()
-		since := r.silentSince
+		silent, restarted := r.silentSince, r.restartedAt
 		r.mu.Unlock()
-		if !since.IsZero() && time.Since(since) >= restartSilence {
+		switch {
+		case !silent.IsZero() && time.Since(silent) >= restartSilence:
+			r.log.Debugf("%v: the path has been silent since %v", r.s.opts.Role, silent.Format(logTime))
+			r.restart(false)
+		case r.s.opts.Role == Callee && !restarted.IsZero() && time.Since(restarted) >= restartRetry:
+			r.log.Debugf("%v: no pair since the restart at %v", r.s.opts.Role, restarted.Format(logTime))
 			r.restart(false)
 		}
 	}
 }
 
+// logTime is how the logs show a time of day.
+const logTime = "15:04:05.000"
+
 // onICEState follows the ICE state: a silent path starts the count
 // towards a restart.
 func (r *restarter) onICEState(state webrtc.ICEConnectionState) {
+	r.log.Debugf("%v: ICE %v", r.s.opts.Role, state)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch state {
@@ -127,7 +162,13 @@ func (r *restarter) onICEState(state webrtc.ICEConnectionState) {
 		}
 	case webrtc.ICEConnectionStateConnected, webrtc.ICEConnectionStateCompleted:
 		r.silentSince = time.Time{}
+		r.restartedAt = time.Time{}
 	}
+}
+
+// onPair notes the pair ICE now uses, for the logs.
+func (r *restarter) onPair(pair *webrtc.ICECandidatePair) {
+	r.log.Debugf("%v: ICE uses %v", r.s.opts.Role, pair)
 }
 
 // localAddresses lists the addresses ICE may gather host candidates from.
@@ -164,8 +205,9 @@ func (r *restarter) addressesChanged() bool {
 }
 
 // restart restarts this side's ICE and sends the peer the new candidates;
-// tell asks the peer to restart too.
-func (r *restarter) restart(tell bool) {
+// moved says the local addresses changed. The callee always asks the caller
+// to restart as well, the caller only when it moved.
+func (r *restarter) restart(moved bool) {
 	n := r.s.negotiator
 	n.mu.Lock()
 	addrs := r.localAddresses()
@@ -174,10 +216,14 @@ func (r *restarter) restart(tell bool) {
 	r.mu.Lock()
 	r.addresses = addrs
 	r.silentSince = time.Time{} // the next silence counts from the restart
+	r.restartedAt = time.Now()
 	r.mu.Unlock()
 	if err != nil {
+		r.log.Debugf("%v: no restart: %v", r.s.opts.Role, err)
 		return
 	}
+	tell := moved || r.s.opts.Role == Callee
+	r.log.Debugf("%v: restarted, asking the peer to restart: %v; candidates %q", r.s.opts.Role, tell, candidates)
 	n.send(negotiation{Restart: tell, Candidates: candidates})
 }
 
@@ -190,7 +236,10 @@ func (r *restarter) restartLocked() ([]string, error) {
 	if remote == nil || pc.SignalingState() != webrtc.SignalingStateStable {
 		return nil, errNotStable
 	}
-	gathered := webrtc.GatheringCompletePromise(pc)
+	// pion restarts its agent, and starts gathering, inside CreateOffer or
+	// SetRemoteDescription: the promise is made after the last of them, or
+	// it would be kept by the end of an earlier gathering.
+	var gathered <-chan struct{}
 	if r.s.opts.Role == Caller {
 		offer, err := pc.CreateOffer(&webrtc.OfferOptions{ICERestart: true})
 		if err != nil {
@@ -205,15 +254,15 @@ func (r *restarter) restartLocked() ([]string, error) {
 			return nil, fmt.Errorf("applying the last answer again: %w", err)
 		}
 	} else {
+		// Each of the two offers restarts the agent, as each changes the
+		// password pion knows; the first only makes the second one count.
 		offer := webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: remote.SDP}
 		other := webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: otherPassword(remote.SDP)}
-		for i, o := range []webrtc.SessionDescription{other, offer} {
-			if i == 1 {
-				gathered = webrtc.GatheringCompletePromise(pc)
-			}
+		for _, o := range []webrtc.SessionDescription{other, offer} {
 			if err := pc.SetRemoteDescription(o); err != nil {
 				return nil, fmt.Errorf("applying the last offer again: %w", err)
 			}
+			gathered = webrtc.GatheringCompletePromise(pc)
 			answer, err := pc.CreateAnswer(nil)
 			if err != nil {
 				return nil, fmt.Errorf("answering the last offer again: %w", err)
@@ -238,21 +287,37 @@ func (r *restarter) restartLocked() ([]string, error) {
 	case <-r.s.done:
 		return nil, ErrEnded
 	}
-	return candidateLines(pc.LocalDescription().SDP), nil
+	candidates := candidateLines(pc.LocalDescription().SDP)
+	if len(candidates) == 0 {
+		// Nothing to tell: the peer, asked to restart, would only lose
+		// the path it may have found to this side's new address. A
+		// side with no address restarts again once one appears.
+		return nil, errNoCandidates
+	}
+	return candidates, nil
 }
 
 // peerRestarted takes the peer's new candidates, and restarts this side
-// too when the peer asks.
+// too when the peer asks. A caller with no pair is picking one already: the
+// peer's checks, which will reach it, are all it needs.
 func (r *restarter) peerRestarted(m negotiation) {
+	r.log.Debugf("%v: the peer restarted; asks this side to: %v; candidates %q", r.s.opts.Role, m.Restart, m.Candidates)
 	r.mu.Lock()
 	r.peerCandidates = slices.Clone(m.Candidates)
 	r.mu.Unlock()
 	for _, c := range m.Candidates {
 		_ = r.s.pc.AddICECandidate(webrtc.ICECandidateInit{Candidate: c})
 	}
-	if m.Restart {
-		r.restart(false)
+	if !m.Restart {
+		return
 	}
+	if r.s.opts.Role == Caller {
+		if pair, err := r.s.pc.SCTP().Transport().ICETransport().GetSelectedCandidatePair(); err == nil && pair == nil {
+			r.log.Debugf("%v: no pair yet, no need to restart", r.s.opts.Role)
+			return
+		}
+	}
+	r.restart(false)
 }
 
 // Restarts says how many times this side has restarted ICE.
@@ -299,6 +364,9 @@ func randomICECredentials() (ufrag, pwd string) {
 // errNotStable means an offer or answer is under way: a restart would get
 // in its way, and waits for the next occasion.
 var errNotStable = errors.New("an offer or answer is under way")
+
+// errNoCandidates means a restart found no local candidate to send.
+var errNoCandidates = errors.New("no local candidates")
 
 // freePort finds a UDP port free on every address of network, for all the
 // session's candidates to use.

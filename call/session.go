@@ -11,6 +11,7 @@ import (
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
+	"github.com/pion/logging"
 	"github.com/pion/rtcp"
 	"github.com/pion/transport/v4"
 	"github.com/pion/transport/v4/stdnet"
@@ -102,6 +103,11 @@ type Options struct {
 	// tests of lossy and slow paths.
 	Net transport.Net
 
+	// LoggerFactory, when set, receives pion's logs and the session's own
+	// (ICE restarts, under the scope "restart"), to find out why a path
+	// was lost or not found again.
+	LoggerFactory logging.LoggerFactory
+
 	// OnState is told each change of the connection's state.
 	OnState func(webrtc.PeerConnectionState)
 	// OnOpen is told when the chat channel opens and Send starts to work.
@@ -154,6 +160,7 @@ type Session struct {
 
 	mu        sync.Mutex
 	connected bool        // the connection has been up at least once
+	losing    bool        // the connection was up and is not now
 	deadline  *time.Timer // ends the call unless the connection comes (back) up
 }
 
@@ -232,6 +239,9 @@ func newAPI(opts Options, id identity, network transport.Net) (*webrtc.API, erro
 	}
 
 	se := webrtc.SettingEngine{}
+	if opts.LoggerFactory != nil {
+		se.LoggerFactory = opts.LoggerFactory
+	}
 	se.SetSTUNGatherTimeout(stunGatherTimeout)
 	id.apply(&se)
 	// ICE gives up on its own only after the longest a person may take to
@@ -311,6 +321,7 @@ func (s *Session) setUp() error {
 		}
 		s.restarter.onICEState(state)
 	})
+	pc.SCTP().Transport().ICETransport().OnSelectedCandidatePairChange(s.restarter.onPair)
 	pc.OnTrack(s.onTrack)
 	if s.opts.OnDataChannel != nil {
 		pc.OnDataChannel(s.opts.OnDataChannel)
@@ -478,12 +489,18 @@ func (s *Session) onState(state webrtc.PeerConnectionState) {
 			go s.resend()
 			go s.requestKeyFrames()
 		}
-		s.connected = true
+		s.connected, s.losing = true, false
 		if s.deadline != nil {
 			s.deadline.Stop()
 		}
-	case webrtc.PeerConnectionStateDisconnected:
-		// It may come back by itself (a Wi-Fi blip): give it Timeout.
+	case webrtc.PeerConnectionStateDisconnected, webrtc.PeerConnectionStateConnecting:
+		// It may come back by itself (a Wi-Fi blip), or after an ICE
+		// restart (connecting again): give it Timeout from when it was
+		// lost.
+		if !s.connected || s.losing {
+			break
+		}
+		s.losing = true
 		if s.deadline != nil {
 			s.deadline.Stop()
 		}
