@@ -3,6 +3,7 @@ package call
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand"
@@ -205,7 +206,7 @@ type netPeer struct {
 	lowest atomic.Int64 // congestion control's lowest estimate so far
 }
 
-func newNetPeer(t testing.TB, role Role, p *path, media *capture.Media, timeout time.Duration) *netPeer {
+func newNetPeer(t testing.TB, role Role, p *path, media *capture.Media, timeout time.Duration, configure ...func(*Options)) *netPeer {
 	t.Helper()
 	np := &netPeer{}
 	np.lowest.Store(math.MaxInt64)
@@ -242,6 +243,9 @@ func newNetPeer(t testing.TB, role Role, p *path, media *capture.Media, timeout 
 					}
 				}
 			}()
+		}
+		for _, c := range configure {
+			c(o)
 		}
 	})
 	return np
@@ -437,4 +441,87 @@ func TestAddressChange(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFixedPortUnavailable calls with the port of every candidate out of
+// reach: freePort finds none, or another program takes the one it found
+// before pion listens. pion then picks the ports as it does by default.
+func TestFixedPortUnavailable(t *testing.T) {
+	for _, taken := range []bool{false, true} {
+		name := map[bool]string{false: "no free port", true: "port taken"}[taken]
+		t.Run(name, func(t *testing.T) {
+			p := newPath(t, 5*time.Millisecond)
+			media := capture.Options{Video: capture.Test, Audio: capture.None, Width: 160, Height: 120, VideoBitRate: 200_000}
+			var nets [2]*portNet
+			var peers [2]*netPeer
+			for _, role := range []Role{Caller, Callee} {
+				nets[role] = &portNet{Net: p.nets[role], refuse: !taken}
+				peers[role] = newNetPeer(t, role, p, testMedia(t, media), 30*time.Second, func(o *Options) { o.Net = nets[role] })
+				port := nets[role].found()
+				if taken != (port != 0) {
+					t.Fatalf("the %v's probe found port %d", role, port)
+				}
+				if taken {
+					ip := []string{"10.0.0.1", "10.0.0.2"}[role]
+					conn, err := p.nets[role].ListenUDP("udp4", &net.UDPAddr{IP: net.ParseIP(ip), Port: port})
+					if err != nil {
+						t.Fatalf("taking port %d: %v", port, err)
+					}
+					t.Cleanup(func() { conn.Close() })
+				}
+			}
+			connectOn(t, peers[0], peers[1])
+			for i, np := range peers {
+				if err := np.Send(fmt.Sprintf("from the %v", np.opts.Role)); err != nil {
+					t.Fatal(err)
+				}
+				other := peers[1-i]
+				waitFor(t, "a message from the "+np.opts.Role.String(), func() bool { return len(other.received()) == 1 })
+				st, ok := np.Stats()
+				if !ok {
+					t.Fatalf("the %v has no path", np.opts.Role)
+				}
+				if taken && int(st.Local.Port) == nets[i].found() {
+					t.Errorf("the %v's path is from port %d, which another program holds", np.opts.Role, st.Local.Port)
+				}
+			}
+			if fps := peers[1].fps(time.Second); fps < 5 {
+				t.Errorf("the callee completes %.1f frames a second", fps)
+			}
+		})
+	}
+}
+
+// portNet is a network whose first UDP listen, freePort's, fails when
+// refuse is set, and otherwise notes the port it found.
+type portNet struct {
+	transport.Net
+	refuse bool
+
+	mu     sync.Mutex
+	probed bool
+	port   int
+}
+
+func (n *portNet) ListenUDP(network string, laddr *net.UDPAddr) (transport.UDPConn, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	first := !n.probed
+	n.probed = true
+	if first && n.refuse {
+		return nil, errors.New("no free port")
+	}
+	conn, err := n.Net.ListenUDP(network, laddr)
+	if first && err == nil {
+		if a, ok := conn.LocalAddr().(*net.UDPAddr); ok {
+			n.port = a.Port
+		}
+	}
+	return conn, err
+}
+
+func (n *portNet) found() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.port
 }

@@ -382,3 +382,23 @@ func freePort(network transport.Net) (uint16, error) {
 	}
 	return uint16(addr.Port), nil
 }
+
+// fallbackNet listens on any free port when the fixed port, the one port
+// pion is told to use, has been taken since freePort found it.
+type fallbackNet struct {
+	transport.Net
+	port int
+}
+
+func (n *fallbackNet) ListenUDP(network string, laddr *net.UDPAddr) (transport.UDPConn, error) {
+	conn, err := n.Net.ListenUDP(network, laddr)
+	if err == nil || laddr == nil || laddr.Port != n.port {
+		return conn, err
+	}
+	any := *laddr
+	any.Port = 0
+	if conn, err2 := n.Net.ListenUDP(network, &any); err2 == nil {
+		return conn, nil
+	}
+	return nil, err
+}

@@ -255,11 +255,14 @@ func newAPI(opts Options, id identity, network transport.Net) (*webrtc.API, erro
 	se.SetICEMaxBindingRequests(maxBindingRequests)
 	// One port for every candidate, the same after an ICE restart: the
 	// peer's record of this side's candidates stays good, and a restart on
-	// both sides at once still finds the path (restart.go).
+	// both sides at once still finds the path (restart.go). With no free
+	// port, or once another program takes it, pion picks ports as it would
+	// by default: the call works, its restarts rely on the candidates sent.
 	if port, err := freePort(network); err == nil {
 		if err := se.SetEphemeralUDPPortRange(port, port); err != nil {
 			return nil, err
 		}
+		network = &fallbackNet{Net: network, port: int(port)}
 	}
 	// With renomination (as libwebrtc does it, in a STUN attribute others
 	// ignore) the callee follows the pair the caller picks after an ICE
