@@ -85,7 +85,7 @@ func sha256Fingerprint(cert *webrtc.Certificate) ([]byte, error) {
 
 // apply puts what the identity sets into se.
 func (id identity) apply(se *webrtc.SettingEngine) {
-	se.LoggerFactory = newCheckWatch(id.foreign)
+	se.LoggerFactory = newCheckWatch(se.LoggerFactory, id.foreign)
 	if id.ufrag != "" {
 		se.SetICECredentials(id.ufrag, id.pwd)
 	}

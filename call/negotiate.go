@@ -35,6 +35,10 @@ type negotiator struct {
 type negotiation struct {
 	Description *webrtc.SessionDescription `json:"description,omitempty"`
 	OfferPlease bool                       `json:"offerPlease,omitempty"` // the callee has a change to agree on
+	// Restart asks the peer to restart ICE as the sender did (restart.go).
+	Restart bool `json:"restart,omitempty"`
+	// Candidates are the sender's ICE candidates after its restart.
+	Candidates []string `json:"candidates,omitempty"`
 }
 
 // negotiateID is the data channel id of the negotiation channel; the chat
@@ -68,10 +72,13 @@ func newNegotiator(s *Session) (*negotiator, error) {
 		for {
 			select {
 			case m := <-inbox:
-				if m.Description != nil {
+				switch {
+				case m.Description != nil:
 					n.receive(*m.Description)
-				} else if m.OfferPlease {
+				case m.OfferPlease:
 					n.offer()
+				case m.Restart || len(m.Candidates) > 0:
+					s.restarter.peerRestarted(m)
 				}
 			case <-s.done:
 				return

@@ -11,8 +11,10 @@ import (
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
+	"github.com/pion/logging"
 	"github.com/pion/rtcp"
 	"github.com/pion/transport/v4"
+	"github.com/pion/transport/v4/stdnet"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/pigeon-call/pigeon/transfer"
@@ -121,6 +123,11 @@ type Options struct {
 	// ErrNotVerified). See hold.go.
 	Verify func(safetyNumber string) error
 
+	// LoggerFactory, when set, receives pion's logs and the session's own
+	// (ICE restarts, under the scope "restart"), to find out why a path
+	// was lost or not found again.
+	LoggerFactory logging.LoggerFactory
+
 	// OnState is told each change of the connection's state.
 	OnState func(webrtc.PeerConnectionState)
 	// OnOpen is told when the chat channel opens and Send starts to work.
@@ -166,6 +173,7 @@ type Session struct {
 	negotiator *negotiator
 	hold       *hold        // nil without Options.Verify
 	foreign    *atomic.Bool // the peer's checks named other credentials (tamper.go)
+	restarter  *restarter
 
 	open    chan struct{} // closed when the chat channel opens
 	done    chan struct{} // closed when the call ends
@@ -182,6 +190,7 @@ type Session struct {
 
 	mu        sync.Mutex
 	connected bool        // the connection has been up at least once
+	losing    bool        // the connection was up and is not now
 	deadline  *time.Timer // ends the call unless the connection comes (back) up
 }
 
@@ -194,7 +203,18 @@ func New(opts Options) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	api, err := newAPI(opts, id)
+	if id.ufrag == "" {
+		id.ufrag, id.pwd = randomICECredentials() // kept by ICE restarts (restart.go)
+	}
+	network := opts.Net
+	if network == nil {
+		// The machine's own network, held here so that a restart can
+		// see the addresses it has now.
+		if network, err = stdnet.NewNet(); err != nil {
+			return nil, fmt.Errorf("listing the network interfaces: %w", err)
+		}
+	}
+	api, err := newAPI(opts, id, network)
 	if err != nil {
 		return nil, err
 	}
@@ -220,18 +240,20 @@ func New(opts Options) (*Session, error) {
 	}
 	held.attach(s)
 	go s.closeWhenDone()
+	s.restarter = newRestarter(s, network)
 
 	if err := s.setUp(); err != nil {
 		s.Close()
 		return nil, err
 	}
+	go s.restarter.watch()
 	return s, nil
 }
 
 // newAPI builds a pion API with only the codecs pigeon sends and receives,
 // with timeouts that suit a call set up by hand, and with the ICE
 // credentials of id.
-func newAPI(opts Options, id identity) (*webrtc.API, error) {
+func newAPI(opts Options, id identity, network transport.Net) (*webrtc.API, error) {
 	m := &webrtc.MediaEngine{}
 	if err := registerCodecs(m); err != nil {
 		return nil, err
@@ -252,6 +274,9 @@ func newAPI(opts Options, id identity) (*webrtc.API, error) {
 	}
 
 	se := webrtc.SettingEngine{}
+	if opts.LoggerFactory != nil {
+		se.LoggerFactory = opts.LoggerFactory
+	}
 	se.SetSTUNGatherTimeout(stunGatherTimeout)
 	id.apply(&se)
 	// ICE gives up on its own only after the longest a person may take to
@@ -262,14 +287,33 @@ func newAPI(opts Options, id identity) (*webrtc.API, error) {
 		failAfter = max(opts.PasteWait, opts.Timeout)
 	}
 	se.SetICETimeouts(disconnectedAfter, failAfter, keepAliveEvery)
+	se.SetICEMaxBindingRequests(maxBindingRequests)
+	// One port for every candidate, the same after an ICE restart: the
+	// peer's record of this side's candidates stays good, and a restart on
+	// both sides at once still finds the path (restart.go). With no free
+	// port, or once another program takes it, pion picks ports as it would
+	// by default: the call works, its restarts rely on the candidates sent.
+	if port, err := freePort(network); err == nil {
+		if err := se.SetEphemeralUDPPortRange(port, port); err != nil {
+			return nil, err
+		}
+		network = &fallbackNet{Net: network, port: int(port)}
+	}
+	// With renomination (as libwebrtc does it, in a STUN attribute others
+	// ignore) the callee follows the pair the caller picks after an ICE
+	// restart; without it, it keeps the old pair if that ranked higher,
+	// and sends into a path that is gone.
+	if err := se.SetICERenomination(); err != nil {
+		return nil, err
+	}
 	// SCTP backs off its retransmissions during an outage; capped low, the
 	// chat is moving again soon after the path comes back.
 	se.SetSCTPRTOMax(sctpRTOMax)
 	// Large socket buffers keep a file transfer from stalling on drops.
 	transfer.Tune(&se)
 	applyPrivacy(opts, &se)
+	se.SetNet(network)
 	if opts.Net != nil {
-		se.SetNet(opts.Net)
 		// A virtual network has no multicast for mDNS.
 		se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	}
@@ -314,7 +358,9 @@ func (s *Session) setUp() error {
 		if state == webrtc.ICEConnectionStateConnected {
 			s.iceUp.Store(true)
 		}
+		s.restarter.onICEState(state)
 	})
+	pc.SCTP().Transport().ICETransport().OnSelectedCandidatePairChange(s.restarter.onPair)
 	pc.OnTrack(s.onTrack)
 	if s.opts.OnDataChannel != nil {
 		pc.OnDataChannel(s.opts.OnDataChannel)
@@ -445,6 +491,13 @@ func (s *Session) complete(ctx context.Context, desc webrtc.SessionDescription) 
 	return *s.pc.LocalDescription(), nil
 }
 
+// wasConnected reports whether the connection has been up.
+func (s *Session) wasConnected() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.connected
+}
+
 // expect ends the call with err unless the connection is up within d.
 func (s *Session) expect(d time.Duration, err error) {
 	s.mu.Lock()
@@ -473,16 +526,26 @@ func (s *Session) onState(state webrtc.PeerConnectionState) {
 	switch state {
 	case webrtc.PeerConnectionStateConnected:
 		if s.connected {
-			go s.resend() // back after an interruption
+			// Back after an interruption: what was not acknowledged is
+			// sent again, and the pictures lost meanwhile are replaced
+			// by a keyframe instead of waiting for the next one.
+			go s.resend()
+			go s.requestKeyFrames()
 		} else {
 			go s.sampleRates()
 		}
-		s.connected = true
+		s.connected, s.losing = true, false
 		if s.deadline != nil {
 			s.deadline.Stop()
 		}
-	case webrtc.PeerConnectionStateDisconnected:
-		// It may come back by itself (a Wi-Fi blip): give it Timeout.
+	case webrtc.PeerConnectionStateDisconnected, webrtc.PeerConnectionStateConnecting:
+		// It may come back by itself (a Wi-Fi blip), or after an ICE
+		// restart (connecting again): give it Timeout from when it was
+		// lost.
+		if !s.connected || s.losing {
+			break
+		}
+		s.losing = true
 		if s.deadline != nil {
 			s.deadline.Stop()
 		}
@@ -546,6 +609,18 @@ func drain(track *webrtc.TrackRemote) {
 	for {
 		if _, _, err := track.Read(buf); err != nil {
 			return
+		}
+	}
+}
+
+// requestKeyFrames asks for a keyframe on every video stream received.
+func (s *Session) requestKeyFrames() {
+	for _, tr := range s.pc.GetTransceivers() {
+		if tr.Kind() != webrtc.RTPCodecTypeVideo || tr.Receiver() == nil {
+			continue
+		}
+		for _, track := range tr.Receiver().Tracks() {
+			s.RequestKeyFrame(track.SSRC())
 		}
 	}
 }

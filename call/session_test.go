@@ -25,7 +25,7 @@ type peer struct {
 
 // newPeer makes one side of a test call on loopback; configure, if given,
 // changes its options before the session is made.
-func newPeer(t *testing.T, role Role, media *capture.Media, timeout time.Duration, configure ...func(*Options)) *peer {
+func newPeer(t testing.TB, role Role, media *capture.Media, timeout time.Duration, configure ...func(*Options)) *peer {
 	t.Helper()
 	p := &peer{hungUp: make(chan struct{}), tracks: make(chan webrtc.RTPCodecType, 4), silent: make(chan time.Time, 1)}
 	var tracks []webrtc.TrackLocal
@@ -111,7 +111,7 @@ func openTestMedia(t *testing.T) *capture.Media {
 }
 
 // testMedia opens the media opts asks for, closed when the test ends.
-func testMedia(t *testing.T, opts capture.Options) *capture.Media {
+func testMedia(t testing.TB, opts capture.Options) *capture.Media {
 	t.Helper()
 	m, err := capture.Open(opts)
 	if err != nil {
@@ -121,7 +121,7 @@ func testMedia(t *testing.T, opts capture.Options) *capture.Media {
 	return m
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {

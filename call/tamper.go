@@ -32,16 +32,19 @@ const wrongUsernameLog = "Discard request with wrong username"
 
 var usernamesRE = regexp.MustCompile(`expected\(([0-9a-f]*)\) actual\(([0-9a-f]*)\)`)
 
-// checkWatch is pion's default logger factory, whose ICE logger also sets
-// foreign when the peer's checks name credentials other than the ones the
-// descriptions gave.
+// checkWatch is a logger factory (pion's default, or Options.LoggerFactory)
+// whose ICE logger also sets foreign when the peer's checks name
+// credentials other than the ones the descriptions gave.
 type checkWatch struct {
 	logging.LoggerFactory
 	foreign *atomic.Bool
 }
 
-func newCheckWatch(foreign *atomic.Bool) checkWatch {
-	return checkWatch{LoggerFactory: logging.NewDefaultLoggerFactory(), foreign: foreign}
+func newCheckWatch(logs logging.LoggerFactory, foreign *atomic.Bool) checkWatch {
+	if logs == nil {
+		logs = logging.NewDefaultLoggerFactory()
+	}
+	return checkWatch{LoggerFactory: logs, foreign: foreign}
 }
 
 func (w checkWatch) NewLogger(scope string) logging.LeveledLogger {

@@ -355,9 +355,9 @@ func usableAddr(a netip.Addr) bool {
 // sameRebuilt compares an SDP with the one the template rebuilt, line by
 // line, leaving out the lines a compact code drops on purpose: the origin
 // line (a session ID and version only), the media stream and track IDs and
-// SSRCs (the receiving pion routes by payload type instead) and the
-// candidates (compared by compactCandidateOf). It returns the first line of
-// the SDP that differs.
+// SSRCs (the receiving pion routes by payload type instead), the
+// renomination option (renominationLine) and the candidates (compared by compactCandidateOf). It returns the first
+// line of the SDP that differs.
 func sameRebuilt(sdp, rebuilt []string) (string, bool) {
 	sdp, rebuilt = withoutDropped(sdp), withoutDropped(rebuilt)
 	for i, line := range sdp {
@@ -374,10 +374,16 @@ func sameRebuilt(sdp, rebuilt []string) (string, bool) {
 // droppedPrefixes start the lines that sameRebuilt leaves out.
 var droppedPrefixes = []string{"o=", "a=ssrc:", "a=ssrc-group:", "a=msid:", "a=candidate:"}
 
+// renominationLine is the ICE option pigeon's sessions declare, which a
+// compact code drops: pion follows the peer's renominations whatever its
+// SDP says. Other options (trickle) change what the peer must do, and are
+// kept, so the code is refused.
+const renominationLine = "a=ice-options:renomination"
+
 func withoutDropped(lines []string) []string {
 	var kept []string
 	for _, line := range lines {
-		if !hasAnyPrefix(line, droppedPrefixes) {
+		if line != renominationLine && !hasAnyPrefix(line, droppedPrefixes) {
 			kept = append(kept, line)
 		}
 	}
