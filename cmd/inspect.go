@@ -102,7 +102,7 @@ func printDetails(w io.Writer, sig offline.Signal, now time.Time, maxAge time.Du
 	case d.AnswersTo != nil:
 		row("answers offer", "%x", d.AnswersTo)
 	default:
-		row("answers offer", "not said (a browser's answer, or an older pigeon's)")
+		row("answers offer", "not said (an older pigeon's answer, or another WebRTC program's)")
 	}
 	row("fingerprint", "%s", orNone(d.Fingerprint))
 	row("DTLS role", "%s", orNone(d.Setup))

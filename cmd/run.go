@@ -302,14 +302,14 @@ func exchange(ctx context.Context, s *call.Session, sig *signalIO, role call.Rol
 
 // acceptAnswer hands the session an answer to the offer this side sent, and
 // refuses one made for another offer (offline.CheckAnswer) or a second one
-// (call.ErrAnswerUsed). An answer that names no offer, a browser's or an
-// older pigeon's, is taken with a warning.
+// (call.ErrAnswerUsed). An answer that names no offer, an older pigeon's or
+// another WebRTC program's, is taken with a warning.
 func acceptAnswer(s *call.Session, offer, answer offline.Signal, say func(string, ...any)) error {
 	if err := offline.CheckAnswer(offer, answer); err != nil {
 		return err
 	}
 	if answer.AnswersTo == nil {
-		say("this answer does not say which offer it answers (a browser's, or an older pigeon's): it cannot be checked against yours")
+		say("this answer does not say which offer it answers (an older pigeon's, or another WebRTC program's): it cannot be checked against yours")
 	}
 	return s.Accept(describe(answer))
 }

@@ -356,8 +356,8 @@ func usableAddr(a netip.Addr) bool {
 // line, leaving out the lines a compact code drops on purpose: the origin
 // line (a session ID and version only), the media stream and track IDs and
 // SSRCs (the receiving pion routes by payload type instead), the
-// renomination option (renominationLine) and the candidates (compared by compactCandidateOf). It returns the first
-// line of the SDP that differs.
+// renomination option (renominationLine) and the candidates (compared by
+// compactCandidateOf). It returns the first line of the SDP that differs.
 func sameRebuilt(sdp, rebuilt []string) (string, bool) {
 	sdp, rebuilt = withoutDropped(sdp), withoutDropped(rebuilt)
 	for i, line := range sdp {

@@ -558,7 +558,9 @@ const pigeonCodes = (() => {
   // the rebuilt one does not have in its place, leaving out the lines a
   // compact code drops on purpose, or null if there is none.
   function firstDifference(sdp, rebuilt) {
-    const dropped = /^(o=|a=ssrc:|a=ssrc-group:|a=msid:|a=candidate:)/;
+    // The renomination option, and no other, goes too (offline's
+    // renominationLine).
+    const dropped = /^(o=|a=ssrc:|a=ssrc-group:|a=msid:|a=candidate:|a=ice-options:renomination$)/;
     const keep = (lines) => lines.filter((l) => !dropped.test(l));
     sdp = keep(sdp); rebuilt = keep(rebuilt);
     for (let i = 0; i < sdp.length; i++) if (i >= rebuilt.length || sdp[i] !== rebuilt[i]) return sdp[i];
