@@ -143,6 +143,18 @@ var goBenches = []bench.GoBench{
 		Title: "Camera frames needed to read a compact offer's QR code, by distortion (issue 10):",
 		Pkg:   "./scan/", Pattern: "^BenchmarkDistortions$", Args: []string{"-benchtime", "5x"},
 	},
+	{
+		Title: "Chat round trip on loopback, 200 messages (issue 8):",
+		Pkg:   "./call/", Pattern: "^BenchmarkChatRoundTrip$", Args: []string{"-benchtime", "200x"},
+	},
+	{
+		Title: "Two peers in one process on a simulated network (pion's vnet, 50 ms round trip) (issue 6): " +
+			"recovery after a 10-second cut, decoded fps and chat delivered in order under 5% and 10% loss " +
+			"(100 ms round trip), time to report a peer that died:",
+		Pkg:     "./call/",
+		Pattern: "^(BenchmarkRecovery|BenchmarkLossyPath|BenchmarkDeadPeer)$",
+		Args:    []string{"-benchtime", "1x"},
+	},
 }
 
 func runCall(ctx context.Context, impl bench.Impl, dir string, warmUp, window time.Duration) (bench.Call, error) {
