@@ -79,7 +79,8 @@ type AnswerMismatchError struct {
 // inspect shows it, and what to do.
 func (e *AnswerMismatchError) Error() string {
 	return fmt.Sprintf("this answer was made for another offer (%x), not the one this pigeon printed (%x): "+
-		"it belongs to another call, or is an earlier call's answer pasted again; ask your peer to answer this call's offer",
+		"it belongs to another call, is an earlier call's answer pasted again, or your offer was altered on its way; "+
+		"ask your peer to answer this call's offer, sent again by another way if it keeps happening",
 		e.AnswersTo, e.Offer)
 }
 
