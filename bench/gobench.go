@@ -32,8 +32,7 @@ type BenchResult struct {
 
 // Run runs the benchmark in dir, the module's root, and returns its results.
 func (g GoBench) Run(dir string) ([]BenchResult, error) {
-	args := append([]string{"test", "-run", "^$", "-bench", g.Pattern}, g.Args...)
-	args = append(args, g.Pkg)
+	args := g.args()
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
@@ -45,6 +44,12 @@ func (g GoBench) Run(dir string) ([]BenchResult, error) {
 		return nil, fmt.Errorf("go %s printed no benchmark results:\n%s", strings.Join(args, " "), out)
 	}
 	return results, nil
+}
+
+// args are go's arguments for the run: the package before g.Args, which
+// may end in -args and the benchmark's own flags.
+func (g GoBench) args() []string {
+	return append([]string{"test", "-run", "^$", "-bench", g.Pattern, "-timeout", "30m", g.Pkg}, g.Args...)
 }
 
 // ParseBench reads the result lines of go test -bench output: a name, the

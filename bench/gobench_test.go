@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -43,5 +44,14 @@ ok  	github.com/pigeon-call/pigeon/scan	12.3s
 	WriteBenchTable(&table, got)
 	if !strings.Contains(table.String(), "| Transfer | 84.5 pigeon-MB/s, 1.6 pigeon/example |") {
 		t.Errorf("table:\n%s", table.String())
+	}
+}
+
+func TestGoBenchArgsKeepThePackageBeforeArgs(t *testing.T) {
+	g := GoBench{Pkg: "./transfer/", Pattern: "^BenchmarkTransfer$", Args: []string{"-benchtime", "3x", "-args", "-transfer-mib", "256"}}
+	args := g.args()
+	pkg, rest := slices.Index(args, "./transfer/"), slices.Index(args, "-args")
+	if pkg < 0 || rest < 0 || pkg > rest {
+		t.Fatalf("go %v: the package must come before -args, which passes all after it to the test binary", args)
 	}
 }
