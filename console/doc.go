@@ -10,6 +10,10 @@
 // It knows the width of wide and combining characters, so the cursor stays
 // where the characters are.
 //
+// A status row, such as a transfer's progress, can be kept just above the
+// line being typed and redrawn in place (Editor.SetStatus); Status keeps
+// one alone on the bottom row of a terminal where nothing is typed.
+//
 // golang.org/x/term's Terminal does much the same, but counts every rune as
 // one column and wants the terminal fully raw, which would break the lines
 // that the rest of pigeon (and the terminal view) writes; this one is small

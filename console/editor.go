@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"strconv"
+	"strings"
 	"sync"
 	"unicode"
 )
@@ -36,7 +37,9 @@ type Editor struct {
 	opts Options
 
 	mu      sync.Mutex
-	active  bool // the line is on the screen
+	active  bool   // the line is being edited, and shown
+	status  string // shown on a row of its own above the line; "" for none
+	rows    int    // how many rows are on the screen: the status row, the line
 	closed  bool
 	line    []rune
 	pos     int // the cursor, as an index into line
@@ -96,28 +99,46 @@ func (e *Editor) ReadLine() (string, error) {
 // Close takes the prompt off the screen for good: what is typed after is
 // not shown, and ReadLine returns io.EOF.
 func (e *Editor) Close() {
-	e.stop()
 	e.mu.Lock()
-	e.closed = true
-	e.mu.Unlock()
+	defer e.mu.Unlock()
+	e.erase()
+	e.active, e.status, e.closed = false, "", true
 }
 
 // Redraw draws the line again, after something else wrote over it.
 func (e *Editor) Redraw() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.active {
+	if !e.closed {
 		e.draw()
 	}
 }
 
+// SetStatus shows text on a row of its own just above the line being
+// typed, in place of the status shown before, such as the progress of a
+// transfer; "" takes the row away. Lines written through Above appear
+// above it. The text is cut to the row's width, with line breaks made
+// spaces and control characters made visible. After Close it does
+// nothing.
+func (e *Editor) SetStatus(text string) {
+	text = Printable(lineBreaks.Replace(text))
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed || text == e.status {
+		return
+	}
+	e.status = text
+	e.draw()
+}
+
+// lineBreaks are what keeps a status on one row.
+var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
+
 func (e *Editor) stop() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.active {
-		e.erase()
-		e.active = false
-	}
+	e.active = false
+	e.draw()
 }
 
 // Above returns a writer whose lines appear above the line being typed:
@@ -141,14 +162,10 @@ func (a *above) Write(p []byte) (int, error) {
 	if i < 0 {
 		return len(p), nil
 	}
-	if e.active {
-		e.erase()
-	}
+	e.erase()
 	_, err := a.w.Write(a.partial[:i+1])
 	a.partial = append(a.partial[:0], a.partial[i+1:]...)
-	if e.active {
-		e.draw()
-	}
+	e.draw()
 	if err != nil {
 		return 0, err
 	}
@@ -168,14 +185,14 @@ func (e *Editor) apply(k key) (line string, done bool, err error) {
 		return line, true, nil
 	case keyEOF:
 		if len(e.line) == 0 {
-			e.erase()
 			e.active = false
+			e.draw()
 			return "", true, io.EOF
 		}
 		e.delete(e.pos, e.pos+1)
 	case keyInterrupt:
-		e.erase()
 		e.active = false
+		e.draw()
 		return "", true, ErrInterrupted
 	case keyLeft:
 		e.pos = max(e.pos-1, 0)
@@ -289,22 +306,66 @@ func (e *Editor) browse(by int) {
 	e.pos, e.offset = len(e.line), 0
 }
 
-// erase takes the line off the screen, leaving the cursor at the start of
-// its row.
+// erase takes the status row and the line off the screen, leaving the
+// cursor at the start of the upper one's row, where the next output goes.
 func (e *Editor) erase() {
-	io.WriteString(e.out, "\r\x1b[K")
+	switch e.rows {
+	case 1:
+		io.WriteString(e.out, "\r\x1b[K")
+	case 2:
+		io.WriteString(e.out, "\r\x1b[K\x1b[A\r\x1b[K")
+	}
+	e.rows = 0
 }
 
-// draw writes the prompt and as much of the line as fits on the row
-// around the cursor, in one write, and puts the cursor in its place. The
-// last column stays empty, so that the terminal never wraps.
+// draw writes the status row, if there is a status, and the prompt and as
+// much of the line as fits on the row around the cursor, in one write, and
+// puts the cursor in its place (at the start of the status row when no
+// line is edited). The last column stays empty, so that the terminal never
+// wraps.
 func (e *Editor) draw() {
+	want := 0
+	if e.status != "" {
+		want++
+	}
+	if e.active {
+		want++
+	}
+	if want < e.rows || want == 0 {
+		e.erase() // a row goes: the one left is drawn from the top
+	}
+	if want == 0 {
+		return
+	}
 	cols := 80
 	if e.opts.Width != nil {
 		if w := e.opts.Width(); w > 0 {
 			cols = w
 		}
 	}
+	var b bytes.Buffer
+	if e.rows == 2 {
+		b.WriteString("\x1b[A") // from the line up to the status row
+	}
+	b.WriteString("\r")
+	if e.status != "" {
+		b.WriteString(cut(e.status, cols-1))
+		b.WriteString("\x1b[K")
+		if e.active {
+			b.WriteString("\n") // to the line's row, scrolling at the bottom
+		} else {
+			b.WriteString("\r")
+		}
+	}
+	e.rows = want
+	if e.active {
+		e.drawLine(&b, cols)
+	}
+	e.out.Write(b.Bytes())
+}
+
+// drawLine adds the prompt and the line, from the start of the row.
+func (e *Editor) drawLine(b *bytes.Buffer, cols int) {
 	prompt := StringWidth(e.opts.Prompt)
 	room := max(cols-1-prompt, 1)
 	e.offset = min(e.offset, e.pos)
@@ -321,7 +382,6 @@ func (e *Editor) draw() {
 		w += RuneWidth(e.line[end])
 		end++
 	}
-	var b bytes.Buffer
 	b.WriteString("\r")
 	b.WriteString(e.opts.Prompt)
 	b.WriteString(string(e.line[e.offset:end]))
@@ -331,5 +391,4 @@ func (e *Editor) draw() {
 		b.WriteString(strconv.Itoa(col))
 		b.WriteString("C")
 	}
-	e.out.Write(b.Bytes())
 }

@@ -54,6 +54,8 @@ func (s *screen) Write(p []byte) (int, error) {
 				for c := s.col; c < s.cols; c++ {
 					s.cells[s.row][c] = " "
 				}
+			case "A":
+				s.row = max(s.row-n, 0)
 			case "C":
 				s.col = min(s.col+n, s.cols-1)
 			case "D":

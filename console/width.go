@@ -79,3 +79,14 @@ func Printable(text string) string {
 func isControl(r rune) bool {
 	return r < 0x20 || (r >= 0x7f && r < 0xa0) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }
+
+// cut is the start of s that fits in cols columns.
+func cut(s string, cols int) string {
+	w := 0
+	for i, r := range s {
+		if w += RuneWidth(r); w > cols {
+			return s[:i]
+		}
+	}
+	return s
+}
