@@ -30,6 +30,10 @@ const chatPrompt = "> "
 // only stderr on a terminal (stdout kept in a file or piped), the line
 // editor works on stderr: the peer's messages go plainly to stdout, and the
 // lines typed are shown on stderr.
+//
+// While a person watches stderr on a terminal, a status line (a transfer's
+// progress) is redrawn in place: a row above the line being typed, or the
+// bottom row when nothing is typed there.
 type chatView struct {
 	io   *IOStreams
 	name string // this side's, as the peer is told it
@@ -42,8 +46,9 @@ type chatView struct {
 	peer   string
 	stdin  *bufio.Reader
 	editor *console.Editor
-	reset  func() error  // gives the terminal back its line mode
-	stop   chan struct{} // closed to stop the redrawing
+	status *console.Status // the status line without an editor
+	reset  func() error    // gives the terminal back its line mode
+	stop   chan struct{}   // closed to stop the redrawing
 	closed bool
 }
 
@@ -57,34 +62,39 @@ func newChatView(streams *IOStreams, name string) *chatView {
 
 // start begins reading chat lines from stdin, after the exchange of codes
 // has read what it needed from it. On a terminal, the line editor takes the
-// terminal over until close.
+// terminal over until close; without one, a status line is kept on stderr
+// when that is a terminal.
 func (v *chatView) start(stdin *bufio.Reader) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.stdin = stdin
+	if v.closed {
+		return
+	}
+	if !v.startEditor(stdin) {
+		v.startStatus()
+	}
+}
+
+// startEditor starts the line editor, if stdin and stdout or stderr are a
+// terminal.
+func (v *chatView) startEditor(stdin *bufio.Reader) bool {
 	in, ok := v.io.In.(fder)
 	if !v.io.InTTY || !ok {
-		return
+		return false
 	}
 	// The line is drawn on stdout, or on stderr when only that is the
 	// terminal (stdout kept in a file, say).
 	screen, width := v.io.Out, v.io.TerminalSize
 	if !v.io.OutTTY || width == nil {
-		f, ok := v.io.ErrOut.(fder)
-		if !v.io.ErrTTY || !ok {
-			return
+		if width = v.errSize(); width == nil {
+			return false
 		}
-		screen, width = v.io.ErrOut, func() (int, int) {
-			cols, rows, err := term.GetSize(int(f.Fd()))
-			if err != nil {
-				return 80, 24
-			}
-			return cols, rows
-		}
+		screen = v.io.ErrOut
 	}
 	reset, err := console.CharMode(int(in.Fd()))
 	if err != nil {
-		return // the terminal's own line editing, then
+		return false // the terminal's own line editing, then
 	}
 	v.reset = reset
 	v.editor = console.New(stdin, screen, console.Options{
@@ -99,6 +109,57 @@ func (v *chatView) start(stdin *bufio.Reader) {
 	v.errOut.set(v.editor.Above(v.io.ErrOut))
 	v.stop = make(chan struct{})
 	go v.redraw(v.editor, v.stop)
+	return true
+}
+
+// startStatus keeps a status line on stderr, if that is a terminal, under
+// the lines written there (and on stdout, when that is a terminal too).
+func (v *chatView) startStatus() {
+	width := v.errSize()
+	if width == nil {
+		return
+	}
+	v.status = console.NewStatus(v.io.ErrOut, func() int { cols, _ := width(); return cols })
+	if v.io.OutTTY {
+		v.out.set(v.status.Above(v.io.Out))
+	}
+	v.errOut.set(v.status.Above(v.io.ErrOut))
+}
+
+// errSize returns the size of the terminal on stderr; nil when stderr is
+// not one.
+func (v *chatView) errSize() func() (int, int) {
+	f, ok := v.io.ErrOut.(fder)
+	if !v.io.ErrTTY || !ok {
+		return nil
+	}
+	return func() (int, int) {
+		cols, rows, err := term.GetSize(int(f.Fd()))
+		if err != nil {
+			return 80, 24
+		}
+		return cols, rows
+	}
+}
+
+// showStatus shows text on the status line, a row redrawn in place under
+// the chat, in place of what it showed; "" takes the line away. It reports
+// whether a person sees it: it is shown only where status lines go, on
+// stderr, and only when that is a terminal.
+func (v *chatView) showStatus(text string) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	switch {
+	case v.closed || !v.io.ErrTTY:
+		return false
+	case v.editor != nil:
+		v.editor.SetStatus(text)
+	case v.status != nil:
+		v.status.Set(text)
+	default:
+		return false
+	}
+	return true
 }
 
 // redrawEvery is how often the line being typed is drawn again, in case
@@ -123,12 +184,19 @@ func (v *chatView) redraw(ed *console.Editor, stop <-chan struct{}) {
 func (v *chatView) close() {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.editor == nil || v.closed {
+	if v.closed {
 		return
 	}
 	v.closed = true
-	close(v.stop)
-	v.editor.Close()
+	switch {
+	case v.editor != nil:
+		close(v.stop)
+		v.editor.Close()
+	case v.status != nil:
+		v.status.Close()
+	default:
+		return
+	}
 	v.out.set(v.io.Out)
 	v.errOut.set(v.io.ErrOut)
 	if v.reset != nil {

@@ -3,6 +3,9 @@ package cmd
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,10 +21,17 @@ const acceptWait = 2 * time.Minute
 // files sends and receives files beside the call, each on a data channel of
 // its own.
 type files struct {
-	ctx     context.Context // ends with the call
-	opts    *CallOptions
-	say     func(string, ...any)
+	ctx  context.Context // ends with the call
+	opts *CallOptions
+	say  func(string, ...any)
+	// status shows the progress of the transfers under way on one line,
+	// redrawn in place, and reports whether a person sees it; when not,
+	// progress is said in lines.
+	status  func(string) bool
 	sending sync.WaitGroup
+
+	showing sync.Mutex
+	shown   []*shownTransfer // on the status line, in the order they started
 
 	asking  sync.Mutex // one question at a time
 	mu      sync.Mutex
@@ -30,8 +40,8 @@ type files struct {
 	next    int // the key of the next transfer in running
 }
 
-func newFiles(ctx context.Context, opts *CallOptions, say func(string, ...any)) *files {
-	return &files{ctx: ctx, opts: opts, say: say, running: map[int]context.CancelFunc{}}
+func newFiles(ctx context.Context, opts *CallOptions, say func(string, ...any), status func(string) bool) *files {
+	return &files{ctx: ctx, opts: opts, say: say, status: status, running: map[int]context.CancelFunc{}}
 }
 
 // track gives a transfer a context that /cancel ends; done forgets it.
@@ -88,7 +98,9 @@ func (f *files) send(ctx context.Context, s *call.Session, path string) {
 		return
 	}
 	f.say("offering %s to the peer", path)
-	res, err := transfer.Send(ctx, dc, path, transfer.SendOptions{OnProgress: f.progress("sending")})
+	progress, ended := f.progress("sending")
+	res, err := transfer.Send(ctx, dc, path, transfer.SendOptions{OnProgress: progress})
+	ended()
 	if err != nil {
 		f.say("sending %s: %v", path, explain(err))
 		return
@@ -102,15 +114,17 @@ func (f *files) receive(dc *webrtc.DataChannel) {
 		return
 	}
 	ctx, done := f.track()
+	progress, ended := f.progress("receiving")
 	in := transfer.Receive(ctx, dc, transfer.ReceiveOptions{
 		Dir:        f.opts.DownloadDir,
 		AcceptAll:  f.opts.AcceptFiles,
 		Accept:     func(o transfer.Offer) bool { return f.ask(ctx, o) },
-		OnProgress: f.progress("receiving"),
+		OnProgress: progress,
 	})
 	go func() {
 		res, err := in.Wait()
 		done()
+		ended()
 		switch {
 		case errors.Is(err, transfer.ErrDeclined):
 			f.say("declined %s", res.Name)
@@ -167,17 +181,79 @@ func (f *files) answer(yes bool) {
 	answers <- yes
 }
 
-// progress prints a transfer's progress, about every two seconds and at the
-// end.
-func (f *files) progress(verb string) func(transfer.Progress) {
+// progress reports a transfer's progress. While a person watches, it is
+// on the status line, redrawn at each report (every
+// transfer.ProgressInterval), and taken away at the end, where the outcome
+// is said in its place; otherwise it is said in a line about every two
+// seconds and one at the end, for a log or a script. ended takes the
+// transfer off the status line however it ended.
+func (f *files) progress(verb string) (report func(transfer.Progress), ended func()) {
+	t := &shownTransfer{verb: verb}
 	var last time.Time
-	return func(p transfer.Progress) {
+	report = func(p transfer.Progress) {
+		if f.show(t, p) {
+			return
+		}
 		if !p.Done && time.Since(last) < 2*time.Second {
 			return
 		}
 		last = time.Now()
 		f.say("%s %s", verb, p)
 	}
+	return report, func() { f.show(t, transfer.Progress{Done: true}) }
+}
+
+// shownTransfer is a transfer's part of the status line.
+type shownTransfer struct {
+	verb  string
+	p     transfer.Progress
+	ended bool
+}
+
+// show puts p on the status line, or takes t off it when p is the end, and
+// reports whether a person sees the status line. A report after the end
+// changes nothing.
+func (f *files) show(t *shownTransfer, p transfer.Progress) bool {
+	f.showing.Lock()
+	defer f.showing.Unlock()
+	if t.ended {
+		return true
+	}
+	i := slices.Index(f.shown, t)
+	switch {
+	case p.Done:
+		t.ended = true
+		if i >= 0 {
+			f.shown = slices.Delete(f.shown, i, i+1)
+		}
+	case i < 0:
+		f.shown = append(f.shown, t)
+	}
+	t.p = p
+	if f.status != nil && f.status(statusLine(f.shown)) {
+		return true
+	}
+	f.shown = slices.DeleteFunc(f.shown, func(s *shownTransfer) bool { return s == t })
+	return false
+}
+
+// statusLine describes the transfers under way on one line: one in full,
+// several in short, side by side.
+func statusLine(shown []*shownTransfer) string {
+	switch len(shown) {
+	case 0:
+		return ""
+	case 1:
+		return "pigeon: " + shown[0].verb + " " + shown[0].p.String()
+	}
+	parts := make([]string, len(shown))
+	for i, t := range shown {
+		parts[i] = fmt.Sprintf("%s %s %.0f%%", t.verb, t.p.Name, t.p.Percent())
+		if t.p.Rate > 0 {
+			parts[i] += fmt.Sprintf(" %s/s", transfer.FormatBytes(int64(t.p.Rate)))
+		}
+	}
+	return "pigeon: " + strings.Join(parts, " | ")
 }
 
 // explain says what went wrong with a transfer in a person's words.

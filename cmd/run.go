@@ -56,7 +56,7 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	ctl := newControls(media, &current, say)
 	callCtx, endTransfers := context.WithCancel(ctx)
 	defer endTransfers()
-	ctl.files = newFiles(callCtx, opts, say)
+	ctl.files = newFiles(callCtx, opts, say, chat.showStatus)
 	// With a trace, the test picture's stamp gives each remote picture's
 	// time from capture to decoding, for make bench.
 	var latencies trace.Latencies
