@@ -44,8 +44,10 @@ func TestLossPercent(t *testing.T) {
 	}
 }
 
-// A relayed path is named so; a live one through a TURN server is not
-// tested here, which would need a TURN server on loopback.
+// A relayed path is named so. A live one, through a TURN server on
+// loopback, is tested by TestRelayOnly (privacy_test.go), which checks the
+// call's stats say relayed, and by e2e's TestRelayOnlyThroughTURN, where
+// /stats shows the path relayed.
 func TestPathSaysRelayed(t *testing.T) {
 	st := Stats{Relayed: true}
 	st.Local.Protocol, st.Local.Address, st.Local.Port, st.Local.Typ = webrtc.ICEProtocolUDP, "10.0.0.2", 5000, webrtc.ICECandidateTypeRelay
