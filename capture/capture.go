@@ -203,8 +203,9 @@ func (m *Media) VideoName() string {
 // ImagePrefix and a path) feed the video track in place of the one that
 // does, and closes that one: a camera is released. The track, and with it
 // its encoder and the call's RTP sender, stays: the peer sees the new
-// picture with nothing to negotiate, and the preview follows it. On error
-// the old source goes on as it was. It returns the new source's label.
+// picture with nothing to negotiate, and the preview follows it. A picture
+// must be there and readable at the time of the switch. On error the old
+// source goes on as it was. It returns the new source's label.
 func (m *Media) SwitchVideo(name string) (string, error) {
 	m.switchMu.Lock()
 	defer m.switchMu.Unlock()
@@ -213,6 +214,13 @@ func (m *Media) SwitchVideo(name string) (string, error) {
 	}
 	if name == None || name == "" {
 		return "", fmt.Errorf("%w %q to switch to: the video is turned off, not switched", ErrUnknownSource, None)
+	}
+	if path, ok := ImagePath(name); ok {
+		// A person switching mid-call who mistyped the path would get a
+		// grey picture instead of the one they had.
+		if err := checkPicture(path); err != nil {
+			return "", err
+		}
 	}
 	src, label, err := openVideo(name, m.opts)
 	if err != nil {

@@ -22,6 +22,10 @@ var (
 	// display, or screen capture is not built for this system.
 	ErrNoScreen = errors.New("no screen to capture")
 
+	// ErrNoPicture means a picture file to show cannot be read as a PNG or
+	// JPEG picture.
+	ErrNoPicture = errors.New("no picture to show")
+
 	// ErrNoVideo means the media sends no video, so its source cannot be
 	// switched.
 	ErrNoVideo = errors.New("no video is sent")

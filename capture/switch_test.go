@@ -169,6 +169,8 @@ func TestSwitchVideoKeepsTheOldSourceOnError(t *testing.T) {
 		{None, ErrUnknownSource},
 		{"", ErrUnknownSource},
 		{ImagePrefix, ErrUnknownSource},
+		{ImagePrefix + "/no/such.png", ErrNoPicture},
+		{ImagePrefix + "switch_test.go", ErrNoPicture},
 		{Camera, ErrNoCamera},
 		{Screen, ErrNoScreen},
 	} {
