@@ -181,6 +181,14 @@ func TestSwitchVideoKeepsTheOldSourceOnError(t *testing.T) {
 			t.Fatalf("after SwitchVideo(%q) failed, the source is %q (%q), want the test picture", c.name, m.VideoName(), m.VideoLabel)
 		}
 	}
+	// A display that is not there: the driver cannot open it.
+	t.Setenv("DISPLAY", ":4999")
+	if _, err := m.SwitchVideo(Screen); !errors.Is(err, ErrNoScreen) {
+		t.Errorf("SwitchVideo(screen) without an X server = %v, want ErrNoScreen", err)
+	}
+	if m.video.source() != src {
+		t.Fatal("a screen that cannot open replaced the test picture")
+	}
 	got := previews(m)
 	select {
 	case <-got:
