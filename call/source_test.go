@@ -67,10 +67,12 @@ func TestSwitchedSourceReachesThePeer(t *testing.T) {
 	}
 	waitMiddle("the test picture", isGreen)
 
+	switched := time.Now()
 	if _, err := media.SwitchVideo(capture.ImagePrefix + path); err != nil {
 		t.Fatal(err)
 	}
 	waitMiddle("the red picture it was switched to", isRed)
+	t.Logf("the callee decoded the new source %v after the switch", time.Since(switched).Round(time.Millisecond))
 	if _, err := media.SwitchVideo(capture.Test); err != nil {
 		t.Fatal(err)
 	}
