@@ -8,6 +8,12 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/pion/mediadevices/pkg/codec/vpx"
+	"github.com/pion/mediadevices/pkg/io/video"
+	"github.com/pion/mediadevices/pkg/prop"
+
+	"github.com/pigeon-call/pigeon/internal/mediatest"
 )
 
 func TestSplitSwapGoesOnWithTheNewSource(t *testing.T) {
@@ -205,5 +211,48 @@ func TestSwitchVideoWithoutVideo(t *testing.T) {
 	defer m.Close()
 	if _, err := m.SwitchVideo(Test); !errors.Is(err, ErrNoVideo) {
 		t.Fatalf("SwitchVideo without video = %v, want ErrNoVideo", err)
+	}
+}
+
+// TestSwitchToAnotherSizeKeepsEncoding swaps a source for one of another
+// size, as a camera that does not make the size asked for is: the VP8
+// encoder pigeon sends with starts again at the new size, and a decoder
+// goes on through the change.
+func TestSwitchToAnotherSizeKeepsEncoding(t *testing.T) {
+	s := newSplit(NewTestVideo(160, 120, 60))
+	defer s.Close()
+	n := 0
+	swapping := video.ReaderFunc(func() (image.Image, func(), error) {
+		if n++; n == 6 {
+			if err := s.swap(NewTestVideo(320, 240, 60)); err != nil {
+				return nil, func() {}, err
+			}
+		}
+		return s.Read()
+	})
+	encoded, err := mediatest.EncodeVP8(swapping, 160, 120, 15)
+	if err != nil {
+		t.Fatalf("encoding across the switch: %v", err)
+	}
+	frames := make(chan []byte, len(encoded))
+	for _, f := range encoded {
+		frames <- f
+	}
+	close(frames)
+	dec, err := vpx.NewDecoder(mediatest.FrameReader(frames), prop.Media{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dec.Close()
+	var sizes []image.Rectangle
+	for range encoded {
+		img, _, err := dec.Read()
+		if err != nil {
+			t.Fatalf("decoding frame %d of %d: %v", len(sizes), len(encoded), err)
+		}
+		sizes = append(sizes, img.Bounds())
+	}
+	if first, last := sizes[0], sizes[len(sizes)-1]; first.Dx() != 160 || last.Dx() != 320 || last.Dy() != 240 {
+		t.Fatalf("decoded %v, want 160x120 then 320x240", sizes)
 	}
 }
