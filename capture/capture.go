@@ -204,8 +204,9 @@ func (m *Media) VideoName() string {
 // does, and closes that one: a camera is released. The track, and with it
 // its encoder and the call's RTP sender, stays: the peer sees the new
 // picture with nothing to negotiate, and the preview follows it. A picture
-// must be there and readable at the time of the switch. On error the old
-// source goes on as it was. It returns the new source's label.
+// must be there and readable at the time of the switch. Switching to the
+// source sent now changes nothing. On error the old source goes on as it
+// was. It returns the new source's label.
 func (m *Media) SwitchVideo(name string) (string, error) {
 	m.switchMu.Lock()
 	defer m.switchMu.Unlock()
@@ -214,6 +215,10 @@ func (m *Media) SwitchVideo(name string) (string, error) {
 	}
 	if name == None || name == "" {
 		return "", fmt.Errorf("%w %q to switch to: the video is turned off, not switched", ErrUnknownSource, None)
+	}
+	if name == m.name {
+		// Already sent; a camera or a screen cannot be opened twice.
+		return m.VideoLabel, nil
 	}
 	if path, ok := ImagePath(name); ok {
 		// A person switching mid-call who mistyped the path would get a

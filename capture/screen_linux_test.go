@@ -34,6 +34,9 @@ func TestSwitchVideoToTheScreen(t *testing.T) {
 	waitColour(t, got, red)
 
 	screen := m.video.source()
+	if again, err := m.SwitchVideo(Screen); err != nil || again != label || m.video.source() != screen {
+		t.Fatalf("switching to the screen again: %q, %v; want the screen as it was", again, err)
+	}
 	if _, err := m.SwitchVideo(Test); err != nil {
 		t.Fatal(err)
 	}

@@ -242,6 +242,10 @@ func (c *controls) source(name string) {
 		c.say("/source none: /video off stops sending the video, and /video on sends it again")
 		return
 	}
+	if name == c.media.VideoName() {
+		c.say("already sending %s", c.media.VideoLabel)
+		return
+	}
 	if err := c.switchSource(name); err != nil {
 		switch {
 		case errors.Is(err, capture.ErrNoVideo):

@@ -100,6 +100,7 @@ func TestSourceCommand(t *testing.T) {
 		{"/source camera", []string{"cannot switch the video to camera", "no-such-camera", "still sending the picture"}},
 		{"/source screen", []string{"cannot switch the video to screen", "DISPLAY is not set", "still sending the picture"}},
 		{"/source", []string{"sending the picture", "/source camera|test|screen|image:FILE"}},
+		{"/source " + picture, []string{"already sending the picture"}},
 	} {
 		if !ctl.command(c.line) {
 			t.Fatalf("%s was not taken for a command", c.line)
