@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"sync"
 
 	"github.com/pion/mediadevices"
 	"github.com/pion/mediadevices/pkg/codec"
@@ -16,6 +17,7 @@ const (
 	Camera = "camera" // a camera, for video
 	Mic    = "mic"    // a microphone, for audio
 	Test   = "test"   // a synthetic source: moving colour bars, or a 480 Hz tone
+	Screen = "screen" // the screen (X11), for video
 	None   = "none"   // nothing is sent
 )
 
@@ -29,7 +31,7 @@ const (
 
 // Options says which media to open.
 type Options struct {
-	Video string // Camera, Test, None, or ImagePrefix and a picture's path
+	Video string // Camera, Test, Screen, None, or ImagePrefix and a picture's path
 	Audio string // Mic, Test or None
 
 	// Camera and Microphone pick a device by the ID that Devices reports;
@@ -63,9 +65,14 @@ type Media struct {
 	Audio mediadevices.Track
 
 	// VideoLabel and AudioLabel say what feeds each track, for the user.
+	// SwitchVideo changes VideoLabel.
 	VideoLabel, AudioLabel string
 
-	video *split // what feeds Video
+	opts  Options // what was opened, for SwitchVideo
+	video *split  // what feeds Video
+
+	switchMu sync.Mutex // one SwitchVideo at a time
+	name     string     // the video source's name, as Options.Video
 }
 
 // Preview hands fn each picture of the video source as it is made, whether
@@ -133,29 +140,15 @@ func Open(opts Options) (*Media, error) {
 		return nil, err
 	}
 
-	m := &Media{}
+	m := &Media{opts: opts, name: opts.Video}
 	switch opts.Video {
-	case Camera:
-		var src mediadevices.VideoSource
-		if src, m.VideoLabel, err = openCamera(opts); err == nil {
-			m.video = newSplit(src)
-		}
-	case Test:
-		m.video = newSplit(NewTestVideo(opts.Width, opts.Height, opts.FrameRate))
-		m.VideoLabel = fmt.Sprintf("test pattern %dx%d at %g fps", opts.Width, opts.Height, opts.FrameRate)
 	case None, "":
 	default:
-		if path, ok := ImagePath(opts.Video); ok {
-			m.Video = mediadevices.NewVideoTrack(NewImageVideo(path, opts.Width, opts.Height, opts.FrameRate), selector)
-			m.VideoLabel = "the picture " + path
-			break
+		var src mediadevices.VideoSource
+		if src, m.VideoLabel, err = openVideo(opts.Video, opts); err != nil {
+			return nil, err
 		}
-		err = fmt.Errorf("%w %q for video: use %s, %s, %s or %sFILE", ErrUnknownSource, opts.Video, Camera, Test, None, ImagePrefix)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if m.video != nil {
+		m.video = newSplit(src)
 		m.Video = mediadevices.NewVideoTrack(m.video, selector)
 	}
 
@@ -174,6 +167,77 @@ func Open(opts Options) (*Media, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// openVideo opens the video source named name (Options.Video, not None),
+// and says what it is for the user.
+func openVideo(name string, opts Options) (mediadevices.VideoSource, string, error) {
+	switch name {
+	case Camera:
+		return openCamera(opts)
+	case Test:
+		label := fmt.Sprintf("test pattern %dx%d at %g fps", opts.Width, opts.Height, opts.FrameRate)
+		return NewTestVideo(opts.Width, opts.Height, opts.FrameRate), label, nil
+	case Screen:
+		return openScreen(opts)
+	}
+	if path, ok := ImagePath(name); ok {
+		return NewImageVideo(path, opts.Width, opts.Height, opts.FrameRate), "the picture " + path, nil
+	}
+	return nil, "", fmt.Errorf("%w %q for video: use %s, %s, %s, %s or %sFILE", ErrUnknownSource, name, Camera, Test, Screen, None, ImagePrefix)
+}
+
+// VideoSources are the names SwitchVideo takes, but for pictures
+// (ImagePrefix and a path).
+var VideoSources = []string{Camera, Test, Screen}
+
+// VideoName returns the name of the video source sent now, as
+// Options.Video and SwitchVideo take it.
+func (m *Media) VideoName() string {
+	m.switchMu.Lock()
+	defer m.switchMu.Unlock()
+	return m.name
+}
+
+// SwitchVideo makes the source named name (Camera, Test, Screen, or
+// ImagePrefix and a path) feed the video track in place of the one that
+// does, and closes that one: a camera is released. The track, and with it
+// its encoder and the call's RTP sender, stays: the peer sees the new
+// picture with nothing to negotiate, and the preview follows it. A picture
+// must be there and readable at the time of the switch. Switching to the
+// source sent now changes nothing. On error the old source goes on as it
+// was. It returns the new source's label.
+func (m *Media) SwitchVideo(name string) (string, error) {
+	m.switchMu.Lock()
+	defer m.switchMu.Unlock()
+	if m.video == nil {
+		return "", ErrNoVideo
+	}
+	if name == None || name == "" {
+		return "", fmt.Errorf("%w %q to switch to: the video is turned off, not switched", ErrUnknownSource, None)
+	}
+	if name == m.name {
+		// Already sent; a camera or a screen cannot be opened twice.
+		return m.VideoLabel, nil
+	}
+	if path, ok := ImagePath(name); ok {
+		// A person switching mid-call who mistyped the path would get a
+		// grey picture instead of the one they had.
+		if err := checkPicture(path); err != nil {
+			return "", err
+		}
+	}
+	src, label, err := openVideo(name, m.opts)
+	if err != nil {
+		return "", err
+	}
+	if err := m.video.swap(src); err != nil && errors.Is(err, errSplitClosed) {
+		return "", err
+	}
+	// An error closing the old source (a camera that went away) does not
+	// stop the new one.
+	m.name, m.VideoLabel = name, label
+	return label, nil
 }
 
 // newCodecSelector holds the encoders pigeon sends with: VP8 and Opus. The

@@ -1,7 +1,9 @@
 // Package capture opens the local media a call sends: a camera, a microphone,
-// synthetic test sources, or a picture file shown as a camera would
-// (ImageVideo, "image:FILE"), as mediadevices tracks ready to be added to a
-// PeerConnection.
+// synthetic test sources, the screen (X11, through mediadevices' screen
+// driver), or a picture file shown as a camera would (ImageVideo,
+// "image:FILE"), as mediadevices tracks ready to be added to a
+// PeerConnection. Media.SwitchVideo changes the video's source while the
+// track is sent, with no new track to negotiate.
 //
 // Devices are chosen by hand rather than through mediadevices.GetUserMedia so
 // that a device that cannot work is never picked: a microphone that reports no

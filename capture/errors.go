@@ -17,4 +17,20 @@ var (
 
 	// ErrUnknownSource means a source name is not one of the known ones.
 	ErrUnknownSource = errors.New("unknown media source")
+
+	// ErrNoScreen means the screen cannot be captured: there is no X11
+	// display, or screen capture is not built for this system.
+	ErrNoScreen = errors.New("no screen to capture")
+
+	// ErrNoPicture means a picture file to show cannot be read as a PNG or
+	// JPEG picture.
+	ErrNoPicture = errors.New("no picture to show")
+
+	// ErrNoVideo means the media sends no video, so its source cannot be
+	// switched.
+	ErrNoVideo = errors.New("no video is sent")
 )
+
+// errSplitClosed means a video source was swapped in after the media was
+// closed.
+var errSplitClosed = errors.New("the video has ended")

@@ -2,6 +2,7 @@ package capture
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	_ "image/jpeg" // a picture source shows JPEG
 	_ "image/png"  // and PNG
@@ -101,6 +102,24 @@ func (v *ImageVideo) Read() (image.Image, func(), error) {
 	copy(f.Cb, v.shown.Cb)
 	copy(f.Cr, v.shown.Cr)
 	return f, func() {}, nil
+}
+
+// checkPicture says why the file at path is not a picture ImageVideo can
+// show, if it is not.
+func checkPicture(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrNoPicture, err)
+	}
+	defer f.Close()
+	cfg, _, err := image.DecodeConfig(f)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrNoPicture, path, err)
+	}
+	if cfg.Width*cfg.Height > maxImagePixels {
+		return fmt.Errorf("%w: %s is %dx%d, larger than pigeon shows", ErrNoPicture, path, cfg.Width, cfg.Height)
+	}
+	return nil
 }
 
 // reload reads the file again if it changed since the picture shown was

@@ -11,14 +11,20 @@ import (
 // split is a video source that reads the source under it on a goroutine of
 // its own, at the pace the source makes pictures, and hands each picture
 // to two readers: the track (its encoder), which gets the newest picture it
-// has not had yet, and a preview, such as the self-view.
+// has not had yet, and a preview, such as the self-view. The source under
+// it can be swapped for another (swap) while the track runs: the track, its
+// encoder and its RTP sender stay as they are, and only the pictures change.
 //
 // A second reader of the track itself would cost the call its latency:
 // mediadevices' broadcaster has a reader that finds another one waiting for
 // the source poll for the picture every 33 ms, so the encoder would get
 // pictures up to a frame late whenever the self-view asked first.
 type split struct {
-	src     mediadevices.VideoSource
+	id     string // the first source's, kept: the track is known by it
+	srcMu  sync.Mutex
+	src    mediadevices.VideoSource // read by run; swap changes it
+	closed bool
+
 	preview atomic.Pointer[func(image.Image)]
 
 	next  chan *image.YCbCr // capacity 1: the newest copy the track has not taken
@@ -33,6 +39,7 @@ type split struct {
 
 func newSplit(src mediadevices.VideoSource) *split {
 	s := &split{
+		id:    src.ID(),
 		src:   src,
 		next:  make(chan *image.YCbCr, 1),
 		other: make(chan image.Image, 1),
@@ -45,7 +52,16 @@ func newSplit(src mediadevices.VideoSource) *split {
 func (s *split) run() {
 	defer close(s.ended)
 	for {
-		img, release, err := s.src.Read()
+		src := s.source()
+		img, release, err := src.Read()
+		if s.source() != src {
+			// Swapped while it was read: the old source was closed, and
+			// whatever it returned is no longer wanted.
+			if err == nil {
+				release()
+			}
+			continue
+		}
 		if err != nil {
 			s.err = err
 			return
@@ -134,11 +150,41 @@ func (s *split) Read() (image.Image, func(), error) {
 	return img, func() {}, nil
 }
 
-// ID is the source's.
-func (s *split) ID() string { return s.src.ID() }
+// source returns the source being read.
+func (s *split) source() mediadevices.VideoSource {
+	s.srcMu.Lock()
+	defer s.srcMu.Unlock()
+	return s.src
+}
+
+// swap makes src the source read from now on, and closes the one it
+// replaces: a camera is released. After Close, src is closed instead.
+func (s *split) swap(src mediadevices.VideoSource) error {
+	s.srcMu.Lock()
+	if s.closed {
+		s.srcMu.Unlock()
+		src.Close()
+		return errSplitClosed
+	}
+	old := s.src
+	s.src = src
+	s.srcMu.Unlock()
+	// Closing ends a Read under way, and run goes on with src.
+	return old.Close()
+}
+
+// ID is the first source's, whatever the split reads now: the track and
+// the call know it by that.
+func (s *split) ID() string { return s.id }
 
 // Close ends the source, and with it the goroutine that reads it.
-func (s *split) Close() error { return s.src.Close() }
+func (s *split) Close() error {
+	s.srcMu.Lock()
+	s.closed = true
+	src := s.src
+	s.srcMu.Unlock()
+	return src.Close()
+}
 
 // setPreview makes fn the preview, or stops the preview if fn is nil.
 func (s *split) setPreview(fn func(image.Image)) {

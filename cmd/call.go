@@ -126,7 +126,7 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 	}
 
 	f := cmd.Flags()
-	f.StringVar(&opts.Video, "video", capture.Camera, "video to send: camera, test, none, or image:FILE (a PNG or JPEG picture, shown as a camera would, read again when it changes)")
+	f.StringVar(&opts.Video, "video", capture.Camera, "video to send: camera, test, screen (X11), none, or image:FILE (a PNG or JPEG picture, shown as a camera would, read again when it changes); /source switches it during the call")
 	f.StringVar(&opts.Audio, "audio", capture.Mic, "audio to send: mic, test or none")
 	f.StringSliceVar(&opts.Devices, "device", nil, "camera or microphone to use, by the ID 'pigeon devices' shows (repeatable)")
 	f.StringVar(&opts.SignalIn, "signal-in", "", "read the peer's code from this file or FIFO; - for stdin (default: the terminal)")
@@ -170,8 +170,8 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 
 // validate checks the flags that cobra cannot check alone.
 func (o *CallOptions) validate() error {
-	if _, picture := capture.ImagePath(o.Video); !picture && !slices.Contains([]string{capture.Camera, capture.Test, capture.None}, o.Video) {
-		return fmt.Errorf("--video %q: use camera, test, none or image:FILE", o.Video)
+	if _, picture := capture.ImagePath(o.Video); !picture && !slices.Contains([]string{capture.Camera, capture.Test, capture.Screen, capture.None}, o.Video) {
+		return fmt.Errorf("--video %q: use camera, test, screen, none or image:FILE", o.Video)
 	}
 	if o.Scan && (o.ScanImage != "" || o.SignalIn != "") {
 		return fmt.Errorf("--scan reads the peer's code with the camera: leave out --scan-image and --signal-in")

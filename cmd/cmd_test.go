@@ -45,6 +45,7 @@ func TestCallFlags(t *testing.T) {
 		{"repeatable devices", []string{"--device", "a", "--device", "b"}, func(o *CallOptions) bool {
 			return len(o.Devices) == 2
 		}, false},
+		{"the screen", []string{"--video", "screen"}, func(o *CallOptions) bool { return o.Video == "screen" }, false},
 		{"unknown video", []string{"--video", "webcam"}, nil, true},
 		{"unknown audio", []string{"--audio", "speaker"}, nil, true},
 		{"turn without credentials", []string{"--turn", "turn:t:3478"}, nil, true},
@@ -104,6 +105,7 @@ func TestExitCodes(t *testing.T) {
 		{offline.ErrCorrupt, ExitBadInput, ""},
 		{capture.ErrNoCamera, ExitNoMedia, "--video test"},
 		{capture.ErrNoMicrophone, ExitNoMedia, "--audio test"},
+		{fmt.Errorf("%w: DISPLAY is not set", capture.ErrNoScreen), ExitNoMedia, "X11 desktop"},
 		{capture.ErrDeviceFailed, ExitNoMedia, ""},
 		{call.ErrConnectFailed, ExitNoConnect, "--stun"},
 		{call.ErrConnectionLost, ExitConnection, ""},

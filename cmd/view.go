@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -78,8 +79,8 @@ func openOutput(opts *CallOptions, say func(string, ...any), session *atomic.Poi
 }
 
 // controls are what a person changes during the call, from a key in the
-// window or a command in the chat: the microphone, the camera, the screen
-// and the hang-up.
+// window or a command in the chat: the microphone, the camera, the video's
+// source, the screen and the hang-up.
 type controls struct {
 	media   *capture.Media
 	session *atomic.Pointer[call.Session]
@@ -89,6 +90,11 @@ type controls struct {
 	quit    chan struct{} // closed to hang up
 	once    sync.Once
 
+	// sourceMu makes one video source switch at a time, and guards
+	// media.VideoLabel, which a switch changes.
+	sourceMu    sync.Mutex
+	firstSource string // --video
+
 	mu             sync.Mutex
 	micOff, camOff bool
 	// What the peer last said it sends.
@@ -96,7 +102,7 @@ type controls struct {
 }
 
 func newControls(media *capture.Media, session *atomic.Pointer[call.Session], say func(string, ...any)) *controls {
-	return &controls{media: media, session: session, say: say, quit: make(chan struct{})}
+	return &controls{media: media, session: session, say: say, quit: make(chan struct{}), firstSource: media.VideoName()}
 }
 
 func (c *controls) hangUp() { c.once.Do(func() { close(c.quit) }) }
@@ -110,6 +116,8 @@ func (c *controls) key(k rune) {
 		c.toggle(webrtc.RTPCodecTypeAudio)
 	case 'v':
 		c.toggle(webrtc.RTPCodecTypeVideo)
+	case 's':
+		c.nextSource()
 	case 'f':
 		if c.out != nil {
 			c.out.SetFullscreen(!c.out.Fullscreen())
@@ -118,9 +126,13 @@ func (c *controls) key(k rune) {
 }
 
 // command acts on a chat line that is a command, and reports whether it was
-// one: /quit, /mute, /unmute, /video off, /video on, /send PATH, /accept,
-// /decline, /cancel, /stats, /help.
+// one: /quit, /mute, /unmute, /video off, /video on, /source NAME, /send
+// PATH, /accept, /decline, /cancel, /stats, /help.
 func (c *controls) command(line string) bool {
+	if name, ok := strings.CutPrefix(line, "/source "); ok && strings.TrimSpace(name) != "" {
+		c.source(strings.TrimSpace(name))
+		return true
+	}
 	if path, ok := strings.CutPrefix(line, "/send "); ok && c.files != nil {
 		if s := c.session.Load(); s != nil {
 			c.files.start(s, strings.TrimSpace(path))
@@ -146,10 +158,12 @@ func (c *controls) command(line string) bool {
 		c.set(webrtc.RTPCodecTypeVideo, true)
 	case "/video on":
 		c.set(webrtc.RTPCodecTypeVideo, false)
+	case "/source":
+		c.sourceHelp()
 	case "/stats":
 		c.stats()
 	case "/help":
-		c.say("commands: /send PATH, /accept, /decline, /cancel, /mute, /unmute, /video off, /video on, /stats, /quit; in the window: m, v, f, q")
+		c.say("commands: /send PATH, /accept, /decline, /cancel, /mute, /unmute, /video off, /video on, /source %s, /stats, /quit; in the window: m, v, s (the next video source), f, q", sourceNames)
 	default:
 		if strings.HasPrefix(line, "/") {
 			c.say("unknown command %q: /help lists them", line)
@@ -203,6 +217,94 @@ func (c *controls) set(kind webrtc.RTPCodecType, off bool) {
 	if err := s.TellMedia(audioOn, videoOn); err != nil {
 		c.say("telling the peer: %v", err)
 	}
+}
+
+// sourceNames are the names /source takes, for the user.
+var sourceNames = strings.Join(capture.VideoSources, "|") + "|" + capture.ImagePrefix + "FILE"
+
+func (c *controls) sourceHelp() {
+	c.sourceMu.Lock()
+	defer c.sourceMu.Unlock()
+	if c.media.Video == nil {
+		c.say("this call sends no video (--video none): there is no source to switch")
+		return
+	}
+	c.say("sending %s; /source %s switches to another", c.media.VideoLabel, sourceNames)
+}
+
+// source makes the video source named name feed the call (/source NAME):
+// the peer sees the new picture on the track it has, and the old source is
+// closed. A source that cannot open leaves the old one as it was.
+func (c *controls) source(name string) {
+	c.sourceMu.Lock()
+	defer c.sourceMu.Unlock()
+	if name == capture.None {
+		c.say("/source none: /video off stops sending the video, and /video on sends it again")
+		return
+	}
+	if name == c.media.VideoName() {
+		c.say("already sending %s", c.media.VideoLabel)
+		return
+	}
+	if err := c.switchSource(name); err != nil {
+		switch {
+		case errors.Is(err, capture.ErrNoVideo):
+			c.say("this call sends no video (--video none): there is no source to switch")
+		case errors.Is(err, capture.ErrUnknownSource):
+			c.say("/source %q: use %s; still sending %s", name, sourceNames, c.media.VideoLabel)
+		default:
+			c.say("cannot switch the video to %s: %v; still sending %s", name, err, c.media.VideoLabel)
+		}
+	}
+}
+
+// nextSource switches the video to the next source that opens, in the
+// order of capture.VideoSources, then the picture the call started with
+// (the window's s key).
+func (c *controls) nextSource() {
+	c.sourceMu.Lock()
+	defer c.sourceMu.Unlock()
+	if c.media.Video == nil {
+		c.say("this call sends no video (--video none): there is no source to switch")
+		return
+	}
+	names := capture.VideoSources
+	if _, picture := capture.ImagePath(c.firstSource); picture {
+		names = append(slices.Clone(names), c.firstSource)
+	}
+	now := c.media.VideoName()
+	current := max(slices.Index(names, now), 0)
+	var failed []string
+	for i := 1; i <= len(names); i++ {
+		name := names[(current+i)%len(names)]
+		if name == now {
+			continue
+		}
+		err := c.switchSource(name)
+		if err == nil {
+			return
+		}
+		failed = append(failed, fmt.Sprintf("%s: %v", name, err))
+	}
+	c.say("no other video source opens (%s); still sending %s", strings.Join(failed, "; "), c.media.VideoLabel)
+}
+
+// switchSource switches the video to name and says so. The caller holds
+// sourceMu.
+func (c *controls) switchSource(name string) error {
+	label, err := c.media.SwitchVideo(name)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	off := c.camOff
+	c.mu.Unlock()
+	if off {
+		c.say("the video now shows %s (it is off: /video on sends it)", label)
+	} else {
+		c.say("sending %s", label)
+	}
+	return nil
 }
 
 // peerMedia tells the user what the peer turned on or off.

@@ -4,11 +4,12 @@
 set -euo pipefail
 
 # Build: libvpx (VP8), libopus and libopusfile (Opus decoding, through
-# gopkg.in/hraban/opus.v2), SDL2 (the call's window).
+# gopkg.in/hraban/opus.v2), SDL2 (the call's window), Xlib and its XShm
+# extension (--video screen, through mediadevices' X11 screen driver).
 # Tests: Xvfb and ffmpeg (the window under a virtual display, its
 # screenshots, and reading recordings back with ffprobe), tmux (the terminal
 # view in a real terminal), chromium (e2e's calls with a real browser).
-packages=(pkg-config libvpx-dev libopus-dev libopusfile-dev libsdl2-dev xvfb ffmpeg tmux chromium)
+packages=(pkg-config libvpx-dev libopus-dev libopusfile-dev libsdl2-dev libx11-dev libxext-dev xvfb ffmpeg tmux chromium)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,90 @@
+package call
+
+import (
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+
+	"github.com/pigeon-call/pigeon/capture"
+	"github.com/pigeon-call/pigeon/render"
+	"github.com/pigeon-call/pigeon/render/picture"
+)
+
+// TestSwitchedSourceReachesThePeer switches the caller's video from the
+// test picture to a red picture mid-call: the callee decodes red, on the
+// track it had, with nothing negotiated.
+func TestSwitchedSourceReachesThePeer(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "red.png")
+	red := image.NewRGBA(image.Rect(0, 0, 40, 30))
+	for i := 0; i < len(red.Pix); i += 4 {
+		copy(red.Pix[i:], []byte{255, 0, 0, 255})
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(f, red); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	media := openMedia(t, capture.Test, capture.None)
+	var middle atomic.Value // color.RGBA of the last decoded picture's middle
+	var videoTracks atomic.Int32
+	out, err := render.New(render.Options{OnVideoFrame: func(img *image.YCbCr) {
+		middle.Store(rgbAt(img, img.Rect.Dx()/2, img.Rect.Dy()/2))
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	caller := newPeer(t, Caller, media, 10*time.Second)
+	callee := newPeer(t, Callee, nil, 10*time.Second, func(o *Options) {
+		o.OnTrack = func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+			if tr.Kind() == webrtc.RTPCodecTypeVideo {
+				videoTracks.Add(1)
+				go out.Play(tr)
+			}
+		}
+	})
+	connect(t, caller, callee)
+
+	isGreen := func(c color.RGBA) bool { return c.G > 100 && c.R < 80 && c.B < 80 } // the test picture's middle bar
+	isRed := func(c color.RGBA) bool { return c.R > 200 && c.G < 50 && c.B < 50 }
+	waitMiddle := func(what string, want func(color.RGBA) bool) {
+		t.Helper()
+		waitFor(t, "the callee to decode "+what, func() bool {
+			c, ok := middle.Load().(color.RGBA)
+			return ok && want(c)
+		})
+	}
+	waitMiddle("the test picture", isGreen)
+
+	switched := time.Now()
+	if _, err := media.SwitchVideo(capture.ImagePrefix + path); err != nil {
+		t.Fatal(err)
+	}
+	waitMiddle("the red picture it was switched to", isRed)
+	t.Logf("the callee decoded the new source %v after the switch", time.Since(switched).Round(time.Millisecond))
+	if _, err := media.SwitchVideo(capture.Test); err != nil {
+		t.Fatal(err)
+	}
+	waitMiddle("the test picture again", isGreen)
+	if n := videoTracks.Load(); n != 1 {
+		t.Errorf("the callee got %d video tracks, want the one it had", n)
+	}
+}
+
+// rgbAt is the colour of img at x, y, as the view would show it.
+func rgbAt(img *image.YCbCr, x, y int) color.RGBA {
+	ycc := img.YCbCrAt(x, y)
+	r, g, b := picture.RGB(ycc.Y, ycc.Cb, ycc.Cr)
+	return color.RGBA{r, g, b, 255}
+}

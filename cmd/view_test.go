@@ -1,0 +1,143 @@
+package cmd
+
+import (
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/pigeon-call/pigeon/call"
+	"github.com/pigeon-call/pigeon/capture"
+)
+
+// saidLines collects what the controls say.
+type saidLines struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (s *saidLines) say(format string, args ...any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lines = append(s.lines, fmt.Sprintf(format, args...))
+}
+
+// take returns what was said since the last take.
+func (s *saidLines) take() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	lines := s.lines
+	s.lines = nil
+	return lines
+}
+
+func testControls(t *testing.T, opts capture.Options) (*controls, *capture.Media, *saidLines) {
+	t.Helper()
+	opts.Audio, opts.Width, opts.Height = capture.None, 160, 120
+	opts.Camera = "no-such-camera" // a camera that cannot open, on any machine
+	media, err := capture.Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { media.Close() })
+	said := &saidLines{}
+	return newControls(media, &atomic.Pointer[call.Session]{}, said.say), media, said
+}
+
+func writeGreyPNG(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "grey.png")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, image.NewGray(image.Rect(0, 0, 8, 8))); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// oneLine checks that exactly one line was said, and that it holds each of
+// want.
+func oneLine(t *testing.T, what string, lines []string, want ...string) {
+	t.Helper()
+	if len(lines) != 1 {
+		t.Fatalf("%s said %q, want one line", what, lines)
+	}
+	for _, w := range want {
+		if !strings.Contains(lines[0], w) {
+			t.Errorf("%s said %q, want it to hold %q", what, lines[0], w)
+		}
+	}
+}
+
+func TestSourceCommand(t *testing.T) {
+	t.Setenv("DISPLAY", "") // no screen, whatever the machine has
+	ctl, media, said := testControls(t, capture.Options{Video: capture.Test})
+	picture := capture.ImagePrefix + writeGreyPNG(t)
+
+	if !ctl.command("/source " + picture) {
+		t.Fatal("/source was not taken for a command")
+	}
+	oneLine(t, "/source "+picture, said.take(), "sending the picture")
+	if media.VideoName() != picture {
+		t.Fatalf("the video is %q after /source %s", media.VideoName(), picture)
+	}
+
+	for _, c := range []struct {
+		line string
+		want []string
+	}{
+		{"/source bogus", []string{`/source "bogus": use camera|test|screen|image:FILE`, "still sending the picture"}},
+		{"/source none", []string{"/video off stops sending the video"}},
+		{"/source image:/no/such.png", []string{"cannot switch the video to image:/no/such.png", "no such file", "still sending the picture"}},
+		{"/source camera", []string{"cannot switch the video to camera", "no-such-camera", "still sending the picture"}},
+		{"/source screen", []string{"cannot switch the video to screen", "DISPLAY is not set", "still sending the picture"}},
+		{"/source", []string{"sending the picture", "/source camera|test|screen|image:FILE"}},
+		{"/source " + picture, []string{"already sending the picture"}},
+	} {
+		if !ctl.command(c.line) {
+			t.Fatalf("%s was not taken for a command", c.line)
+		}
+		oneLine(t, c.line, said.take(), c.want...)
+		if media.VideoName() != picture {
+			t.Fatalf("after %s the video is %q, want the picture still", c.line, media.VideoName())
+		}
+	}
+
+	ctl.command("/help")
+	oneLine(t, "/help", said.take(), "/source camera|test|screen|image:FILE", "s (the next video source)")
+}
+
+func TestSourceKeyCyclesToTheNextThatOpens(t *testing.T) {
+	t.Setenv("DISPLAY", "")
+	picture := capture.ImagePrefix + writeGreyPNG(t)
+	ctl, media, said := testControls(t, capture.Options{Video: picture})
+
+	// The camera and the screen cannot open here: s goes from the picture
+	// to the test pattern, and back to the picture the call started with.
+	ctl.key('s')
+	oneLine(t, "s", said.take(), "sending test pattern")
+	if media.VideoName() != capture.Test {
+		t.Fatalf("s switched to %q, want test", media.VideoName())
+	}
+	ctl.key('s')
+	oneLine(t, "s again", said.take(), "sending the picture")
+	if media.VideoName() != picture {
+		t.Fatalf("s switched to %q, want the picture the call started with", media.VideoName())
+	}
+}
+
+func TestSourceWithoutVideo(t *testing.T) {
+	ctl, _, said := testControls(t, capture.Options{Video: capture.None})
+	ctl.command("/source test")
+	oneLine(t, "/source test", said.take(), "sends no video")
+	ctl.key('s')
+	oneLine(t, "s", said.take(), "sends no video")
+}

@@ -1,0 +1,111 @@
+package e2e
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pigeon-call/pigeon/internal/mediatest"
+	"github.com/pigeon-call/pigeon/render"
+	"github.com/pigeon-call/pigeon/render/picture"
+)
+
+// TestSourceSwitchesTheVideoMidCall switches the caller's video from the
+// test picture to a red picture with /source: the callee's recording ends
+// on red. A source that cannot open is refused in one line, and the call
+// goes on.
+func TestSourceSwitchesTheVideoMidCall(t *testing.T) {
+	dir := t.TempDir()
+	red := filepath.Join(dir, "red.png")
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for i := 0; i < len(img.Pix); i += 4 {
+		copy(img.Pix[i:], []byte{255, 0, 0, 255})
+	}
+	f, err := os.Create(red)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	offer, answer := mkfifo(t, filepath.Join(dir, "offer")), mkfifo(t, filepath.Join(dir, "answer"))
+	caller := start(t, "call", "--signal-out", offer, "--signal-in", answer,
+		"--video", "test", "--audio", "none", "--interface", "lo", "--view", "none")
+	callee := start(t, args([]string{"answer", "--signal-in", offer, "--signal-out", answer,
+		"--record", filepath.Join(dir, "callee"), "--view", "none"}, noMedia)...)
+	waitOutput(t, "caller", caller.stderr, "pigeon: chat open")
+	waitOutput(t, "callee", callee.stderr, "pigeon: receiving video")
+	time.Sleep(time.Second)
+
+	fmt.Fprintln(caller.stdin, "/source bogus")
+	waitOutput(t, "caller's /source bogus", caller.stderr, `pigeon: /source "bogus": use camera|test|screen|image:FILE; still sending test pattern`)
+	fmt.Fprintln(caller.stdin, "/source image:"+red)
+	waitOutput(t, "caller's /source", caller.stderr, "pigeon: sending the picture "+red)
+	time.Sleep(2 * time.Second)
+	caller.stdin.Close()
+	if code := callee.exit(t, 10*time.Second); code != 0 {
+		t.Fatalf("callee exit code %d; stderr:\n%s", code, callee.stderr)
+	}
+	caller.exit(t, 10*time.Second)
+	if strings.Contains(callee.stdout.String(), "/source") {
+		t.Errorf("a /source command reached the peer as chat:\n%s", callee.stdout)
+	}
+
+	checkLastPicture(t, filepath.Join(dir, "callee", render.VideoFile), "red", func(r, g, b uint8) bool { return r > 200 && g < 50 && b < 50 })
+}
+
+// checkLastPicture checks the colour of the middle of the last picture of
+// a recording.
+func checkLastPicture(t *testing.T, path, want string, ok func(r, g, b uint8) bool) {
+	t.Helper()
+	ivf, err := mediatest.DecodeIVF(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := ivf.Last
+	ycc := last.YCbCrAt(last.Rect.Dx()/2, last.Rect.Dy()/2)
+	r, g, b := picture.RGB(ycc.Y, ycc.Cb, ycc.Cr)
+	if !ok(r, g, b) {
+		mediatest.SavePNG(t, "last.png", last)
+		t.Fatalf("the callee's last picture is RGB %d,%d,%d in the middle, want %s", r, g, b, want)
+	}
+}
+
+// TestSourceScreenMidCall switches the caller's video to its screen, a
+// virtual one painted blue, with /source screen: the callee's recording
+// ends on blue.
+func TestSourceScreenMidCall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Xvfb")
+	}
+	display := mediatest.StartXvfb(t, 640, 480)
+	t.Setenv("DISPLAY", display)
+	mediatest.FillXRoot(t, display, color.RGBA{0, 0, 255, 255})
+
+	dir := t.TempDir()
+	offer, answer := mkfifo(t, filepath.Join(dir, "offer")), mkfifo(t, filepath.Join(dir, "answer"))
+	caller := start(t, "call", "--signal-out", offer, "--signal-in", answer,
+		"--video", "test", "--audio", "none", "--interface", "lo", "--view", "none")
+	callee := start(t, args([]string{"answer", "--signal-in", offer, "--signal-out", answer,
+		"--record", filepath.Join(dir, "callee"), "--view", "none"}, noMedia)...)
+	waitOutput(t, "caller", caller.stderr, "pigeon: chat open")
+	waitOutput(t, "callee", callee.stderr, "pigeon: receiving video")
+
+	fmt.Fprintln(caller.stdin, "/source screen")
+	waitOutput(t, "caller's /source screen", caller.stderr, "pigeon: sending the screen "+display+" (640x480, sent as 640x480)")
+	time.Sleep(2 * time.Second)
+	caller.stdin.Close()
+	if code := callee.exit(t, 10*time.Second); code != 0 {
+		t.Fatalf("callee exit code %d; stderr:\n%s", code, callee.stderr)
+	}
+	caller.exit(t, 10*time.Second)
+	checkLastPicture(t, filepath.Join(dir, "callee", render.VideoFile), "the blue of the caller's screen", func(r, g, b uint8) bool { return b > 200 && r < 50 && g < 50 })
+}
