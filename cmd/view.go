@@ -320,6 +320,7 @@ func (c *controls) restartCode() {
 	c.say("restart code: send it to your peer by another way (a messenger, email) to paste into their pigeon's chat, " +
 		"then paste the code their pigeon prints back into this one:")
 	c.show(code)
+	c.revealed(code)
 }
 
 // takeRestartCode takes the peer's restart code, pasted into the chat, and
@@ -337,10 +338,21 @@ func (c *controls) takeRestartCode(code string) {
 		c.say("restart code refused: %v", err)
 		return
 	}
+	if r, err := offline.DecodeRestart(code); err == nil {
+		c.say("%s", describePointsTo("restart code", r.Addresses()))
+	}
 	if reply == "" {
 		c.say("restart code taken: reconnecting to the peer's new address...")
 		return
 	}
 	c.say("restart code taken: reconnecting; send this code back to your peer by the same way, to paste into their pigeon's chat:")
 	c.show(reply)
+	c.revealed(reply)
+}
+
+// revealed says which addresses this side's restart code gives away.
+func (c *controls) revealed(code string) {
+	if r, err := offline.DecodeRestart(code); err == nil {
+		c.say("%s", describeRevealed("restart code", r.Addresses()))
+	}
 }

@@ -65,6 +65,7 @@ func TestRestartCodeInTheChat(t *testing.T) {
 	fmt.Fprintln(caller.stdin, "/restart")
 	code := waitRestartCode(t, "the caller", caller, 1)
 	waitOutput(t, "caller", caller.stderr, "to paste into their pigeon's chat")
+	waitOutput(t, "caller", caller.stderr, "pigeon: this restart code reveals 127.0.0.1 (loopback)")
 
 	callee.cmd.Process.Signal(syscall.SIGCONT)
 	stopped = false
@@ -79,6 +80,7 @@ func TestRestartCodeInTheChat(t *testing.T) {
 	fmt.Fprintln(callee.stdin, "  "+code+"  ")
 	reply := waitRestartCode(t, "the callee", callee, 1)
 	waitOutput(t, "callee", callee.stderr, "send this code back to your peer")
+	waitOutput(t, "callee", callee.stderr, "pigeon: the peer's restart code points to 127.0.0.1:")
 	fmt.Fprintln(caller.stdin, "/restart "+reply)
 	waitOutput(t, "caller", caller.stderr, "restart code taken: reconnecting to the peer's new address")
 

@@ -224,6 +224,19 @@ func decodeRestart(text string) (Restart, error) {
 	return r, nil
 }
 
+// Addresses returns the candidates of r as Inspect does those of a
+// signal: the addresses at which its maker may be reached, which whoever
+// reads the code learns.
+func (r Restart) Addresses() []Candidate {
+	var cs []Candidate
+	for _, line := range r.Candidates {
+		if c, err := parseCandidate(line); err == nil {
+			cs = append(cs, c)
+		}
+	}
+	return cs
+}
+
 // CheckRestart returns ErrRestartMismatch if r was made in a call other
 // than the one whose digest is call, and ErrOwnRestartCode if it was made
 // by this side, which is the callee when callee is set.

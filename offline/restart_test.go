@@ -58,6 +58,9 @@ func TestRestartRoundTrip(t *testing.T) {
 					t.Errorf("candidate %q names a ufrag", c)
 				}
 			}
+			if addrs := got.Addresses(); len(addrs) != len(tt.in.Candidates) || addrs[0].Address != "10.0.0.3" || addrs[0].Scope() != "LAN" {
+				t.Errorf("Addresses() = %v, want one for each candidate, the first 10.0.0.3 (LAN)", addrs)
+			}
 		})
 	}
 }
