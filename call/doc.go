@@ -13,4 +13,10 @@
 //	err := s.Wait()            // nil when either side hung up
 //
 // The callee does the same with Answer in place of Offer and Accept.
+//
+// A call whose path is lost finds a new one by itself when either side can
+// still tell the other where it went (restart.go). When both moved at once,
+// the candidates are carried by hand again, in restart codes (package
+// offline): RestartCode on one side, ApplyRestartCode with it on the other,
+// and the reply that returns back on the first (restartcode.go).
 package call

@@ -31,6 +31,10 @@ var (
 	// ErrNotConnected means the call is not up yet.
 	ErrNotConnected = errors.New("the call is not connected yet")
 
+	// ErrNoRestartNeeded means a restart code was asked for while the
+	// path to the peer works.
+	ErrNoRestartNeeded = errors.New("the call is connected: no restart code is needed (/restart is for a call that stays reconnecting because both sides changed networks)")
+
 	// ErrWrongSignal means a session description was handed to the wrong
 	// step: an answer to Answer, or an offer to Accept.
 	ErrWrongSignal = errors.New("wrong kind of session description")

@@ -65,6 +65,10 @@ import (
 //     callee went (its message about it could not get through). A callee
 //     with no pair a while after a restart restarts again: its checks
 //     start over, and the caller learns the new address from them.
+//
+// When both sides move at once, neither knows where the other went, and
+// the negotiation channel has no path to tell it: a person carries the new
+// candidates instead, in restart codes (restartcode.go).
 
 const (
 	// restartSilence is how long a side waits, once ICE reports the path
@@ -208,10 +212,16 @@ func (r *restarter) addressesChanged() bool {
 // moved says the local addresses changed. The callee always asks the caller
 // to restart as well, the caller only when it moved.
 func (r *restarter) restart(moved bool) {
+	_, _ = r.restartNow(context.Background(), moved)
+}
+
+// restartNow restarts as restart does, and returns the new local
+// candidates; ctx bounds the wait for them.
+func (r *restarter) restartNow(ctx context.Context, moved bool) ([]string, error) {
 	n := r.s.negotiator
 	n.mu.Lock()
 	addrs := r.localAddresses()
-	candidates, err := r.restartLocked()
+	candidates, err := r.restartLocked(ctx)
 	n.mu.Unlock()
 	r.mu.Lock()
 	r.addresses = addrs
@@ -220,17 +230,18 @@ func (r *restarter) restart(moved bool) {
 	r.mu.Unlock()
 	if err != nil {
 		r.log.Debugf("%v: no restart: %v", r.s.opts.Role, err)
-		return
+		return nil, err
 	}
 	tell := moved || r.s.opts.Role == Callee
 	r.log.Debugf("%v: restarted, asking the peer to restart: %v; candidates %q", r.s.opts.Role, tell, candidates)
 	n.send(negotiation{Restart: tell, Candidates: candidates})
+	return candidates, nil
 }
 
 // restartLocked restarts ICE with the negotiator's lock held, so that no
 // offer or answer is being applied meanwhile, and returns the new local
-// candidates.
-func (r *restarter) restartLocked() ([]string, error) {
+// candidates; ctx bounds the wait for them.
+func (r *restarter) restartLocked(ctx context.Context) ([]string, error) {
 	pc := r.s.pc
 	remote := pc.RemoteDescription()
 	if remote == nil || pc.SignalingState() != webrtc.SignalingStateStable {
@@ -279,7 +290,7 @@ func (r *restarter) restartLocked() ([]string, error) {
 	for _, c := range peer {
 		_ = pc.AddICECandidate(webrtc.ICECandidateInit{Candidate: c})
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), gatherWait)
+	ctx, cancel := context.WithTimeout(ctx, gatherWait)
 	defer cancel()
 	select {
 	case <-gathered:

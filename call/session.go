@@ -90,7 +90,9 @@ type Options struct {
 	Timeout time.Duration
 
 	// PasteWait is how long the callee waits for the caller to receive its
-	// answer: a person may take minutes to carry it back.
+	// answer: a person may take minutes to carry it back. A call whose path
+	// is lost waits as long once a restart code is made or taken
+	// (RestartCode).
 	PasteWait time.Duration
 
 	// Credentials, when set, picks the ICE username fragment and password
@@ -280,12 +282,10 @@ func newAPI(opts Options, id identity, network transport.Net) (*webrtc.API, erro
 	se.SetSTUNGatherTimeout(stunGatherTimeout)
 	id.apply(&se)
 	// ICE gives up on its own only after the longest a person may take to
-	// carry the answer back; losing a path once connected is timed by the
-	// session itself, with Timeout.
-	failAfter := opts.Timeout
-	if opts.Role == Callee {
-		failAfter = max(opts.PasteWait, opts.Timeout)
-	}
+	// carry a code: the answer back to the caller, or a restart code
+	// (restartcode.go), which both sides may wait for. Connecting and
+	// losing a path once connected are timed by the session itself.
+	failAfter := max(opts.PasteWait, opts.Timeout)
 	se.SetICETimeouts(disconnectedAfter, failAfter, keepAliveEvery)
 	se.SetICEMaxBindingRequests(maxBindingRequests)
 	// One port for every candidate, the same after an ICE restart: the

@@ -145,7 +145,7 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 	f.BoolVar(&opts.HideIPs, "hide-ips", false, "put mDNS names (that only the local network resolves) in the code in place of this machine's LAN addresses")
 	f.BoolVar(&opts.RelayOnly, "relay-only", false, "put only the TURN server's relay addresses in the code, none of this machine's (needs --turn)")
 	f.DurationVar(&opts.Timeout, "timeout", call.DefaultTimeout, "how long to wait for the connection to come up, or to come back when it drops")
-	f.DurationVar(&opts.PasteWait, "paste-wait", call.DefaultPasteWait, "how long the callee waits for the caller to paste its answer")
+	f.DurationVar(&opts.PasteWait, "paste-wait", call.DefaultPasteWait, "how long to wait for a person to carry a code: the callee for the caller to paste its answer, either side for a restart code (/restart)")
 	f.DurationVar(&opts.Duration, "duration", 0, "hang up after this long (default: when someone hangs up); the end of input then does not hang up")
 	f.StringVar(&opts.Record, "record", "", "record what is received: FILE.webm for one WebM file, or DIR for DIR/video.ivf and DIR/audio.ogg")
 	f.StringVar(&opts.View, "view", viewAuto, "where to show the peer's video: window, terminal, none, or auto (a window on a desktop, else the terminal)")
@@ -162,7 +162,6 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 	f.StringVar(&opts.Trace, "trace", "", "write timestamped call events to this file as JSON lines (for benchmarks)")
 	f.MarkHidden("trace")
 	if role == call.Caller {
-		f.MarkHidden("paste-wait")
 		f.MarkHidden("max-age")
 	}
 	return cmd

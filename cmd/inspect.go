@@ -31,7 +31,8 @@ func NewCmdInspect(io *IOStreams, runF func(*InspectOptions) error) *cobra.Comma
 		Long: `Decode a code, as 'pigeon call' or 'pigeon answer' prints it, and show what it
 holds: whether it is an offer or an answer, how old it is, the addresses it
 reveals (its candidates), the media, the certificate fingerprint, and its
-format. Give the code as an argument, or paste it when asked.
+format. Give the code as an argument, or paste it when asked. A restart code
+(/restart in a call) shows which side made it, its call and its addresses.
 
 Any format pigeon reads works: compact and full codes, their QR text, base64
 JSON as pion's examples print it, raw JSON and raw SDP. Damage is reported
@@ -60,12 +61,26 @@ as it is when calling, with exit code 2.`,
 
 // inspectRun decodes the code and prints what it holds to stdout.
 func inspectRun(opts *InspectOptions) error {
-	r := bufio.NewReader(strings.NewReader(opts.Code))
+	first, r := opts.Code, bufio.NewReader(strings.NewReader(opts.Code))
 	if opts.Code == "" {
 		if opts.IO.InTTY {
 			fmt.Fprintln(opts.IO.ErrOut, "Paste a code and press Enter:")
 		}
-		r = bufio.NewReader(opts.IO.In)
+		// A restart code is one line; any other code reads on from it.
+		in := bufio.NewReader(opts.IO.In)
+		var err error
+		if first, err = in.ReadString('\n'); err != nil && err != io.EOF {
+			return fmt.Errorf("reading the code: %w", err)
+		}
+		r = bufio.NewReader(io.MultiReader(strings.NewReader(first), in))
+	}
+	if offline.IsRestartCode(first) {
+		restart, err := offline.DecodeRestart(first)
+		if err != nil {
+			return err
+		}
+		printRestart(opts.IO.Out, first, restart)
+		return nil
 	}
 	sig, err := offline.ReadAnySignal(r)
 	if err != nil {
@@ -119,6 +134,32 @@ func printDetails(w io.Writer, sig offline.Signal, now time.Time, maxAge time.Du
 		row(label(i, "addresses"), "%s, %s", c, c.Scope())
 	}
 	row("reveals", "%s", strings.TrimPrefix(describeReveals(sig), "this "+d.Kind.String()+" reveals "))
+	tw.Flush()
+}
+
+// printRestart writes what a restart code holds as printDetails does for a
+// signal.
+func printRestart(w io.Writer, code string, r offline.Restart) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	row := func(name, format string, args ...any) {
+		fmt.Fprintf(tw, "%s\t%s\n", name, fmt.Sprintf(format, args...))
+	}
+	row("kind", "restart code, to paste into the chat of a call whose path is lost")
+	from := "the caller"
+	if r.FromCallee {
+		from = "the callee"
+	}
+	if r.Reply {
+		from += ", in reply to the peer's restart code"
+	}
+	row("made by", "%s", from)
+	row("format", "%d characters", len(offline.Clean(code)))
+	row("call", "%x (a digest of both certificates: another call's code is refused)", r.Call)
+	addresses := r.Addresses()
+	for i, c := range addresses {
+		row(label(i, "addresses"), "%s, %s", c, c.Scope())
+	}
+	row("reveals", "%s", strings.TrimPrefix(describeRevealed("restart code", addresses), "this restart code reveals "))
 	tw.Flush()
 }
 

@@ -56,6 +56,41 @@ func TestInspect(t *testing.T) {
 	}
 }
 
+func TestInspectRestartCode(t *testing.T) {
+	code, err := offline.EncodeRestart(offline.Restart{FromCallee: true, Reply: true, Call: []byte{0xde, 0xad, 0xbe, 0xef},
+		Candidates: []string{"candidate:1 1 udp 2130706431 192.168.1.5 5000 typ host"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ name, code, stdin string }{
+		{"argument", code, ""},
+		{"stdin", "", "`" + code + "`\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			io, out, _ := testIO(tt.stdin)
+			if err := inspectRun(&InspectOptions{IO: io, Code: tt.code, MaxAge: offline.DefaultMaxAge, Now: time.Now}); err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{
+				"kind       restart code",
+				"made by    the callee, in reply to the peer's restart code",
+				"format     27 characters",
+				"call       deadbeef",
+				"addresses  host 192.168.1.5:5000 (udp), LAN",
+				"reveals    192.168.1.5 (LAN)",
+			} {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("output lacks %q:\n%s", want, out)
+				}
+			}
+		})
+	}
+	io, _, _ := testIO("")
+	if err := inspectRun(&InspectOptions{IO: io, Code: code[:len(code)-4], Now: time.Now}); !errors.Is(err, offline.ErrTruncated) {
+		t.Errorf("a restart code cut short: %v, want ErrTruncated", err)
+	}
+}
+
 func TestInspectErrors(t *testing.T) {
 	io, _, _ := testIO("pg1o.garbage\n")
 	if err := inspectRun(&InspectOptions{IO: io, Now: time.Now}); !errors.Is(err, offline.ErrCorrupt) {

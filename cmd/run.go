@@ -54,6 +54,7 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	// reach it through current once it exists.
 	var current atomic.Pointer[call.Session]
 	ctl := newControls(media, &current, say)
+	ctl.show = func(line string) { fmt.Fprintln(&chat.errOut, line) }
 	callCtx, endTransfers := context.WithCancel(ctx)
 	defer endTransfers()
 	ctl.files = newFiles(callCtx, opts, say, chat.showStatus)
@@ -78,9 +79,19 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	defer out.Close()
 
 	var (
-		connectedAt atomic.Int64 // unix nanoseconds, set from pion's goroutine
-		ver         *verifier
+		connectedAt  atomic.Int64 // unix nanoseconds, set from pion's goroutine
+		ups          atomic.Int64 // how many times the connection came up
+		reconnecting atomic.Bool  // the path was lost, and the person told
+		ver          *verifier
 	)
+	// lost tells the person, once a loss, that the path is gone.
+	lost := func() {
+		if s := current.Load(); s == nil || isDone(s.Done()) || !reconnecting.CompareAndSwap(false, true) {
+			return
+		}
+		say("peer not responding: reconnecting (for up to %s)...; if it does not come back because both of you "+
+			"changed networks, /restart gives a code to send your peer by another way", opts.Timeout)
+	}
 	if opts.Verify {
 		ver = newVerifier(say)
 	}
@@ -121,6 +132,8 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 				// its lock while it waits for a picture: not in pion's
 				// callback.)
 				go media.ForceKeyFrame()
+				ups.Add(1)
+				reconnecting.Store(false)
 				if !connectedAt.CompareAndSwap(0, time.Now().UnixNano()) {
 					say("reconnected")
 					break
@@ -135,7 +148,22 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 					}
 				}
 			case webrtc.PeerConnectionStateDisconnected:
-				say("peer not responding: reconnecting (for up to %s)...", opts.Timeout)
+				lost()
+			case webrtc.PeerConnectionStateConnecting:
+				if opts.Verbose {
+					say("connection %s", state)
+				}
+				// Connecting again is how an ICE restart shows: said only
+				// if the path is not back soon, as when this side moved
+				// and the peer cannot be found.
+				if connectedAt.Load() != 0 {
+					gen := ups.Load()
+					time.AfterFunc(lostAfter, func() {
+						if ups.Load() == gen {
+							lost()
+						}
+					})
+				}
 			default:
 				if opts.Verbose {
 					say("connection %s", state)
@@ -239,6 +267,20 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 		}
 	}
 	return err
+}
+
+// lostAfter is how long a connection may be connecting again, after an
+// ICE restart, before the person is told it is lost.
+const lostAfter = 2 * time.Second
+
+// isDone reports whether done is closed.
+func isDone(done <-chan struct{}) bool {
+	select {
+	case <-done:
+		return true
+	default:
+		return false
+	}
 }
 
 // traceVideo writes when the first remote picture was decoded, and how many

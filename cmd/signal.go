@@ -121,8 +121,14 @@ func (s *signalIO) show(ctx context.Context, what webrtc.SDPType, text string, f
 // apart from a stranger's ("the peer's offer points to 192.168.1.5:5000
 // (LAN)").
 func describePeerAddresses(sig offline.Signal) string {
+	return describePointsTo(sig.Kind.String(), offline.Inspect(sig).Candidates)
+}
+
+// describePointsTo says where the peer's code of kind what points, given
+// its candidates.
+func describePointsTo(what string, candidates []offline.Candidate) string {
 	var to []string
-	for _, c := range offline.Inspect(sig).Candidates {
+	for _, c := range candidates {
 		host := c.Address
 		if strings.Contains(host, ":") {
 			host = "[" + host + "]"
@@ -130,16 +136,22 @@ func describePeerAddresses(sig offline.Signal) string {
 		to = append(to, fmt.Sprintf("%s:%d (%s)", host, c.Port, c.Scope()))
 	}
 	if len(to) == 0 {
-		return fmt.Sprintf("the peer's %s gives no address: it must reach this side first", sig.Kind)
+		return fmt.Sprintf("the peer's %s gives no address: it must reach this side first", what)
 	}
-	return fmt.Sprintf("the peer's %s points to %s", sig.Kind, strings.Join(to, ", "))
+	return fmt.Sprintf("the peer's %s points to %s", what, strings.Join(to, ", "))
 }
 
 // describeReveals says which addresses a code gives away to whoever reads
 // it, and of what kind: "this offer reveals 192.168.1.5 (LAN)".
 func describeReveals(sig offline.Signal) string {
+	return describeRevealed(sig.Kind.String(), offline.Inspect(sig).Candidates)
+}
+
+// describeRevealed says which addresses this side's code of kind what
+// gives away, given its candidates.
+func describeRevealed(what string, candidates []offline.Candidate) string {
 	var revealed, hidden []string
-	for _, c := range offline.Inspect(sig).Candidates {
+	for _, c := range candidates {
 		if !c.Reveals() {
 			hidden = append(hidden, c.Address)
 			continue
@@ -153,7 +165,7 @@ func describeReveals(sig offline.Signal) string {
 			revealed = append(revealed, item)
 		}
 	}
-	msg := fmt.Sprintf("this %s reveals ", sig.Kind)
+	msg := fmt.Sprintf("this %s reveals ", what)
 	switch {
 	case len(revealed) == 0 && len(hidden) == 0:
 		return msg + "no address"

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/capture"
+	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/render"
 	"github.com/pigeon-call/pigeon/transfer"
 )
@@ -87,7 +89,8 @@ type controls struct {
 	out     *render.Output
 	files   *files
 	say     func(string, ...any)
-	quit    chan struct{} // closed to hang up
+	show    func(line string) // prints a line as it is, for a person to copy: a restart code
+	quit    chan struct{}     // closed to hang up
 	once    sync.Once
 
 	// sourceMu makes one video source switch at a time, and guards
@@ -127,8 +130,16 @@ func (c *controls) key(k rune) {
 
 // command acts on a chat line that is a command, and reports whether it was
 // one: /quit, /mute, /unmute, /video off, /video on, /source NAME, /send
-// PATH, /accept, /decline, /cancel, /stats, /help.
+// PATH, /accept, /decline, /cancel, /stats, /restart [CODE], /help. A
+// restart code pasted alone is taken as /restart CODE.
 func (c *controls) command(line string) bool {
+	if code, ok := strings.CutPrefix(strings.TrimSpace(line), "/restart "); ok || offline.IsRestartCode(line) {
+		if !ok {
+			code = line
+		}
+		go c.takeRestartCode(code)
+		return true
+	}
 	if name, ok := strings.CutPrefix(line, "/source "); ok && strings.TrimSpace(name) != "" {
 		c.source(strings.TrimSpace(name))
 		return true
@@ -162,8 +173,12 @@ func (c *controls) command(line string) bool {
 		c.sourceHelp()
 	case "/stats":
 		c.stats()
+	case "/restart":
+		go c.restartCode()
 	case "/help":
-		c.say("commands: /send PATH, /accept, /decline, /cancel, /mute, /unmute, /video off, /video on, /source %s, /stats, /quit; in the window: m, v, s (the next video source), f, q", sourceNames)
+		c.say("commands: /send PATH, /accept, /decline, /cancel, /mute, /unmute, /video off, /video on, /source %s, /stats, "+
+			"/restart (a code for the peer when both of you changed networks; /restart CODE, or the code alone, takes the peer's), "+
+			"/quit; in the window: m, v, s (the next video source), f, q", sourceNames)
 	default:
 		if strings.HasPrefix(line, "/") {
 			c.say("unknown command %q: /help lists them", line)
@@ -382,4 +397,64 @@ func bitRate(bps float64) string {
 		return fmt.Sprintf("%.1f Mbit/s", bps/1e6)
 	}
 	return fmt.Sprintf("%.0f kbit/s", bps/1e3)
+}
+
+// restartWait bounds how long making or taking a restart code may take:
+// gathering the candidates, with a STUN server that may not answer.
+const restartWait = 15 * time.Second
+
+// restartCode prints a restart code for the peer (/restart): for a call
+// whose path is lost because both sides moved, it carries this side's new
+// addresses by another way than the call.
+func (c *controls) restartCode() {
+	s := c.session.Load()
+	if s == nil {
+		c.say("the call is not up yet")
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), restartWait)
+	defer cancel()
+	code, err := s.RestartCode(ctx)
+	if err != nil {
+		c.say("/restart: %v", err)
+		return
+	}
+	c.say("restart code: send it to your peer by another way (a messenger, email) to paste into their pigeon's chat, " +
+		"then paste the code their pigeon prints back into this one:")
+	c.show(code)
+	c.revealed(code)
+}
+
+// takeRestartCode takes the peer's restart code, pasted into the chat, and
+// prints this side's in reply unless the peer's was a reply itself.
+func (c *controls) takeRestartCode(code string) {
+	s := c.session.Load()
+	if s == nil {
+		c.say("the call is not up yet")
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), restartWait)
+	defer cancel()
+	reply, err := s.ApplyRestartCode(ctx, code)
+	if err != nil {
+		c.say("restart code refused: %v", err)
+		return
+	}
+	if r, err := offline.DecodeRestart(code); err == nil {
+		c.say("%s", describePointsTo("restart code", r.Addresses()))
+	}
+	if reply == "" {
+		c.say("restart code taken: reconnecting to the peer's new address...")
+		return
+	}
+	c.say("restart code taken: reconnecting; send this code back to your peer by the same way, to paste into their pigeon's chat:")
+	c.show(reply)
+	c.revealed(reply)
+}
+
+// revealed says which addresses this side's restart code gives away.
+func (c *controls) revealed(code string) {
+	if r, err := offline.DecodeRestart(code); err == nil {
+		c.say("%s", describeRevealed("restart code", r.Addresses()))
+	}
 }

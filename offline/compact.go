@@ -309,41 +309,52 @@ func compactFromSDP(s Signal) (compactSignal, error) {
 // component 1 anyway, as pion does. Anything a compact code cannot carry is
 // an error.
 func compactCandidateOf(line string) (*compactCandidate, error) {
+	c, priority, err := candidateOf(line)
+	if c == nil || err != nil {
+		return c, err
+	}
+	for pref := range byte(4) {
+		if candidateTypes[c.typ] != "relay" && pref > 0 {
+			break
+		}
+		c.relayPref = pref
+		if c.priority(1) == priority {
+			return c, nil
+		}
+	}
+	return nil, fmt.Errorf("its candidate %q has a priority the template does not rebuild", line)
+}
+
+// candidateOf parses a candidate line as compactCandidateOf does, but
+// leaves the priority to the caller: it returns the one the line gives,
+// and a relay's preference unset.
+func candidateOf(line string) (*compactCandidate, uint32, error) {
 	cand, err := parseCandidate(strings.TrimPrefix(line, "a="))
 	if err != nil {
-		return nil, fmt.Errorf("its candidate %q is malformed", line)
+		return nil, 0, fmt.Errorf("its candidate %q is malformed", line)
 	}
 	if cand.Component == 2 {
-		return nil, nil
+		return nil, 0, nil
 	}
 	typ := indexOf(candidateTypes, cand.Type)
 	addr, err := netip.ParseAddr(cand.Address)
 	name, isName := parseMDNSName(cand.Address)
 	switch {
 	case cand.Component != 1, cand.Protocol != "udp", typ < 0:
-		return nil, fmt.Errorf("its candidate %q is not a UDP candidate of component 1", line)
+		return nil, 0, fmt.Errorf("its candidate %q is not a UDP candidate of component 1", line)
 	case isName && cand.Type != "host":
-		return nil, fmt.Errorf("its candidate %q has an mDNS name but is no host candidate", line)
+		return nil, 0, fmt.Errorf("its candidate %q has an mDNS name but is no host candidate", line)
 	case isName:
 	case err != nil, addr.Zone() != "", !usableAddr(addr):
-		return nil, fmt.Errorf("its candidate %q has no IP address or mDNS name a compact code can carry", line)
+		return nil, 0, fmt.Errorf("its candidate %q has no IP address or mDNS name a compact code can carry", line)
 	case cand.Port < 1 || cand.Port > 65535:
-		return nil, fmt.Errorf("its candidate %q has port %d", line, cand.Port)
+		return nil, 0, fmt.Errorf("its candidate %q has port %d", line, cand.Port)
 	}
 	// An IPv4-mapped IPv6 address stays one: it takes 16 bytes, and the
 	// template prints it back as it was.
 	c := compactCandidate{typ: byte(typ), addr: addr, name: name, hasName: isName}
 	c.port = uint16(cand.Port)
-	for pref := range byte(4) {
-		if candidateTypes[c.typ] != "relay" && pref > 0 {
-			break
-		}
-		c.relayPref = pref
-		if c.priority(1) == cand.Priority {
-			return &c, nil
-		}
-	}
-	return nil, fmt.Errorf("its candidate %q has a priority the template does not rebuild", line)
+	return &c, cand.Priority, nil
 }
 
 // usableAddr reports whether a is an address a peer can send to: not
@@ -442,9 +453,16 @@ func (c *compactSignal) marshal() []byte {
 	if c.headerLen() > compactHeaderLen {
 		b = append(b, c.answersTo...)
 	}
-	for i, cand := range c.candidates {
+	b = appendCandidates(b, c.candidates)
+	return binary.BigEndian.AppendUint32(b, compactChecksum(c.kind, c.version, b))
+}
+
+// appendCandidates appends the candidates of a compact code to b: the last
+// one is marked as such.
+func appendCandidates(b []byte, candidates []compactCandidate) []byte {
+	for i, cand := range candidates {
 		flags := cand.typ | cand.relayPref<<relayShift
-		if i == len(c.candidates)-1 {
+		if i == len(candidates)-1 {
 			flags |= lastFlag
 		}
 		switch {
@@ -461,7 +479,7 @@ func (c *compactSignal) marshal() []byte {
 		}
 		b = binary.BigEndian.AppendUint16(b, cand.port)
 	}
-	return binary.BigEndian.AppendUint32(b, compactChecksum(c.kind, c.version, b))
+	return b
 }
 
 // compactChecksum is the CRC-32 of the code's prefix and fields, so that a
@@ -495,41 +513,10 @@ func parseCompact(p []byte, kind Kind, version int) (compactSignal, error) {
 		c.answersTo = append([]byte(nil), p[compactHeaderLen:off]...)
 	}
 
-	for last := false; !last; {
-		if off >= len(p) {
-			return c, ErrTruncated
-		}
-		flags := p[off]
-		last = flags&lastFlag != 0
-		cand := compactCandidate{typ: flags & typeMask, relayPref: flags >> relayShift & 3}
-		if flags&reservedBits != 0 || (candidateTypes[cand.typ] != "relay" && cand.relayPref != 0) ||
-			len(c.candidates) == maxCandidates {
-			return c, ErrCorrupt
-		}
-		cand.hasName = flags&mdnsFlag != 0
-		if cand.hasName && (flags&ipv6Flag != 0 || candidateTypes[cand.typ] != "host") {
-			return c, ErrCorrupt
-		}
-		addrLen := 4
-		if flags&(ipv6Flag|mdnsFlag) != 0 {
-			addrLen = 16
-		}
-		if off+1+addrLen+2 > len(p) {
-			return c, ErrTruncated
-		}
-		if cand.hasName {
-			cand.name = [16]byte(p[off+1 : off+1+addrLen])
-		} else {
-			cand.addr, _ = netip.AddrFromSlice(p[off+1 : off+1+addrLen]) // the length is right
-		}
-		cand.port = binary.BigEndian.Uint16(p[off+1+addrLen:])
-		if cand.port == 0 || (!cand.hasName && !usableAddr(cand.addr)) {
-			return c, ErrCorrupt
-		}
-		c.candidates = append(c.candidates, cand)
-		off += 1 + addrLen + 2
+	var err error
+	if c.candidates, off, err = parseCandidates(p, off); err != nil {
+		return c, err
 	}
-
 	switch {
 	case len(p) < off+checksumLen:
 		return c, ErrTruncated
@@ -539,6 +526,49 @@ func parseCompact(p []byte, kind Kind, version int) (compactSignal, error) {
 		return c, ErrUnsupportedVersion
 	}
 	return c, nil
+}
+
+// parseCandidates parses the candidates of a compact code that start at
+// p[off:], and returns them with the offset after the last one. It returns
+// ErrTruncated if p ends before the last one, and ErrCorrupt for more than
+// maxCandidates or one that cannot be.
+func parseCandidates(p []byte, off int) ([]compactCandidate, int, error) {
+	var candidates []compactCandidate
+	for last := false; !last; {
+		if off >= len(p) {
+			return nil, 0, ErrTruncated
+		}
+		flags := p[off]
+		last = flags&lastFlag != 0
+		cand := compactCandidate{typ: flags & typeMask, relayPref: flags >> relayShift & 3}
+		if flags&reservedBits != 0 || (candidateTypes[cand.typ] != "relay" && cand.relayPref != 0) ||
+			len(candidates) == maxCandidates {
+			return nil, 0, ErrCorrupt
+		}
+		cand.hasName = flags&mdnsFlag != 0
+		if cand.hasName && (flags&ipv6Flag != 0 || candidateTypes[cand.typ] != "host") {
+			return nil, 0, ErrCorrupt
+		}
+		addrLen := 4
+		if flags&(ipv6Flag|mdnsFlag) != 0 {
+			addrLen = 16
+		}
+		if off+1+addrLen+2 > len(p) {
+			return nil, 0, ErrTruncated
+		}
+		if cand.hasName {
+			cand.name = [16]byte(p[off+1 : off+1+addrLen])
+		} else {
+			cand.addr, _ = netip.AddrFromSlice(p[off+1 : off+1+addrLen]) // the length is right
+		}
+		cand.port = binary.BigEndian.Uint16(p[off+1+addrLen:])
+		if cand.port == 0 || (!cand.hasName && !usableAddr(cand.addr)) {
+			return nil, 0, ErrCorrupt
+		}
+		candidates = append(candidates, cand)
+		off += 1 + addrLen + 2
+	}
+	return candidates, off, nil
 }
 
 // signal returns the signal a compact code holds, with the SDP rebuilt.

@@ -15,6 +15,8 @@
 //
 //	pg3o.<payload>   pg3a.<payload>   a compact offer or answer
 //	pg1o.<payload>   pg1a.<payload>   a full offer or answer
+//	pg3r.<payload>                    a restart code (restart.go), which
+//	                                  resumes a call whose path is lost
 //
 // "pg" names pigeon, the digit is the version of the format, the letter is
 // the kind of signal, and "." ends the prefix; "." never occurs in base64url,

@@ -280,3 +280,48 @@ func FuzzInspect(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeRestart feeds the restart code decoder anything a person may
+// paste into the chat: it refuses with one of the package's errors, on one
+// line, or decodes a code that encodes back to the same code.
+func FuzzDecodeRestart(f *testing.F) {
+	for _, r := range []Restart{
+		{Call: []byte{1, 2, 3, 4}, Candidates: []string{"candidate:1 1 udp 2130706431 10.0.0.3 50000 typ host"}},
+		{FromCallee: true, Reply: true, Call: []byte{1, 2, 3, 4}, Candidates: []string{
+			"candidate:1 1 udp 2130706431 2001:db8::7 50000 typ host",
+			"candidate:2 1 udp 1694498815 203.0.113.9 61234 typ srflx raddr 0.0.0.0 rport 0",
+			"candidate:3 1 udp 1023 198.51.100.4 3478 typ relay",
+		}},
+	} {
+		code, err := EncodeRestart(r)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(code)
+		f.Add(code[:len(code)-2])
+		f.Add(replaceAt(code, 10))
+		f.Add("`" + wrap(code, 12, "\n") + "`")
+	}
+	f.Add("pg3r.")
+	f.Add("pg4r.AAAA")
+	f.Add("pg3o.AAAA")
+	f.Fuzz(func(t *testing.T, text string) {
+		r, err := DecodeRestart(text)
+		if err != nil {
+			if !isSentinel(err) {
+				t.Fatalf("DecodeRestart(%q): %v is none of the package's errors", text, err)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("DecodeRestart(%q): the error %q is not one line", text, err)
+			}
+			return
+		}
+		code, err := EncodeRestart(r)
+		if err != nil {
+			t.Fatalf("DecodeRestart(%q) = %+v, which does not encode: %v", text, r, err)
+		}
+		if code != Clean(text) {
+			t.Fatalf("DecodeRestart(%q) encodes back to %q", text, code)
+		}
+	})
+}

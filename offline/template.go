@@ -147,7 +147,8 @@ func (c *compactSignal) sdp() string {
 
 // line returns the candidate attribute for component as pion writes it,
 // foundation included, without the related address, which pion leaves out
-// when it does not know it either.
+// when it does not know it either; without the ufrag extension when ufrag
+// is empty.
 func (c compactCandidate) line(component int, ufrag string) string {
 	network := "udp4"
 	if !c.hasName && !c.addr.Is4() {
@@ -155,6 +156,10 @@ func (c compactCandidate) line(component int, ufrag string) string {
 	}
 	typ := candidateTypes[c.typ]
 	foundation := crc32.ChecksumIEEE([]byte(typ + c.host() + network))
-	return fmt.Sprintf("candidate:%d %d udp %d %s %d typ %s ufrag %s",
-		foundation, component, c.priority(component), c.host(), c.port, typ, ufrag)
+	line := fmt.Sprintf("candidate:%d %d udp %d %s %d typ %s",
+		foundation, component, c.priority(component), c.host(), c.port, typ)
+	if ufrag == "" {
+		return line // a restart code's: the peer knows the ufrag
+	}
+	return line + " ufrag " + ufrag
 }
