@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"sync"
 )
 
 // files are the page and what it inlines: its own scripts and the vendored
@@ -19,9 +20,10 @@ var files embed.FS
 // <!-- script: NAME -->.
 var scriptMarker = regexp.MustCompile(`<!-- script: ([^ ]+) -->`)
 
-// page is the assembled page, built once: one HTML file with every script
-// inline, so that it works opened from disk.
-var page = mustAssemble()
+// page returns the assembled page, built the first time it is asked for
+// (a call that serves no page does not hold one): one HTML file with every
+// script inline, so that it works opened from disk.
+var page = sync.OnceValue(mustAssemble)
 
 // assemble inlines each script the page names into a <script> element.
 func assemble() ([]byte, error) {
@@ -57,13 +59,13 @@ func mustAssemble() []byte {
 
 // Page returns the call page, a complete HTML document.
 func Page() []byte {
-	return append([]byte(nil), page...)
+	return append([]byte(nil), page()...)
 }
 
 // WriteTo writes the call page to w, to be saved as a file that works when
 // opened from disk.
 func WriteTo(w io.Writer) error {
-	_, err := w.Write(page)
+	_, err := w.Write(page())
 	return err
 }
 
@@ -78,7 +80,7 @@ func Handler() http.Handler {
 		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; media-src blob: mediastream:; img-src data: blob:")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
-		_, _ = w.Write(page)
+		_, _ = w.Write(page())
 	})
 	return mux
 }
