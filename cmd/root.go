@@ -17,10 +17,12 @@ func Execute() {
 	// A call's heap is mostly pictures, made and dropped thirty times a
 	// second, over a few megabytes that live: the default of growing the
 	// heap to twice what lives before collecting would hold five more
-	// megabytes of dead pictures, for no measurable CPU saved. GOGC in the
+	// megabytes of dead pictures. A quarter more than what lives costs the
+	// collector under 2% of a core in a 640x480 call, and keeps the
+	// windowed call under 60 MB (docs/BENCHMARKS.md). GOGC in the
 	// environment still decides.
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(50)
+		debug.SetGCPercent(25)
 	}
 	os.Exit(Run(os.Args[1:], System()))
 }

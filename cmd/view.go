@@ -105,7 +105,11 @@ type controls struct {
 }
 
 func newControls(media *capture.Media, session *atomic.Pointer[call.Session], say func(string, ...any)) *controls {
-	return &controls{media: media, session: session, say: say, quit: make(chan struct{}), firstSource: media.VideoName()}
+	c := &controls{media: media, session: session, say: say, quit: make(chan struct{})}
+	if media != nil {
+		c.firstSource = media.VideoName()
+	}
+	return c
 }
 
 func (c *controls) hangUp() { c.once.Do(func() { close(c.quit) }) }
