@@ -18,9 +18,8 @@ func Execute() {
 	// second, over a few megabytes that live: the default of growing the
 	// heap to twice what lives before collecting would hold five more
 	// megabytes of dead pictures. A quarter more than what lives costs the
-	// collector under 2% of a core in a 640x480 call, and keeps the
-	// windowed call under 60 MB (docs/BENCHMARKS.md). GOGC in the
-	// environment still decides.
+	// collector about 2% of a core in a 640x480 call (1% at a half more)
+	// and holds about 1.2 MB less. GOGC in the environment still decides.
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(25)
 	}
