@@ -44,9 +44,11 @@ func newFiles(ctx context.Context, opts *CallOptions, say func(string, ...any), 
 	return &files{ctx: ctx, opts: opts, say: say, status: status, running: map[int]context.CancelFunc{}}
 }
 
-// track gives a transfer a context that /cancel ends; done forgets it.
+// track gives a transfer a context that /cancel ends, and the collector
+// the pace of a transfer; done forgets it.
 func (f *files) track() (ctx context.Context, done func()) {
 	ctx, cancel := context.WithCancel(f.ctx)
+	paced := pace.transfer()
 	f.mu.Lock()
 	id := f.next
 	f.next++
@@ -57,6 +59,7 @@ func (f *files) track() (ctx context.Context, done func()) {
 		delete(f.running, id)
 		f.mu.Unlock()
 		cancel()
+		paced()
 	}
 }
 

@@ -6,7 +6,6 @@ package cmd
 import (
 	"fmt"
 	"os"
-	"runtime/debug"
 
 	"github.com/spf13/cobra"
 )
@@ -14,14 +13,8 @@ import (
 // Execute runs pigeon with the process's arguments and exits with the
 // documented exit code.
 func Execute() {
-	// A call's heap is mostly pictures, made and dropped thirty times a
-	// second, over a few megabytes that live: the default of growing the
-	// heap to twice what lives before collecting would hold five more
-	// megabytes of dead pictures. A quarter more than what lives costs the
-	// collector about 2% of a core in a 640x480 call (1% at a half more)
-	// and holds about 1.2 MB less. GOGC in the environment still decides.
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(25)
+		pace.start(setGCPercent) // see gcpace.go
 	}
 	os.Exit(Run(os.Args[1:], System()))
 }

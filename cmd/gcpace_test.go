@@ -1,0 +1,23 @@
+package cmd
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestGCPaceFollowsTransfers checks that the collector gets the
+// transfers' pace while any transfer runs, and the call's otherwise.
+func TestGCPaceFollowsTransfers(t *testing.T) {
+	var set []int
+	var p gcPace
+	p.start(func(percent int) { set = append(set, percent) })
+	first := p.transfer()
+	second := p.transfer()
+	first()
+	first() // a second end of the same transfer changes nothing
+	second()
+	want := []int{callGCPercent, transferGCPercent, transferGCPercent, transferGCPercent, callGCPercent}
+	if !slices.Equal(set, want) {
+		t.Errorf("percents set %v, want %v", set, want)
+	}
+}
