@@ -118,12 +118,24 @@ func (s *Session) Stats() (st Stats, ok bool) {
 	return st, true
 }
 
-// Path says which way the call goes, for a person.
+// Path says which way the call goes, for a person: relayed through a TURN
+// server; direct through NAT, when one end of the pair is an address a NAT
+// gave (server-reflexive: what a STUN server saw; peer-reflexive: what the
+// peer's checks came from); or direct between the machines' own addresses.
+// The candidates' addresses and types follow.
 func (st Stats) Path() string {
 	how := "direct"
-	if st.Relayed {
+	switch {
+	case st.Relayed:
 		how = "relayed through a TURN server"
+	case reflexive(st.Local.Typ) || reflexive(st.Remote.Typ):
+		how = "direct through NAT"
 	}
 	return fmt.Sprintf("%s, %s %s:%d (%s) to %s:%d (%s)", how, st.Local.Protocol, st.Local.Address, st.Local.Port,
 		st.Local.Typ, st.Remote.Address, st.Remote.Port, st.Remote.Typ)
+}
+
+// reflexive is whether a candidate of type typ is an address a NAT gave.
+func reflexive(typ webrtc.ICECandidateType) bool {
+	return typ == webrtc.ICECandidateTypeSrflx || typ == webrtc.ICECandidateTypePrflx
 }

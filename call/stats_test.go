@@ -44,16 +44,38 @@ func TestLossPercent(t *testing.T) {
 	}
 }
 
-// A relayed path is named so. A live one, through a TURN server on
-// loopback, is tested by TestRelayOnly (privacy_test.go), which checks the
-// call's stats say relayed, and by e2e's TestRelayOnlyThroughTURN, where
-// /stats shows the path relayed.
-func TestPathSaysRelayed(t *testing.T) {
-	st := Stats{Relayed: true}
-	st.Local.Protocol, st.Local.Address, st.Local.Port, st.Local.Typ = webrtc.ICEProtocolUDP, "10.0.0.2", 5000, webrtc.ICECandidateTypeRelay
-	st.Remote.Address, st.Remote.Port, st.Remote.Typ = "192.0.2.7", 6000, webrtc.ICECandidateTypeSrflx
-	want := "relayed through a TURN server, udp 10.0.0.2:5000 (relay) to 192.0.2.7:6000 (srflx)"
-	if got := st.Path(); got != want {
-		t.Errorf("Path() = %q, want %q", got, want)
+// Path names the way the call goes from the candidate pair: through a
+// TURN server when either end is a relay; through NAT when either end is
+// an address a NAT gave (srflx from STUN, prflx from the peer's checks);
+// direct otherwise. Live calls: through a TURN server on loopback,
+// TestRelayOnly (privacy_test.go) and e2e's TestRelayOnlyThroughTURN;
+// through TURN and NATs, e2e's TestCallsAcrossNATs.
+func TestPath(t *testing.T) {
+	cand := func(addr string, port uint16, typ webrtc.ICECandidateType) webrtc.ICECandidate {
+		return webrtc.ICECandidate{Protocol: webrtc.ICEProtocolUDP, Address: addr, Port: port, Typ: typ}
+	}
+	host, relay := webrtc.ICECandidateTypeHost, webrtc.ICECandidateTypeRelay
+	srflx, prflx := webrtc.ICECandidateTypeSrflx, webrtc.ICECandidateTypePrflx
+	tests := []struct {
+		local, remote webrtc.ICECandidate
+		relayed       bool
+		want          string
+	}{
+		{cand("127.0.0.1", 5000, host), cand("127.0.0.1", 6000, host), false,
+			"direct, udp 127.0.0.1:5000 (host) to 127.0.0.1:6000 (host)"},
+		{cand("203.0.113.11", 5000, srflx), cand("203.0.113.12", 6000, srflx), false,
+			"direct through NAT, udp 203.0.113.11:5000 (srflx) to 203.0.113.12:6000 (srflx)"},
+		{cand("10.1.0.2", 5000, host), cand("203.0.113.12", 6000, prflx), false,
+			"direct through NAT, udp 10.1.0.2:5000 (host) to 203.0.113.12:6000 (prflx)"},
+		{cand("10.0.0.2", 5000, relay), cand("192.0.2.7", 6000, srflx), true,
+			"relayed through a TURN server, udp 10.0.0.2:5000 (relay) to 192.0.2.7:6000 (srflx)"},
+		{cand("10.0.0.2", 5000, host), cand("192.0.2.7", 6000, relay), true,
+			"relayed through a TURN server, udp 10.0.0.2:5000 (host) to 192.0.2.7:6000 (relay)"},
+	}
+	for _, tt := range tests {
+		st := Stats{Local: tt.local, Remote: tt.remote, Relayed: tt.relayed}
+		if got := st.Path(); got != tt.want {
+			t.Errorf("Path() = %q, want %q", got, tt.want)
+		}
 	}
 }

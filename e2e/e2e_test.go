@@ -55,8 +55,21 @@ type proc struct {
 
 func start(t *testing.T, args ...string) *proc {
 	t.Helper()
+	return startIn(t, "", args...)
+}
+
+// startIn starts pigeon in the network namespace netns, made with "ip netns
+// add"; "" is this process's own.
+func startIn(t *testing.T, netns string, args ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(pigeonBin, args...)
+	if netns != "" {
+		// ip netns exec enters the namespace and execs pigeon in its
+		// place: killing the process kills pigeon.
+		cmd = exec.Command("ip", append([]string{"netns", "exec", netns, pigeonBin}, args...)...)
+	}
 	p := &proc{
-		cmd:    exec.Command(pigeonBin, args...),
+		cmd:    cmd,
 		stdout: &syncBuffer{},
 		stderr: &syncBuffer{},
 		done:   make(chan struct{}),
@@ -86,7 +99,7 @@ func (p *proc) exit(t *testing.T, within time.Duration) int {
 	select {
 	case <-p.done:
 	case <-time.After(within):
-		t.Fatalf("%s still running after %v; stderr:\n%s", p.cmd.Args[1], within, p.stderr)
+		t.Fatalf("%s still running after %v; stderr:\n%s", strings.Join(p.cmd.Args[1:], " "), within, p.stderr)
 	}
 	var exitErr *exec.ExitError
 	if errors.As(p.err, &exitErr) {
