@@ -113,7 +113,14 @@ func (p *proc) exit(t *testing.T, within time.Duration) int {
 
 func waitOutput(t *testing.T, what string, b *syncBuffer, want string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	waitOutputWithin(t, 20*time.Second, what, b, want)
+}
+
+// waitOutputWithin is waitOutput for what may take longer than most: a
+// code read in parts, say, on a machine other work slows down.
+func waitOutputWithin(t *testing.T, d time.Duration, what string, b *syncBuffer, want string) {
+	t.Helper()
+	deadline := time.Now().Add(d)
 	for !strings.Contains(b.String(), want) {
 		if time.Now().After(deadline) {
 			t.Fatalf("%s: %q never appeared in:\n%s", what, want, b)

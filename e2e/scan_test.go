@@ -65,8 +65,11 @@ func TestHandshakeByCamera(t *testing.T) {
 			waitOutput(t, "caller", caller.stderr, "written to")
 			callee := start(t, append([]string{"answer", "--video", "image:" + offer, "--qr-png", answer}, common...)...)
 
-			waitOutput(t, "callee", callee.stderr, "pigeon: read the peer's offer from the camera")
-			waitOutput(t, "caller", caller.stderr, "pigeon: read the peer's answer from the camera")
+			// A code in parts is read as its QR codes come round, one a
+			// second: a part missed on a busy machine comes back a cycle
+			// later.
+			waitOutputWithin(t, time.Minute, "callee", callee.stderr, "pigeon: read the peer's offer from the camera")
+			waitOutputWithin(t, time.Minute, "caller", caller.stderr, "pigeon: read the peer's answer from the camera")
 			waitOutput(t, "caller", caller.stderr, "pigeon: chat open")
 			waitOutput(t, "callee", callee.stderr, "pigeon: chat open")
 			fmt.Fprintln(caller.stdin, "hello by camera")
