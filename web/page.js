@@ -15,7 +15,7 @@
   let pc = null, local = null, chat = null, negotiate = null, role = null;
   let nextID = 0, highest = 0, ended = false;
   const unacked = new Map();
-  const state = { connected: false, chatOpen: false, received: [], ended: false, safety: "", myFormat: "", scanned: "",
+  const state = { connected: false, losses: 0, reconnects: 0, chatOpen: false, received: [], ended: false, safety: "", myFormat: "", scanned: "",
     offerDigest: "", answerChecked: false };
   // The digest of the offer, which the answer names (offline.OfferDigest):
   // the caller's, of its own code decoded again; the callee's, of the code
@@ -51,14 +51,20 @@
     pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: "max-bundle" });
     pc.onconnectionstatechange = () => {
       const s = pc.connectionState;
-      if (s === "connected") {
+      if (s === "connected" && state.connected) {
+        state.reconnects++;
+        say("Connected again.");
+      } else if (s === "connected") {
         state.connected = true;
         say("Connected.");
         $("setup").hidden = true;
         clearInterval(cycle.timer);
         stopScan();
         showSafety();
-      } else if (s === "disconnected") say("The other side is not responding: reconnecting...");
+      } else if (s === "disconnected") {
+        state.losses++;
+        say("The other side is not responding: reconnecting...");
+      }
       else if (s === "failed") { say("The connection failed."); end(); }
     };
     pc.ontrack = (ev) => {
