@@ -21,24 +21,36 @@ import (
 
 // browserCut is how long the browser tests cut the path: longer than the
 // second of silence after which pigeon restarts ICE, and than the few
-// seconds after which Chromium calls the connection disconnected, well
-// within the 30 seconds after which either gives up.
+// seconds after which Chromium calls the connection disconnected.
 const browserCut = 8 * time.Second
+
+// browserLongCut is longer than the 15 seconds or so after which Chromium
+// calls a silent connection failed, and shorter than pigeon's 30 seconds
+// (--timeout) of waiting for it to come back, which the page waits too.
+const browserLongCut = 20 * time.Second
 
 // TestBrowserAnswersPigeonThroughCut: pigeon calls the page, the path is
 // cut for a while, and the call comes back with what was typed meanwhile.
-func TestBrowserAnswersPigeonThroughCut(t *testing.T) { browserCallThroughCut(t, true) }
+func TestBrowserAnswersPigeonThroughCut(t *testing.T) { browserCallThroughCut(t, true, browserCut) }
 
 // TestBrowserCallsPigeonThroughCut: the page calls pigeon, and the call
 // survives the same cut.
-func TestBrowserCallsPigeonThroughCut(t *testing.T) { browserCallThroughCut(t, false) }
+func TestBrowserCallsPigeonThroughCut(t *testing.T) { browserCallThroughCut(t, false, browserCut) }
+
+// TestBrowserCallsPigeonThroughLongCut: a cut long enough for Chromium to
+// call the connection failed. It still takes the path back when pigeon's
+// checks come through again, so the page must not end the call then.
+func TestBrowserCallsPigeonThroughLongCut(t *testing.T) {
+	browserCallThroughCut(t, false, browserLongCut)
+}
 
 // browserCallThroughCut connects pigeon and the page on loopback, drops
-// every packet to and from pigeon's UDP port for browserCut, and checks
-// that both sides say the call is back, that the chat typed on each side
-// during the cut arrives once, in order, after the messages sent before it,
-// and that the video flows again.
-func browserCallThroughCut(t *testing.T, pigeonOffers bool) {
+// every packet to and from pigeon's UDP port for cutFor (or, if the page
+// takes long to notice, until 2 seconds after it did), and checks that
+// both sides say the call is back, that the chat typed on each side during
+// the cut arrives once, in order, after the messages sent before it, and
+// that the media flows again.
+func browserCallThroughCut(t *testing.T, pigeonOffers bool, cutFor time.Duration) {
 	cut := newPortCut(t)
 	p := openPage(t)
 	dir := t.TempDir()
@@ -103,7 +115,16 @@ func browserCallThroughCut(t *testing.T, pigeonOffers bool) {
 	// Chromium calls the connection disconnected only once its checks
 	// have gone unanswered for some seconds: the path stays cut a while
 	// after that too.
-	time.Sleep(max(time.Until(cutAt.Add(browserCut)), 2*time.Second))
+	time.Sleep(max(time.Until(cutAt.Add(cutFor)), 2*time.Second))
+	if eval[bool](p, `window.pigeon.state.ended`) {
+		t.Fatalf("the page ended the call %v into the cut (status %q)", time.Since(cutAt).Round(100*time.Millisecond),
+			eval[string](p, `document.getElementById("status").textContent`))
+	}
+	// Nothing got through the cut.
+	if strings.Contains(pg.stdout.String(), "during the cut") || eval[bool](p, `window.pigeon.state.received.length > 1`) {
+		t.Fatalf("a message typed during the cut arrived before its end: pigeon showed\n%s\nthe page %q",
+			pg.stdout, eval[[]string](p, `window.pigeon.state.received`))
+	}
 	cut.restore()
 	restoredAt := time.Now()
 	t.Logf("the path was cut for %v", restoredAt.Sub(cutAt).Round(100*time.Millisecond))
