@@ -14,9 +14,13 @@
 
   let pc = null, local = null, chat = null, negotiate = null, role = null;
   let nextID = 0, highest = 0, ended = false;
+  // reconnectWait is how long a lost call may take to come back, as
+  // pigeon's --timeout (30 seconds unless told otherwise).
+  const reconnectWait = 30000;
+  let giveUp = 0; // the timer that ends a lost call
   const unacked = new Map();
   const state = { connected: false, chatOpen: false, received: [], ended: false, safety: "", myFormat: "", scanned: "",
-    offerDigest: "", answerChecked: false };
+    offerDigest: "", answerChecked: false, losses: 0, reconnects: 0 };
   // The digest of the offer, which the answer names (offline.OfferDigest):
   // the caller's, of its own code decoded again; the callee's, of the code
   // it read. Both sides hash the same text.
@@ -51,15 +55,28 @@
     pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: "max-bundle" });
     pc.onconnectionstatechange = () => {
       const s = pc.connectionState;
-      if (s === "connected") {
+      if (s === "connected" && state.connected) {
+        clearTimeout(giveUp);
+        giveUp = 0;
+        state.reconnects++;
+        say("Connected again.");
+      } else if (s === "connected") {
         state.connected = true;
         say("Connected.");
         $("setup").hidden = true;
         clearInterval(cycle.timer);
         stopScan();
         showSafety();
-      } else if (s === "disconnected") say("The other side is not responding: reconnecting...");
-      else if (s === "failed") { say("The connection failed."); end(); }
+      } else if (s === "disconnected" || (s === "failed" && state.connected)) {
+        // Chromium calls a path silent for some 15 seconds failed, and
+        // still takes it back when the other side's checks come through
+        // again: as pigeon does, wait for up to reconnectWait.
+        if (!giveUp) {
+          state.losses++;
+          giveUp = setTimeout(() => { say("The connection to the other side was lost."); end(); }, reconnectWait);
+        }
+        say("The other side is not responding: reconnecting...");
+      } else if (s === "failed") { say("The connection failed."); end(); }
     };
     pc.ontrack = (ev) => {
       const stream = el.remote.srcObject || new MediaStream();
