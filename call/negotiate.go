@@ -167,9 +167,11 @@ func (n *negotiator) sendComplete(desc webrtc.SessionDescription) {
 	n.send(negotiation{Description: &complete})
 }
 
+// send sends m as text, as the chat is sent: a browser hands a binary
+// message to the page as a Blob, which is not JSON.
 func (n *negotiator) send(m negotiation) {
 	if data, err := json.Marshal(m); err == nil {
-		n.dc.Send(data)
+		n.dc.SendText(string(data))
 	}
 }
 
