@@ -56,7 +56,7 @@ func newHold(opts *Options) *hold {
 	}
 	tracks := make([]webrtc.TrackLocal, len(opts.Tracks))
 	for i, t := range opts.Tracks {
-		tracks[i] = &heldTrack{TrackLocal: t, hold: h, bound: map[string]webrtc.TrackLocalContext{}}
+		tracks[i] = h.wrap(t)
 	}
 	opts.Tracks = tracks
 	opts.OnOpen = h.open
@@ -76,6 +76,15 @@ func newHold(opts *Options) *hold {
 		}
 	}
 	return h
+}
+
+// wrap returns t as a track that sends nothing while the call is held; a
+// nil hold returns t itself.
+func (h *hold) wrap(t webrtc.TrackLocal) webrtc.TrackLocal {
+	if h == nil {
+		return t
+	}
+	return &heldTrack{TrackLocal: t, hold: h, bound: map[string]webrtc.TrackLocalContext{}}
 }
 
 // attach tells the hold its session, which it asks for the safety number.

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/pion/webrtc/v4"
+
+	"github.com/pigeon-call/pigeon/capture"
 )
 
 func TestConfirms(t *testing.T) {
@@ -116,4 +118,41 @@ func TestVerifyRefused(t *testing.T) {
 	if got := callee.received(); len(got) != 0 {
 		t.Errorf("the refusing side sent %q", got)
 	}
+}
+
+// TestVideoAddedWhileHeldWaits adds video while the call is held for the
+// safety number: it reaches the peer only once the user confirms, as the
+// tracks the call started with do.
+func TestVideoAddedWhileHeldWaits(t *testing.T) {
+	confirm := make(chan bool)
+	asked := make(chan string, 1)
+	caller := newPeer(t, Caller, nil, 10*time.Second, func(o *Options) {
+		o.Verify = func(number string) error {
+			asked <- number
+			if !<-confirm {
+				return ErrNotVerified
+			}
+			return nil
+		}
+	})
+	callee := newPeer(t, Callee, nil, 10*time.Second)
+	connect(t, caller, callee)
+	select {
+	case <-asked:
+	case <-time.After(15 * time.Second):
+		t.Fatal("the caller's user was never asked")
+	}
+	if err := caller.AddTrack(openMedia(t, capture.Test, capture.None).Video()); err != nil {
+		t.Fatal(err)
+	}
+	// Negotiated and sending within a fraction of a second, were it not
+	// held.
+	time.Sleep(2 * time.Second)
+	select {
+	case kind := <-callee.tracks:
+		t.Fatalf("the held caller sent the %s it added", kind)
+	default:
+	}
+	confirm <- true
+	waitTrack(t, "callee", callee, webrtc.RTPCodecTypeVideo)
 }

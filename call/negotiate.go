@@ -167,16 +167,19 @@ func (n *negotiator) sendComplete(desc webrtc.SessionDescription) {
 	n.send(negotiation{Description: &complete})
 }
 
+// send sends m as text, as the chat is sent: a browser hands a binary
+// message to the page as a Blob, which is not JSON.
 func (n *negotiator) send(m negotiation) {
 	if data, err := json.Marshal(m); err == nil {
-		n.dc.Send(data)
+		n.dc.SendText(string(data))
 	}
 }
 
 // AddTrack sends one more local track; the peer is asked over the call, with
-// no code to paste.
+// no code to paste. In a call held for Options.Verify, the track sends
+// nothing until the call is released, as the first tracks do.
 func (s *Session) AddTrack(track webrtc.TrackLocal) error {
-	if err := s.addTrack(track); err != nil {
+	if err := s.addTrack(s.hold.wrap(track)); err != nil {
 		return fmt.Errorf("adding the %s track: %w", track.Kind(), err)
 	}
 	go s.negotiator.offer()
@@ -208,7 +211,10 @@ func (s *Session) addTrack(track webrtc.TrackLocal) error {
 func (s *Session) ReplaceTrack(kind webrtc.RTPCodecType, track webrtc.TrackLocal) error {
 	for _, tr := range s.pc.GetTransceivers() {
 		if tr.Kind() == kind && tr.Sender() != nil {
-			return tr.Sender().ReplaceTrack(track)
+			if track == nil {
+				return tr.Sender().ReplaceTrack(nil)
+			}
+			return tr.Sender().ReplaceTrack(s.hold.wrap(track))
 		}
 	}
 	if track == nil {

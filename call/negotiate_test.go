@@ -37,12 +37,12 @@ func TestAddVideoToAnAudioCall(t *testing.T) {
 	waitTrack(t, "callee", callee, webrtc.RTPCodecTypeAudio)
 
 	// No code is pasted: the offer for the new track goes over the call.
-	if err := caller.ReplaceTrack(webrtc.RTPCodecTypeVideo, openMedia(t, capture.Test, capture.None).Video); err != nil {
+	if err := caller.ReplaceTrack(webrtc.RTPCodecTypeVideo, openMedia(t, capture.Test, capture.None).Video()); err != nil {
 		t.Fatal(err)
 	}
 	waitTrack(t, "callee", callee, webrtc.RTPCodecTypeVideo)
 
-	if err := callee.AddTrack(openMedia(t, capture.Test, capture.None).Video); err != nil {
+	if err := callee.AddTrack(openMedia(t, capture.Test, capture.None).Video()); err != nil {
 		t.Fatal(err)
 	}
 	waitTrack(t, "caller", caller, webrtc.RTPCodecTypeVideo)
@@ -57,7 +57,7 @@ func TestBothAddVideoAtOnce(t *testing.T) {
 
 	// Both change at once: the callee's change waits for the caller's offer
 	// and rides on its answer; nothing collides.
-	callerVideo, calleeVideo := openMedia(t, capture.Test, capture.None).Video, openMedia(t, capture.Test, capture.None).Video
+	callerVideo, calleeVideo := openMedia(t, capture.Test, capture.None).Video(), openMedia(t, capture.Test, capture.None).Video()
 	errs := make(chan error, 2)
 	go func() { errs <- caller.AddTrack(callerVideo) }()
 	go func() { errs <- callee.AddTrack(calleeVideo) }()

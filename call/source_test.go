@@ -6,6 +6,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -87,4 +88,90 @@ func rgbAt(img *image.YCbCr, x, y int) color.RGBA {
 	ycc := img.YCbCrAt(x, y)
 	r, g, b := picture.RGB(ycc.Y, ycc.Cb, ycc.Cr)
 	return color.RGBA{r, g, b, 255}
+}
+
+// TestVideoAddedToACallWithout adds video mid-call to an audio call in
+// which neither side sends video, from either side: the peer's OnTrack is
+// handed the new track and decodes the test picture from it, and the
+// change rode on the m-sections the call had, none of them rejected.
+func TestVideoAddedToACallWithout(t *testing.T) {
+	for _, adder := range []Role{Caller, Callee} {
+		t.Run(adder.String(), func(t *testing.T) {
+			var middle atomic.Value // color.RGBA of the last decoded picture's middle
+			var decoded, videoTracks atomic.Int32
+			out, err := render.New(render.Options{OnVideoFrame: func(img *image.YCbCr) {
+				decoded.Add(1)
+				middle.Store(rgbAt(img, img.Rect.Dx()/2, img.Rect.Dy()/2))
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer out.Close()
+			showVideo := func(o *Options) {
+				o.OnTrack = func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+					if tr.Kind() == webrtc.RTPCodecTypeVideo {
+						videoTracks.Add(1)
+						go out.Play(tr)
+						return
+					}
+					go drain(tr)
+				}
+			}
+			adding := openMedia(t, capture.None, capture.Test)
+			var sender, receiver *peer
+			if adder == Caller {
+				sender = newPeer(t, Caller, adding, 10*time.Second)
+				receiver = newPeer(t, Callee, openMedia(t, capture.None, capture.Test), 10*time.Second, showVideo)
+				connect(t, sender, receiver)
+			} else {
+				receiver = newPeer(t, Caller, openMedia(t, capture.None, capture.Test), 10*time.Second, showVideo)
+				sender = newPeer(t, Callee, adding, 10*time.Second)
+				connect(t, receiver, sender)
+			}
+			<-sender.Ready()
+			<-receiver.Ready()
+			before := mediaSections(t, receiver)
+
+			if _, err := adding.AddVideo(capture.Test); err != nil {
+				t.Fatal(err)
+			}
+			added := time.Now()
+			if err := sender.AddTrack(adding.Video()); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "the peer to decode the added video's test picture", func() bool {
+				c, ok := middle.Load().(color.RGBA)
+				return ok && c.G > 100 && c.R < 80 && c.B < 80 && decoded.Load() >= 5
+			})
+			t.Logf("the peer decoded the added video %v after it was added", time.Since(added).Round(time.Millisecond))
+			if n := videoTracks.Load(); n != 1 {
+				t.Errorf("the peer got %d video tracks, want 1", n)
+			}
+			after := mediaSections(t, receiver)
+			if len(after) != len(before) {
+				t.Errorf("m-sections %q before the video was added, %q after: want the video on the one there was", before, after)
+			}
+		})
+	}
+}
+
+// mediaSections returns the m= lines of p's remote description, and fails
+// if one is rejected (port 0).
+func mediaSections(t *testing.T, p *peer) []string {
+	t.Helper()
+	desc := p.pc.RemoteDescription()
+	if desc == nil {
+		t.Fatal("no remote description")
+	}
+	var lines []string
+	for _, line := range strings.Split(desc.SDP, "\r\n") {
+		if !strings.HasPrefix(line, "m=") {
+			continue
+		}
+		lines = append(lines, strings.Fields(line)[0])
+		if f := strings.Fields(line); len(f) > 1 && f[1] == "0" {
+			t.Errorf("the m-section %q is rejected", line)
+		}
+	}
+	return lines
 }

@@ -60,27 +60,52 @@ func (o *Options) setDefaults() {
 }
 
 // Media is the local media of a call. A nil track means that kind is not sent.
+// The video can be added during the call (AddVideo) and its source switched
+// (SwitchVideo), so it is read through methods that are safe from any
+// goroutine.
 type Media struct {
-	Video mediadevices.Track
 	Audio mediadevices.Track
+	// AudioLabel says what feeds Audio, for the user.
+	AudioLabel string
 
-	// VideoLabel and AudioLabel say what feeds each track, for the user.
-	// SwitchVideo changes VideoLabel.
-	VideoLabel, AudioLabel string
+	opts     Options                     // what was opened, for SwitchVideo and AddVideo
+	selector *mediadevices.CodecSelector // the encoders, for a video added later
 
-	opts  Options // what was opened, for SwitchVideo
-	video *split  // what feeds Video
+	switchMu sync.Mutex // one SwitchVideo or AddVideo at a time: opening a camera takes a while
 
-	switchMu sync.Mutex // one SwitchVideo at a time
-	name     string     // the video source's name, as Options.Video
+	mu         sync.Mutex // guards what follows, which a switch or an added video changes
+	videoTrack mediadevices.Track
+	video      *split            // what feeds videoTrack
+	name       string            // the video source's name, as Options.Video
+	videoLabel string            // what feeds videoTrack, for the user
+	preview    func(image.Image) // handed to a video added later
+	closed     bool              // Close was called: no video is added after it
+}
+
+// Video returns the video track, or nil when no video is sent.
+func (m *Media) Video() mediadevices.Track {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.videoTrack
+}
+
+// VideoLabel says what feeds the video track, for the user; "" without
+// video. SwitchVideo and AddVideo change it.
+func (m *Media) VideoLabel() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.videoLabel
 }
 
 // Preview hands fn each picture of the video source as it is made, whether
 // or not the track is sending, until Preview(nil): for a self-view that
-// costs the call no latency. fn runs on the source's goroutine; it must
-// copy what it keeps, since the source may reuse the picture, and return
-// quickly.
+// costs the call no latency. A video added later (AddVideo) is previewed
+// too. fn runs on the source's goroutine; it must copy what it keeps, since
+// the source may reuse the picture, and return quickly.
 func (m *Media) Preview(fn func(image.Image)) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.preview = fn
 	if m.video != nil {
 		m.video.setPreview(fn)
 	}
@@ -89,7 +114,7 @@ func (m *Media) Preview(fn func(image.Image)) {
 // Tracks returns the tracks that are present.
 func (m *Media) Tracks() []mediadevices.Track {
 	var tracks []mediadevices.Track
-	for _, t := range []mediadevices.Track{m.Video, m.Audio} {
+	for _, t := range []mediadevices.Track{m.Video(), m.Audio} {
 		if t != nil {
 			tracks = append(tracks, t)
 		}
@@ -101,10 +126,11 @@ func (m *Media) Tracks() []mediadevices.Track {
 // congestion control wants on a worse path. Before the track is sending, or
 // without video, there is nothing to change.
 func (m *Media) SetVideoBitRate(bitsPerSecond int) error {
-	if m.Video == nil {
+	video := m.Video()
+	if video == nil {
 		return nil
 	}
-	if c, ok := m.Video.EncoderController().(codec.BitRateController); ok {
+	if c, ok := video.EncoderController().(codec.BitRateController); ok {
 		return c.SetBitRate(bitsPerSecond)
 	}
 	return nil
@@ -114,10 +140,11 @@ func (m *Media) SetVideoBitRate(bitsPerSecond int) error {
 // peer can decode on its own: for a connection that has just come up, so
 // the peer need not ask for one and wait.
 func (m *Media) ForceKeyFrame() error {
-	if m.Video == nil {
+	video := m.Video()
+	if video == nil {
 		return nil
 	}
-	if c, ok := m.Video.EncoderController().(codec.KeyFrameController); ok {
+	if c, ok := video.EncoderController().(codec.KeyFrameController); ok {
 		return c.ForceKeyFrame()
 	}
 	return nil
@@ -125,6 +152,9 @@ func (m *Media) ForceKeyFrame() error {
 
 // Close stops every track and releases its device.
 func (m *Media) Close() error {
+	m.mu.Lock()
+	m.closed = true
+	m.mu.Unlock()
 	var errs []error
 	for _, t := range m.Tracks() {
 		errs = append(errs, t.Close())
@@ -140,16 +170,15 @@ func Open(opts Options) (*Media, error) {
 		return nil, err
 	}
 
-	m := &Media{opts: opts, name: opts.Video}
+	m := &Media{opts: opts, selector: selector, name: opts.Video}
 	switch opts.Video {
 	case None, "":
 	default:
-		var src mediadevices.VideoSource
-		if src, m.VideoLabel, err = openVideo(opts.Video, opts); err != nil {
+		src, label, err := openVideo(opts.Video, opts)
+		if err != nil {
 			return nil, err
 		}
-		m.video = newSplit(src)
-		m.Video = mediadevices.NewVideoTrack(m.video, selector)
+		m.startVideo(src, opts.Video, label)
 	}
 
 	switch opts.Audio {
@@ -192,11 +221,63 @@ func openVideo(name string, opts Options) (mediadevices.VideoSource, string, err
 var VideoSources = []string{Camera, Test, Screen}
 
 // VideoName returns the name of the video source sent now, as
-// Options.Video and SwitchVideo take it.
+// Options.Video and SwitchVideo take it; None without video.
 func (m *Media) VideoName() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.videoTrack == nil {
+		return None
+	}
+	return m.name
+}
+
+// startVideo makes src, named name and described by label, feed a new
+// video track. It reports false, and starts nothing, once the media is
+// closed.
+func (m *Media) startVideo(src mediadevices.VideoSource, name, label string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return false
+	}
+	m.name = name
+	m.video = newSplit(src)
+	if m.preview != nil {
+		m.video.setPreview(m.preview)
+	}
+	m.videoTrack = mediadevices.NewVideoTrack(m.video, m.selector)
+	m.videoLabel = label
+	return true
+}
+
+// AddVideo opens the source named name (Camera, Test, Screen, or
+// ImagePrefix and a path) and makes it feed a new video track, for media
+// opened without video (None): the call then has a track to add. With a
+// video track already there it returns ErrHasVideo; on any error nothing
+// changes. It returns the new source's label.
+func (m *Media) AddVideo(name string) (string, error) {
 	m.switchMu.Lock()
 	defer m.switchMu.Unlock()
-	return m.name
+	if m.Video() != nil {
+		return "", ErrHasVideo
+	}
+	if name == None || name == "" {
+		return "", fmt.Errorf("%w %q to add: it sends nothing", ErrUnknownSource, None)
+	}
+	if path, ok := ImagePath(name); ok {
+		if err := checkPicture(path); err != nil {
+			return "", err
+		}
+	}
+	src, label, err := openVideo(name, m.opts)
+	if err != nil {
+		return "", err
+	}
+	if !m.startVideo(src, name, label) {
+		src.Close()
+		return "", errSplitClosed
+	}
+	return label, nil
 }
 
 // SwitchVideo makes the source named name (Camera, Test, Screen, or
@@ -210,15 +291,18 @@ func (m *Media) VideoName() string {
 func (m *Media) SwitchVideo(name string) (string, error) {
 	m.switchMu.Lock()
 	defer m.switchMu.Unlock()
-	if m.video == nil {
+	m.mu.Lock()
+	video, now, label := m.video, m.name, m.videoLabel
+	m.mu.Unlock()
+	if video == nil {
 		return "", ErrNoVideo
 	}
 	if name == None || name == "" {
 		return "", fmt.Errorf("%w %q to switch to: the video is turned off, not switched", ErrUnknownSource, None)
 	}
-	if name == m.name {
+	if name == now {
 		// Already sent; a camera or a screen cannot be opened twice.
-		return m.VideoLabel, nil
+		return label, nil
 	}
 	if path, ok := ImagePath(name); ok {
 		// A person switching mid-call who mistyped the path would get a
@@ -231,12 +315,14 @@ func (m *Media) SwitchVideo(name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := m.video.swap(src); err != nil && errors.Is(err, errSplitClosed) {
+	if err := video.swap(src); err != nil && errors.Is(err, errSplitClosed) {
 		return "", err
 	}
 	// An error closing the old source (a camera that went away) does not
 	// stop the new one.
-	m.name, m.VideoLabel = name, label
+	m.mu.Lock()
+	m.name, m.videoLabel = name, label
+	m.mu.Unlock()
 	return label, nil
 }
 

@@ -86,10 +86,10 @@ func TestOpenTestSources(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	if len(m.Tracks()) != 2 || m.Video == nil || m.Audio == nil {
+	if len(m.Tracks()) != 2 || m.Video() == nil || m.Audio == nil {
 		t.Fatalf("got %d tracks, want video and audio", len(m.Tracks()))
 	}
-	if m.VideoLabel == "" || m.AudioLabel == "" {
+	if m.VideoLabel() == "" || m.AudioLabel == "" {
 		t.Fatal("tracks have no labels to show the user")
 	}
 }

@@ -29,6 +29,10 @@ var (
 	// ErrNoVideo means the media sends no video, so its source cannot be
 	// switched.
 	ErrNoVideo = errors.New("no video is sent")
+
+	// ErrHasVideo means the media sends video already, so there is none to
+	// add: its source is switched instead.
+	ErrHasVideo = errors.New("video is sent already")
 )
 
 // errSplitClosed means a video source was swapped in after the media was

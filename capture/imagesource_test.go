@@ -109,8 +109,8 @@ func TestOpenImageSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	if m.Video == nil || m.VideoLabel != "the picture "+path {
-		t.Fatalf("video %v, label %q", m.Video, m.VideoLabel)
+	if m.Video() == nil || m.VideoLabel() != "the picture "+path {
+		t.Fatalf("video %v, label %q", m.Video(), m.VideoLabel())
 	}
 	if _, err := Open(Options{Video: ImagePrefix}); err == nil {
 		t.Error("image: with no path opened")

@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"io"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -125,7 +126,7 @@ func TestSwitchVideoToAPictureAndBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	track := m.Video
+	track := m.Video()
 	old := m.video.source().(*TestVideo)
 	got := previews(m)
 	// The middle of the test picture is the green bar, or the stripe.
@@ -138,10 +139,10 @@ func TestSwitchVideoToAPictureAndBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if label != "the picture "+path || m.VideoLabel != label || m.VideoName() != ImagePrefix+path {
-		t.Errorf("label %q, VideoLabel %q, name %q", label, m.VideoLabel, m.VideoName())
+	if label != "the picture "+path || m.VideoLabel() != label || m.VideoName() != ImagePrefix+path {
+		t.Errorf("label %q, VideoLabel %q, name %q", label, m.VideoLabel(), m.VideoName())
 	}
-	if m.Video != track {
+	if m.Video() != track {
 		t.Error("the switch made a new track: the call would have to negotiate it")
 	}
 	if _, _, err := old.Read(); !errors.Is(err, io.EOF) {
@@ -165,7 +166,7 @@ func TestSwitchVideoKeepsTheOldSourceOnError(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	src, label := m.video.source(), m.VideoLabel
+	src, label := m.video.source(), m.VideoLabel()
 	t.Setenv("DISPLAY", "")
 	for _, c := range []struct {
 		name string
@@ -183,8 +184,8 @@ func TestSwitchVideoKeepsTheOldSourceOnError(t *testing.T) {
 		if _, err := m.SwitchVideo(c.name); !errors.Is(err, c.want) {
 			t.Errorf("SwitchVideo(%q) = %v, want %v", c.name, err, c.want)
 		}
-		if m.video.source() != src || m.VideoLabel != label || m.VideoName() != Test {
-			t.Fatalf("after SwitchVideo(%q) failed, the source is %q (%q), want the test picture", c.name, m.VideoName(), m.VideoLabel)
+		if m.video.source() != src || m.VideoLabel() != label || m.VideoName() != Test {
+			t.Fatalf("after SwitchVideo(%q) failed, the source is %q (%q), want the test picture", c.name, m.VideoName(), m.VideoLabel())
 		}
 	}
 	// A display that is not there: the driver cannot open it.
@@ -254,5 +255,79 @@ func TestSwitchToAnotherSizeKeepsEncoding(t *testing.T) {
 	}
 	if first, last := sizes[0], sizes[len(sizes)-1]; first.Dx() != 160 || last.Dx() != 320 || last.Dy() != 240 {
 		t.Fatalf("decoded %v, want 160x120 then 320x240", sizes)
+	}
+}
+
+// TestAddVideoToMediaWithout adds a video source to media opened without
+// one: a track appears, the preview set before it shows its pictures, and
+// a second add, or a source that cannot open, changes nothing.
+func TestAddVideoToMediaWithout(t *testing.T) {
+	m, err := Open(Options{Video: None, Audio: None, Width: 160, Height: 120, Camera: "no-such-camera"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	got := previews(m) // set while there is no video, as a call's self-view is
+	if m.Video() != nil || m.VideoName() != None || len(m.Tracks()) != 0 {
+		t.Fatalf("media opened without video has video %v named %q", m.Video(), m.VideoName())
+	}
+	if _, err := m.SwitchVideo(Test); !errors.Is(err, ErrNoVideo) {
+		t.Fatalf("SwitchVideo without video = %v, want ErrNoVideo", err)
+	}
+	for _, c := range []struct {
+		name string
+		want error
+	}{
+		{"bogus", ErrUnknownSource},
+		{None, ErrUnknownSource},
+		{Camera, ErrNoCamera},
+		{ImagePrefix + "/no/such.png", ErrNoPicture},
+	} {
+		if _, err := m.AddVideo(c.name); !errors.Is(err, c.want) {
+			t.Errorf("AddVideo(%q) = %v, want %v", c.name, err, c.want)
+		}
+		if m.Video() != nil || m.VideoLabel() != "" {
+			t.Fatalf("AddVideo(%q) failed but left video %v (%q)", c.name, m.Video(), m.VideoLabel())
+		}
+	}
+
+	label, err := m.AddVideo(Test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	track := m.Video()
+	if track == nil || label != m.VideoLabel() || !strings.HasPrefix(label, "test pattern 160x120") || m.VideoName() != Test {
+		t.Fatalf("after AddVideo(test): track %v, label %q (VideoLabel %q), name %q", track, label, m.VideoLabel(), m.VideoName())
+	}
+	if len(m.Tracks()) != 1 {
+		t.Errorf("Tracks() = %d tracks, want the video alone", len(m.Tracks()))
+	}
+	green := [3]uint8{testBars[3][0], testBars[3][1], testBars[3][2]}
+	waitColour(t, got, green)
+
+	if _, err := m.AddVideo(Test); !errors.Is(err, ErrHasVideo) {
+		t.Errorf("a second AddVideo = %v, want ErrHasVideo", err)
+	}
+	if m.Video() != track {
+		t.Error("a second AddVideo replaced the track")
+	}
+	// The added video switches as one opened at the start does.
+	if _, err := m.SwitchVideo(Camera); !errors.Is(err, ErrNoCamera) {
+		t.Errorf("SwitchVideo(camera) = %v, want ErrNoCamera", err)
+	}
+}
+
+// TestAddVideoAfterClose adds nothing to closed media.
+func TestAddVideoAfterClose(t *testing.T) {
+	m, err := Open(Options{Video: None, Audio: None, Width: 160, Height: 120})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Close()
+	if _, err := m.AddVideo(Test); err == nil {
+		t.Fatal("AddVideo after Close added a video")
+	}
+	if m.Video() != nil {
+		t.Fatal("closed media has a video track")
 	}
 }

@@ -126,7 +126,7 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 	}
 
 	f := cmd.Flags()
-	f.StringVar(&opts.Video, "video", capture.Camera, "video to send: camera, test, screen (X11), none, or image:FILE (a PNG or JPEG picture, shown as a camera would, read again when it changes); /source switches it during the call")
+	f.StringVar(&opts.Video, "video", defaultVideo, "video to send: camera, test, screen (X11), none, or image:FILE (a PNG or JPEG picture, shown as a camera would, read again when it changes); /source switches it during the call")
 	f.StringVar(&opts.Audio, "audio", capture.Mic, "audio to send: mic, test or none")
 	f.StringSliceVar(&opts.Devices, "device", nil, "camera or microphone to use, by the ID 'pigeon devices' shows (repeatable)")
 	f.StringVar(&opts.SignalIn, "signal-in", "", "read the peer's code from this file or FIFO; - for stdin (default: the terminal)")

@@ -434,7 +434,7 @@ func localTracks(m *capture.Media) []webrtc.TrackLocal {
 }
 
 func describeMedia(m *capture.Media) string {
-	video, audio := m.VideoLabel, m.AudioLabel
+	video, audio := m.VideoLabel(), m.AudioLabel
 	if video == "" {
 		video = "no video"
 	}

@@ -328,8 +328,8 @@ func (s *signalIO) scanCode(ctx context.Context, want offline.Kind) (offline.Sig
 // video when it comes from the camera or a picture, the camera otherwise.
 func (s *signalIO) scanSource() (scan.FrameReader, func(), error) {
 	_, picture := capture.ImagePath(s.opts.Video)
-	if s.media != nil && s.media.Video != nil && (s.opts.Video == capture.Camera || picture) {
-		if vt, ok := s.media.Video.(*mediadevices.VideoTrack); ok {
+	if s.media != nil && s.media.Video() != nil && (s.opts.Video == capture.Camera || picture) {
+		if vt, ok := s.media.Video().(*mediadevices.VideoTrack); ok {
 			return vt.NewReader(false), func() {}, nil
 		}
 	}
@@ -342,7 +342,7 @@ func (s *signalIO) scanSource() (scan.FrameReader, func(), error) {
 	if err != nil {
 		return nil, nil, &scanCameraError{err}
 	}
-	vt, ok := m.Video.(*mediadevices.VideoTrack)
+	vt, ok := m.Video().(*mediadevices.VideoTrack)
 	if !ok {
 		m.Close()
 		return nil, nil, fmt.Errorf("%w: the camera gives no video", capture.ErrDeviceFailed)

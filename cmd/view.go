@@ -93,8 +93,8 @@ type controls struct {
 	quit    chan struct{}     // closed to hang up
 	once    sync.Once
 
-	// sourceMu makes one video source switch at a time, and guards
-	// media.VideoLabel, which a switch changes.
+	// sourceMu makes one video source switch, or one video added to a
+	// call without it, at a time.
 	sourceMu    sync.Mutex
 	firstSource string // --video
 
@@ -124,6 +124,10 @@ func (c *controls) key(k rune) {
 	case 'v':
 		c.toggle(webrtc.RTPCodecTypeVideo)
 	case 's':
+		if c.media != nil && c.media.Video() == nil {
+			c.addVideo(defaultVideo, capture.Test)
+			break
+		}
 		c.nextSource()
 	case 'f':
 		if c.out != nil {
@@ -194,6 +198,10 @@ func (c *controls) command(line string) bool {
 }
 
 func (c *controls) toggle(kind webrtc.RTPCodecType) {
+	if kind == webrtc.RTPCodecTypeVideo && c.media != nil && c.media.Video() == nil {
+		c.set(kind, false) // no video yet: v adds it
+		return
+	}
 	c.mu.Lock()
 	off := c.micOff
 	if kind == webrtc.RTPCodecTypeVideo {
@@ -204,11 +212,20 @@ func (c *controls) toggle(kind webrtc.RTPCodecType) {
 }
 
 // set stops or resumes sending one kind of media. The track keeps running,
-// so turning it back on is instant.
+// so turning it back on is instant. In a call that sends no video, turning
+// the video on adds it.
 func (c *controls) set(kind webrtc.RTPCodecType, off bool) {
+	if c.media == nil {
+		c.say("no media to turn on or off")
+		return
+	}
+	if kind == webrtc.RTPCodecTypeVideo && !off && c.media.Video() == nil {
+		c.addVideo(defaultVideo, capture.Test)
+		return
+	}
 	track, what := c.media.Audio, "microphone"
 	if kind == webrtc.RTPCodecTypeVideo {
-		track, what = c.media.Video, "camera"
+		track, what = c.media.Video(), "camera"
 	}
 	s := c.session.Load()
 	if track == nil || s == nil {
@@ -229,13 +246,71 @@ func (c *controls) set(kind webrtc.RTPCodecType, off bool) {
 	} else {
 		c.micOff = off
 	}
-	audioOn, videoOn := !c.micOff && c.media.Audio != nil, !c.camOff && c.media.Video != nil
 	c.mu.Unlock()
 	c.say("%s %s", what, onOff(!off))
 	// The peer sees the picture stop either way; told, it can say why.
+	c.tellMedia(s)
+}
+
+// tellMedia tells the peer what this side sends now.
+func (c *controls) tellMedia(s *call.Session) {
+	c.mu.Lock()
+	audioOn, videoOn := !c.micOff && c.media.Audio != nil, !c.camOff && c.media.Video() != nil
+	c.mu.Unlock()
 	if err := s.TellMedia(audioOn, videoOn); err != nil {
 		c.say("telling the peer: %v", err)
 	}
+}
+
+// defaultVideo is what /video on opens in a call that sends no video: what
+// --video opens unless told otherwise.
+const defaultVideo = capture.Camera
+
+// addVideo adds video to a call that sends none (/video on, /source NAME):
+// it opens the first of names that opens, and the call negotiates the new
+// track over itself, with no code to paste; the peer starts to show it.
+// Falling back to a later name is said, with why the first did not open.
+func (c *controls) addVideo(names ...string) {
+	c.sourceMu.Lock()
+	defer c.sourceMu.Unlock()
+	if c.media.Video() != nil {
+		// Added meanwhile (the window's v and the chat's /video on).
+		c.set(webrtc.RTPCodecTypeVideo, false)
+		return
+	}
+	s := c.session.Load()
+	if s == nil {
+		c.say("the call is not up yet")
+		return
+	}
+	label, err := c.media.AddVideo(names[0])
+	if err != nil && len(names) > 1 {
+		first := err
+		for _, name := range names[1:] {
+			if label, err = c.media.AddVideo(name); err == nil {
+				c.say("cannot open the %s (%v): sending %s instead; /source %s picks another", names[0], first, label, sourceNames)
+				break
+			}
+		}
+	}
+	if err != nil {
+		switch {
+		case errors.Is(err, capture.ErrUnknownSource):
+			c.say("/source %q: use %s; the call still sends no video", names[0], sourceNames)
+		default:
+			c.say("cannot open the video %s: %v; the call still sends no video", names[0], err)
+		}
+		return
+	}
+	if err := s.AddTrack(c.media.Video()); err != nil {
+		c.say("adding the video to the call: %v", err)
+		return
+	}
+	c.mu.Lock()
+	c.camOff = false
+	c.mu.Unlock()
+	c.say("camera on: sending %s, added to the call", label)
+	c.tellMedia(s)
 }
 
 // sourceNames are the names /source takes, for the user.
@@ -244,35 +319,38 @@ var sourceNames = strings.Join(capture.VideoSources, "|") + "|" + capture.ImageP
 func (c *controls) sourceHelp() {
 	c.sourceMu.Lock()
 	defer c.sourceMu.Unlock()
-	if c.media.Video == nil {
-		c.say("this call sends no video (--video none): there is no source to switch")
+	if c.media.Video() == nil {
+		c.say("this call sends no video yet: /video on adds the %s, /source %s adds another", defaultVideo, sourceNames)
 		return
 	}
-	c.say("sending %s; /source %s switches to another", c.media.VideoLabel, sourceNames)
+	c.say("sending %s; /source %s switches to another", c.media.VideoLabel(), sourceNames)
 }
 
 // source makes the video source named name feed the call (/source NAME):
 // the peer sees the new picture on the track it has, and the old source is
-// closed. A source that cannot open leaves the old one as it was.
+// closed. A source that cannot open leaves the old one as it was. In a
+// call that sends no video, the source is added to it.
 func (c *controls) source(name string) {
-	c.sourceMu.Lock()
-	defer c.sourceMu.Unlock()
 	if name == capture.None {
 		c.say("/source none: /video off stops sending the video, and /video on sends it again")
 		return
 	}
+	if c.media.Video() == nil {
+		c.addVideo(name)
+		return
+	}
+	c.sourceMu.Lock()
+	defer c.sourceMu.Unlock()
 	if name == c.media.VideoName() {
-		c.say("already sending %s", c.media.VideoLabel)
+		c.say("already sending %s", c.media.VideoLabel())
 		return
 	}
 	if err := c.switchSource(name); err != nil {
 		switch {
-		case errors.Is(err, capture.ErrNoVideo):
-			c.say("this call sends no video (--video none): there is no source to switch")
 		case errors.Is(err, capture.ErrUnknownSource):
-			c.say("/source %q: use %s; still sending %s", name, sourceNames, c.media.VideoLabel)
+			c.say("/source %q: use %s; still sending %s", name, sourceNames, c.media.VideoLabel())
 		default:
-			c.say("cannot switch the video to %s: %v; still sending %s", name, err, c.media.VideoLabel)
+			c.say("cannot switch the video to %s: %v; still sending %s", name, err, c.media.VideoLabel())
 		}
 	}
 }
@@ -283,10 +361,6 @@ func (c *controls) source(name string) {
 func (c *controls) nextSource() {
 	c.sourceMu.Lock()
 	defer c.sourceMu.Unlock()
-	if c.media.Video == nil {
-		c.say("this call sends no video (--video none): there is no source to switch")
-		return
-	}
 	names := capture.VideoSources
 	if _, picture := capture.ImagePath(c.firstSource); picture {
 		names = append(slices.Clone(names), c.firstSource)
@@ -305,7 +379,7 @@ func (c *controls) nextSource() {
 		}
 		failed = append(failed, fmt.Sprintf("%s: %v", name, err))
 	}
-	c.say("no other video source opens (%s); still sending %s", strings.Join(failed, "; "), c.media.VideoLabel)
+	c.say("no other video source opens (%s); still sending %s", strings.Join(failed, "; "), c.media.VideoLabel())
 }
 
 // switchSource switches the video to name and says so. The caller holds

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"image/png"
@@ -11,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/pion/webrtc/v4"
 
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/capture"
@@ -136,11 +139,145 @@ func TestSourceKeyCyclesToTheNextThatOpens(t *testing.T) {
 }
 
 func TestSourceWithoutVideo(t *testing.T) {
-	ctl, _, said := testControls(t, capture.Options{Video: capture.None})
+	ctl, media, said := testControls(t, capture.Options{Video: capture.None})
+	ctl.command("/source")
+	oneLine(t, "/source", said.take(), "sends no video yet", "/video on adds the camera")
+	// With no call up, nothing is opened.
 	ctl.command("/source test")
-	oneLine(t, "/source test", said.take(), "sends no video")
-	ctl.key('s')
-	oneLine(t, "s", said.take(), "sends no video")
+	oneLine(t, "/source test", said.take(), "the call is not up yet")
+	ctl.command("/video on")
+	oneLine(t, "/video on", said.take(), "the call is not up yet")
+	if media.Video() != nil {
+		t.Fatal("a video was opened with no call to send it")
+	}
+}
+
+// TestVideoOnAddsVideoToACallWithout turns the video on, with /video on,
+// /source test and the window's v, in a call that started without it, on
+// either side: the camera cannot open, so the test pattern is sent
+// instead, and said so; the peer is handed a video track that brings
+// packets, and is told the camera is on.
+func TestVideoOnAddsVideoToACallWithout(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		role call.Role
+		add  func(*controls)
+		want [][]string // the lines said, each holding all of its strings
+	}{
+		{"/video on by the caller", call.Caller, func(c *controls) { c.command("/video on") }, [][]string{
+			{"cannot open the camera", "no-such-camera", "sending test pattern 160x120", "instead", "/source camera|test|screen|image:FILE picks another"},
+			{"camera on: sending test pattern 160x120", "added to the call"},
+		}},
+		{"/source test by the callee", call.Callee, func(c *controls) { c.command("/source test") }, [][]string{
+			{"camera on: sending test pattern 160x120", "added to the call"},
+		}},
+		{"v by the callee", call.Callee, func(c *controls) { c.key('v') }, [][]string{
+			{"cannot open the camera", "sending test pattern 160x120 at 30 fps instead"},
+			{"camera on: sending test pattern", "added to the call"},
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctl, media, said := testControls(t, capture.Options{Video: capture.None})
+			peerVideo := make(chan struct{}, 1)
+			peerTold := make(chan bool, 4)
+			peerOpts := call.Options{
+				Interfaces: []string{"lo"}, Timeout: 10 * time.Second, PasteWait: 10 * time.Second,
+				OnPeerMedia: func(_, videoOn bool) { peerTold <- videoOn },
+				OnTrack: func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+					go func() {
+						buf := make([]byte, 1500)
+						for {
+							if _, _, err := tr.Read(buf); err != nil {
+								return
+							}
+							if tr.Kind() == webrtc.RTPCodecTypeVideo {
+								select {
+								case peerVideo <- struct{}{}:
+								default:
+								}
+							}
+						}
+					}()
+				},
+			}
+			peerOpts.Role = call.Caller
+			if c.role == call.Caller {
+				peerOpts.Role = call.Callee
+			}
+			peer, err := call.New(peerOpts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { peer.Close() })
+			self, err := call.New(call.Options{Role: c.role, Interfaces: []string{"lo"}, Timeout: 10 * time.Second, PasteWait: 10 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { self.Close() })
+			ctl.session.Store(self)
+			caller, callee := self, peer
+			if c.role == call.Callee {
+				caller, callee = peer, self
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			offer, err := caller.Offer(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			answer, err := callee.Answer(ctx, offer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := caller.Accept(answer); err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range []*call.Session{caller, callee} {
+				select {
+				case <-s.Ready():
+				case <-time.After(10 * time.Second):
+					t.Fatal("the call never came up")
+				}
+			}
+
+			c.add(ctl)
+			lines := said.take()
+			if len(lines) != len(c.want) {
+				t.Fatalf("said %q, want %d lines", lines, len(c.want))
+			}
+			for i, want := range c.want {
+				for _, w := range want {
+					if !strings.Contains(lines[i], w) {
+						t.Errorf("said %q, want it to hold %q", lines[i], w)
+					}
+				}
+			}
+			if media.Video() == nil || media.VideoName() != capture.Test {
+				t.Fatalf("the media sends video %v named %q, want the test pattern", media.Video(), media.VideoName())
+			}
+			select {
+			case <-peerVideo:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the peer never received the added video")
+			}
+			select {
+			case on := <-peerTold:
+				if !on {
+					t.Error("the peer was told the camera is off")
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("the peer was never told the camera is on")
+			}
+
+			// From now on the video is the one the call has.
+			ctl.command("/video off")
+			oneLine(t, "/video off", said.take(), "camera off")
+			ctl.command("/video on")
+			oneLine(t, "/video on", said.take(), "camera on")
+			ctl.command("/source")
+			oneLine(t, "/source", said.take(), "sending test pattern")
+		})
+	}
 }
 
 // TestRestartCommands checks which chat lines are taken for /restart and

@@ -62,6 +62,54 @@ func TestSourceSwitchesTheVideoMidCall(t *testing.T) {
 	checkLastPicture(t, filepath.Join(dir, "callee", render.VideoFile), "red", func(r, g, b uint8) bool { return r > 200 && g < 50 && b < 50 })
 }
 
+// TestSourceAddsVideoToACallWithout starts a call in which neither side
+// sends video; the callee adds a red picture with /source: the call
+// renegotiates over itself, and the caller's recording ends on red.
+func TestSourceAddsVideoToACallWithout(t *testing.T) {
+	dir := t.TempDir()
+	red := writeRedPNG(t, dir)
+	offer, answer := mkfifo(t, filepath.Join(dir, "offer")), mkfifo(t, filepath.Join(dir, "answer"))
+	caller := start(t, args([]string{"call", "--signal-out", offer, "--signal-in", answer,
+		"--record", filepath.Join(dir, "caller"), "--view", "none"}, noMedia)...)
+	callee := start(t, args([]string{"answer", "--signal-in", offer, "--signal-out", answer, "--view", "none"}, noMedia)...)
+	waitOutput(t, "callee", callee.stderr, "pigeon: chat open")
+	waitOutput(t, "caller", caller.stderr, "pigeon: chat open")
+
+	fmt.Fprintln(callee.stdin, "/source image:"+red)
+	waitOutput(t, "callee's /source", callee.stderr, "pigeon: camera on: sending the picture "+red+", added to the call")
+	waitOutput(t, "caller", caller.stderr, "pigeon: receiving video")
+	waitOutput(t, "caller", caller.stderr, "pigeon: the peer's camera is on")
+	time.Sleep(2 * time.Second)
+	callee.stdin.Close()
+	if code := caller.exit(t, 10*time.Second); code != 0 {
+		t.Fatalf("caller exit code %d; stderr:\n%s", code, caller.stderr)
+	}
+	callee.exit(t, 10*time.Second)
+	if strings.Contains(caller.stdout.String(), "/source") {
+		t.Errorf("a /source command reached the peer as chat:\n%s", caller.stdout)
+	}
+	checkLastPicture(t, filepath.Join(dir, "caller", render.VideoFile), "red", func(r, g, b uint8) bool { return r > 200 && g < 50 && b < 50 })
+}
+
+// writeRedPNG writes a red picture in dir and returns its path.
+func writeRedPNG(t *testing.T, dir string) string {
+	t.Helper()
+	red := filepath.Join(dir, "red.png")
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for i := 0; i < len(img.Pix); i += 4 {
+		copy(img.Pix[i:], []byte{255, 0, 0, 255})
+	}
+	f, err := os.Create(red)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	return red
+}
+
 // checkLastPicture checks the colour of the middle of the last picture of
 // a recording.
 func checkLastPicture(t *testing.T, path, want string, ok func(r, g, b uint8) bool) {

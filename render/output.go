@@ -131,6 +131,7 @@ type Output struct {
 	status       string
 	speaker      *speaker.Speaker
 	speakerTried bool // a track has had the speaker
+	leftOutSaid  bool // the WebM recording's left-out track was said
 	closed       bool
 	crispFor     image.Image // the last QR code ShowPreview showed, and
 	crisp        *image.RGBA // it scaled up

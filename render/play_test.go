@@ -9,11 +9,13 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
 
 	"github.com/pigeon-call/pigeon/capture"
 	"github.com/pigeon-call/pigeon/internal/mediatest"
@@ -362,4 +364,43 @@ func TestRecordWebM(t *testing.T) {
 		t.Error(err)
 	}
 	t.Logf("%s: %+v, %v long", path, kinds, probe.Duration())
+}
+
+// TestRecordWebMSaysVideoAddedLaterIsLeftOut plays audio alone until the
+// WebM header is written without video, then video, as when the peer adds
+// it mid-call: the video is played but not recorded, the audio still is,
+// and the person is told once why.
+func TestRecordWebMSaysVideoAddedLaterIsLeftOut(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "call.webm")
+	var mu sync.Mutex
+	var warnings []string
+	out, err := New(Options{RecordFile: path, Speaker: SpeakerNone, Warn: func(err error) {
+		mu.Lock()
+		warnings = append(warnings, err.Error())
+		mu.Unlock()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.webm.TrackWait = 100 * time.Millisecond
+	play(t, out, liveAudio(t, 10))
+	play(t, out, liveVideo(t, 160, 120, 10), liveAudio(t, 10))
+	var decoded int
+	for _, st := range out.Stats() {
+		if st.Kind == webrtc.RTPCodecTypeVideo {
+			decoded = st.Decoded
+		}
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if decoded == 0 {
+		t.Error("the video added later was not decoded")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "the video is not recorded in "+path) ||
+		!strings.Contains(warnings[0], "record to a directory") {
+		t.Fatalf("warned %q, want one warning that the video is not recorded", warnings)
+	}
 }

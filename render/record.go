@@ -74,7 +74,20 @@ func (o *Output) record(ts *trackState, rtpTime uint32, arrival time.Time, write
 	}
 	at := ts.clock.at(rtpTime, ts.clockRate, arrival, o.recStart)
 	o.mu.Unlock()
-	if err := write(w, at); err != nil && !errors.Is(err, webmwriter.ErrClosed) {
+	err := write(w, at)
+	if errors.Is(err, webmwriter.ErrLeftOut) {
+		// Video added to a call recorded without it: the sound goes on
+		// being recorded, and the person learns why the picture is not.
+		o.mu.Lock()
+		warn := !o.leftOutSaid
+		o.leftOutSaid = true
+		o.mu.Unlock()
+		if warn {
+			o.warn(fmt.Errorf("the %s is not recorded in %s: %w; record to a directory to keep it", ts.stats.Kind, o.opts.RecordFile, err))
+		}
+		return
+	}
+	if err != nil && !errors.Is(err, webmwriter.ErrClosed) {
 		// Stop at the first error, and say so once.
 		o.mu.Lock()
 		stopped := o.webm != nil

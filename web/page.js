@@ -89,7 +89,8 @@
     chat.onopen = () => { state.chatOpen = true; say("Connected: chat open."); };
     chat.onmessage = (ev) => receive(ev.data);
     negotiate = pc.createDataChannel("negotiate", { negotiated: true, id: 1 });
-    negotiate.onmessage = (ev) => renegotiate(ev.data);
+    negotiate.binaryType = "arraybuffer"; // an older pigeon sends its JSON as binary
+    negotiate.onmessage = (ev) => renegotiate(typeof ev.data === "string" ? ev.data : new TextDecoder().decode(ev.data));
     el.theirs.hidden = false;
     if (role === "caller") {
       for (const t of local.getTracks()) pc.addTrack(t, local);
@@ -335,11 +336,26 @@
     el.scanner.hidden = true;
   }
 
-  // A renegotiation from pigeon (a track added during the call): answer it.
+  // A renegotiation from pigeon (a track added during the call): answer its
+  // offer. Only the caller offers (call/negotiate.go): pigeon as the callee
+  // asks this page, the caller, for an offer, and answers it.
   async function renegotiate(data) {
     let m;
     try { m = JSON.parse(data); } catch (e) { return; }
-    if (!m.description || m.description.type !== "offer") return;
+    try { await respond(m); } catch (e) { fail("renegotiating the call: " + (e && e.message ? e.message : e)); }
+  }
+  async function respond(m) {
+    if (m.offerPlease && role === "caller" && pc.signalingState === "stable") {
+      await pc.setLocalDescription(await pc.createOffer());
+      negotiate.send(JSON.stringify({ description: { type: "offer", sdp: pc.localDescription.sdp } }));
+      return;
+    }
+    if (!m.description) return;
+    if (m.description.type === "answer") {
+      if (pc.signalingState === "have-local-offer") await pc.setRemoteDescription(m.description);
+      return;
+    }
+    if (m.description.type !== "offer") return;
     await pc.setRemoteDescription(m.description);
     await pc.setLocalDescription(await pc.createAnswer());
     negotiate.send(JSON.stringify({ description: { type: "answer", sdp: pc.localDescription.sdp } }));

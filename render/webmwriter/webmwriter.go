@@ -18,6 +18,10 @@ import (
 var (
 	// ErrClosed is returned by writes after Close.
 	ErrClosed = errors.New("webm writer is closed")
+	// ErrLeftOut is returned by a write of a kind of media that the header
+	// left out: it showed up too late (video added to a call that began
+	// without it). The write is dropped; the file goes on without it.
+	ErrLeftOut = errors.New("the recording began without this kind of media, and a WebM file's tracks are fixed at its start")
 	// ErrNotSeekable is returned by NewWith for a writer that cannot seek:
 	// the duration and the seek index are written last, at the front.
 	ErrNotSeekable = errors.New("webm output must be an io.WriteSeeker")
@@ -214,9 +218,11 @@ func (w *Writer) write(b block) error {
 	if b.video {
 		bw, last = w.video, &w.lastVideo
 	}
-	// A track the header left out; or a frame out of order, which WebM
-	// cannot hold.
-	if bw == nil || b.ms < *last {
+	if bw == nil {
+		return ErrLeftOut
+	}
+	// A frame out of order, which WebM cannot hold.
+	if b.ms < *last {
 		return nil
 	}
 	// Two frames in the same millisecond (a camera's burst) would look like

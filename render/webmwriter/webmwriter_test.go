@@ -94,14 +94,18 @@ func TestOneTrackAfterTheWait(t *testing.T) {
 		w.WriteAudio(opus, time.Duration(i)*20*time.Millisecond)
 		now = now.Add(20 * time.Millisecond)
 	}
-	// Video that shows up after the header was written is left out.
-	w.WriteVideo(key, 4*time.Second)
+	// Video that shows up after the header was written is left out, and
+	// the writer says so.
+	if err := w.WriteVideo(key, 4*time.Second); !errors.Is(err, ErrLeftOut) {
+		t.Errorf("video after the header: %v, want ErrLeftOut", err)
+	}
+	w.WriteAudio(opus, 4*time.Second)
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
 	codecs, packets := read(t, path)
-	if len(codecs) != 1 || codecs[0] != "opus" || len(packets["opus"]) != 200 {
-		t.Errorf("streams %v with %d audio packets, want opus alone with 200", codecs, len(packets["opus"]))
+	if len(codecs) != 1 || codecs[0] != "opus" || len(packets["opus"]) != 201 {
+		t.Errorf("streams %v with %d audio packets, want opus alone with 201", codecs, len(packets["opus"]))
 	}
 }
 
