@@ -68,8 +68,12 @@ func FFProbe(path string) (Probe, error) {
 // would, and fails on any error ffmpeg reports.
 func FFmpegDecode(path string) error {
 	// passthrough keeps the frames' own times rather than fit them to a
-	// frame rate, which a call's video does not keep to the millisecond.
-	cmd := exec.Command("ffmpeg", "-v", "error", "-xerror", "-i", path, "-fps_mode", "passthrough", "-f", "null", "-")
+	// frame rate, which a call's video does not keep to the millisecond;
+	// and in milliseconds, as WebM has them: in ffmpeg's default of a
+	// frame's time (1/30 s), two frames 28 ms apart may round to the same
+	// time, which ffmpeg then reports as an error of the file.
+	cmd := exec.Command("ffmpeg", "-v", "error", "-xerror", "-i", path,
+		"-fps_mode", "passthrough", "-enc_time_base:v", "1:1000", "-f", "null", "-")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil || stderr.Len() > 0 {
