@@ -502,3 +502,33 @@ func TestCornersFrameTheCode(t *testing.T) {
 		t.Error("corners from two points")
 	}
 }
+
+// TestQuarterTurnedGoesBack checks that a point of the turned picture the
+// last attempt decodes is taken back to the same pixel of the picture.
+func TestQuarterTurnedGoesBack(t *testing.T) {
+	b := image.Rect(10, 20, 10+64, 20+48)
+	grey := make([]byte, b.Dx()*b.Dy())
+	for i := range grey {
+		grey[i] = byte(i * 7)
+	}
+	src, err := quarterTurned(grey, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src.GetWidth() != b.Dy() || src.GetHeight() != b.Dx() {
+		t.Fatalf("turned %dx%d, want %dx%d", src.GetWidth(), src.GetHeight(), b.Dy(), b.Dx())
+	}
+	back := attempt{turned: true}.back(b)
+	for y := range src.GetHeight() {
+		row, err := src.GetRow(y, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for x, v := range row {
+			p := back(float64(x), float64(y)).Sub(b.Min)
+			if want := grey[p.Y*b.Dx()+p.X]; v != want {
+				t.Fatalf("turned (%d,%d) holds %d, but goes back to (%d,%d), which holds %d", x, y, v, p.X, p.Y, want)
+			}
+		}
+	}
+}
