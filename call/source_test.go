@@ -3,9 +3,6 @@ package call
 import (
 	"image"
 	"image/color"
-	"image/png"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,6 +11,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/pigeon-call/pigeon/capture"
+	"github.com/pigeon-call/pigeon/internal/mediatest"
 	"github.com/pigeon-call/pigeon/render"
 	"github.com/pigeon-call/pigeon/render/picture"
 )
@@ -22,19 +20,7 @@ import (
 // test picture to a red picture mid-call: the callee decodes red, on the
 // track it had, with nothing negotiated.
 func TestSwitchedSourceReachesThePeer(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "red.png")
-	red := image.NewRGBA(image.Rect(0, 0, 40, 30))
-	for i := 0; i < len(red.Pix); i += 4 {
-		copy(red.Pix[i:], []byte{255, 0, 0, 255})
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := png.Encode(f, red); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	path := mediatest.SolidPNG(t, t.TempDir(), "red.png", 40, 30, color.RGBA{255, 0, 0, 255})
 
 	media := openMedia(t, capture.Test, capture.None)
 	var middle atomic.Value // color.RGBA of the last decoded picture's middle

@@ -2,10 +2,7 @@ package e2e
 
 import (
 	"fmt"
-	"image"
 	"image/color"
-	"image/png"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,19 +19,7 @@ import (
 // goes on.
 func TestSourceSwitchesTheVideoMidCall(t *testing.T) {
 	dir := t.TempDir()
-	red := filepath.Join(dir, "red.png")
-	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
-	for i := 0; i < len(img.Pix); i += 4 {
-		copy(img.Pix[i:], []byte{255, 0, 0, 255})
-	}
-	f, err := os.Create(red)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := png.Encode(f, img); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	red := writeRedPNG(t, dir)
 
 	offer, answer := mkfifo(t, filepath.Join(dir, "offer")), mkfifo(t, filepath.Join(dir, "answer"))
 	caller := start(t, "call", "--signal-out", offer, "--signal-in", answer,
@@ -94,20 +79,7 @@ func TestSourceAddsVideoToACallWithout(t *testing.T) {
 // writeRedPNG writes a red picture in dir and returns its path.
 func writeRedPNG(t *testing.T, dir string) string {
 	t.Helper()
-	red := filepath.Join(dir, "red.png")
-	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
-	for i := 0; i < len(img.Pix); i += 4 {
-		copy(img.Pix[i:], []byte{255, 0, 0, 255})
-	}
-	f, err := os.Create(red)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := png.Encode(f, img); err != nil {
-		t.Fatal(err)
-	}
-	return red
+	return mediatest.SolidPNG(t, dir, "red.png", 64, 48, color.RGBA{255, 0, 0, 255})
 }
 
 // checkLastPicture checks the colour of the middle of the last picture of

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
+	"image/draw"
 	"image/png"
 	"io"
 	"net"
@@ -231,6 +233,23 @@ func SavePNG(t testing.TB, name string, img image.Image) {
 		return
 	}
 	t.Logf("the picture is in %s (set PIGEON_TEST_PICTURES to keep it)", path)
+}
+
+// SolidPNG writes a picture of one colour, w by h, to name in dir, for a
+// picture source to show, and returns its path.
+func SolidPNG(t testing.TB, dir, name string, w, h int, c color.Color) string {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	draw.Draw(img, img.Bounds(), image.NewUniform(c), image.Point{}, draw.Src)
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // Packet is one packet of a media file as ffprobe lists it.
