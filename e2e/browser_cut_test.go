@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -54,12 +53,7 @@ func browserCallThroughCut(t *testing.T, pigeonOffers bool, cutFor time.Duration
 	cut := newPortCut(t)
 	p := openPage(t)
 	dir := t.TempDir()
-	toPage, fromPage := filepath.Join(dir, "to-page"), filepath.Join(dir, "from-page")
-	for _, f := range []string{toPage, fromPage} {
-		if err := syscall.Mkfifo(f, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	toPage, fromPage := mkfifo(t, filepath.Join(dir, "to-page")), mkfifo(t, filepath.Join(dir, "from-page"))
 	verb := "answer"
 	if pigeonOffers {
 		verb = "call"

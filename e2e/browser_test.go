@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -241,12 +240,7 @@ func browserCall(t *testing.T, pigeonOffers bool, pigeonFormat, pageFormat strin
 // browserCallWith runs browserCall's call with the page p.
 func browserCallWith(t *testing.T, p *page, pigeonOffers bool, pigeonFormat, pageFormat string) {
 	dir := t.TempDir()
-	toPage, fromPage := filepath.Join(dir, "to-page"), filepath.Join(dir, "from-page")
-	for _, f := range []string{toPage, fromPage} {
-		if err := syscall.Mkfifo(f, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	toPage, fromPage := mkfifo(t, filepath.Join(dir, "to-page")), mkfifo(t, filepath.Join(dir, "from-page"))
 	verb := "answer"
 	if pigeonOffers {
 		verb = "call"
@@ -396,12 +390,7 @@ func TestBrowserWithoutCameraCallsPigeon(t *testing.T) {
 	p := openPage(t, chromedp.Flag("use-fake-ui-for-media-stream", false), chromedp.Flag("allow-loopback-in-peer-connection", false))
 	p.js(`navigator.mediaDevices.getUserMedia = () => Promise.reject(new Error("no camera here"))`)
 	dir := t.TempDir()
-	toPage, fromPage := filepath.Join(dir, "to-page"), filepath.Join(dir, "from-page")
-	for _, f := range []string{toPage, fromPage} {
-		if err := syscall.Mkfifo(f, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	toPage, fromPage := mkfifo(t, filepath.Join(dir, "to-page")), mkfifo(t, filepath.Join(dir, "from-page"))
 	pg := start(t, "answer", "-v", "--video", "test", "--audio", "test", "--view", "none", "--speaker", "none",
 		"--format", "full", "--signal-out", toPage, "--signal-in", fromPage)
 	p.click("start")

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -22,12 +21,7 @@ func TestBrowserSeesVideoPigeonAdds(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			p := openPage(t)
 			dir := t.TempDir()
-			toPage, fromPage := filepath.Join(dir, "to-page"), filepath.Join(dir, "from-page")
-			for _, f := range []string{toPage, fromPage} {
-				if err := syscall.Mkfifo(f, 0o600); err != nil {
-					t.Fatal(err)
-				}
-			}
+			toPage, fromPage := mkfifo(t, filepath.Join(dir, "to-page")), mkfifo(t, filepath.Join(dir, "from-page"))
 			verb := "answer"
 			if c.pigeonOffers {
 				verb = "call"

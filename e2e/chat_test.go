@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -82,12 +81,7 @@ func last(lines []string) string { return lines[len(lines)-1] }
 // then finishes the line and checks that the peer got it whole.
 func TestChatLineSurvivesIncomingMessages(t *testing.T) {
 	dir := t.TempDir()
-	offer, answer := filepath.Join(dir, "offer"), filepath.Join(dir, "answer")
-	for _, f := range []string{offer, answer} {
-		if err := syscall.Mkfifo(f, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	offer, answer := mkfifo(t, filepath.Join(dir, "offer")), mkfifo(t, filepath.Join(dir, "answer"))
 	common := "--video none --audio none --interface lo --view none --speaker none"
 	pane := startTmux(t, 90, 20, fmt.Sprintf("%s call --name alice --signal-out %s --signal-in %s %s; echo exit code $?; sleep 60",
 		pigeonBin, offer, answer, common))
@@ -144,12 +138,7 @@ func TestChatLineSurvivesIncomingMessages(t *testing.T) {
 // go plainly to the file, one a line, and not onto the screen.
 func TestChatLineOnStderrWhenStdoutIsAFile(t *testing.T) {
 	dir := t.TempDir()
-	offer, answer, out := filepath.Join(dir, "offer"), filepath.Join(dir, "answer"), filepath.Join(dir, "out.txt")
-	for _, f := range []string{offer, answer} {
-		if err := syscall.Mkfifo(f, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	offer, answer, out := mkfifo(t, filepath.Join(dir, "offer")), mkfifo(t, filepath.Join(dir, "answer")), filepath.Join(dir, "out.txt")
 	common := "--video none --audio none --interface lo --view none --speaker none"
 	pane := startTmux(t, 90, 20, fmt.Sprintf("%s call --name alice --signal-out %s --signal-in %s %s >%s; echo exit code $?; sleep 60",
 		pigeonBin, offer, answer, common, out))

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -255,13 +254,7 @@ func TestCompactCodesThroughFIFOs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			fifo := func(name string) string {
-				path := filepath.Join(dir, name)
-				if err := syscall.Mkfifo(path, 0o600); err != nil {
-					t.Fatal(err)
-				}
-				return path
-			}
+			fifo := func(name string) string { return mkfifo(t, filepath.Join(dir, name)) }
 			offerOut, offerIn, answerOut, answerIn := fifo("offer-out"), fifo("offer-in"), fifo("answer-out"), fifo("answer-in")
 			common := []string{"--video", "test", "--audio", "test", "--interface", "lo"}
 			caller := start(t, append(append([]string{"call", "--signal-out", offerOut, "--signal-in", answerIn}, common...), tt.callerArgs...)...)

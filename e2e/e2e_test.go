@@ -111,6 +111,16 @@ func (p *proc) exit(t *testing.T, within time.Duration) int {
 	return 0
 }
 
+// mkfifo makes a FIFO at path, for a code to pass between two pigeons, and
+// returns path.
+func mkfifo(t *testing.T, path string) string {
+	t.Helper()
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func waitOutput(t *testing.T, what string, b *syncBuffer, want string) {
 	t.Helper()
 	waitOutputWithin(t, 20*time.Second, what, b, want)
@@ -131,12 +141,7 @@ func waitOutputWithin(t *testing.T, d time.Duration, what string, b *syncBuffer,
 
 func TestCallThroughFIFOs(t *testing.T) {
 	dir := t.TempDir()
-	offer, answer := filepath.Join(dir, "offer"), filepath.Join(dir, "answer")
-	for _, f := range []string{offer, answer} {
-		if err := syscall.Mkfifo(f, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	offer, answer := mkfifo(t, filepath.Join(dir, "offer")), mkfifo(t, filepath.Join(dir, "answer"))
 	common := []string{"--video", "test", "--audio", "test", "--interface", "lo"}
 	caller := start(t, append([]string{"call", "--signal-out", offer, "--signal-in", answer,
 		"--record", filepath.Join(dir, "caller")}, common...)...)

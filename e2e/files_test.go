@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -27,12 +26,7 @@ func TestSendFileDuringACall(t *testing.T) {
 	if err := os.Mkdir(downloads, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	offer, answer := filepath.Join(dir, "offer"), filepath.Join(dir, "answer")
-	for _, f := range []string{offer, answer} {
-		if err := syscall.Mkfifo(f, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	offer, answer := mkfifo(t, filepath.Join(dir, "offer")), mkfifo(t, filepath.Join(dir, "answer"))
 	common := []string{"--video", "none", "--audio", "none", "--interface", "lo", "--speaker", "none", "--view", "none"}
 	caller := start(t, append([]string{"call", "--signal-out", offer, "--signal-in", answer, "--send", src}, common...)...)
 	callee := start(t, append([]string{"answer", "--signal-in", offer, "--signal-out", answer,
@@ -77,12 +71,7 @@ func TestSendAcceptAndDecline(t *testing.T) {
 	if err := os.Mkdir(downloads, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	offer, answer := filepath.Join(dir, "offer"), filepath.Join(dir, "answer")
-	for _, f := range []string{offer, answer} {
-		if err := syscall.Mkfifo(f, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	offer, answer := mkfifo(t, filepath.Join(dir, "offer")), mkfifo(t, filepath.Join(dir, "answer"))
 	common := []string{"--video", "none", "--audio", "none", "--interface", "lo", "--speaker", "none", "--view", "none"}
 	caller := start(t, append([]string{"call", "--signal-out", offer, "--signal-in", answer}, common...)...)
 	callee := start(t, append([]string{"answer", "--signal-in", offer, "--signal-out", answer,
@@ -153,12 +142,7 @@ func TestCancelATransfer(t *testing.T) {
 	if err := os.Mkdir(downloads, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	offer, answer := filepath.Join(dir, "offer"), filepath.Join(dir, "answer")
-	for _, f := range []string{offer, answer} {
-		if err := syscall.Mkfifo(f, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	offer, answer := mkfifo(t, filepath.Join(dir, "offer")), mkfifo(t, filepath.Join(dir, "answer"))
 	common := []string{"--video", "none", "--audio", "none", "--interface", "lo", "--speaker", "none", "--view", "none"}
 	caller := start(t, append([]string{"call", "--signal-out", offer, "--signal-in", answer}, common...)...)
 	callee := start(t, append([]string{"answer", "--signal-in", offer, "--signal-out", answer,

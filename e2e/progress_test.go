@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -41,12 +40,7 @@ func TestTransferProgressInTmux(t *testing.T) {
 			if err := os.Mkdir(downloads, 0o755); err != nil {
 				t.Fatal(err)
 			}
-			offer, answer := filepath.Join(dir, "offer"), filepath.Join(dir, "answer")
-			for _, f := range []string{offer, answer} {
-				if err := syscall.Mkfifo(f, 0o600); err != nil {
-					t.Fatal(err)
-				}
-			}
+			offer, answer := mkfifo(t, filepath.Join(dir, "offer")), mkfifo(t, filepath.Join(dir, "answer"))
 			common := "--video none --audio none --interface lo --view none --speaker none"
 			command := fmt.Sprintf("%s call --signal-out %s --signal-in %s %s", pigeonBin, offer, answer, common)
 			if !tt.typed {

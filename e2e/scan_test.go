@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -25,10 +24,7 @@ import (
 // comes up.
 func TestAnswerScansTheOfferPicture(t *testing.T) {
 	dir := t.TempDir()
-	picture, offer, answer := filepath.Join(dir, "offer.png"), filepath.Join(dir, "offer.txt"), filepath.Join(dir, "answer")
-	if err := syscall.Mkfifo(answer, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	picture, offer, answer := filepath.Join(dir, "offer.png"), filepath.Join(dir, "offer.txt"), mkfifo(t, filepath.Join(dir, "answer"))
 	common := []string{"--video", "test", "--audio", "none", "--view", "none", "--interface", "lo"}
 	caller := start(t, append([]string{"call", "--qr-png", picture, "--signal-out", offer, "--signal-in", answer}, common...)...)
 	waitOutput(t, "caller", caller.stderr, "offer written to")

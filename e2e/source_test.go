@@ -95,7 +95,7 @@ func checkLastPicture(t *testing.T, path, want string, ok func(r, g, b uint8) bo
 	r, g, b := picture.RGB(ycc.Y, ycc.Cb, ycc.Cr)
 	if !ok(r, g, b) {
 		mediatest.SavePNG(t, "last.png", last)
-		t.Fatalf("the callee's last picture is RGB %d,%d,%d in the middle, want %s", r, g, b, want)
+		t.Fatalf("the last picture of %s is RGB %d,%d,%d in the middle, want %s", path, r, g, b, want)
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -27,12 +26,7 @@ func TestTerminalCallInTmux(t *testing.T) {
 	}
 	mediatest.RequireTools(t, "tmux")
 	dir := t.TempDir()
-	offer, answer := filepath.Join(dir, "offer"), filepath.Join(dir, "answer")
-	for _, f := range []string{offer, answer} {
-		if err := syscall.Mkfifo(f, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	offer, answer := mkfifo(t, filepath.Join(dir, "offer")), mkfifo(t, filepath.Join(dir, "answer"))
 	sock := filepath.Join(dir, "tmux.sock")
 	tmux := func(args ...string) string {
 		t.Helper()

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -26,14 +25,6 @@ func args(a ...[]string) []string {
 		all = append(all, x...)
 	}
 	return all
-}
-
-func mkfifo(t *testing.T, path string) string {
-	t.Helper()
-	if err := syscall.Mkfifo(path, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 // TestAnswerForAnotherOffer gives a caller the answer to another caller's

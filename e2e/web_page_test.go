@@ -257,12 +257,7 @@ func (p *page) qrCycle() (pictures [][]byte, whole string) {
 // code.
 func TestPageScansPigeonsQRCode(t *testing.T) {
 	dir := t.TempDir()
-	toPage, fromPage := filepath.Join(dir, "to-page"), filepath.Join(dir, "from-page")
-	for _, f := range []string{toPage, fromPage} {
-		if err := syscall.Mkfifo(f, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	toPage, fromPage := mkfifo(t, filepath.Join(dir, "to-page")), mkfifo(t, filepath.Join(dir, "from-page"))
 	pg := start(t, "call", "--video", "test", "--audio", "test", "--view", "none", "--speaker", "none",
 		"--format", "compact", "--signal-out", toPage, "--signal-in", fromPage)
 	b, err := os.ReadFile(toPage)
@@ -370,12 +365,7 @@ func TestPageOverPlainHTTPOnTheLAN(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	toPage, fromPage := filepath.Join(dir, "to-page"), filepath.Join(dir, "from-page")
-	for _, f := range []string{toPage, fromPage} {
-		if err := syscall.Mkfifo(f, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	toPage, fromPage := mkfifo(t, filepath.Join(dir, "to-page")), mkfifo(t, filepath.Join(dir, "from-page"))
 	pg := start(t, "call", "--video", "test", "--audio", "test", "--view", "none", "--speaker", "none",
 		"--signal-out", toPage, "--signal-in", fromPage)
 	b, err := os.ReadFile(toPage)
