@@ -44,7 +44,7 @@ func TestBrowserCallsPigeonThroughLongCut(t *testing.T) {
 }
 
 // browserCallThroughCut connects pigeon and the page on loopback, drops
-// every packet to and from pigeon's UDP port for cutFor (or, if the page
+// every packet to and from both sides' UDP ports for cutFor (or, if the page
 // takes long to notice, until 2 seconds after it did), and checks that
 // both sides say the call is back, that the chat typed on each side during
 // the cut arrives once, in order, after the messages sent before it, and
@@ -75,20 +75,25 @@ func browserCallThroughCut(t *testing.T, pigeonOffers bool, cutFor time.Duration
 			t.Fatal(err)
 		}
 	}
-	var pigeonCode string
+	var pigeonCode, pageCode string
 	if pigeonOffers {
 		pigeonCode = readCode()
 		p.click("answer")
 		p.waitFor("ready for the offer", `!document.getElementById("theirs").hidden`)
 		p.paste(pigeonCode)
-		writeCode(p.myCode())
+		pageCode = p.myCode()
+		writeCode(pageCode)
 	} else {
 		p.click("start")
-		writeCode(p.myCode())
+		pageCode = p.myCode()
+		writeCode(pageCode)
 		pigeonCode = readCode()
 		p.paste(pigeonCode)
 	}
-	ports := candidatePorts(t, pigeonCode)
+	// Both sides' ports: pigeon restarts ICE a second into a silence, on
+	// new ports, and checks the page's candidates from them; cutting only
+	// its first ports would let the call move around the cut.
+	ports := append(candidatePorts(t, pigeonCode), candidatePorts(t, pageCode)...)
 
 	waitOutput(t, "pigeon", pg.stderr, "pigeon: chat open")
 	p.waitFor("the chat opening", `window.pigeon.state.chatOpen`)
