@@ -13,26 +13,13 @@ import (
 	"sync"
 
 	"github.com/gen2brain/malgo"
+
+	"github.com/pigeon-call/pigeon/internal/sound"
 )
 
 // Null names miniaudio's null device: it consumes samples in real time and
 // plays them nowhere, for tests and benchmarks on machines without sound.
 const Null = "null"
-
-// backendNull is miniaudio's ma_backend_null. malgo's BackendNull constant
-// is 13, which is ma_backend_custom: malgo's list misses "custom".
-const backendNull = malgo.Backend(14)
-
-// backends are tried in turn for a real device. The null backend is left
-// out: miniaudio would fall back to it silently when there is no sound card,
-// and the user would hear nothing without being told why. JACK is left out
-// too: without a JACK server its library prints errors on stderr.
-var backends = []malgo.Backend{
-	malgo.BackendPulseaudio, malgo.BackendAlsa, // Linux: PipeWire answers as PulseAudio
-	malgo.BackendWasapi, malgo.BackendDsound, malgo.BackendWinmm, // Windows
-	malgo.BackendCoreaudio,                                    // macOS
-	malgo.BackendSndio, malgo.BackendAudio4, malgo.BackendOss, // BSDs
-}
 
 var (
 	// ErrNoSound means no sound system or no playback device could be opened.
@@ -71,8 +58,7 @@ type Speaker struct {
 
 // Devices lists the playback devices of the first sound system that answers.
 func Devices() ([]Device, error) {
-	silenceALSA()
-	ctx, err := malgo.InitContext(backends, malgo.ContextConfig{}, nil)
+	ctx, err := sound.Open(sound.Backends())
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNoSound, err)
 	}
@@ -99,12 +85,11 @@ func Open(src Source, opts Options) (*Speaker, error) {
 	if opts.Channels == 0 {
 		opts.Channels = 1
 	}
-	silenceALSA()
-	list := backends
+	list := sound.Backends()
 	if opts.Device == Null {
-		list = []malgo.Backend{backendNull}
+		list = []malgo.Backend{sound.Null}
 	}
-	ctx, err := malgo.InitContext(list, malgo.ContextConfig{}, nil)
+	ctx, err := sound.Open(list)
 	if err != nil {
 		return nil, fmt.Errorf("%w: no sound system answered (%v)", ErrNoSound, err)
 	}

@@ -1,4 +1,4 @@
-package speaker
+package sound
 
 /*
 #cgo LDFLAGS: -ldl

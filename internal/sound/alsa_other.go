@@ -1,5 +1,5 @@
 //go:build !linux
 
-package speaker
+package sound
 
 func silenceALSA() {}
