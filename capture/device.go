@@ -15,9 +15,9 @@ import (
 	"github.com/pion/mediadevices/pkg/prop"
 	"github.com/pion/mediadevices/pkg/wave"
 
-	// Register the system's cameras and microphones with mediadevices.
+	// Register the system's cameras with mediadevices (microphones: see
+	// microphone.go).
 	_ "github.com/pion/mediadevices/pkg/driver/camera"
-	_ "github.com/pion/mediadevices/pkg/driver/microphone"
 )
 
 // Device is a camera or microphone found on this machine.
@@ -56,6 +56,7 @@ func cameras() []driver.Driver {
 }
 
 func microphones() []driver.Driver {
+	registerMicrophones()
 	return query(driver.FilterAnd(driver.FilterAudioRecorder(), driver.FilterDeviceType(driver.Microphone)))
 }
 
