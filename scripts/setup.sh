@@ -4,15 +4,17 @@
 set -euo pipefail
 
 # Build: libvpx (VP8), libopus and libopusfile (Opus decoding, through
-# gopkg.in/hraban/opus.v2), SDL2 (the call's window), Xlib and its XShm
-# extension (--video screen, through mediadevices' X11 screen driver).
+# gopkg.in/hraban/opus.v2), SDL2 (the call's window; the Makefile links
+# go-sdl2's own static build, against ALSA's and X11's libraries), Xlib and
+# its XShm extension (--video screen, through mediadevices' X11 screen
+# driver).
 # Tests: Xvfb and ffmpeg (the window under a virtual display, its
 # screenshots, and reading recordings back with ffprobe), tmux (the terminal
 # view in a real terminal), chromium (e2e's calls with a real browser),
 # iproute2, iptables and coturn (e2e's calls across NATs: LANs in network
 # namespaces behind iptables NATs, with coturn as their STUN and TURN server,
 # run as root; the test starts its own turnserver inside a namespace).
-packages=(pkg-config libvpx-dev libopus-dev libopusfile-dev libsdl2-dev libx11-dev libxext-dev xvfb ffmpeg tmux chromium iproute2 iptables coturn)
+packages=(pkg-config libvpx-dev libopus-dev libopusfile-dev libsdl2-dev libasound2-dev libx11-dev libxext-dev libxcursor-dev libxinerama-dev libxi-dev libxrandr-dev libxss-dev libxxf86vm-dev xvfb ffmpeg tmux chromium iproute2 iptables coturn)
 
 missing=()
 for p in "${packages[@]}"; do

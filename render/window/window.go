@@ -245,6 +245,16 @@ func (w *Window) run(ready chan<- error) {
 		// without a compositor prints complaints on stderr.
 		sdl.SetHintWithPriority(sdl.HINT_VIDEODRIVER, "x11,wayland", sdl.HINT_DEFAULT)
 	}
+	var flags uint32
+	if !graphicsHardware() {
+		// Without a GPU, OpenGL is Mesa's llvmpipe: a JIT compiler that
+		// costs some 100 MB and more CPU than SDL's own blitter. SDL also
+		// probes OpenGL for the window's surface unless told not to. An
+		// SDL_RENDER_DRIVER in the environment still decides.
+		sdl.SetHint(sdl.HINT_RENDER_DRIVER, "software")
+		sdl.SetHint(sdl.HINT_FRAMEBUFFER_ACCELERATION, "0")
+		flags = sdl.RENDERER_SOFTWARE
+	}
 	if err := sdl.Init(sdl.INIT_VIDEO | sdl.INIT_EVENTS); err != nil {
 		ready <- fmt.Errorf("%w: %v", ErrNoDisplay, err)
 		return
@@ -259,16 +269,6 @@ func (w *Window) run(ready chan<- error) {
 		return
 	}
 	defer win.Destroy()
-	var flags uint32
-	if !graphicsHardware() {
-		// Without a GPU, OpenGL is Mesa's llvmpipe: a JIT compiler that
-		// costs some 100 MB and more CPU than SDL's own blitter. SDL also
-		// probes OpenGL for the window's surface unless told not to. An
-		// SDL_RENDER_DRIVER in the environment still decides.
-		sdl.SetHint(sdl.HINT_RENDER_DRIVER, "software")
-		sdl.SetHint(sdl.HINT_FRAMEBUFFER_ACCELERATION, "0")
-		flags = sdl.RENDERER_SOFTWARE
-	}
 	ren, err := sdl.CreateRenderer(win, -1, flags)
 	if err != nil {
 		ready <- fmt.Errorf("%w: drawing in the window: %v", ErrNoDisplay, err)
