@@ -63,33 +63,7 @@ func browserCallThroughCut(t *testing.T, pigeonOffers bool, cutFor time.Duration
 	pg := start(t, verb, "--video", "test", "--audio", "test", "--view", "none", "--speaker", "none",
 		"--interface", "lo", "--format", "full", "--signal-out", toPage, "--signal-in", fromPage)
 	p.set("format", "full")
-	readCode := func() string {
-		b, err := os.ReadFile(toPage) // a FIFO: returns once pigeon has written its code
-		if err != nil {
-			t.Fatal(err)
-		}
-		return strings.TrimSpace(string(b))
-	}
-	writeCode := func(code string) {
-		if err := os.WriteFile(fromPage, []byte(code+"\n"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var pigeonCode, pageCode string
-	if pigeonOffers {
-		pigeonCode = readCode()
-		p.click("answer")
-		p.waitFor("ready for the offer", `!document.getElementById("theirs").hidden`)
-		p.paste(pigeonCode)
-		pageCode = p.myCode()
-		writeCode(pageCode)
-	} else {
-		p.click("start")
-		pageCode = p.myCode()
-		writeCode(pageCode)
-		pigeonCode = readCode()
-		p.paste(pigeonCode)
-	}
+	pigeonCode, pageCode := exchangeCodes(t, p, pigeonOffers, toPage, fromPage)
 	// Both sides' ports: pigeon restarts ICE a second into a silence, on
 	// new ports, and checks the page's candidates from them; cutting only
 	// its first ports would let the call move around the cut.

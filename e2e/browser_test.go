@@ -237,18 +237,11 @@ func browserCall(t *testing.T, pigeonOffers bool, pigeonFormat, pageFormat strin
 	browserCallWith(t, openPage(t), pigeonOffers, pigeonFormat, pageFormat)
 }
 
-// browserCallWith runs browserCall's call with the page p.
-func browserCallWith(t *testing.T, p *page, pigeonOffers bool, pigeonFormat, pageFormat string) {
-	dir := t.TempDir()
-	toPage, fromPage := mkfifo(t, filepath.Join(dir, "to-page")), mkfifo(t, filepath.Join(dir, "from-page"))
-	verb := "answer"
-	if pigeonOffers {
-		verb = "call"
-	}
-	pg := start(t, verb, "--video", "test", "--audio", "test", "--view", "none", "--speaker", "none",
-		"--format", pigeonFormat, "--signal-out", toPage, "--signal-in", fromPage, "--record", filepath.Join(dir, "rec"))
-	p.set("format", pageFormat)
-
+// exchangeCodes carries pigeon's code from the FIFO toPage into the page and
+// the page's code into the FIFO fromPage, in the order of the call: the
+// offer first. It returns both codes.
+func exchangeCodes(t *testing.T, p *page, pigeonOffers bool, toPage, fromPage string) (pigeonCode, pageCode string) {
+	t.Helper()
 	readCode := func() string {
 		b, err := os.ReadFile(toPage) // a FIFO: returns once pigeon has written its code
 		if err != nil {
@@ -261,7 +254,6 @@ func browserCallWith(t *testing.T, p *page, pigeonOffers bool, pigeonFormat, pag
 			t.Fatal(err)
 		}
 	}
-	var pigeonCode, pageCode string
 	if pigeonOffers {
 		pigeonCode = readCode()
 		p.click("answer")
@@ -276,6 +268,22 @@ func browserCallWith(t *testing.T, p *page, pigeonOffers bool, pigeonFormat, pag
 		pigeonCode = readCode()
 		p.paste(pigeonCode)
 	}
+	return pigeonCode, pageCode
+}
+
+// browserCallWith runs browserCall's call with the page p.
+func browserCallWith(t *testing.T, p *page, pigeonOffers bool, pigeonFormat, pageFormat string) {
+	dir := t.TempDir()
+	toPage, fromPage := mkfifo(t, filepath.Join(dir, "to-page")), mkfifo(t, filepath.Join(dir, "from-page"))
+	verb := "answer"
+	if pigeonOffers {
+		verb = "call"
+	}
+	pg := start(t, verb, "--video", "test", "--audio", "test", "--view", "none", "--speaker", "none",
+		"--format", pigeonFormat, "--signal-out", toPage, "--signal-in", fromPage, "--record", filepath.Join(dir, "rec"))
+	p.set("format", pageFormat)
+
+	pigeonCode, pageCode := exchangeCodes(t, p, pigeonOffers, toPage, fromPage)
 	t.Logf("pigeon's code: %.40s... (%d characters); the page's: %.40s... (%d characters)", pigeonCode, len(pigeonCode), pageCode, len(pageCode))
 	if pigeonFormat == "compact" && !strings.HasPrefix(pigeonCode, "pg3") {
 		t.Errorf("pigeon's code %.10q is not compact", pigeonCode)
