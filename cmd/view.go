@@ -225,7 +225,7 @@ func (c *controls) set(kind webrtc.RTPCodecType, off bool) {
 	}
 	track, what := c.media.Audio, "microphone"
 	if kind == webrtc.RTPCodecTypeVideo {
-		track, what = c.media.Video(), "camera"
+		track, what = c.media.Video(), "video" // the camera, the screen, a picture
 	}
 	s := c.session.Load()
 	if track == nil || s == nil {
@@ -309,7 +309,7 @@ func (c *controls) addVideo(names ...string) {
 	c.mu.Lock()
 	c.camOff = false
 	c.mu.Unlock()
-	c.say("camera on: sending %s, added to the call", label)
+	c.say("video on: sending %s, added to the call", label)
 	c.tellMedia(s)
 }
 
@@ -411,7 +411,7 @@ func (c *controls) peerMedia(audioOn, videoOn bool) {
 		c.say("the peer's microphone is %s", onOff(audioOn))
 	}
 	if !c.peerKnown || videoOn != c.peerVideo {
-		c.say("the peer's camera is %s", onOff(videoOn))
+		c.say("the peer's video is %s", onOff(videoOn))
 	}
 	c.peerKnown, c.peerAudio, c.peerVideo = true, audioOn, videoOn
 }

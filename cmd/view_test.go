@@ -166,14 +166,14 @@ func TestVideoOnAddsVideoToACallWithout(t *testing.T) {
 	}{
 		{"/video on by the caller", call.Caller, func(c *controls) { c.command("/video on") }, [][]string{
 			{"cannot open the camera", "no-such-camera", "sending test pattern 160x120", "instead", "/source camera|test|screen|image:FILE picks another"},
-			{"camera on: sending test pattern 160x120", "added to the call"},
+			{"video on: sending test pattern 160x120", "added to the call"},
 		}},
 		{"/source test by the callee", call.Callee, func(c *controls) { c.command("/source test") }, [][]string{
-			{"camera on: sending test pattern 160x120", "added to the call"},
+			{"video on: sending test pattern 160x120", "added to the call"},
 		}},
 		{"v by the callee", call.Callee, func(c *controls) { c.key('v') }, [][]string{
 			{"cannot open the camera", "sending test pattern 160x120 at 30 fps instead"},
-			{"camera on: sending test pattern", "added to the call"},
+			{"video on: sending test pattern", "added to the call"},
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -271,9 +271,9 @@ func TestVideoOnAddsVideoToACallWithout(t *testing.T) {
 
 			// From now on the video is the one the call has.
 			ctl.command("/video off")
-			oneLine(t, "/video off", said.take(), "camera off")
+			oneLine(t, "/video off", said.take(), "video off")
 			ctl.command("/video on")
-			oneLine(t, "/video on", said.take(), "camera on")
+			oneLine(t, "/video on", said.take(), "video on")
 			ctl.command("/source")
 			oneLine(t, "/source", said.take(), "sending test pattern")
 		})

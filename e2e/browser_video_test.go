@@ -59,7 +59,7 @@ func TestBrowserSeesVideoPigeonAdds(t *testing.T) {
 			}
 
 			fmt.Fprintln(pg.stdin, "/source test")
-			waitOutput(t, "pigeon's /source test", pg.stderr, "pigeon: camera on: sending test pattern")
+			waitOutput(t, "pigeon's /source test", pg.stderr, "pigeon: video on: sending test pattern")
 			st := waitStats(t, p, "the video pigeon added", func(st pageStats) bool { return st.VideoFrames >= 20 })
 			t.Logf("page received: %d video frames decoded (%dx%d), %d audio packets", st.VideoFrames, st.Width, st.Height, st.AudioPackets)
 			if st.Width != 640 || st.Height != 480 {

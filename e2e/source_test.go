@@ -61,9 +61,9 @@ func TestSourceAddsVideoToACallWithout(t *testing.T) {
 	waitOutput(t, "caller", caller.stderr, "pigeon: chat open")
 
 	fmt.Fprintln(callee.stdin, "/source image:"+red)
-	waitOutput(t, "callee's /source", callee.stderr, "pigeon: camera on: sending the picture "+red+", added to the call")
+	waitOutput(t, "callee's /source", callee.stderr, "pigeon: video on: sending the picture "+red+", added to the call")
 	waitOutput(t, "caller", caller.stderr, "pigeon: receiving video")
-	waitOutput(t, "caller", caller.stderr, "pigeon: the peer's camera is on")
+	waitOutput(t, "caller", caller.stderr, "pigeon: the peer's video is on")
 	time.Sleep(2 * time.Second)
 	callee.stdin.Close()
 	if code := caller.exit(t, 10*time.Second); code != 0 {
