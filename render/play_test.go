@@ -349,8 +349,8 @@ func TestRecordWebM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
 	video, audio := &firstPacket{Track: liveVideo(t, 320, 240, 60)}, &firstPacket{Track: liveAudio(t, 100)}
+	start := time.Now()
 	play(t, out, video, audio)
 	length := time.Since(start)
 	if err := out.Close(); err != nil {
