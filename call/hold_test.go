@@ -93,17 +93,23 @@ func TestVerifyHoldsTheCall(t *testing.T) {
 	waitTrack(t, "callee", callee, webrtc.RTPCodecTypeVideo)
 }
 
-// TestVerifyRefused has the user say the numbers differ: the call ends with
-// ErrNotVerified, and nothing went through either way.
+// TestVerifyRefused has the user say the numbers differ, once both sides
+// have typed: the call ends with ErrNotVerified, and nothing went through
+// either way.
 func TestVerifyRefused(t *testing.T) {
+	typed := make(chan struct{})
 	caller := newPeer(t, Caller, nil, 10*time.Second, func(o *Options) {
-		o.Verify = func(string) error { return ErrNotVerified }
+		o.Verify = func(string) error {
+			<-typed // the user reads the numbers while both sides type
+			return ErrNotVerified
+		}
 	})
 	callee := newPeer(t, Callee, nil, 10*time.Second)
 	connect(t, caller, callee)
 	waitReady(t, "callee", callee)
 	_ = callee.Send("hello?")
 	_ = caller.Send("hello from the held side")
+	close(typed)
 	if err := caller.Wait(); !errors.Is(err, ErrNotVerified) {
 		t.Fatalf("the caller ended with %v, want ErrNotVerified", err)
 	}
