@@ -89,8 +89,10 @@ func TestMicrophoneRecords(t *testing.T) {
 	if got := time.Duration(samples) * time.Second / 48000; got < 400*time.Millisecond || got > 600*time.Millisecond {
 		t.Errorf("25 chunks held %v of sound, want about 500ms", got)
 	}
-	if elapsed < 300*time.Millisecond {
-		t.Errorf("25 chunks came in %v: faster than they were recorded", elapsed)
+	// Up to microphoneQueue chunks may have waited for the first read on a
+	// busy machine; the rest come as they are recorded.
+	if least := time.Duration(25-microphoneQueue-1) * microphoneLatency * 3 / 4; elapsed < least {
+		t.Errorf("25 chunks came in %v: faster than they were recorded (at least %v)", elapsed, least)
 	}
 
 	done := make(chan error, 1)
