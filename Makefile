@@ -6,7 +6,7 @@ BIN := bin/pigeon
 # tag links the SDL build it ships, which opens the X11 libraries when a
 # window opens. Debian's libSDL2 instead loads some forty libraries (Wayland,
 # PulseAudio, D-Bus, sndfile, ...) into every pigeon process as it starts:
-# 4 MB more in a call, and 25 ms more to start. Exported, so that the tests
+# 3.5 MB more in a call with a window, and 25 ms more to start. Exported, so that the tests
 # and benchmarks that build pigeon build it the same way.
 ifeq ($(shell $(GO) env GOOS)/$(shell $(GO) env GOARCH),linux/amd64)
 export GOFLAGS := $(strip $(GOFLAGS) -tags=static)

@@ -198,6 +198,18 @@ func Open(opts Options) (*Media, error) {
 	return m, nil
 }
 
+// openVideoMidCall is openVideo for a source added or switched to during a
+// call, where a picture must be there and readable: a person who mistyped
+// its path would send a grey picture.
+func openVideoMidCall(name string, opts Options) (mediadevices.VideoSource, string, error) {
+	if path, ok := ImagePath(name); ok {
+		if err := checkPicture(path); err != nil {
+			return nil, "", err
+		}
+	}
+	return openVideo(name, opts)
+}
+
 // openVideo opens the video source named name (Options.Video, not None),
 // and says what it is for the user.
 func openVideo(name string, opts Options) (mediadevices.VideoSource, string, error) {
@@ -264,12 +276,7 @@ func (m *Media) AddVideo(name string) (string, error) {
 	if name == None || name == "" {
 		return "", fmt.Errorf("%w %q to add: it sends nothing", ErrUnknownSource, None)
 	}
-	if path, ok := ImagePath(name); ok {
-		if err := checkPicture(path); err != nil {
-			return "", err
-		}
-	}
-	src, label, err := openVideo(name, m.opts)
+	src, label, err := openVideoMidCall(name, m.opts)
 	if err != nil {
 		return "", err
 	}
@@ -304,14 +311,7 @@ func (m *Media) SwitchVideo(name string) (string, error) {
 		// Already sent; a camera or a screen cannot be opened twice.
 		return label, nil
 	}
-	if path, ok := ImagePath(name); ok {
-		// A person switching mid-call who mistyped the path would get a
-		// grey picture instead of the one they had.
-		if err := checkPicture(path); err != nil {
-			return "", err
-		}
-	}
-	src, label, err := openVideo(name, m.opts)
+	src, label, err := openVideoMidCall(name, m.opts)
 	if err != nil {
 		return "", err
 	}

@@ -249,8 +249,10 @@ func (w *Window) run(ready chan<- error) {
 	if !graphicsHardware() {
 		// Without a GPU, OpenGL is Mesa's llvmpipe: a JIT compiler that
 		// costs some 100 MB and more CPU than SDL's own blitter. SDL also
-		// probes OpenGL for the window's surface unless told not to. An
-		// SDL_RENDER_DRIVER in the environment still decides.
+		// probes OpenGL for the window's surface unless told not to, and
+		// SDL 2.0.12 (go-sdl2's static build) probes it in sdl.Init: the
+		// hints go first. An SDL_RENDER_DRIVER in the environment still
+		// decides.
 		sdl.SetHint(sdl.HINT_RENDER_DRIVER, "software")
 		sdl.SetHint(sdl.HINT_FRAMEBUFFER_ACCELERATION, "0")
 		flags = sdl.RENDERER_SOFTWARE
