@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"bytes"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -119,6 +120,26 @@ func mkfifo(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// mkdir makes the directory path and returns it.
+func mkdir(t *testing.T, path string) string {
+	t.Helper()
+	if err := os.Mkdir(path, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// randomFile writes size random bytes to path and returns them.
+func randomFile(t *testing.T, path string, size int) []byte {
+	t.Helper()
+	data := make([]byte, size)
+	rand.Read(data)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
 
 func waitOutput(t *testing.T, what string, b *syncBuffer, want string) {

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"crypto/rand"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,16 +15,9 @@ import (
 // with no .part file left behind.
 func TestSendFileDuringACall(t *testing.T) {
 	dir := t.TempDir()
-	data := make([]byte, 3<<20+12345)
-	rand.Read(data)
 	src := filepath.Join(dir, "holiday photos.bin")
-	if err := os.WriteFile(src, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	downloads := filepath.Join(dir, "downloads")
-	if err := os.Mkdir(downloads, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	data := randomFile(t, src, 3<<20+12345)
+	downloads := mkdir(t, filepath.Join(dir, "downloads"))
 	offer, answer := mkfifo(t, filepath.Join(dir, "offer")), mkfifo(t, filepath.Join(dir, "answer"))
 	common := []string{"--video", "none", "--audio", "none", "--interface", "lo", "--speaker", "none", "--view", "none"}
 	caller := start(t, append([]string{"call", "--signal-out", offer, "--signal-in", answer, "--send", src}, common...)...)
@@ -67,10 +59,7 @@ func TestSendAcceptAndDecline(t *testing.T) {
 	if err := os.WriteFile(secret, []byte("not to be kept"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	downloads := filepath.Join(dir, "downloads")
-	if err := os.Mkdir(downloads, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	downloads := mkdir(t, filepath.Join(dir, "downloads"))
 	offer, answer := mkfifo(t, filepath.Join(dir, "offer")), mkfifo(t, filepath.Join(dir, "answer"))
 	common := []string{"--video", "none", "--audio", "none", "--interface", "lo", "--speaker", "none", "--view", "none"}
 	caller := start(t, append([]string{"call", "--signal-out", offer, "--signal-in", answer}, common...)...)
@@ -138,10 +127,7 @@ func TestCancelATransfer(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	downloads := filepath.Join(dir, "downloads")
-	if err := os.Mkdir(downloads, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	downloads := mkdir(t, filepath.Join(dir, "downloads"))
 	offer, answer := mkfifo(t, filepath.Join(dir, "offer")), mkfifo(t, filepath.Join(dir, "answer"))
 	common := []string{"--video", "none", "--audio", "none", "--interface", "lo", "--speaker", "none", "--view", "none"}
 	caller := start(t, append([]string{"call", "--signal-out", offer, "--signal-in", answer}, common...)...)

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"crypto/rand"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -30,16 +29,9 @@ func TestTransferProgressInTmux(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			data := make([]byte, 8<<20)
-			rand.Read(data)
 			src := filepath.Join(dir, "big.bin")
-			if err := os.WriteFile(src, data, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			downloads := filepath.Join(dir, "downloads")
-			if err := os.Mkdir(downloads, 0o755); err != nil {
-				t.Fatal(err)
-			}
+			data := randomFile(t, src, 8<<20)
+			downloads := mkdir(t, filepath.Join(dir, "downloads"))
 			offer, answer := mkfifo(t, filepath.Join(dir, "offer")), mkfifo(t, filepath.Join(dir, "answer"))
 			common := "--video none --audio none --interface lo --view none --speaker none"
 			command := fmt.Sprintf("%s call --signal-out %s --signal-in %s %s", pigeonBin, offer, answer, common)

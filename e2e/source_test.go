@@ -34,17 +34,7 @@ func TestSourceSwitchesTheVideoMidCall(t *testing.T) {
 	waitOutput(t, "caller's /source bogus", caller.stderr, `pigeon: /source "bogus": use camera|test|screen|image:FILE; still sending test pattern`)
 	fmt.Fprintln(caller.stdin, "/source image:"+red)
 	waitOutput(t, "caller's /source", caller.stderr, "pigeon: sending the picture "+red)
-	time.Sleep(2 * time.Second)
-	caller.stdin.Close()
-	if code := callee.exit(t, 10*time.Second); code != 0 {
-		t.Fatalf("callee exit code %d; stderr:\n%s", code, callee.stderr)
-	}
-	caller.exit(t, 10*time.Second)
-	if strings.Contains(callee.stdout.String(), "/source") {
-		t.Errorf("a /source command reached the peer as chat:\n%s", callee.stdout)
-	}
-
-	checkLastPicture(t, filepath.Join(dir, "callee", render.VideoFile), "red", func(r, g, b uint8) bool { return r > 200 && g < 50 && b < 50 })
+	endOnPicture(t, caller, callee, filepath.Join(dir, "callee"), "red", isRed)
 }
 
 // TestSourceAddsVideoToACallWithout starts a call in which neither side
@@ -64,16 +54,7 @@ func TestSourceAddsVideoToACallWithout(t *testing.T) {
 	waitOutput(t, "callee's /source", callee.stderr, "pigeon: video on: sending the picture "+red+", added to the call")
 	waitOutput(t, "caller", caller.stderr, "pigeon: receiving video")
 	waitOutput(t, "caller", caller.stderr, "pigeon: the peer's video is on")
-	time.Sleep(2 * time.Second)
-	callee.stdin.Close()
-	if code := caller.exit(t, 10*time.Second); code != 0 {
-		t.Fatalf("caller exit code %d; stderr:\n%s", code, caller.stderr)
-	}
-	callee.exit(t, 10*time.Second)
-	if strings.Contains(caller.stdout.String(), "/source") {
-		t.Errorf("a /source command reached the peer as chat:\n%s", caller.stdout)
-	}
-	checkLastPicture(t, filepath.Join(dir, "caller", render.VideoFile), "red", func(r, g, b uint8) bool { return r > 200 && g < 50 && b < 50 })
+	endOnPicture(t, callee, caller, filepath.Join(dir, "caller"), "red", isRed)
 }
 
 // writeRedPNG writes a red picture in dir and returns its path.
@@ -81,6 +62,26 @@ func writeRedPNG(t *testing.T, dir string) string {
 	t.Helper()
 	return mediatest.SolidPNG(t, dir, "red.png", 64, 48, color.RGBA{255, 0, 0, 255})
 }
+
+// endOnPicture lets the picture a /source command chose flow for two
+// seconds, has sender hang up, and checks that receiver ends cleanly, that
+// the command did not reach it as chat, and that its recording in recDir
+// ends on the colour want, which ok recognises.
+func endOnPicture(t *testing.T, sender, receiver *proc, recDir, want string, ok func(r, g, b uint8) bool) {
+	t.Helper()
+	time.Sleep(2 * time.Second)
+	sender.stdin.Close()
+	if code := receiver.exit(t, 10*time.Second); code != 0 {
+		t.Fatalf("the receiving side's exit code %d; stderr:\n%s", code, receiver.stderr)
+	}
+	sender.exit(t, 10*time.Second)
+	if strings.Contains(receiver.stdout.String(), "/source") {
+		t.Errorf("a /source command reached the peer as chat:\n%s", receiver.stdout)
+	}
+	checkLastPicture(t, filepath.Join(recDir, render.VideoFile), want, ok)
+}
+
+func isRed(r, g, b uint8) bool { return r > 200 && g < 50 && b < 50 }
 
 // checkLastPicture checks the colour of the middle of the last picture of
 // a recording.
@@ -121,11 +122,6 @@ func TestSourceScreenMidCall(t *testing.T) {
 
 	fmt.Fprintln(caller.stdin, "/source screen")
 	waitOutput(t, "caller's /source screen", caller.stderr, "pigeon: sending the screen "+display+" (640x480, sent as 640x480)")
-	time.Sleep(2 * time.Second)
-	caller.stdin.Close()
-	if code := callee.exit(t, 10*time.Second); code != 0 {
-		t.Fatalf("callee exit code %d; stderr:\n%s", code, callee.stderr)
-	}
-	caller.exit(t, 10*time.Second)
-	checkLastPicture(t, filepath.Join(dir, "callee", render.VideoFile), "the blue of the caller's screen", func(r, g, b uint8) bool { return b > 200 && r < 50 && g < 50 })
+	endOnPicture(t, caller, callee, filepath.Join(dir, "callee"), "the blue of the caller's screen",
+		func(r, g, b uint8) bool { return b > 200 && r < 50 && g < 50 })
 }

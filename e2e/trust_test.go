@@ -522,10 +522,7 @@ func TestReceivedFilesArePrivate(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(tree, "2026", "photo.jpg"), []byte("not really"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	downloads := filepath.Join(dir, "downloads")
-	if err := os.Mkdir(downloads, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	downloads := mkdir(t, filepath.Join(dir, "downloads"))
 	offer, answer := mkfifo(t, filepath.Join(dir, "offer")), mkfifo(t, filepath.Join(dir, "answer"))
 	caller := start(t, args([]string{"call", "--signal-out", offer, "--signal-in", answer, "--send", src, "--send", tree}, noMedia)...)
 	callee := start(t, args([]string{"answer", "--signal-in", offer, "--signal-out", answer, "--accept-files", "--download-dir", downloads}, noMedia)...)
