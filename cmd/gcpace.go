@@ -3,6 +3,8 @@ package cmd
 import (
 	"runtime/debug"
 	"sync"
+
+	"github.com/pigeon-call/pigeon/transfer"
 )
 
 // How far the heap may grow over what lives before the collector runs, in
@@ -14,13 +16,11 @@ import (
 // quarter more than what lives costs the collector about 2% of a core in a
 // 640x480 call (1% at a half more) and holds about 1.2 MB less.
 //
-// A file moving is another matter: pion's SCTP and DTLS allocate for every
-// 1.2 kB packet, and at a quarter the collector took half of the processor
-// time the transfer had, halving its rate (BenchmarkTransfer run with
-// GOGC=25). While a file moves, the heap gets Go's default room.
+// A file moving is another matter: pion allocates for every packet, and
+// the transfer package says the pace that suits it (transfer.GCPercent).
 const (
 	callGCPercent     = 25
-	transferGCPercent = 100
+	transferGCPercent = transfer.GCPercent
 )
 
 // gcPace sets the collector's pace for what the process is doing: the

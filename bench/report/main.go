@@ -136,7 +136,8 @@ var goBenches = []bench.GoBench{
 	{
 		Title: "A 256 MiB file on loopback between two peers in one process (issue 8): pion's " +
 			"data-channels-flow-control example as it is (lossy), the same on a reliable channel, and " +
-			"pigeon's transfer with pion's defaults (untuned) and with its own settings, in turns:",
+			"pigeon's transfer with pion's defaults (untuned) and with its own settings and collector pace, " +
+			"in turns:",
 		Pkg: "./transfer/", Pattern: "^BenchmarkTransfer$", Args: []string{"-benchtime", "3x", "-args", "-transfer-mib", "256"},
 	},
 	{
