@@ -309,10 +309,10 @@ func newAPI(opts Options, id identity, network transport.Net) (*webrtc.API, erro
 	// SCTP backs off its retransmissions during an outage; capped low, the
 	// chat is moving again soon after the path comes back.
 	se.SetSCTPRTOMax(sctpRTOMax)
-	// Large socket buffers keep a file transfer from stalling on drops.
-	transfer.Tune(&se)
+	// Large socket buffers keep a file transfer from stalling on drops;
+	// Tune gives se the network with them.
+	transfer.Tune(&se, network)
 	applyPrivacy(opts, &se)
-	se.SetNet(network)
 	if opts.Net != nil {
 		// A virtual network has no multicast for mDNS.
 		se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)

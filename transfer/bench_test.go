@@ -55,7 +55,7 @@ func BenchmarkTransfer(b *testing.B) {
 	size := int64(*benchMiB) << 20
 	ordered, unordered, noRetransmits := true, false, uint16(0)
 	examplePair, reliablePair := newPair(b, nil, nil), newPair(b, nil, nil)
-	untuned, tuned := pigeonBench(b, nil, size), pigeonBench(b, Tune, size)
+	untuned, tuned := pigeonBench(b, nil, size), pigeonBench(b, tune, size)
 	variants := []*variant{
 		{name: "example", run: func() int64 {
 			init := &webrtc.DataChannelInit{Ordered: &unordered, MaxRetransmits: &noRetransmits}

@@ -9,6 +9,10 @@ import (
 	"github.com/pion/webrtc/v4"
 )
 
+// tune is Tune with pion's standard Net, as the pairs' SettingEngines
+// take it.
+func tune(se *webrtc.SettingEngine) { Tune(se, nil) }
+
 // pair is two in-process peers connected on the loopback interface only:
 // nothing leaves the machine, and no multicast DNS is sent.
 type pair struct {

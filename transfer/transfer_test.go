@@ -32,7 +32,7 @@ type harness struct {
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	h := &harness{ins: make(chan *Incoming, 8), ctx: context.Background()}
-	h.pair = newPair(t, Tune, func(dc *webrtc.DataChannel) {
+	h.pair = newPair(t, tune, func(dc *webrtc.DataChannel) {
 		h.mu.Lock()
 		opts, ctx := h.opts, h.ctx
 		h.mu.Unlock()

@@ -78,26 +78,33 @@ type flow struct {
 var defaultFlow = flow{chunk: chunkSize, high: highWater, low: lowWater}
 
 // Tune sets what pion exposes for fast transfers on se, the SettingEngine
-// of a pigeon call; both peers should use it. It
+// of a pigeon call whose sockets n opens (nil: pion's standard Net); both
+// peers should use it. It
 //
-//   - asks for 4 MiB UDP socket buffers, by giving se a Net (pion's
-//     standard one) that sets them on every socket it opens: to use
-//     another Net, such as a vnet in tests, call SetNet after Tune;
+//   - gives se n, made to ask for 4 MiB UDP socket buffers on every
+//     socket it opens: Tune sets se's Net, and a SetNet after it would
+//     take the larger buffers away;
 //   - turns on SCTP's zero checksum, which DTLS makes redundant (RFC 9653)
 //     and which saves a CRC of every packet both ways.
 //
 // The first is local and the second negotiated, so a peer without Tune
 // still connects; its transfers are only slower. They help the media and
 // the chat too, which share the sockets and the SCTP association.
-func Tune(se *webrtc.SettingEngine) {
+func Tune(se *webrtc.SettingEngine, n transport.Net) {
 	se.EnableSCTPZeroChecksum(true)
-	if n, err := stdnet.NewNet(); err == nil {
-		se.SetNet(bufferedNet{n})
+	if n == nil {
+		std, err := stdnet.NewNet()
+		if err != nil {
+			return // pion makes its own, with the system's buffers
+		}
+		n = std
 	}
+	se.SetNet(bufferedNet{n})
 }
 
-// bufferedNet is pion's standard Net with larger UDP socket buffers.
-type bufferedNet struct{ *stdnet.Net }
+// bufferedNet is a Net whose UDP sockets get larger buffers, where they
+// have buffers to size (a virtual network's do not).
+type bufferedNet struct{ transport.Net }
 
 func (n bufferedNet) ListenUDP(network string, laddr *net.UDPAddr) (transport.UDPConn, error) {
 	c, err := n.Net.ListenUDP(network, laddr)
@@ -117,8 +124,8 @@ func (n bufferedNet) DialUDP(network string, laddr, raddr *net.UDPAddr) (transpo
 
 func (n bufferedNet) ListenPacket(network, address string) (net.PacketConn, error) {
 	c, err := n.Net.ListenPacket(network, address)
-	if uc, ok := c.(*net.UDPConn); err == nil && ok {
-		growBuffers(uc)
+	if bc, ok := c.(bufferedConn); err == nil && ok {
+		growBuffers(bc)
 	}
 	return c, err
 }
