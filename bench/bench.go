@@ -124,48 +124,17 @@ func (p *process) finish(wait time.Duration) error {
 // RunCall makes one call between two processes of impl. After both codes
 // have passed, it waits warmUp, measures CPU over window, then hangs up.
 func RunCall(ctx context.Context, impl Impl, dir string, warmUp, window time.Duration) (Call, error) {
-	var c Call
-	fifos := map[string]string{}
-	for _, name := range []string{"offer-out", "offer-in", "answer-out", "answer-in"} {
-		fifos[name] = filepath.Join(dir, name)
-		if err := syscall.Mkfifo(fifos[name], 0o600); err != nil {
-			return c, err
-		}
-	}
-	caller, err := start(impl, "call", dir, "--signal-out", fifos["offer-out"], "--signal-in", fifos["answer-in"])
+	d, err := dial(ctx, impl, dir, nil, nil)
 	if err != nil {
-		return c, err
+		return d.Call, err
 	}
-	callee, err := start(impl, "answer", dir, "--signal-in", fifos["offer-in"], "--signal-out", fifos["answer-out"])
-	if err != nil {
-		caller.cmd.Process.Kill()
-		caller.cmd.Wait()
-		return c, err
-	}
-	procs := []*process{caller, callee}
-	abort := func(err error) (Call, error) {
-		for _, p := range procs {
-			p.cmd.Process.Kill()
-			p.finish(time.Second)
-		}
-		c.Caller, c.Callee = caller.side, callee.side
-		return c, fmt.Errorf("%s: %w\ncaller stderr:\n%s\ncallee stderr:\n%s", impl.Name, err, caller.side.Stderr, callee.side.Stderr)
-	}
-
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if c.Offer, err = relay(ctx, fifos["offer-out"], fifos["offer-in"]); err != nil {
-		return abort(fmt.Errorf("passing the offer: %w", err))
-	}
-	if c.Answer, err = relay(ctx, fifos["answer-out"], fifos["answer-in"]); err != nil {
-		return abort(fmt.Errorf("passing the answer: %w", err))
-	}
+	procs := []*process{d.caller, d.callee}
 
 	time.Sleep(warmUp)
 	before := make([]int64, len(procs))
 	for i, p := range procs {
 		if before[i], err = p.cpuTicks(); err != nil {
-			return abort(fmt.Errorf("%w: a process ended during the call: %v", ErrNoCall, err))
+			return d.abort(fmt.Errorf("%w: a process ended during the call: %v", ErrNoCall, err))
 		}
 	}
 	began := time.Now()
@@ -173,24 +142,82 @@ func RunCall(ctx context.Context, impl Impl, dir string, warmUp, window time.Dur
 	for i, p := range procs {
 		after, err := p.cpuTicks()
 		if err != nil {
-			return abort(fmt.Errorf("%w: a process ended during the call: %v", ErrNoCall, err))
+			return d.abort(fmt.Errorf("%w: a process ended during the call: %v", ErrNoCall, err))
 		}
 		p.side.CPU = float64(after-before[i]) / clockTicks / time.Since(began).Seconds() * 100
 	}
+	return d.hangUp()
+}
 
-	errCaller := caller.finish(10 * time.Second)
-	errCallee := callee.finish(10 * time.Second)
-	c.Caller, c.Callee = caller.side, callee.side
-	for _, s := range []Side{c.Caller, c.Callee} {
+// dialed is a call between two processes whose codes have passed.
+type dialed struct {
+	Call
+	impl           Impl
+	caller, callee *process
+}
+
+// dial starts the two processes of a call of impl, each with its own
+// arguments added, and passes their codes through FIFOs in dir.
+func dial(ctx context.Context, impl Impl, dir string, callerArgs, calleeArgs []string) (*dialed, error) {
+	d := &dialed{impl: impl}
+	fifos := map[string]string{}
+	for _, name := range []string{"offer-out", "offer-in", "answer-out", "answer-in"} {
+		fifos[name] = filepath.Join(dir, name)
+		if err := syscall.Mkfifo(fifos[name], 0o600); err != nil {
+			return d, err
+		}
+	}
+	var err error
+	d.caller, err = start(impl, "call", dir, append([]string{"--signal-out", fifos["offer-out"], "--signal-in", fifos["answer-in"]}, callerArgs...)...)
+	if err != nil {
+		return d, err
+	}
+	d.callee, err = start(impl, "answer", dir, append([]string{"--signal-in", fifos["offer-in"], "--signal-out", fifos["answer-out"]}, calleeArgs...)...)
+	if err != nil {
+		d.caller.cmd.Process.Kill()
+		d.caller.cmd.Wait()
+		return d, err
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if d.Offer, err = relay(ctx, fifos["offer-out"], fifos["offer-in"]); err != nil {
+		_, err = d.abort(fmt.Errorf("passing the offer: %w", err))
+		return d, err
+	}
+	if d.Answer, err = relay(ctx, fifos["answer-out"], fifos["answer-in"]); err != nil {
+		_, err = d.abort(fmt.Errorf("passing the answer: %w", err))
+		return d, err
+	}
+	return d, nil
+}
+
+// abort kills both processes and returns err with what they printed.
+func (d *dialed) abort(err error) (Call, error) {
+	for _, p := range []*process{d.caller, d.callee} {
+		p.cmd.Process.Kill()
+		p.finish(time.Second)
+	}
+	d.Caller, d.Callee = d.caller.side, d.callee.side
+	return d.Call, fmt.Errorf("%s: %w\ncaller stderr:\n%s\ncallee stderr:\n%s", d.impl.Name, err, d.Caller.Stderr, d.Callee.Stderr)
+}
+
+// hangUp ends the call from both sides, and checks that it was one: each
+// side's chat opened.
+func (d *dialed) hangUp() (Call, error) {
+	errCaller := d.caller.finish(10 * time.Second)
+	errCallee := d.callee.finish(10 * time.Second)
+	d.Caller, d.Callee = d.caller.side, d.callee.side
+	for _, s := range []Side{d.Caller, d.Callee} {
 		if _, ok := s.Trace[trace.ChatOpen]; !ok {
-			return c, fmt.Errorf("%s: %w: no chat channel opened\ncaller stderr:\n%s\ncallee stderr:\n%s",
-				impl.Name, ErrNoCall, c.Caller.Stderr, c.Callee.Stderr)
+			return d.Call, fmt.Errorf("%s: %w: no chat channel opened\ncaller stderr:\n%s\ncallee stderr:\n%s",
+				d.impl.Name, ErrNoCall, d.Caller.Stderr, d.Callee.Stderr)
 		}
 	}
 	if err := errors.Join(errCaller, errCallee); err != nil {
-		return c, fmt.Errorf("%s: ending the call: %w", impl.Name, err)
+		return d.Call, fmt.Errorf("%s: ending the call: %w", d.impl.Name, err)
 	}
-	return c, nil
+	return d.Call, nil
 }
 
 // relay carries one code from a process's output FIFO to the other's input

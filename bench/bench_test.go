@@ -67,6 +67,29 @@ func TestSmoke(t *testing.T) {
 			t.Errorf("row %q has no figure for pigeon: %q", metric, cells)
 		}
 	}
+
+	// A file sent between two pigeons arrives whole, and has a rate.
+	transferDir := filepath.Join(dir, "transfer")
+	if err := os.Mkdir(transferDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(transferDir, "file.bin")
+	if err := os.WriteFile(file, bytes.Repeat([]byte("pigeon "), 1<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := RunTransfer(context.Background(), pigeon, transferDir, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rate, ok := tr.Rate(); !ok || rate <= 0 {
+		t.Errorf("no rate for the transfer: %v, %v; traces %v, %v", rate, ok, tr.Caller.Trace, tr.Callee.Trace)
+	}
+	table.Reset()
+	WriteTransferTable(&table, []Transfer{tr})
+	t.Logf("\n%s", table.String())
+	if cells := strings.Split(lineOf(table.String(), "file rate, chat open to saved"), "|"); len(cells) < 3 || strings.TrimSpace(cells[2]) == "n/a" {
+		t.Errorf("no rate in the table:\n%s", table.String())
+	}
 }
 
 func lineOf(table, metric string) string {

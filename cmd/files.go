@@ -12,6 +12,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/pigeon-call/pigeon/call"
+	"github.com/pigeon-call/pigeon/internal/trace"
 	"github.com/pigeon-call/pigeon/transfer"
 )
 
@@ -24,6 +25,7 @@ type files struct {
 	ctx  context.Context // ends with the call
 	opts *CallOptions
 	say  func(string, ...any)
+	tr   *trace.Writer
 	// status shows the progress of the transfers under way on one line,
 	// redrawn in place, and reports whether a person sees it; when not,
 	// progress is said in lines.
@@ -40,8 +42,8 @@ type files struct {
 	next    int // the key of the next transfer in running
 }
 
-func newFiles(ctx context.Context, opts *CallOptions, say func(string, ...any), status func(string) bool) *files {
-	return &files{ctx: ctx, opts: opts, say: say, status: status, running: map[int]context.CancelFunc{}}
+func newFiles(ctx context.Context, opts *CallOptions, say func(string, ...any), status func(string) bool, tr *trace.Writer) *files {
+	return &files{ctx: ctx, opts: opts, say: say, status: status, tr: tr, running: map[int]context.CancelFunc{}}
 }
 
 // track gives a transfer a context that /cancel ends, and the collector
@@ -136,6 +138,7 @@ func (f *files) receive(dc *webrtc.DataChannel) {
 		case err != nil:
 			f.say("receiving a file: %v", explain(err))
 		default:
+			f.tr.Mark(trace.FileSaved)
 			f.say("received %s: saved as %s (%s, sha256 %s)", res.Name, res.Path, transfer.FormatBytes(res.Size), res.SHA256[:16])
 		}
 	}()

@@ -57,7 +57,7 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	ctl.show = func(line string) { fmt.Fprintln(&chat.errOut, line) }
 	callCtx, endTransfers := context.WithCancel(ctx)
 	defer endTransfers()
-	ctl.files = newFiles(callCtx, opts, say, chat.showStatus)
+	ctl.files = newFiles(callCtx, opts, say, chat.showStatus, tr)
 	// With a trace, the test picture's stamp gives each remote picture's
 	// time from capture to decoding, for make bench.
 	var latencies trace.Latencies

@@ -1,14 +1,16 @@
 // Command report runs pigeon's call benchmarks side by side with the
 // baseline, prints the table and writes it to docs/BENCHMARKS.md.
 //
-//	go run ./bench/report [-runs 5] [-load-runs 3] [-window 30s] [-out docs/BENCHMARKS.md]
+//	go run ./bench/report [-runs 5] [-load-runs 3] [-transfer-runs 3] [-window 30s] [-out docs/BENCHMARKS.md]
 package main
 
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,15 +27,16 @@ func main() {
 	loadRuns := flag.Int("load-runs", 3, "long calls per implementation, for CPU, memory and frame rates")
 	window := flag.Duration("window", 30*time.Second, "how long each long call is measured")
 	out := flag.String("out", "docs/BENCHMARKS.md", "where to write the table; empty for nowhere")
+	transferRuns := flag.Int("transfer-runs", 3, "files sent between two pigeon processes")
 	flag.Parse()
 
-	if err := run(*runs, *loadRuns, *window, *out); err != nil {
+	if err := run(*runs, *loadRuns, *transferRuns, *window, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(runs, loadRuns int, window time.Duration, out string) error {
+func run(runs, loadRuns, transferRuns int, window time.Duration, out string) error {
 	dir, err := os.MkdirTemp("", "pigeon-bench")
 	if err != nil {
 		return err
@@ -94,6 +97,15 @@ func run(runs, loadRuns int, window time.Duration, out string) error {
 	table.WriteString("\nSize of a pigeon offer (audio, video and chat) by format and host candidates, on documentation\naddresses; QR versions at level M as pigeon draws them:\n\n")
 	bench.WriteCodeSizes(&table, codes)
 
+	transfers, err := runTransfers(ctx, impls[1].Bin, dir, transferRuns)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(&table, "\nA %d MiB file between two pigeon processes on loopback, as people send one (`pigeon call --send FILE`, "+
+		"`pigeon answer --accept-files`, no media), %d runs; the rate counts from the call being up to the file saved, "+
+		"and the memory is each process's whole peak (issue 8):\n\n", transferMiB, len(transfers))
+	bench.WriteTransferTable(&table, transfers)
+
 	for _, g := range goBenches {
 		fmt.Fprintf(os.Stderr, "bench: go test -bench %s %s\n", g.Pattern, g.Pkg)
 		results, err := g.Run(".")
@@ -128,6 +140,57 @@ time of each test picture is stamped in the picture itself and read back from th
 		return err
 	}
 	return os.WriteFile(out, []byte(doc), 0o644)
+}
+
+// transferMiB is the size of the file runTransfers sends, as issue 8 asks.
+const transferMiB = 256
+
+// runTransfers sends a file of transferMiB between two pigeon processes
+// runs times. The file and its copies live in memory where there is a
+// /dev/shm, so that the disk is not measured.
+func runTransfers(ctx context.Context, pigeonBin, dir string, runs int) ([]bench.Transfer, error) {
+	base := dir
+	if info, err := os.Stat("/dev/shm"); err == nil && info.IsDir() {
+		shm, err := os.MkdirTemp("/dev/shm", "pigeon-bench-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(shm)
+		base = shm
+	}
+	file := filepath.Join(base, "file.bin")
+	if err := writeRandomFile(file, transferMiB<<20); err != nil {
+		return nil, err
+	}
+	var ts []bench.Transfer
+	for i := range runs {
+		fmt.Fprintf(os.Stderr, "bench: pigeon file transfer %d/%d\n", i+1, runs)
+		runDir := filepath.Join(base, fmt.Sprint("transfer-", i))
+		if err := os.Mkdir(runDir, 0o700); err != nil {
+			return nil, err
+		}
+		t, err := bench.RunTransfer(ctx, pigeonBin, runDir, file)
+		os.RemoveAll(runDir)
+		if err != nil {
+			return nil, err
+		}
+		ts = append(ts, t)
+	}
+	return ts, nil
+}
+
+// writeRandomFile writes size random bytes to path: what a transfer of a
+// compressed file or a photo moves.
+func writeRandomFile(path string, size int64) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.CopyN(f, rand.Reader, size); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // goBenches are the benchmarks of single packages whose figures the report

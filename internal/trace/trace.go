@@ -1,6 +1,6 @@
 // Package trace writes timestamped events of a call as JSON lines, for the
 // benchmarks to read: when the code was written, when the chat opened, when
-// the first remote picture was decoded.
+// the first remote picture was decoded, when a file was saved.
 package trace
 
 import (
@@ -20,6 +20,7 @@ const (
 	ChatOpen    = "chat-open"    // the chat channel is open
 	FirstFrame  = "first-frame"  // the first remote picture was decoded
 	Summary     = "summary"      // the call has ended; Frames says how many pictures were decoded
+	FileSaved   = "file-saved"   // the first file received from the peer was saved whole
 )
 
 // Event is one line of a trace.
