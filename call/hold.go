@@ -84,7 +84,7 @@ func (h *hold) wrap(t webrtc.TrackLocal) webrtc.TrackLocal {
 	if h == nil {
 		return t
 	}
-	return &heldTrack{TrackLocal: t, hold: h, bound: map[string]webrtc.TrackLocalContext{}}
+	return holdBack(t, h.holding)
 }
 
 // attach tells the hold its session, which it asks for the safety number.
@@ -193,18 +193,23 @@ func isTimeout(err error) bool {
 	return ok && te.Timeout()
 }
 
-// heldTrack is a local track that sends nothing while the call is held: it
-// binds as the track it wraps does, but what that track writes is dropped.
+// holdBack returns t as a track that sends nothing while held says so.
+func holdBack(t webrtc.TrackLocal, held func() bool) webrtc.TrackLocal {
+	return &heldTrack{TrackLocal: t, held: held, bound: map[string]webrtc.TrackLocalContext{}}
+}
+
+// heldTrack is a local track that sends nothing while held: it binds as
+// the track it wraps does, but what that track writes then is dropped.
 type heldTrack struct {
 	webrtc.TrackLocal
-	hold *hold
+	held func() bool
 
 	mu    sync.Mutex
 	bound map[string]webrtc.TrackLocalContext // pion's context ID to the one the track was given
 }
 
 func (t *heldTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameters, error) {
-	held := heldContext{TrackLocalContext: ctx, hold: t.hold}
+	held := heldContext{TrackLocalContext: ctx, held: t.held}
 	t.mu.Lock()
 	t.bound[ctx.ID()] = held
 	t.mu.Unlock()
@@ -225,27 +230,27 @@ func (t *heldTrack) Unbind(ctx webrtc.TrackLocalContext) error {
 // heldContext hands the track a writer that drops its packets while held.
 type heldContext struct {
 	webrtc.TrackLocalContext
-	hold *hold
+	held func() bool
 }
 
 func (c heldContext) WriteStream() webrtc.TrackLocalWriter {
-	return heldWriter{w: c.TrackLocalContext.WriteStream(), hold: c.hold}
+	return heldWriter{w: c.TrackLocalContext.WriteStream(), held: c.held}
 }
 
 type heldWriter struct {
 	w    webrtc.TrackLocalWriter
-	hold *hold
+	held func() bool
 }
 
 func (w heldWriter) WriteRTP(header *rtp.Header, payload []byte) (int, error) {
-	if w.hold.holding() {
+	if w.held() {
 		return header.MarshalSize() + len(payload), nil
 	}
 	return w.w.WriteRTP(header, payload)
 }
 
 func (w heldWriter) Write(b []byte) (int, error) {
-	if w.hold.holding() {
+	if w.held() {
 		return len(b), nil
 	}
 	return w.w.Write(b)

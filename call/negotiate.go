@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/webrtc/v4"
@@ -20,6 +21,14 @@ import (
 // answer. The caller always has an audio and a video m-section, so the
 // callee's new tracks always have a place to go. Collisions cannot happen,
 // and the same code runs on both sides.
+//
+// The callee's new track starts sending as soon as the callee sets its
+// answer, before the caller has applied it. The caller's pion, finding a
+// stream its description does not declare, would make a receiver of its
+// own for it, and another once the answer declares it: the peer would get
+// the track twice, each read by two readers. So a track the callee adds
+// sends nothing until the caller says it has applied the answer (applied),
+// or, from a peer that does not say so, appliedWait after the answer.
 type negotiator struct {
 	s      *Session
 	dc     *webrtc.DataChannel
@@ -29,7 +38,20 @@ type negotiator struct {
 	mu          sync.Mutex // one description at a time, in or out
 	makingOffer bool
 	wanted      bool // a change waits for the current exchange to end
+
+	// beforeApply, when set, runs before a description from the peer is
+	// applied: tests make the caller slow there.
+	beforeApply func()
+
+	gates      sync.Mutex
+	unanswered []*atomic.Bool // opens of the tracks added since the last answer
+	answered   []*atomic.Bool // opens of the tracks in answers the caller has not applied yet
 }
+
+// appliedWait is how long a track the callee added waits for the caller to
+// say it applied the answer: a round trip does on any path that carries a
+// call, and a peer that never says it loses only the first pictures.
+const appliedWait = 2 * time.Second
 
 // negotiation is one message on the negotiation channel.
 type negotiation struct {
@@ -39,6 +61,8 @@ type negotiation struct {
 	Restart bool `json:"restart,omitempty"`
 	// Candidates are the sender's ICE candidates after its restart.
 	Candidates []string `json:"candidates,omitempty"`
+	// Applied says the caller has applied the callee's last answer.
+	Applied bool `json:"applied,omitempty"`
 }
 
 // negotiateID is the data channel id of the negotiation channel; the chat
@@ -77,6 +101,8 @@ func newNegotiator(s *Session) (*negotiator, error) {
 					n.receive(*m.Description)
 				case m.OfferPlease:
 					n.offer()
+				case m.Applied:
+					n.openAnswered()
 				case m.Restart || len(m.Candidates) > 0:
 					s.restarter.peerRestarted(m)
 				}
@@ -142,17 +168,56 @@ func (n *negotiator) receive(desc webrtc.SessionDescription) {
 		// while the caller did: the caller's own offer wins.
 		return
 	}
+	if n.beforeApply != nil {
+		n.beforeApply()
+	}
 	if err := pc.SetRemoteDescription(desc); err != nil {
 		return
 	}
 	if desc.Type != webrtc.SDPTypeOffer {
+		n.send(negotiation{Applied: true})
 		return
 	}
+	n.gates.Lock()
+	inAnswer := n.unanswered
+	n.unanswered = nil
+	n.gates.Unlock()
 	answer, err := pc.CreateAnswer(nil)
-	if err != nil {
-		return
+	if err == nil {
+		n.sendComplete(answer)
 	}
-	n.sendComplete(answer)
+	n.gates.Lock()
+	n.answered = append(n.answered, inAnswer...)
+	n.gates.Unlock()
+	time.AfterFunc(appliedWait, func() {
+		for _, open := range inAnswer {
+			open.Store(true)
+		}
+	})
+}
+
+// gate returns track as the callee adds it: sending nothing until the
+// caller has applied the answer that carries it. The caller's tracks need
+// no gate: pion starts them once the caller has the callee's answer.
+func (n *negotiator) gate(track webrtc.TrackLocal) webrtc.TrackLocal {
+	if !n.polite {
+		return track
+	}
+	open := &atomic.Bool{}
+	n.gates.Lock()
+	n.unanswered = append(n.unanswered, open)
+	n.gates.Unlock()
+	return holdBack(track, func() bool { return !open.Load() })
+}
+
+// openAnswered lets the tracks of the answers sent so far send.
+func (n *negotiator) openAnswered() {
+	n.gates.Lock()
+	defer n.gates.Unlock()
+	for _, open := range n.answered {
+		open.Store(true)
+	}
+	n.answered = nil
 }
 
 // sendComplete sets desc locally and sends it once gathering is done, so
@@ -179,7 +244,7 @@ func (n *negotiator) send(m negotiation) {
 // no code to paste. In a call held for Options.Verify, the track sends
 // nothing until the call is released, as the first tracks do.
 func (s *Session) AddTrack(track webrtc.TrackLocal) error {
-	if err := s.addTrack(s.hold.wrap(track)); err != nil {
+	if err := s.addTrack(s.negotiator.gate(s.hold.wrap(track))); err != nil {
 		return fmt.Errorf("adding the %s track: %w", track.Kind(), err)
 	}
 	go s.negotiator.offer()

@@ -78,13 +78,26 @@ func rgbAt(img *image.YCbCr, x, y int) color.RGBA {
 
 // TestVideoAddedToACallWithout adds video mid-call to an audio call in
 // which neither side sends video, from either side: the peer's OnTrack is
-// handed the new track and decodes the test picture from it, and the
-// change rode on the m-sections the call had, none of them rejected.
+// handed the new track once and decodes the test picture from it, and the
+// change rode on the m-sections the call had, none of them rejected. In
+// the last case the caller takes half a second to apply the callee's
+// answer: no video may reach it before it has (undeclared, pion would
+// take it for another track, and another again, at once, as the answer
+// declared it).
 func TestVideoAddedToACallWithout(t *testing.T) {
-	for _, adder := range []Role{Caller, Callee} {
-		t.Run(adder.String(), func(t *testing.T) {
+	for _, c := range []struct {
+		adder     Role
+		slowApply bool
+	}{{Caller, false}, {Callee, false}, {Callee, true}} {
+		adder := c.adder
+		name := adder.String()
+		if c.slowApply {
+			name += ", answer applied late"
+		}
+		t.Run(name, func(t *testing.T) {
 			var middle atomic.Value // color.RGBA of the last decoded picture's middle
 			var decoded, videoTracks atomic.Int32
+			var firstVideo, applied atomic.Int64 // Unix nanoseconds
 			out, err := render.New(render.Options{OnVideoFrame: func(img *image.YCbCr) {
 				decoded.Add(1)
 				middle.Store(rgbAt(img, img.Rect.Dx()/2, img.Rect.Dy()/2))
@@ -96,6 +109,7 @@ func TestVideoAddedToACallWithout(t *testing.T) {
 			showVideo := func(o *Options) {
 				o.OnTrack = func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 					if tr.Kind() == webrtc.RTPCodecTypeVideo {
+						firstVideo.CompareAndSwap(0, time.Now().UnixNano())
 						videoTracks.Add(1)
 						go out.Play(tr)
 						return
@@ -117,6 +131,15 @@ func TestVideoAddedToACallWithout(t *testing.T) {
 			<-sender.Ready()
 			<-receiver.Ready()
 			before := mediaSections(t, receiver)
+			if c.slowApply {
+				n := receiver.negotiator
+				n.mu.Lock()
+				n.beforeApply = func() {
+					time.Sleep(500 * time.Millisecond)
+					applied.Store(time.Now().UnixNano())
+				}
+				n.mu.Unlock()
+			}
 
 			if _, err := adding.AddVideo(capture.Test); err != nil {
 				t.Fatal(err)
@@ -132,6 +155,13 @@ func TestVideoAddedToACallWithout(t *testing.T) {
 			t.Logf("the peer decoded the added video %v after it was added", time.Since(added).Round(time.Millisecond))
 			if n := videoTracks.Load(); n != 1 {
 				t.Errorf("the peer got %d video tracks, want 1", n)
+			}
+			if c.slowApply {
+				waitFor(t, "the caller to apply the answer", func() bool { return applied.Load() != 0 })
+			}
+			if c.slowApply && firstVideo.Load() < applied.Load() {
+				t.Errorf("video reached the caller %v before it applied the answer that declares it",
+					time.Duration(applied.Load()-firstVideo.Load()).Round(time.Millisecond))
 			}
 			after := mediaSections(t, receiver)
 			if len(after) != len(before) {

@@ -352,7 +352,10 @@
     }
     if (!m.description) return;
     if (m.description.type === "answer") {
-      if (pc.signalingState === "have-local-offer") await pc.setRemoteDescription(m.description);
+      if (pc.signalingState !== "have-local-offer") return;
+      await pc.setRemoteDescription(m.description);
+      // pigeon holds back the tracks its answer added until it hears this.
+      negotiate.send(JSON.stringify({ applied: true }));
       return;
     }
     if (m.description.type !== "offer") return;
