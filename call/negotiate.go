@@ -43,9 +43,10 @@ type negotiator struct {
 	// applied: tests make the caller slow there.
 	beforeApply func()
 
-	gates      sync.Mutex
-	unanswered []*atomic.Bool // opens of the tracks added since the last answer
-	answered   []*atomic.Bool // opens of the tracks in answers the caller has not applied yet
+	gates sync.Mutex
+	// The gates of the tracks the callee added (true lets one send):
+	unanswered []*atomic.Bool // since the last answer
+	answered   []*atomic.Bool // in answers the caller has not said it applied
 }
 
 // appliedWait is how long a track the callee added waits for the caller to
@@ -186,14 +187,7 @@ func (n *negotiator) receive(desc webrtc.SessionDescription) {
 	if err == nil {
 		n.sendComplete(answer)
 	}
-	n.gates.Lock()
-	n.answered = append(n.answered, inAnswer...)
-	n.gates.Unlock()
-	time.AfterFunc(appliedWait, func() {
-		for _, open := range inAnswer {
-			open.Store(true)
-		}
-	})
+	n.answeredWith(inAnswer)
 }
 
 // gate returns track as the callee adds it: sending nothing until the
@@ -208,6 +202,22 @@ func (n *negotiator) gate(track webrtc.TrackLocal) webrtc.TrackLocal {
 	n.unanswered = append(n.unanswered, open)
 	n.gates.Unlock()
 	return holdBack(track, func() bool { return !open.Load() })
+}
+
+// answeredWith notes the gates of the tracks an answer just sent carries:
+// the caller's applied opens them, or else appliedWait.
+func (n *negotiator) answeredWith(gates []*atomic.Bool) {
+	if len(gates) == 0 {
+		return
+	}
+	n.gates.Lock()
+	n.answered = append(n.answered, gates...)
+	n.gates.Unlock()
+	time.AfterFunc(appliedWait, func() {
+		for _, open := range gates {
+			open.Store(true)
+		}
+	})
 }
 
 // openAnswered lets the tracks of the answers sent so far send.
