@@ -159,9 +159,13 @@ func TestVideoAddedToACallWithout(t *testing.T) {
 			if c.slowApply {
 				waitFor(t, "the caller to apply the answer", func() bool { return applied.Load() != 0 })
 			}
-			if c.slowApply && firstVideo.Load() < applied.Load() {
-				t.Errorf("video reached the caller %v before it applied the answer that declares it",
-					time.Duration(applied.Load()-firstVideo.Load()).Round(time.Millisecond))
+			if c.slowApply {
+				switch wait := time.Duration(firstVideo.Load() - applied.Load()); {
+				case wait < 0:
+					t.Errorf("video reached the caller %v before it applied the answer that declares it", -wait.Round(time.Millisecond))
+				case wait >= appliedWait/2: // the fallback opens 1.5 s after the apply here
+					t.Errorf("video reached the caller %v after it applied the answer: the callee did not hear it say so", wait.Round(time.Millisecond))
+				}
 			}
 			after := mediaSections(t, receiver)
 			if len(after) != len(before) {
