@@ -158,8 +158,6 @@ func TestVideoAddedToACallWithout(t *testing.T) {
 			}
 			if c.slowApply {
 				waitFor(t, "the caller to apply the answer", func() bool { return applied.Load() != 0 })
-			}
-			if c.slowApply {
 				switch wait := time.Duration(firstVideo.Load() - applied.Load()); {
 				case wait < 0:
 					t.Errorf("video reached the caller %v before it applied the answer that declares it", -wait.Round(time.Millisecond))
