@@ -67,8 +67,11 @@ func RunTransfer(ctx context.Context, pigeonBin, dir, file string) (Transfer, er
 		return t, err
 	}
 	got, err := os.Stat(filepath.Join(received, filepath.Base(file)))
-	if err != nil || got.Size() != t.Size {
+	if err != nil {
 		return t, fmt.Errorf("%w: the callee said it did, but %v", ErrNotSaved, err)
+	}
+	if got.Size() != t.Size {
+		return t, fmt.Errorf("%w: the callee said it did, but it holds %d of %d bytes", ErrNotSaved, got.Size(), t.Size)
 	}
 	return t, nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -52,16 +51,10 @@ func TestBrowserCallsPigeonThroughLongCut(t *testing.T) {
 func browserCallThroughCut(t *testing.T, pigeonOffers bool, cutFor time.Duration) {
 	cut := newPortCut(t)
 	p := openPage(t)
-	dir := t.TempDir()
-	toPage, fromPage := mkfifo(t, filepath.Join(dir, "to-page")), mkfifo(t, filepath.Join(dir, "from-page"))
-	verb := "answer"
-	if pigeonOffers {
-		verb = "call"
-	}
 	// Only loopback candidates on pigeon's side, so that the cut of its
 	// port is the cut of every path.
-	pg := start(t, verb, "--video", "test", "--audio", "test", "--view", "none", "--speaker", "none",
-		"--interface", "lo", "--format", "full", "--signal-out", toPage, "--signal-in", fromPage)
+	pg, toPage, fromPage := startForPage(t, pigeonOffers, "--video", "test", "--audio", "test",
+		"--interface", "lo", "--format", "full")
 	p.set("format", "full")
 	pigeonCode, pageCode := exchangeCodes(t, p, pigeonOffers, toPage, fromPage)
 	// Both sides' ports: pigeon restarts ICE a second into a silence, on

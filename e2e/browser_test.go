@@ -237,6 +237,22 @@ func browserCall(t *testing.T, pigeonOffers bool, pigeonFormat, pageFormat strin
 	browserCallWith(t, openPage(t), pigeonOffers, pigeonFormat, pageFormat)
 }
 
+// startForPage starts pigeon for a call with a page, as the caller when
+// pigeonOffers, with no view and no speaker and the other flags in args.
+// It writes its code to the FIFO toPage and reads the page's from the FIFO
+// fromPage.
+func startForPage(t *testing.T, pigeonOffers bool, args ...string) (pg *proc, toPage, fromPage string) {
+	t.Helper()
+	dir := t.TempDir()
+	toPage, fromPage = mkfifo(t, filepath.Join(dir, "to-page")), mkfifo(t, filepath.Join(dir, "from-page"))
+	verb := "answer"
+	if pigeonOffers {
+		verb = "call"
+	}
+	args = append([]string{verb, "--view", "none", "--speaker", "none", "--signal-out", toPage, "--signal-in", fromPage}, args...)
+	return start(t, args...), toPage, fromPage
+}
+
 // exchangeCodes carries pigeon's code from the FIFO toPage into the page and
 // the page's code into the FIFO fromPage, in the order of the call: the
 // offer first. It returns both codes.
@@ -273,14 +289,9 @@ func exchangeCodes(t *testing.T, p *page, pigeonOffers bool, toPage, fromPage st
 
 // browserCallWith runs browserCall's call with the page p.
 func browserCallWith(t *testing.T, p *page, pigeonOffers bool, pigeonFormat, pageFormat string) {
-	dir := t.TempDir()
-	toPage, fromPage := mkfifo(t, filepath.Join(dir, "to-page")), mkfifo(t, filepath.Join(dir, "from-page"))
-	verb := "answer"
-	if pigeonOffers {
-		verb = "call"
-	}
-	pg := start(t, verb, "--video", "test", "--audio", "test", "--view", "none", "--speaker", "none",
-		"--format", pigeonFormat, "--signal-out", toPage, "--signal-in", fromPage, "--record", filepath.Join(dir, "rec"))
+	rec := filepath.Join(t.TempDir(), "rec")
+	pg, toPage, fromPage := startForPage(t, pigeonOffers, "--video", "test", "--audio", "test",
+		"--format", pigeonFormat, "--record", rec)
 	p.set("format", pageFormat)
 
 	pigeonCode, pageCode := exchangeCodes(t, p, pigeonOffers, toPage, fromPage)
@@ -371,7 +382,7 @@ func browserCallWith(t *testing.T, p *page, pigeonOffers bool, pigeonFormat, pag
 	if n, _ := strconv.Atoi(frames[2]); n < 5 {
 		t.Errorf("pigeon decoded %d video frames from the browser, want at least 5", n)
 	}
-	ivf, err := mediatest.DecodeIVF(filepath.Join(dir, "rec", render.VideoFile))
+	ivf, err := mediatest.DecodeIVF(filepath.Join(rec, render.VideoFile))
 	if err != nil {
 		t.Errorf("pigeon's recording of the browser's video: %v", err)
 	} else if ivf.Frames < 10 {
@@ -397,10 +408,7 @@ func TestBrowserWithoutCameraCallsPigeon(t *testing.T) {
 	t.Setenv("PION_LOG_WARN", "ice")
 	p := openPage(t, chromedp.Flag("use-fake-ui-for-media-stream", false), chromedp.Flag("allow-loopback-in-peer-connection", false))
 	p.js(`navigator.mediaDevices.getUserMedia = () => Promise.reject(new Error("no camera here"))`)
-	dir := t.TempDir()
-	toPage, fromPage := mkfifo(t, filepath.Join(dir, "to-page")), mkfifo(t, filepath.Join(dir, "from-page"))
-	pg := start(t, "answer", "-v", "--video", "test", "--audio", "test", "--view", "none", "--speaker", "none",
-		"--format", "full", "--signal-out", toPage, "--signal-in", fromPage)
+	pg, toPage, fromPage := startForPage(t, false, "-v", "--video", "test", "--audio", "test", "--format", "full")
 	p.click("start")
 	offer := p.myCode()
 	sdp := eval[string](p, `window.pigeon.decode(document.getElementById("my-code").value).then(d => d.sdp)`)

@@ -3,7 +3,6 @@ package e2e
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,14 +19,7 @@ func TestBrowserSeesVideoPigeonAdds(t *testing.T) {
 	}{{"pigeon calls", true}, {"pigeon answers", false}} {
 		t.Run(c.name, func(t *testing.T) {
 			p := openPage(t)
-			dir := t.TempDir()
-			toPage, fromPage := mkfifo(t, filepath.Join(dir, "to-page")), mkfifo(t, filepath.Join(dir, "from-page"))
-			verb := "answer"
-			if c.pigeonOffers {
-				verb = "call"
-			}
-			pg := start(t, verb, "--video", "none", "--audio", "test", "--view", "none", "--speaker", "none",
-				"--format", "full", "--signal-out", toPage, "--signal-in", fromPage)
+			pg, toPage, fromPage := startForPage(t, c.pigeonOffers, "--video", "none", "--audio", "test", "--format", "full")
 			readCode := func() string {
 				b, err := os.ReadFile(toPage)
 				if err != nil {

@@ -256,10 +256,7 @@ func (p *page) qrCycle() (pictures [][]byte, whole string) {
 // answers, and the call comes up. The page's own QR code reads back as its
 // code.
 func TestPageScansPigeonsQRCode(t *testing.T) {
-	dir := t.TempDir()
-	toPage, fromPage := mkfifo(t, filepath.Join(dir, "to-page")), mkfifo(t, filepath.Join(dir, "from-page"))
-	pg := start(t, "call", "--video", "test", "--audio", "test", "--view", "none", "--speaker", "none",
-		"--format", "compact", "--signal-out", toPage, "--signal-in", fromPage)
+	pg, toPage, fromPage := startForPage(t, true, "--video", "test", "--audio", "test", "--format", "compact")
 	b, err := os.ReadFile(toPage)
 	if err != nil {
 		t.Fatal(err)
@@ -364,10 +361,7 @@ func TestPageOverPlainHTTPOnTheLAN(t *testing.T) {
 		t.Fatal("the page at http://pigeon.test is a secure context: the test is wrong")
 	}
 
-	dir := t.TempDir()
-	toPage, fromPage := mkfifo(t, filepath.Join(dir, "to-page")), mkfifo(t, filepath.Join(dir, "from-page"))
-	pg := start(t, "call", "--video", "test", "--audio", "test", "--view", "none", "--speaker", "none",
-		"--signal-out", toPage, "--signal-in", fromPage)
+	pg, toPage, fromPage := startForPage(t, true, "--video", "test", "--audio", "test")
 	b, err := os.ReadFile(toPage)
 	if err != nil {
 		t.Fatal(err)
