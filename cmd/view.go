@@ -314,7 +314,7 @@ func (c *controls) addVideo(names ...string) {
 }
 
 // sourceNames are the names /source takes, for the user.
-var sourceNames = strings.Join(capture.VideoSources, "|") + "|" + capture.ImagePrefix + "FILE"
+var sourceNames = strings.Join(capture.VideoSources, "|") + "|" + capture.ImagePrefix + "FILE|FILE"
 
 func (c *controls) sourceHelp() {
 	c.sourceMu.Lock()
@@ -356,13 +356,14 @@ func (c *controls) source(name string) {
 }
 
 // nextSource switches the video to the next source that opens, in the
-// order of capture.VideoSources, then the picture the call started with
-// (the window's s key).
+// order of capture.VideoSources, then the picture or file the call started
+// with (the window's s key).
 func (c *controls) nextSource() {
 	c.sourceMu.Lock()
 	defer c.sourceMu.Unlock()
 	names := capture.VideoSources
-	if _, picture := capture.ImagePath(c.firstSource); picture {
+	_, picture := capture.ImagePath(c.firstSource)
+	if _, file := capture.VideoFile(c.firstSource); picture || file {
 		names = append(slices.Clone(names), c.firstSource)
 	}
 	now := c.media.VideoName()
