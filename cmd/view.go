@@ -302,6 +302,7 @@ func (c *controls) addVideo(names ...string) {
 		}
 		return
 	}
+	watchTrack(c.media.Video(), "video", c.say)
 	if err := s.AddTrack(c.media.Video()); err != nil {
 		c.say("adding the video to the call: %v", err)
 		return
