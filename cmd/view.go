@@ -296,7 +296,7 @@ func (c *controls) addVideo(names ...string) {
 	if err != nil {
 		switch {
 		case errors.Is(err, capture.ErrUnknownSource):
-			c.say("/source %q: use %s; the call still sends no video", names[0], sourceNames)
+			c.say("/source %q: no source or file has that name; use %s; the call still sends no video", names[0], sourceNames)
 		default:
 			c.say("cannot open the video %s: %v; the call still sends no video", names[0], err)
 		}
@@ -349,7 +349,7 @@ func (c *controls) source(name string) {
 	if err := c.switchSource(name); err != nil {
 		switch {
 		case errors.Is(err, capture.ErrUnknownSource):
-			c.say("/source %q: use %s; still sending %s", name, sourceNames, c.media.VideoLabel())
+			c.say("/source %q: no source or file has that name; use %s; still sending %s", name, sourceNames, c.media.VideoLabel())
 		default:
 			c.say("cannot switch the video to %s: %v; still sending %s", name, err, c.media.VideoLabel())
 		}

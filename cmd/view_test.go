@@ -98,7 +98,7 @@ func TestSourceCommand(t *testing.T) {
 		line string
 		want []string
 	}{
-		{"/source bogus", []string{`/source "bogus": use camera|test|screen|image:FILE|FILE;`, "still sending the picture"}},
+		{"/source bogus", []string{`/source "bogus": no source or file has that name; use camera|test|screen|image:FILE|FILE;`, "still sending the picture"}},
 		{"/source none", []string{"/video off stops sending the video"}},
 		{"/source image:/no/such.png", []string{"cannot switch the video to image:/no/such.png", "no such file", "still sending the picture"}},
 		{"/source camera", []string{"cannot switch the video to camera", "no-such-camera", "still sending the picture"}},

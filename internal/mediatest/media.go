@@ -20,7 +20,7 @@ import (
 // busy.
 
 // SpeechText is what the test speech says.
-const SpeechText = "Hello from pigeon. The quick brown fox jumps over the lazy dog, twice."
+const SpeechText = "The quick brown fox jumps over the lazy dog."
 
 // WriteSpeech writes SpeechText, said by espeak-ng, to path: for a .wav
 // path espeak-ng's own WAV (22,050 Hz, mono, 16-bit), for .ogg the same
