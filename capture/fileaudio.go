@@ -253,7 +253,8 @@ func (o *oggSound) read(dst []float32) error {
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("the sound after %.3f s: %v", float64(o.samples)/fileAudioRate, err)
+			// OP_HOLE: a page is missing or fails its checksum.
+			return fmt.Errorf("the sound after %.3f s is damaged (%v)", float64(o.samples)/fileAudioRate, err)
 		}
 		for i := range n {
 			var sum int

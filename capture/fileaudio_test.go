@@ -353,30 +353,59 @@ func wavDataFirst() []byte {
 	return b.Bytes()
 }
 
-// TestFileAudioDamagedWhilePlaying cuts a WAV file short on disk while it
-// plays: the track ends with an error that says so, and nothing panics.
+// TestFileAudioDamagedWhilePlaying plays a WAV file cut short on disk
+// while it plays, and an Ogg Opus file with a page of noise in its middle:
+// the track ends with an error that says so, and nothing panics.
 func TestFileAudioDamagedWhilePlaying(t *testing.T) {
-	f := wavFormat{channels: 1, rate: 48000, sampleSize: 2}
-	data := wavBytes(f, wavPCM, 16, sine(f, 400, 0.5, 4800))
-	path := writeFile(t, "tone.wav", data)
-	m, err := Open(Options{Audio: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	if err := os.Truncate(path, int64(len(data)-4000)); err != nil {
-		t.Fatal(err)
-	}
+	t.Run("wav", func(t *testing.T) {
+		t.Parallel()
+		f := wavFormat{channels: 1, rate: 48000, sampleSize: 2}
+		data := wavBytes(f, wavPCM, 16, sine(f, 400, 0.5, 4800))
+		path := writeFile(t, "tone.wav", data)
+		m, err := Open(Options{Audio: path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		if err := os.Truncate(path, int64(len(data)-4000)); err != nil {
+			t.Fatal(err)
+		}
+		// The file is 0.1 s long: the loop reads it again from disk.
+		endsWith(t, m.Audio, 100, "cut short")
+	})
+	t.Run("ogg", func(t *testing.T) {
+		t.Parallel()
+		data, err := os.ReadFile(mediatest.Speech(t, "speech.ogg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := len(data) / 2; i < len(data)/2+200; i++ {
+			data[i] ^= 0x5a
+		}
+		m, err := Open(Options{Audio: writeFile(t, "speech.ogg", data)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		endsWith(t, m.Audio, 200, "is damaged")
+	})
+}
+
+// endsWith reads track until it fails, at most n chunks, and checks that
+// it ended with ErrMediaFile saying want, and told its OnEnded so.
+func endsWith(t *testing.T, track mediadevices.Track, n int, want string) {
+	t.Helper()
 	ended := make(chan error, 1)
-	m.Audio.OnEnded(func(err error) { ended <- err })
-	r := m.Audio.(*mediadevices.AudioTrack).NewReader(false)
-	for range 100 { // the file is 0.1 s long: a loop and a half at most
+	track.OnEnded(func(err error) { ended <- err })
+	r := track.(*mediadevices.AudioTrack).NewReader(false)
+	var err error
+	for range n {
 		if _, _, err = r.Read(); err != nil {
 			break
 		}
 	}
-	if !errors.Is(err, ErrMediaFile) || !strings.Contains(err.Error(), "cut short") {
-		t.Fatalf("reading the cut file: %v, want ErrMediaFile saying it is cut short", err)
+	if !errors.Is(err, ErrMediaFile) || !strings.Contains(err.Error(), want) {
+		t.Fatalf("reading the damaged file: %v, want ErrMediaFile saying %q", err, want)
 	}
 	if err := <-ended; !errors.Is(err, ErrMediaFile) {
 		t.Fatalf("the track ended with %v, want ErrMediaFile", err)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -381,4 +382,29 @@ func redY4M(w, h int) []byte {
 	cw, ch := (w+1)/2, (h+1)/2
 	frame := append(append(bytes.Repeat([]byte{y}, w*h), bytes.Repeat([]byte{cb}, cw*ch)...), bytes.Repeat([]byte{cr}, cw*ch)...)
 	return append([]byte(fmt.Sprintf("YUV4MPEG2 W%d H%d F30:1 C420jpeg\nFRAME\n", w, h)), frame...)
+}
+
+// TestFileVideoCloseEndsARead closes a file source while a Read waits for
+// its next picture, ten seconds off: the Read returns io.EOF, as a switch
+// to another source needs, and the file is closed.
+func TestFileVideoCloseEndsARead(t *testing.T) {
+	v, err := OpenFileVideo(writeFile(t, "slow.y4m", y4mBytes("W4 H2 F1:10", 4, 2, 2, 2, 3)), 8, 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := v.Read(); err != nil {
+		t.Fatal(err)
+	}
+	read := make(chan error, 1)
+	go func() {
+		_, _, err := v.Read()
+		read <- err
+	}()
+	v.Close()
+	if err := <-read; !errors.Is(err, io.EOF) {
+		t.Fatalf("a Read under way when the source closed: %v, want io.EOF", err)
+	}
+	if _, err := v.file.Stat(); !errors.Is(err, os.ErrClosed) {
+		t.Errorf("the file is still open after Close: %v", err)
+	}
 }

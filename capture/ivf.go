@@ -115,8 +115,11 @@ func (v *ivfReader) next() (ivfFrame, error) {
 		return ivfFrame{}, fmt.Errorf("frame %d: %w", v.n+1, cutShort(err))
 	}
 	size := binary.LittleEndian.Uint32(h[:4])
-	if size == 0 || size > ivfMaxFrame {
-		return ivfFrame{}, fmt.Errorf("frame %d: its header gives a size of %d bytes", v.n+1, size)
+	switch {
+	case size == 0:
+		return ivfFrame{}, fmt.Errorf("frame %d: its header gives a size of 0 bytes", v.n+1)
+	case size > ivfMaxFrame:
+		return ivfFrame{}, fmt.Errorf("frame %d: its header gives a size of %d bytes, more than the 1 MiB pigeon's decoder takes", v.n+1, size)
 	}
 	if cap(v.buf) < int(size) {
 		v.buf = make([]byte, size)
