@@ -203,7 +203,7 @@ func TestApplyRestartCodeRefuses(t *testing.T) {
 		{"another call's", otherCall, offline.ErrRestartMismatch},
 		{"garbage", "hello, world", offline.ErrCorrupt},
 		{"cut short", "pg3r.hello", offline.ErrTruncated},
-		{"an offer", "pg3o.EGsCXjjtQzg4zRPoEVF8A17aiDfrpP0P_xSaFDQdWb40AqKodYB_AAABqNP-1pC8", offline.ErrCorrupt},
+		{"an offer", "pg4o.EGsCXjjtQzg4zRPoEVF8A17aiDfrpP0P_xSaFDQdWb40AqKodT-cGn5bINhGgH8AAAGo0zheNI4", offline.ErrCorrupt},
 	} {
 		reply, err := callee.ApplyRestartCode(ctx, tt.code)
 		if !errors.Is(err, tt.want) || reply != "" {

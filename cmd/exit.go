@@ -55,7 +55,7 @@ func exitCode(err error) (int, string) {
 		return ExitBadInput, err.Error() + " (see --help)"
 	case errors.Is(err, offline.ErrEmpty), errors.Is(err, offline.ErrTruncated),
 		errors.Is(err, offline.ErrCorrupt), errors.Is(err, offline.ErrWrongKind),
-		errors.Is(err, offline.ErrUnsupportedVersion), errors.Is(err, call.ErrWrongSignal),
+		errors.Is(err, offline.ErrUnsupportedVersion), errors.Is(err, offline.ErrOutdated), errors.Is(err, call.ErrWrongSignal),
 		errors.Is(err, offline.ErrExpired):
 		return ExitBadInput, err.Error()
 	case errors.Is(err, capture.ErrNoCamera):

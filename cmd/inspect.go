@@ -37,7 +37,7 @@ format. Give the code as an argument, or paste it when asked. A restart code
 Any format pigeon reads works: compact and full codes, their QR text, base64
 JSON as pion's examples print it, raw JSON and raw SDP. Damage is reported
 as it is when calling, with exit code 2.`,
-		Example: `  pigeon inspect pg3o.EGsCXjjtQzg4zRPoEVF8A17aiDfrpP0P_xSaFDQdWb40AqKodYB_AAABqNP-1pC8
+		Example: `  pigeon inspect pg4o.EGsCXjjtQzg4zRPoEVF8A17aiDfrpP0P_xSaFDQdWb40AqKodT-cGn5bINhGgH8AAAGo0zheNI4
   pigeon inspect < offer.txt`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {

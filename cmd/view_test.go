@@ -298,7 +298,7 @@ func TestRestartCommands(t *testing.T) {
 		{"> `pg3r.AKiHESAfwAAAd9HefqdVA`", true},
 		{"/help", true},
 		{"my code is pg3r.AAAA", false},
-		{"pg3o.EGsCXjjtQzg4zRPoEVF8A17aiDfrpP0P_xSaFDQdWb40AqKodYB_AAABqNP-1pC8", false},
+		{"pg4o.EGsCXjjtQzg4zRPoEVF8A17aiDfrpP0P_xSaFDQdWb40AqKodT-cGn5bINhGgH8AAAGo0zheNI4", false},
 	} {
 		if got := c.command(tt.line); got != tt.taken {
 			t.Errorf("command(%q) = %v, want %v", tt.line, got, tt.taken)

@@ -1,6 +1,7 @@
 package offline
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
@@ -10,14 +11,14 @@ import (
 	"time"
 )
 
-// The codes below are the fixture of the compact format of version 3, for
+// The codes below are the fixture of the compact format of version 4, for
 // whoever reads it elsewhere (the web page): an offer, and the answer to it,
 // which names the offer by the first 4 bytes of the SHA-256 of the offer's
 // SDP as the offer's code decodes. A change of the format shows up here.
 const (
-	fixtureOfferCode  = "pg3o.EGsCXjjtQzg4zRPoEVF8A17aiDfrpP0P_xSaFDQdWb40AqKodYB_AAABqNP-1pC8"
-	fixtureAnswerCode = "pg3a.WmsCXjhjvPTqWDCV5VUIK5ee8iLysz-71pCtqwpdzsJgEUozjyea9xqAfwAAAZKiyzq4BQ"
-	fixtureDigest     = "279af71a"
+	fixtureOfferCode  = "pg4o.EGsCXjjtQzg4zRPoEVF8A17aiDfrpP0P_xSaFDQdWb40AqKodT-cGn5bINhGgH8AAAGo0zheNI4"
+	fixtureAnswerCode = "pg4a.WmsCXjhjvPTqWDCV5VUIK5ee8iLysz-71pCtqwpdzsJgEUozj12C5rAZT8ej8k6Y1IB_AAABkqIPsKU-"
+	fixtureDigest     = "f24e98d4"
 )
 
 func TestCompactFixture(t *testing.T) {
@@ -43,10 +44,14 @@ func TestCompactFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The digest follows the fingerprint: bytes 37 to 40 of the payload.
-	payload, _ := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(fixtureAnswerCode, "pg3a."))
-	if !bytes.Equal(payload[37:41], digest) || !bytes.Equal(answer.AnswersTo, digest) {
-		t.Errorf("the answer names % x (payload % x), want %s", answer.AnswersTo, payload[37:41], fixtureDigest)
+	// The digest follows the fingerprint and the ICE secret: bytes 45 to
+	// 48 of the payload. The secret is the start of the ICE password.
+	payload, _ := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(fixtureAnswerCode, "pg4a."))
+	if !bytes.Equal(payload[45:49], digest) || !bytes.Equal(answer.AnswersTo, digest) {
+		t.Errorf("the answer names % x (payload % x), want %s", answer.AnswersTo, payload[45:49], fixtureDigest)
+	}
+	if secret := hex.EncodeToString(payload[37:45]); !strings.Contains(answer.SDP, "a=ice-pwd:"+secret) {
+		t.Errorf("the answer's password does not start with its secret %s", secret)
 	}
 	if err := CheckAnswer(offer, answer); err != nil {
 		t.Errorf("CheckAnswer of the fixture: %v", err)
@@ -208,30 +213,26 @@ func TestAnswersToRefused(t *testing.T) {
 	}
 }
 
-func TestOldCompactCodes(t *testing.T) {
-	// pigeons of version 2 wrote the same codes but for the answer, which
-	// named no offer: they still read, the answer as one that names none.
-	for _, tt := range []struct {
-		kind Kind
-		sdp  string
-	}{{Offer, pigeonOffer}, {Answer, pigeonAnswerSending}} {
-		c, err := compactFromSDP(Signal{Kind: tt.kind, SDP: tt.sdp, Created: created, AnswersTo: testAnswersTo(tt.kind)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.version, c.answersTo = oldCompactVersion, nil
-		code := codePrefix(oldCompactVersion, kindLetters[tt.kind]) + base64.RawURLEncoding.EncodeToString(c.marshal())
-		if len(code) != 69 {
-			t.Errorf("%v: an old code of %d characters, want 69", tt.kind, len(code))
-		}
-		for _, text := range []string{code, QRText(code)} {
-			s, err := Decode(text)
-			if err != nil {
-				t.Fatalf("Decode(%q): %v", text, err)
+// TestOlderCompactCodesRefused: the compact codes of older pigeons carry
+// no ICE secret, and are refused as such, whole, cut short, or as their QR
+// code's text, rather than taken for damaged ones.
+func TestOlderCompactCodesRefused(t *testing.T) {
+	for _, code := range []string{
+		"pg3o.EGsCXjjtQzg4zRPoEVF8A17aiDfrpP0P_xSaFDQdWb40AqKodYB_AAABqNP-1pC8",
+		"pg3a.WmsCXjhjvPTqWDCV5VUIK5ee8iLysz-71pCtqwpdzsJgEUozjyea9xqAfwAAAZKiyzq4BQ",
+		"pg2o.GmsCYLf7hlq9UWC0aVyllfb6hMq5H7n594Z38XoyUTFWeXhgSoB_AAABwkYPX4QX",
+	} {
+		for _, text := range []string{code, code[:30], strings.ToUpper(code[:5]) + "ABC"} {
+			if s, err := Decode(text); !errors.Is(err, ErrOutdated) {
+				t.Errorf("Decode(%q) = %v, %v; want ErrOutdated", text, s.Kind, err)
 			}
-			if s.Kind != tt.kind || s.AnswersTo != nil || s.SDP != c.sdp() {
-				t.Errorf("Decode(%q) = %v naming % x", text, s.Kind, s.AnswersTo)
-			}
+		}
+		kind := Offer
+		if code[3] == 'a' {
+			kind = Answer
+		}
+		if _, err := ReadSignal(bufio.NewReader(strings.NewReader(code+"\n")), kind); !errors.Is(err, ErrOutdated) {
+			t.Errorf("ReadSignal(%q) = %v, want ErrOutdated", code, err)
 		}
 	}
 }

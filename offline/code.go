@@ -87,8 +87,11 @@ func decodeCode(text string) (Signal, error) {
 	if err != nil {
 		return Signal{Kind: p.kind}, err
 	}
-	if p.version >= oldCompactVersion {
-		s, err := decodeCompactBody(p.kind, p.version, body, p.alnum)
+	switch {
+	case p.version > 1 && p.version < compactVersion:
+		return Signal{Kind: p.kind}, ErrOutdated
+	case p.version == compactVersion:
+		s, err := decodeCompactBody(p.kind, body, p.alnum)
 		if err != nil {
 			return Signal{Kind: p.kind}, err
 		}

@@ -13,9 +13,10 @@ import (
 )
 
 // Compact is the codec of pigeon-to-pigeon signals: it sends only what the
-// peer cannot rebuild (the certificate's fingerprint, the candidates, the
-// DTLS role, a media profile and the time) and the peer rebuilds the rest of
-// the SDP from a template. See the package documentation for the format.
+// peer cannot rebuild (the certificate's fingerprint, the ICE secret, the
+// candidates, the DTLS role, a media profile and the time) and the peer
+// rebuilds the rest of the SDP from a template. See the package
+// documentation for the format.
 //
 // It can write only the sessions its template rebuilds exactly, those of
 // pigeon's own calls; Encode returns an error matching ErrNotCompact for
@@ -23,17 +24,16 @@ import (
 var Compact Codec = compactCodec{}
 
 const (
-	// compactVersion is the format version Compact writes. It reads
-	// oldCompactVersion too, whose codes are the same but for the answer,
-	// which does not name its offer.
-	compactVersion    = 3
-	oldCompactVersion = 2
+	// compactVersion is the format version Compact writes and reads.
+	// Versions 2 and 3 carried no ICE secret: their codes are refused with
+	// ErrOutdated.
+	compactVersion = 4
 	// fingerprintLen is the size of a SHA-256 fingerprint.
 	fingerprintLen = 32
 	// compactHeaderLen is the size of what comes before the candidates:
-	// the media byte, the time and the fingerprint; an answer of version 3
-	// adds the digest of its offer (headerLen).
-	compactHeaderLen = 1 + 4 + fingerprintLen
+	// the media byte, the time, the fingerprint and the ICE secret; an
+	// answer adds the digest of its offer (headerLen).
+	compactHeaderLen = 1 + 4 + fingerprintLen + secretLen
 	// maxCandidates caps the candidates of a compact code. A machine with a
 	// few interfaces and a STUN server has half a dozen; past 16 the full
 	// form is no longer much larger, and the cap bounds what a decoder
@@ -85,20 +85,22 @@ var (
 // compactSignal is what a compact code holds.
 type compactSignal struct {
 	kind        Kind
-	version     int // compactVersion, or oldCompactVersion for a code read in it
 	setup       setupRole
 	profile     byte
 	created     uint32 // Unix time, in seconds
 	fingerprint [fingerprintLen]byte
+	// secret is what the ICE credentials are derived from, with the
+	// fingerprint (ICECredentials).
+	secret [secretLen]byte
 	// answersTo is the digest of the offer an answer answers (OfferDigest);
-	// nil in an offer, and in an answer of oldCompactVersion.
+	// nil in an offer.
 	answersTo  []byte
 	candidates []compactCandidate
 }
 
 // headerLen is the size of what comes before the candidates in c's code.
 func (c *compactSignal) headerLen() int {
-	if c.kind == Answer && c.version >= compactVersion {
+	if c.kind == Answer {
 		return compactHeaderLen + OfferDigestLen
 	}
 	return compactHeaderLen
@@ -190,7 +192,7 @@ func codePrefix(version int, letter byte) string {
 // the template rebuilds s from it: anything else in s would be lost. The
 // error says what differs, for the person who asked for a compact code.
 func compactFromSDP(s Signal) (compactSignal, error) {
-	c := compactSignal{kind: s.Kind, version: compactVersion}
+	c := compactSignal{kind: s.Kind}
 	switch {
 	case s.Kind == Answer && len(s.AnswersTo) != OfferDigestLen:
 		return c, fmt.Errorf("an answer must name its offer with the %d bytes of OfferDigest, it has %d", OfferDigestLen, len(s.AnswersTo))
@@ -280,12 +282,24 @@ func compactFromSDP(s Signal) (compactSignal, error) {
 		directions = directions<<2 | byte(dir)
 	}
 
-	ufrag, pwd := ICECredentials(c.fingerprint[:])
+	var secret [secretLen]byte
+	ok := false
+	for _, line := range lines {
+		if pwd, found := strings.CutPrefix(line, "a=ice-pwd:"); found {
+			secret, ok = secretOf(pwd)
+			break
+		}
+	}
+	c.secret = secret
+	ufrag, pwd := deriveCredentials(c.fingerprint[:], secret)
 	for _, line := range lines {
 		if (strings.HasPrefix(line, "a=ice-ufrag:") && line != "a=ice-ufrag:"+ufrag) ||
 			(strings.HasPrefix(line, "a=ice-pwd:") && line != "a=ice-pwd:"+pwd) {
-			return c, fmt.Errorf("its ICE credentials are not derived from its fingerprint with ICECredentials")
+			ok = false
 		}
+	}
+	if !ok {
+		return c, fmt.Errorf("its ICE credentials are not made with ICECredentials")
 	}
 	// The media set: the one whose template rebuilds the SDP. The newest is
 	// the likeliest, and the one to blame if none does.
@@ -450,11 +464,12 @@ func (c *compactSignal) marshal() []byte {
 	b = append(b, byte(c.setup)<<setupShift|c.profile)
 	b = binary.BigEndian.AppendUint32(b, c.created)
 	b = append(b, c.fingerprint[:]...)
+	b = append(b, c.secret[:]...)
 	if c.headerLen() > compactHeaderLen {
 		b = append(b, c.answersTo...)
 	}
 	b = appendCandidates(b, c.candidates)
-	return binary.BigEndian.AppendUint32(b, compactChecksum(c.kind, c.version, b))
+	return binary.BigEndian.AppendUint32(b, compactChecksum(c.kind, b))
 }
 
 // appendCandidates appends the candidates of a compact code to b: the last
@@ -484,18 +499,18 @@ func appendCandidates(b []byte, candidates []compactCandidate) []byte {
 
 // compactChecksum is the CRC-32 of the code's prefix and fields, so that a
 // code whose kind letter or version was changed fails it too.
-func compactChecksum(kind Kind, version int, fields []byte) uint32 {
-	sum := crc32.ChecksumIEEE([]byte(codePrefix(version, kindLetters[kind])))
+func compactChecksum(kind Kind, fields []byte) uint32 {
+	sum := crc32.ChecksumIEEE([]byte(codePrefix(compactVersion, kindLetters[kind])))
 	return crc32.Update(sum, crc32.IEEETable, fields)
 }
 
-// parseCompact parses the payload of a compact code of the given kind and
-// version (compactVersion or oldCompactVersion). It returns ErrTruncated if
+// parseCompact parses the payload of a compact code of the given kind. It
+// returns ErrTruncated if
 // p is the beginning of a payload, ErrCorrupt if it cannot be one or fails
 // its checksum, and ErrUnsupportedVersion for a media profile this version
 // does not know, which only a newer pigeon writes.
-func parseCompact(p []byte, kind Kind, version int) (compactSignal, error) {
-	c := compactSignal{kind: kind, version: version}
+func parseCompact(p []byte, kind Kind) (compactSignal, error) {
+	c := compactSignal{kind: kind}
 	if len(p) == 0 {
 		return c, ErrTruncated
 	}
@@ -508,7 +523,8 @@ func parseCompact(p []byte, kind Kind, version int) (compactSignal, error) {
 		return c, ErrTruncated
 	}
 	c.created = binary.BigEndian.Uint32(p[1:5])
-	c.fingerprint = [fingerprintLen]byte(p[5:compactHeaderLen])
+	c.fingerprint = [fingerprintLen]byte(p[5 : 5+fingerprintLen])
+	c.secret = [secretLen]byte(p[5+fingerprintLen : compactHeaderLen])
 	if off > compactHeaderLen {
 		c.answersTo = append([]byte(nil), p[compactHeaderLen:off]...)
 	}
@@ -520,7 +536,7 @@ func parseCompact(p []byte, kind Kind, version int) (compactSignal, error) {
 	switch {
 	case len(p) < off+checksumLen:
 		return c, ErrTruncated
-	case len(p) > off+checksumLen, binary.BigEndian.Uint32(p[off:]) != compactChecksum(kind, version, p[:off]):
+	case len(p) > off+checksumLen, binary.BigEndian.Uint32(p[off:]) != compactChecksum(kind, p[:off]):
 		return c, ErrCorrupt
 	case int(c.profile) >= profileCount:
 		return c, ErrUnsupportedVersion
@@ -578,21 +594,21 @@ func (c *compactSignal) signal() Signal {
 
 // decodeCompactBody decodes the payload of a compact code, in base64 or, for
 // the text of a QR code, in alnumDigits.
-func decodeCompactBody(kind Kind, version int, body string, alnum bool) (Signal, error) {
+func decodeCompactBody(kind Kind, body string, alnum bool) (Signal, error) {
 	if alnum {
 		whole, prefix, err := decodeAlnum(body)
 		if err != nil {
 			return Signal{}, err
 		}
 		if whole != nil {
-			if c, err := parseCompact(whole, kind, version); err == nil {
+			if c, err := parseCompact(whole, kind); err == nil {
 				return c.signal(), nil
 			}
 		}
 		// Complete or not, the groups of 3 digits decode to what the code
 		// held; whether they fall short of a payload tells a cut code from a
 		// damaged one.
-		_, err = parseCompact(prefix, kind, version)
+		_, err = parseCompact(prefix, kind)
 		if err == nil {
 			// A whole payload and 2 digits more, that are no byte.
 			return Signal{}, ErrCorrupt
@@ -604,7 +620,7 @@ func decodeCompactBody(kind Kind, version int, body string, alnum bool) (Signal,
 	if err != nil {
 		return Signal{}, err
 	}
-	c, err := parseCompact(payload, kind, version)
+	c, err := parseCompact(payload, kind)
 	switch {
 	case err != nil:
 		return Signal{}, err

@@ -2,7 +2,9 @@ package offline
 
 // The session descriptions below are what pigeon's call package made, on
 // loopback, with offline.ICECredentials (but pigeonOfferNoTWCC): the
-// sessions the compact form exists for.
+// sessions the compact form exists for. Their ICE credentials were derived
+// again, with the secrets 3f9c1a7e5b20d846, a41e07c9d2b85f13 and
+// 5d82e6b0194fc7a3, when the credentials took a secret.
 
 // pigeonOffer is an offer of pigeon's, sending audio and video: a caller
 // with a camera and a microphone.
@@ -18,8 +20,8 @@ m=audio 9 UDP/TLS/RTP/SAVPF 111
 c=IN IP4 0.0.0.0
 a=setup:actpass
 a=mid:0
-a=ice-ufrag:JCd4FHVFfjGjxokN
-a=ice-pwd:Rzwkq3QzAquFKRlTCBQk5sMFBruOOkxD
+a=ice-ufrag:hZCxQg0Kw2qEDBGP
+a=ice-pwd:3f9c1a7e5b20d8465tSaNPnf1Df0WUCz
 a=rtcp-mux
 a=rtcp-rsize
 a=rtpmap:111 opus/48000/2
@@ -32,15 +34,15 @@ a=ssrc:2658038282 mslabel:f0031c3f-94c8-4a60-a543-8eaf9891f847
 a=ssrc:2658038282 label:pigeon-test-audio
 a=msid:714727aa-96f9-41b6-a101-d092e979f3ac pigeon-test-audio
 a=sendrecv
-a=candidate:2878742611 1 udp 2130706431 127.0.0.1 43219 typ host ufrag JCd4FHVFfjGjxokN
-a=candidate:2878742611 2 udp 2130706431 127.0.0.1 43219 typ host ufrag JCd4FHVFfjGjxokN
+a=candidate:2878742611 1 udp 2130706431 127.0.0.1 43219 typ host ufrag hZCxQg0Kw2qEDBGP
+a=candidate:2878742611 2 udp 2130706431 127.0.0.1 43219 typ host ufrag hZCxQg0Kw2qEDBGP
 a=end-of-candidates
 m=video 9 UDP/TLS/RTP/SAVPF 96
 c=IN IP4 0.0.0.0
 a=setup:actpass
 a=mid:1
-a=ice-ufrag:JCd4FHVFfjGjxokN
-a=ice-pwd:Rzwkq3QzAquFKRlTCBQk5sMFBruOOkxD
+a=ice-ufrag:hZCxQg0Kw2qEDBGP
+a=ice-pwd:3f9c1a7e5b20d8465tSaNPnf1Df0WUCz
 a=rtcp-mux
 a=rtcp-rsize
 a=rtpmap:96 VP8/90000
@@ -62,8 +64,8 @@ a=mid:2
 a=sendrecv
 a=sctp-port:5000
 a=max-message-size:1073741823
-a=ice-ufrag:JCd4FHVFfjGjxokN
-a=ice-pwd:Rzwkq3QzAquFKRlTCBQk5sMFBruOOkxD
+a=ice-ufrag:hZCxQg0Kw2qEDBGP
+a=ice-pwd:3f9c1a7e5b20d8465tSaNPnf1Df0WUCz
 `)
 
 // pigeonAnswerSending is the answer of a pigeon with a camera and a
@@ -80,8 +82,8 @@ m=audio 9 UDP/TLS/RTP/SAVPF 111
 c=IN IP4 0.0.0.0
 a=setup:active
 a=mid:0
-a=ice-ufrag:SijY8ngaZFAKpIrN
-a=ice-pwd:HQ8KWQgqxfks0AE042bf0OFSQahfG3c3
+a=ice-ufrag:JPLLw9Zo5poxnBkJ
+a=ice-pwd:a41e07c9d2b85f135b4Okgx61BCEmW31
 a=rtcp-mux
 a=rtcp-rsize
 a=rtpmap:111 opus/48000/2
@@ -94,15 +96,15 @@ a=ssrc:1260039121 mslabel:504ce0ef-6ec3-4d76-999d-d87d22ae5079
 a=ssrc:1260039121 label:pigeon-test-audio
 a=msid:1ec7cb42-6df1-440e-8dd9-67a7f02aab6e pigeon-test-audio
 a=sendonly
-a=candidate:2878742611 1 udp 2130706431 127.0.0.1 42631 typ host ufrag SijY8ngaZFAKpIrN
-a=candidate:2878742611 2 udp 2130706431 127.0.0.1 42631 typ host ufrag SijY8ngaZFAKpIrN
+a=candidate:2878742611 1 udp 2130706431 127.0.0.1 42631 typ host ufrag JPLLw9Zo5poxnBkJ
+a=candidate:2878742611 2 udp 2130706431 127.0.0.1 42631 typ host ufrag JPLLw9Zo5poxnBkJ
 a=end-of-candidates
 m=video 9 UDP/TLS/RTP/SAVPF 96
 c=IN IP4 0.0.0.0
 a=setup:active
 a=mid:1
-a=ice-ufrag:SijY8ngaZFAKpIrN
-a=ice-pwd:HQ8KWQgqxfks0AE042bf0OFSQahfG3c3
+a=ice-ufrag:JPLLw9Zo5poxnBkJ
+a=ice-pwd:a41e07c9d2b85f135b4Okgx61BCEmW31
 a=rtcp-mux
 a=rtcp-rsize
 a=rtpmap:96 VP8/90000
@@ -124,8 +126,8 @@ a=mid:2
 a=sendrecv
 a=sctp-port:5000
 a=max-message-size:1073741823
-a=ice-ufrag:SijY8ngaZFAKpIrN
-a=ice-pwd:HQ8KWQgqxfks0AE042bf0OFSQahfG3c3
+a=ice-ufrag:JPLLw9Zo5poxnBkJ
+a=ice-pwd:a41e07c9d2b85f135b4Okgx61BCEmW31
 `)
 
 // pigeonAnswerReceiving is the answer of a pigeon without media to pigeonOffer.
@@ -141,8 +143,8 @@ m=audio 9 UDP/TLS/RTP/SAVPF 111
 c=IN IP4 0.0.0.0
 a=setup:active
 a=mid:0
-a=ice-ufrag:nrL8avgbpnQMYARo
-a=ice-pwd:k8NNXgxFQ2RdvSvoB7BLNmUEUFEB1dwa
+a=ice-ufrag:YczQ5R6QluzE3Dfl
+a=ice-pwd:5d82e6b0194fc7a3TKdHKiBcgDExNGKX
 a=rtcp-mux
 a=rtcp-rsize
 a=rtpmap:111 opus/48000/2
@@ -150,15 +152,15 @@ a=fmtp:111 minptime=10;useinbandfec=1
 a=rtcp-fb:111 transport-cc
 a=extmap:1 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01
 a=recvonly
-a=candidate:2878742611 1 udp 2130706431 127.0.0.1 37538 typ host ufrag nrL8avgbpnQMYARo
-a=candidate:2878742611 2 udp 2130706431 127.0.0.1 37538 typ host ufrag nrL8avgbpnQMYARo
+a=candidate:2878742611 1 udp 2130706431 127.0.0.1 37538 typ host ufrag YczQ5R6QluzE3Dfl
+a=candidate:2878742611 2 udp 2130706431 127.0.0.1 37538 typ host ufrag YczQ5R6QluzE3Dfl
 a=end-of-candidates
 m=video 9 UDP/TLS/RTP/SAVPF 96
 c=IN IP4 0.0.0.0
 a=setup:active
 a=mid:1
-a=ice-ufrag:nrL8avgbpnQMYARo
-a=ice-pwd:k8NNXgxFQ2RdvSvoB7BLNmUEUFEB1dwa
+a=ice-ufrag:YczQ5R6QluzE3Dfl
+a=ice-pwd:5d82e6b0194fc7a3TKdHKiBcgDExNGKX
 a=rtcp-mux
 a=rtcp-rsize
 a=rtpmap:96 VP8/90000
@@ -175,8 +177,8 @@ a=mid:2
 a=sendrecv
 a=sctp-port:5000
 a=max-message-size:1073741823
-a=ice-ufrag:nrL8avgbpnQMYARo
-a=ice-pwd:k8NNXgxFQ2RdvSvoB7BLNmUEUFEB1dwa
+a=ice-ufrag:YczQ5R6QluzE3Dfl
+a=ice-pwd:5d82e6b0194fc7a3TKdHKiBcgDExNGKX
 `)
 
 // pigeonOfferNoTWCC is an offer of pigeon's before it added congestion

@@ -19,7 +19,8 @@ import (
 var created = time.Date(2026, 11, 22, 3, 15, 4, 0, time.UTC)
 
 // withDerivedCredentials returns sdp with its ICE credentials replaced by
-// the ones ICECredentials derives from its fingerprint, as pigeon's are.
+// ones derived from its fingerprint and a fixed secret, as pigeon's are
+// from a random one.
 func withDerivedCredentials(t testing.TB, sdp string) string {
 	t.Helper()
 	d := Inspect(Signal{SDP: sdp})
@@ -27,7 +28,7 @@ func withDerivedCredentials(t testing.TB, sdp string) string {
 	if !ok {
 		t.Fatalf("no SHA-256 fingerprint in %.60q", sdp)
 	}
-	ufrag, pwd := ICECredentials(fp[:])
+	ufrag, pwd := deriveCredentials(fp[:], [secretLen]byte{1, 2, 3, 4, 5, 6, 7, 8})
 	var b strings.Builder
 	for line := range strings.Lines(sdp) {
 		switch {
@@ -77,7 +78,7 @@ func TestCompactPigeonSessions(t *testing.T) {
 				t.Errorf("Encode = %q, %v; want the compact code %q", auto, err, code)
 			}
 
-			// The goal of the compact form: 48 bytes, 70 characters, a QR
+			// The goal of the compact form: 56 bytes, 80 characters, a QR
 			// code of version 4 at level M, with one IPv4 candidate.
 			chars, version := Measure(code)
 			payload := PayloadSize(code)
@@ -85,13 +86,14 @@ func TestCompactPigeonSessions(t *testing.T) {
 			if !strings.HasPrefix(code, codePrefix(compactVersion, kindLetters[tt.kind])) {
 				t.Errorf("code %q has the wrong prefix", code)
 			}
-			// An answer names its offer in 4 bytes more, 6 characters.
-			maxPayload, maxChars := 48, 70
+			// An answer names its offer in 4 bytes more, 5 characters, which
+			// take its QR code to version 5.
+			maxPayload, maxChars, maxVersion := 56, 80, 4
 			if tt.kind == Answer {
-				maxPayload, maxChars = 52, 75
+				maxPayload, maxChars, maxVersion = 60, 85, 5
 			}
-			if payload > maxPayload || chars > maxChars || version > 4 {
-				t.Errorf("%d bytes, %d characters, QR version %d: want at most %d, %d and 4", payload, chars, version, maxPayload, maxChars)
+			if payload > maxPayload || chars > maxChars || version > maxVersion {
+				t.Errorf("%d bytes, %d characters, QR version %d: want at most %d, %d and %d", payload, chars, version, maxPayload, maxChars, maxVersion)
 			}
 
 			got, err := Decode(code)
@@ -135,7 +137,7 @@ func TestCompactPigeonSessions(t *testing.T) {
 
 func TestCompactRefuses(t *testing.T) {
 	offer := pigeonOffer
-	ufrag, _ := ICECredentials(mustFingerprint(t, offer))
+	ufrag := "hZCxQg0Kw2qEDBGP" // the fixture's
 	replace := func(old, new string) string {
 		if !strings.Contains(offer, old) {
 			t.Fatalf("fixture lacks %q", old)
@@ -211,7 +213,7 @@ func mustFingerprint(t testing.TB, sdp string) []byte {
 // (RFC 5737, RFC 3849), where a test may send packets without reaching
 // anyone.
 func randomCompact(rng *rand.Rand, documentation bool) compactSignal {
-	c := compactSignal{kind: Offer, version: compactVersion, created: rng.Uint32()}
+	c := compactSignal{kind: Offer, created: rng.Uint32()}
 	if rng.IntN(2) == 0 {
 		c.kind, c.setup = Answer, setupRole(1+rng.IntN(2))
 		c.answersTo = make([]byte, OfferDigestLen)
@@ -222,6 +224,9 @@ func randomCompact(rng *rand.Rand, documentation bool) compactSignal {
 	c.profile = byte(rng.IntN(profileCount))
 	for i := range c.fingerprint {
 		c.fingerprint[i] = byte(rng.UintN(256))
+	}
+	for i := range c.secret {
+		c.secret[i] = byte(rng.UintN(256))
 	}
 	for range 1 + rng.IntN(maxCandidates) {
 		cand := compactCandidate{typ: byte(rng.IntN(len(candidateTypes))), port: uint16(1 + rng.IntN(65535))}
@@ -330,10 +335,10 @@ func TestCompactSizes(t *testing.T) {
 		bytes, maxChars int
 		maxQR           int
 	}{
-		{[]compactCandidate{v4}, 48, 70, 4},
-		{[]compactCandidate{v4, v4}, 55, 80, 4},
-		{[]compactCandidate{v6}, 60, 85, 5},
-		{[]compactCandidate{v4, v6, v4, v6}, 93, 130, 6},
+		{[]compactCandidate{v4}, 56, 80, 4},
+		{[]compactCandidate{v4, v4}, 63, 89, 5},
+		{[]compactCandidate{v6}, 68, 96, 5},
+		{[]compactCandidate{v4, v6, v4, v6}, 101, 140, 7},
 	} {
 		c.candidates = tt.cands
 		code, err := EncodeAs(Signal{Kind: Offer, SDP: c.sdp(), Created: created}, FormatCompact)
@@ -474,7 +479,8 @@ func TestCompactDecodeEveryChange(t *testing.T) {
 		}
 		for i := range len(text) {
 			for _, c := range alphabet + "o.a" {
-				if byte(c) == text[i] {
+				// The QR form's letters are read in either case.
+				if byte(c) == text[i] || alphabet == alnumDigits && strings.EqualFold(string(c), text[i:i+1]) {
 					continue
 				}
 				changed := text[:i] + string(c) + text[i+1:]
@@ -482,7 +488,7 @@ func TestCompactDecodeEveryChange(t *testing.T) {
 				if err == nil {
 					t.Fatalf("Decode(%q), one character changed, = %v %.30q", changed, s.Kind, s.SDP)
 				}
-				if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrTruncated) && !errors.Is(err, ErrUnsupportedVersion) {
+				if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrTruncated) && !errors.Is(err, ErrUnsupportedVersion) && !errors.Is(err, ErrOutdated) {
 					t.Fatalf("Decode(%q) = %v", changed, err)
 				}
 			}
@@ -501,7 +507,7 @@ func TestCompactDecodeErrors(t *testing.T) {
 		p := c.marshal()
 		p = change(p[:len(p)-checksumLen])
 		p = append(p, 0, 0, 0, 0)
-		sum := compactChecksum(kind, compactVersion, p[:len(p)-checksumLen])
+		sum := compactChecksum(kind, p[:len(p)-checksumLen])
 		p[len(p)-4], p[len(p)-3], p[len(p)-2], p[len(p)-1] = byte(sum>>24), byte(sum>>16), byte(sum>>8), byte(sum)
 		return codePrefix(compactVersion, kindLetters[kind]) + base64.RawURLEncoding.EncodeToString(p)
 	}
@@ -513,7 +519,7 @@ func TestCompactDecodeErrors(t *testing.T) {
 	}{
 		{"valid", craft(Offer, func(p []byte) []byte { return p }), nil},
 		{"offer as an answer", craft(Answer, func(p []byte) []byte { return p }), ErrCorrupt},
-		{"kind letter changed", "pg3a." + base64.RawURLEncoding.EncodeToString(good), ErrCorrupt},
+		{"kind letter changed", "pg4a." + base64.RawURLEncoding.EncodeToString(good), ErrCorrupt},
 		{"role 3", craft(Offer, func(p []byte) []byte { p[0] |= 3 << setupShift; return p }), ErrCorrupt},
 		{"unknown profile", craft(Offer, func(p []byte) []byte { p[0] = p[0]&^profileMask | 0x3f; return p }), ErrUnsupportedVersion},
 		{"reserved bits", craft(Offer, func(p []byte) []byte { p[compactHeaderLen] |= 0x04; return p }), ErrCorrupt},
@@ -531,12 +537,13 @@ func TestCompactDecodeErrors(t *testing.T) {
 			}
 			return append(p, one...)
 		}), ErrCorrupt},
-		{"version changed", "pg2o." + base64.RawURLEncoding.EncodeToString(good), ErrCorrupt},
-		{"checksum of another payload", "pg3o." + base64.RawURLEncoding.EncodeToString(append(good[:len(good)-1:len(good)-1], good[len(good)-1]^1)), ErrCorrupt},
-		{"padding", "pg3o." + base64.RawURLEncoding.EncodeToString(good) + "==", ErrCorrupt},
-		{"QR form, last group too large", "PG3O." + encodeAlnum(good[:len(good)-1]) + "::", ErrCorrupt},
-		{"QR form, a group over 65535", "PG3O.:::" + encodeAlnum(good)[3:], ErrCorrupt},
-		{"QR form, a character of no digit", "PG3O.#" + encodeAlnum(good)[1:], ErrCorrupt},
+		{"version of an older pigeon", "pg3o." + base64.RawURLEncoding.EncodeToString(good), ErrOutdated},
+		{"version of a newer pigeon", "pg5o." + base64.RawURLEncoding.EncodeToString(good), ErrUnsupportedVersion},
+		{"checksum of another payload", "pg4o." + base64.RawURLEncoding.EncodeToString(append(good[:len(good)-1:len(good)-1], good[len(good)-1]^1)), ErrCorrupt},
+		{"too much padding", "pg4o." + base64.RawURLEncoding.EncodeToString(good) + "===", ErrCorrupt},
+		{"QR form, last group too large", "PG4O." + encodeAlnum(good[:len(good)-1]) + "::", ErrCorrupt},
+		{"QR form, a group over 65535", "PG4O.:::" + encodeAlnum(good)[3:], ErrCorrupt},
+		{"QR form, a character of no digit", "PG4O.#" + encodeAlnum(good)[1:], ErrCorrupt},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

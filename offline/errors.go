@@ -29,6 +29,11 @@ var (
 	// pigeon, in a format this one does not know.
 	ErrUnsupportedVersion = errors.New("this code was made by a newer pigeon: update pigeon")
 
+	// ErrOutdated means the code is a compact code of an older pigeon
+	// (pg2, pg3), which carries no ICE secret: its maker's connectivity
+	// checks can be forged by whoever watches the network.
+	ErrOutdated = errors.New("this code was made by an older pigeon, whose compact codes let anyone watching the network forge its connectivity checks: ask your peer to update pigeon (or to send its code with --format full)")
+
 	// ErrExpired means the signal is older than the caller allows. The
 	// error returned is an *ExpiredError, which says how old.
 	ErrExpired = errors.New("this code is too old: ask your peer for a new one")

@@ -192,9 +192,9 @@ func TestDecodeErrors(t *testing.T) {
 		{"binary inside", craftCode(t, "pg1a.", []byte("v=0\x00\x01"), crc32.ChecksumIEEE([]byte("v=0\x00\x01"))), ErrCorrupt},
 		{"decompression bomb", craftCode(t, "pg1o.", []byte(bomb), crc32.ChecksumIEEE([]byte(bomb))), ErrCorrupt},
 
-		{"newer version", "pg4o." + body, ErrUnsupportedVersion},
+		{"newer version", "pg5o." + body, ErrUnsupportedVersion},
 		{"much newer version", "pg10a.anything at all", ErrUnsupportedVersion},
-		{"newer version cut", "pg4", ErrUnsupportedVersion},
+		{"newer version cut", "pg5", ErrUnsupportedVersion},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 
 // sentinels are the errors a decoder may return for bad input; anything
 // else would reach the person as an unexplained failure.
-var sentinels = []error{ErrEmpty, ErrTruncated, ErrCorrupt, ErrWrongKind, ErrUnsupportedVersion}
+var sentinels = []error{ErrEmpty, ErrTruncated, ErrCorrupt, ErrWrongKind, ErrUnsupportedVersion, ErrOutdated}
 
 // isSentinel reports whether err matches one of the sentinel errors.
 func isSentinel(err error) bool {
@@ -69,7 +69,7 @@ func fuzzSeeds(t testing.TB) []string {
 			"```\n"+s.SDP+"```\n",
 		)
 	}
-	return append(seeds, "", "pg", "pg1o.", "pg4a.xyz", "pg3a.xyz", "pg2a.xyz", "PG3O.", "PG2O.", "pg0o.AAAA", "hello", "```text\n```\n", "e", "{", "v=0\r\n")
+	return append(seeds, "", "pg", "pg1o.", "pg5a.xyz", "pg4a.xyz", "pg3a.xyz", "pg2a.xyz", "PG4O.", "PG3O.", "PG2O.", "pg0o.AAAA", "hello", "```text\n```\n", "e", "{", "v=0\r\n")
 }
 
 func FuzzDecode(f *testing.F) {
@@ -177,40 +177,33 @@ func FuzzParseCompact(f *testing.F) {
 			f.Fatal(err)
 		}
 		p := c.marshal()
-		f.Add(p, s.Kind == Answer, false)
-		f.Add(p[:20], s.Kind == Answer, false)
-		f.Add(p, s.Kind == Answer, true)
+		f.Add(p, s.Kind == Answer)
+		f.Add(p[:20], s.Kind == Answer)
+		f.Add(p[:compactHeaderLen], s.Kind == Answer)
 	}
-	f.Fuzz(func(t *testing.T, p []byte, answer, old bool) {
-		kind, version := Offer, compactVersion
+	f.Fuzz(func(t *testing.T, p []byte, answer bool) {
+		kind := Offer
 		if answer {
 			kind = Answer
 		}
-		if old {
-			version = oldCompactVersion
-		}
-		c, err := parseCompact(p, kind, version)
+		c, err := parseCompact(p, kind)
 		if err != nil {
 			if !isSentinel(err) {
 				t.Fatalf("parseCompact(% x): %v is none of the package's errors", p, err)
 			}
 			return
 		}
-		// Whatever parses is what Encode makes of the SDP it rebuilds.
+		// Whatever parses is what Encode makes of the SDP it rebuilds,
+		// ICE secret included: the rebuilt password gives it back.
 		if again := c.marshal(); !bytes.Equal(again, p) {
 			t.Fatalf("parseCompact(% x) marshals back to % x", p, again)
 		}
-		s := c.signal()
-		if old && answer {
-			// An old answer names no offer: this version never writes one.
-			return
-		}
-		s2, err := compactFromSDP(s)
+		s2, err := compactFromSDP(c.signal())
 		if err != nil {
 			t.Fatalf("the rebuilt SDP of % x does not encode: %v", p, err)
 		}
-		if old {
-			s2.version = oldCompactVersion
+		if s2.secret != c.secret {
+			t.Fatalf("the rebuilt SDP of % x gives the secret % x", p, s2.secret)
 		}
 		if again := s2.marshal(); !bytes.Equal(again, p) {
 			t.Fatalf("the rebuilt SDP of % x encodes to % x", p, again)
@@ -305,6 +298,7 @@ func FuzzDecodeRestart(f *testing.F) {
 	f.Add("pg3r.")
 	f.Add("pg4r.AAAA")
 	f.Add("pg3o.AAAA")
+	f.Add("pg4o.AAAA")
 	f.Fuzz(func(t *testing.T, text string) {
 		r, err := DecodeRestart(text)
 		if err != nil {

@@ -106,12 +106,29 @@ func TestICECredentials(t *testing.T) {
 	if len(ufrag) != 16 || len(pwd) != 32 || strings.Trim(ufrag+pwd, iceChars) != "" {
 		t.Errorf("ICECredentials = %q, %q: want 16 and 32 letters and digits", ufrag, pwd)
 	}
+	// Each session draws its own secret: a watcher who knows the
+	// fingerprint cannot know them.
+	if u, p := ICECredentials(fp); u == ufrag || p == pwd {
+		t.Errorf("two sessions with one certificate get the same credentials %q, %q", u, p)
+	}
+	secret, ok := secretOf(pwd)
+	if u, p := deriveCredentials(fp, secret); !ok || u != ufrag || p != pwd {
+		t.Errorf("the password %q does not give back the secret it was derived from", pwd)
+	}
+
 	// The derivation is part of the format: a peer rebuilds them.
-	if ufrag != "JCd4FHVFfjGjxokN" || pwd != "Rzwkq3QzAquFKRlTCBQk5sMFBruOOkxD" {
-		t.Errorf("ICECredentials = %q, %q; the derivation changed, and with it the compact format", ufrag, pwd)
+	secret = [secretLen]byte{0x3f, 0x9c, 0x1a, 0x7e, 0x5b, 0x20, 0xd8, 0x46}
+	ufrag, pwd = deriveCredentials(fp, secret)
+	if ufrag != "hZCxQg0Kw2qEDBGP" || pwd != "3f9c1a7e5b20d8465tSaNPnf1Df0WUCz" {
+		t.Errorf("deriveCredentials = %q, %q; the derivation changed, and with it the compact format", ufrag, pwd)
 	}
 	fp[0] ^= 1
-	if u, p := ICECredentials(fp); u == ufrag || p == pwd {
+	if u, p := deriveCredentials(fp, secret); u == ufrag || p == pwd {
 		t.Error("another fingerprint gives the same credentials")
+	}
+	fp[0] ^= 1
+	secret[7] ^= 1
+	if u, p := deriveCredentials(fp, secret); u == ufrag || p[16:] == pwd[16:] {
+		t.Error("another secret gives the same credentials")
 	}
 }

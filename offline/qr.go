@@ -126,7 +126,7 @@ func WriteQRPNG(w io.Writer, text string, moduleSize int) error {
 
 // QRText returns the text a QR code of text holds: for a pigeon code, its
 // QR form, the same code written in the characters of the QR code's
-// alphanumeric mode behind a prefix in capitals ("PG3O.", then 3 characters
+// alphanumeric mode behind a prefix in capitals ("PG4O.", then 3 characters
 // for every 2 bytes), if that makes a symbol with fewer modules; text
 // itself otherwise. Decode reads both forms.
 func QRText(text string) string {

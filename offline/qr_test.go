@@ -194,7 +194,7 @@ func TestWriteQRStyles(t *testing.T) {
 }
 
 func TestWriteQRPNG(t *testing.T) {
-	code := mustCompact(t, Answer, pigeonAnswerReceiving)
+	code := mustCompact(t, Offer, pigeonOffer)
 	var out bytes.Buffer
 	if err := WriteQRPNG(&out, code, 8); err != nil {
 		t.Fatal(err)
@@ -220,7 +220,7 @@ func TestMeasure(t *testing.T) {
 		text      string
 		chars, qr int
 	}{
-		{mustCompact(t, Offer, pigeonOffer), 69, 4},
+		{mustCompact(t, Offer, pigeonOffer), 80, 4},
 		{"héllo", 5, 1},
 		{strings.Repeat("x", 3000), 3000, 0},
 	} {

@@ -52,7 +52,7 @@ func TestReadSignal(t *testing.T) {
 		{name: "chat before the code", in: "here it is:\n" + offer + "\n", want: Offer, wantErr: ErrCorrupt, wantRest: offer + "\n"},
 		{name: "chat inside the code", in: offer[:cut] + "\nsorry, wrong window\n" + offer[cut:] + "\n", want: Offer, wantErr: ErrCorrupt, wantRest: offer[cut:] + "\n"},
 		{name: "damaged", in: replaceAt(offer, cut) + "\n", want: Offer, wantErr: ErrCorrupt},
-		{name: "newer version", in: "pg4o.abcd\nrest\n", want: Offer, wantErr: ErrUnsupportedVersion, wantRest: "rest\n"},
+		{name: "newer version", in: "pg5o.abcd\nrest\n", want: Offer, wantErr: ErrUnsupportedVersion, wantRest: "rest\n"},
 		{name: "answer for an offer", in: answer + "\n", want: Offer, wantErr: &WrongKindError{Want: Offer, Got: Answer}},
 		{name: "offer for an answer", in: offer + "\n", want: Answer, wantErr: &WrongKindError{Want: Answer, Got: Offer}},
 		{name: "cut offer for an answer", in: offer[:cut] + "\n", want: Answer, wantErr: &WrongKindError{Want: Answer, Got: Offer}},

@@ -35,8 +35,13 @@ import (
 // edits codes, who can write any digest: DTLS, whose certificates do not
 // change, is.
 
-// restartLetter is the kind letter of a restart code.
-const restartLetter = 'r'
+// restartLetter is the kind letter of a restart code, and restartVersion
+// its format's version: it carries no credentials, and kept its number when
+// compact codes took an ICE secret.
+const (
+	restartLetter  = 'r'
+	restartVersion = 3
+)
 
 // Bits of a restart code's first byte.
 const (
@@ -120,7 +125,7 @@ func CallDigest(callerFingerprint, calleeFingerprint []byte) []byte {
 }
 
 // restartPrefix is what every restart code starts with.
-func restartPrefix() string { return codePrefix(compactVersion, restartLetter) }
+func restartPrefix() string { return codePrefix(restartVersion, restartLetter) }
 
 // EncodeRestart returns r as a restart code. Candidates it cannot carry
 // (TCP, or another component) are left out; with none left it returns

@@ -129,7 +129,7 @@ func TestDecodeRestartRefusesBadCodes(t *testing.T) {
 		{"garbage", "hello there", ErrCorrupt},
 		{"an offer", offer, ErrCorrupt},
 		{"not base64", "pg3r.!!!!", ErrCorrupt},
-		{"a newer pigeon's", "pg4r.AAAA", ErrUnsupportedVersion},
+		{"a newer pigeon's", "pg5r.AAAA", ErrUnsupportedVersion},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := DecodeRestart(tt.text)

@@ -48,7 +48,7 @@ type Format int
 // zero Format, FormatAuto, asks Encode to pick.
 const (
 	FormatAuto    Format = iota
-	FormatCompact        // "pg3": only what the peer cannot rebuild, about 70 characters
+	FormatCompact        // "pg4": only what the peer cannot rebuild, about 80 characters
 	FormatFull           // "pg1": the whole SDP, compressed with DEFLATE
 	FormatJSON           // base64 of {"type":..., "sdp":...}, as pion's examples and many browser demos write
 	FormatSDP            // the SDP itself, as text (read only)

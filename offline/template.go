@@ -86,7 +86,7 @@ const mediaSectionCount = 2
 
 // sdp rebuilds the session description of c.
 func (c *compactSignal) sdp() string {
-	ufrag, pwd := ICECredentials(c.fingerprint[:])
+	ufrag, pwd := deriveCredentials(c.fingerprint[:], c.secret)
 	var b strings.Builder
 	line := func(format string, args ...any) {
 		fmt.Fprintf(&b, format, args...)

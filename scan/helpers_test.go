@@ -17,7 +17,7 @@ import (
 )
 
 // compactOffer is a real compact offer, as README and pigeon inspect show.
-const compactOffer = "pg2o.GmsCYLf7hlq9UWC0aVyllfb6hMq5H7n594Z38XoyUTFWeXhgSoB_AAABwkYPX4QX"
+const compactOffer = "pg4o.EGsCXjjtQzg4zRPoEVF8A17aiDfrpP0P_xSaFDQdWb40AqKodT-cGn5bINhGgH8AAAGo0zheNI4"
 
 // fullCode returns a full code of the kind, about n characters long, whose
 // SDP does not compress away: a code that needs several QR codes.
