@@ -296,7 +296,7 @@ func browserCallWith(t *testing.T, p *page, pigeonOffers bool, pigeonFormat, pag
 
 	pigeonCode, pageCode := exchangeCodes(t, p, pigeonOffers, toPage, fromPage)
 	t.Logf("pigeon's code: %.40s... (%d characters); the page's: %.40s... (%d characters)", pigeonCode, len(pigeonCode), pageCode, len(pageCode))
-	if pigeonFormat == "compact" && !strings.HasPrefix(pigeonCode, "pg3") {
+	if pigeonFormat == "compact" && !strings.HasPrefix(pigeonCode, "pg4") {
 		t.Errorf("pigeon's code %.10q is not compact", pigeonCode)
 	}
 	// The answer names the offer, whoever writes it, and the caller checks

@@ -192,7 +192,7 @@ func throughCompactCode(t *testing.T, desc webrtc.SessionDescription, answersTo 
 	if err != nil {
 		t.Fatalf("pigeon's %s does not fit a compact code: %v\n%s", kind, err, desc.SDP)
 	}
-	if auto, err := offline.Encode(offline.Signal{Kind: kind, SDP: desc.SDP, AnswersTo: answersTo}); err != nil || !strings.HasPrefix(auto, "pg3") {
+	if auto, err := offline.Encode(offline.Signal{Kind: kind, SDP: desc.SDP, AnswersTo: answersTo}); err != nil || !strings.HasPrefix(auto, "pg4") {
 		t.Errorf("Encode chose %.5q, %v; want the compact form by default", auto, err)
 	}
 	chars, version := offline.Measure(code)
@@ -248,7 +248,7 @@ func TestCompactCodesThroughFIFOs(t *testing.T) {
 		offerPrefix, answerPrefix string
 		maxLen                    int
 	}{
-		{"default", nil, nil, "pg3o.", "pg3a.", 75},
+		{"default", nil, nil, "pg4o.", "pg4a.", 85},
 		{"full and json", []string{"--format", "full"}, []string{"--format", "json"}, "pg1o.", "eyJ", 5000},
 	}
 	for _, tt := range tests {

@@ -301,7 +301,7 @@ func TestScanOnTheTerminal(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the terminal's QR code does not read: %v\n%s", err, screen)
 	}
-	if !strings.HasPrefix(sym.Text, "PG3O.") {
+	if !strings.HasPrefix(sym.Text, "PG4O.") {
 		t.Errorf("the terminal's QR code holds %q, want the offer", sym.Text)
 	}
 	if !preview {

@@ -20,7 +20,7 @@ import (
 func alterFingerprint(t *testing.T, code string) string {
 	t.Helper()
 	var altered string
-	if strings.HasPrefix(code, "pg3") {
+	if strings.HasPrefix(code, "pg4") {
 		altered = alterCompact(t, code)
 	} else {
 		altered = alterFull(t, code)

@@ -65,7 +65,7 @@ func TestSecondAnswerRefused(t *testing.T) {
 	callee := start(t, args([]string{"answer", "--signal-in", offer, "--signal-out", "-"}, noMedia)...)
 	waitOutput(t, "callee's answer", callee.stdout, "\n")
 	answer := strings.TrimSpace(callee.stdout.String())
-	if !strings.HasPrefix(answer, "pg3a.") {
+	if !strings.HasPrefix(answer, "pg4a.") {
 		t.Fatalf("the callee wrote %q, want a compact answer", answer)
 	}
 	fmt.Fprintln(caller.stdin, answer)
@@ -264,7 +264,7 @@ func TestHideIPs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(string(code), "pg3o.") {
+	if !strings.HasPrefix(string(code), "pg4o.") {
 		t.Errorf("the offer %q is not compact", code)
 	}
 	for _, c := range offline.Inspect(sig).Candidates {

@@ -35,8 +35,8 @@ type codeFixture struct {
 	AnswersTo string `json:"answersTo,omitempty"`
 	Code      string `json:"code"`
 	Rebuilt   string `json:"rebuilt,omitempty"` // the SDP the code decodes into
-	// Legacy marks a code of an older version, which is read but no longer
-	// written.
+	// Legacy marks a compact code of an older version, which carried no
+	// ICE secret: Go and the page refuse it as such.
 	Legacy bool `json:"legacy,omitempty"`
 }
 
@@ -69,7 +69,8 @@ func answering(rng *rand.Rand, fixtures []codeFixture) {
 }
 
 // jsResult is what the page returns for one call of its codec: a value or
-// the reason it refused ("truncated", "corrupt", "newer", "not-compact").
+// the reason it refused ("truncated", "corrupt", "newer", "older",
+// "not-compact").
 type jsResult struct {
 	Value  string `json:"value"`
 	Reason string `json:"reason"`
@@ -147,6 +148,8 @@ func reasonOf(err error) string {
 		return "truncated"
 	case errors.Is(err, offline.ErrUnsupportedVersion):
 		return "newer"
+	case errors.Is(err, offline.ErrOutdated):
+		return "older"
 	case errors.Is(err, offline.ErrNotCompact):
 		return "not-compact"
 	default:
@@ -382,7 +385,8 @@ func lowerFingerprint(sdp string) string {
 
 // TestPageReadsDamagedCodesAsGo: codes cut short or changed anywhere, as
 // text and as QR text, are read or refused by the page as by Go, for the
-// same reason (cut, damaged, newer), so the page tells a person the same.
+// same reason (cut, damaged, newer, older), so the page tells a person the
+// same.
 func TestPageReadsDamagedCodesAsGo(t *testing.T) {
 	p := openPage(t)
 	sessions := pigeonSessions(t)
@@ -403,7 +407,7 @@ func TestPageReadsDamagedCodesAsGo(t *testing.T) {
 		// Of a full code, only its start, cut.
 		originals = append(originals, code, offline.QRText(code), full[:60]+"~", offline.QRText(full)[:80]+"~")
 	}
-	// The codes of version 2, which are still read.
+	// The codes of versions 2 and 3, which are refused.
 	for _, f := range loadWebFixtures(t) {
 		if f.Legacy {
 			originals = append(originals, f.Code, offline.QRText(f.Code))
@@ -426,11 +430,9 @@ func TestPageReadsDamagedCodesAsGo(t *testing.T) {
 				texts = append(texts, string(b))
 			}
 		}
-		// The version changed: to a newer one, a leading zero, the other
-		// compact one.
-		v := code[2:3]
-		other := map[string]string{"2": "3", "3": "2"}[v]
-		texts = append(texts, code+"A", code+"AB", code[:2]+"4"+code[3:], code[:2]+"0"+code[2:], code[:2]+other+code[3:])
+		// The version changed: to a newer one, a leading zero, an older
+		// compact one, the current one.
+		texts = append(texts, code+"A", code+"AB", code[:2]+"5"+code[3:], code[:2]+"0"+code[2:], code[:2]+"3"+code[3:], code[:2]+"4"+code[3:])
 	}
 	got := pageCodec(p, `(text) => pigeon.codes.decode(text).then((d) =>
 		Array.from(d.answersTo || [], (b) => b.toString(16).padStart(2, "0")).join("") + "\n" + d.sdp)`, texts)
@@ -476,8 +478,8 @@ func loadWebFixtures(t *testing.T) []codeFixture {
 }
 
 // TestCompactFormatFixtures: the fixed codes are still what both the Go
-// codec and the page write and read; those of an older version, what both
-// read.
+// codec and the page write and read; those of older versions, what both
+// refuse as such.
 func TestCompactFormatFixtures(t *testing.T) {
 	if *updateWebFixtures {
 		var fixtures []codeFixture
@@ -520,6 +522,10 @@ func TestCompactFormatFixtures(t *testing.T) {
 	for _, f := range fixtures {
 		if f.Legacy {
 			legacy++
+			if _, err := offline.Decode(f.Code); !errors.Is(err, offline.ErrOutdated) {
+				t.Errorf("%s: Go decodes %q with %v, want ErrOutdated", f.Name, f.Code, err)
+			}
+			continue
 		} else if code, err := offline.EncodeAs(f.signal(t), offline.FormatCompact); err != nil || code != f.Code {
 			t.Errorf("%s: Go now writes %q (%v), not %q: "+changed, f.Name, code, err, f.Code, webCodesFile)
 		}
@@ -537,7 +543,13 @@ func TestCompactFormatFixtures(t *testing.T) {
 	decoded := pageCodec(p, `(f) => pigeon.codes.decode(f.code).then((d) =>
 		Array.from(d.answersTo || [], (b) => b.toString(16).padStart(2, "0")).join("") + "\n" + d.sdp)`, fixtures)
 	for i, f := range fixtures {
-		if !f.Legacy && encoded[i].Value != f.Code {
+		if f.Legacy {
+			if decoded[i].Reason != "older" {
+				t.Errorf("%s: the page decodes %q with %q (%s), want a refusal as older", f.Name, f.Code, decoded[i].Reason, decoded[i].Error)
+			}
+			continue
+		}
+		if encoded[i].Value != f.Code {
 			t.Errorf("%s: the page writes %q (%s), want %q", f.Name, encoded[i].Value, encoded[i].Error, f.Code)
 		}
 		if want := f.AnswersTo + "\n" + f.Rebuilt; decoded[i].Value != want {

@@ -1,4 +1,4 @@
-// pigeon's codes in JavaScript: the compact (pg3, and pg2 read) and full (pg1)
+// pigeon's codes in JavaScript: the compact (pg4; pg3 and pg2 refused) and full (pg1)
 // forms, their QR text, base64 JSON, JSON and raw SDP, as the offline package
 // reads and writes them, with the digest an answer carries of its offer
 // (offline/binding.go). The compact form is a port of offline/compact.go,
@@ -9,7 +9,8 @@ const pigeonCodes = (() => {
   "use strict";
 
   // CodeError is a code that cannot be read; reason is "truncated" (cut
-  // short), "corrupt" (damaged), "newer" (from a newer pigeon),
+  // short), "corrupt" (damaged), "newer" (from a newer pigeon), "older"
+  // (a compact code of an older pigeon, which carries no ICE secret),
   // "not-compact" (a session a compact code cannot carry) or "mismatch" (an
   // answer made for another offer).
   class CodeError extends Error {
@@ -21,6 +22,8 @@ const pigeonCodes = (() => {
   const truncated = () => new CodeError("truncated", "this code is incomplete: copy all of it");
   const corrupt = () => new CodeError("corrupt", "this code is damaged: copy it again");
   const newer = () => new CodeError("newer", "this code was made by a newer pigeon: update this page (pigeon web --out)");
+  const older = () => new CodeError("older", "this code was made by an older pigeon, whose compact codes let anyone " +
+    "watching the network forge its connectivity checks: ask the other side to update pigeon (or to send its code with --format full)");
 
   const enc = new TextEncoder();
 
@@ -110,12 +113,21 @@ const pigeonCodes = (() => {
   }
 
   // iceCredentials derives the ICE username fragment and password from a
-  // fingerprint, as offline.ICECredentials.
+  // fingerprint and the 8 bytes of an ICE secret, as offline's
+  // deriveCredentials: the password starts with the secret in hexadecimal.
   const iceChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  function iceCredentials(fingerprint) {
-    const derive = (info, n) => Array.from(hkdf(fingerprint, enc.encode("pigeon ICE credentials v1"), enc.encode(info), n),
+  const secretLen = 8;
+  function iceCredentials(fingerprint, secret) {
+    const key = concat(secret, fingerprint);
+    const derive = (info, n) => Array.from(hkdf(key, enc.encode("pigeon ICE credentials v2"), enc.encode(info), n),
       (b) => iceChars[b % iceChars.length]).join("");
-    return [derive("ufrag", 16), derive("pwd", 32)];
+    const prefix = Array.from(secret, (b) => b.toString(16).padStart(2, "0")).join("");
+    return [derive("ufrag", 16), prefix + derive("pwd", 32 - prefix.length)];
+  }
+  // secretOf is offline's secretOf: the secret a password starts with, or null.
+  function secretOf(pwd) {
+    const m = /^[0-9a-fA-F]{16}/.exec(pwd);
+    return m ? Uint8Array.from(m[0].match(/../g), (x) => parseInt(x, 16)) : null;
   }
 
   // ---- base64url and the QR code's digits ----
@@ -272,11 +284,11 @@ const pigeonCodes = (() => {
     return s;
   }
 
-  // ---- the compact form (version 3; version 2 is read) ----
+  // ---- the compact form (version 4) ----
 
-  // compactVersion is the version encodeCompact writes; oldCompactVersion's
-  // codes are the same but for the answer, which does not name its offer.
-  const compactVersion = 3, oldCompactVersion = 2;
+  // compactVersion is the version encodeCompact writes and decode reads;
+  // versions 2 and 3 carried no ICE secret, and are refused.
+  const compactVersion = 4;
 
   const setupNames = ["actpass", "active", "passive"];
   const directionNames = ["sendrecv", "sendonly", "recvonly", "inactive"];
@@ -334,7 +346,7 @@ const pigeonCodes = (() => {
   // rebuild writes the SDP of a compact signal from the template, as
   // offline's compactSignal.sdp.
   function rebuild(c) {
-    const [ufrag, pwd] = iceCredentials(c.fingerprint);
+    const [ufrag, pwd] = iceCredentials(c.fingerprint, c.secret);
     const out = [];
     const transport = (mid) => out.push("c=IN IP4 0.0.0.0", "a=setup:" + setupNames[c.setup], "a=mid:" + mid);
     const credentials = () => out.push("a=ice-ufrag:" + ufrag, "a=ice-pwd:" + pwd);
@@ -362,15 +374,15 @@ const pigeonCodes = (() => {
   }
 
   // headerLen is the size of what comes before the candidates: the media
-  // byte, the time, the fingerprint, and in an answer of version 3 the
+  // byte, the time, the fingerprint, the ICE secret, and in an answer the
   // digest of its offer.
-  const headerLen = (c) => 1 + 4 + fingerprintLen + (c.type === "answer" && c.version >= compactVersion ? digestLen : 0);
+  const headerLen = (c) => 1 + 4 + fingerprintLen + secretLen + (c.type === "answer" ? digestLen : 0);
 
   // marshal writes the payload of a compact code: each field in turn, then
   // the checksum. A field added to the format goes in fields, in its place.
   function marshal(c) {
     const fields = [c.setup << 6 | c.profile, c.created >>> 24, (c.created >>> 16) & 0xff, (c.created >>> 8) & 0xff,
-      c.created & 0xff, ...c.fingerprint];
+      c.created & 0xff, ...c.fingerprint, ...c.secret];
     if (headerLen(c) > fields.length) fields.push(...c.answersTo);
     c.candidates.forEach((cand, i) => {
       let flags = cand.typ | cand.relayPref << 4;
@@ -381,21 +393,22 @@ const pigeonCodes = (() => {
     });
     // A field the format adds after the candidates is written here.
     const bytes = Uint8Array.from(fields);
-    const sum = crc32(bytes, crc32(enc.encode(codePrefix(c.version, c.type))));
+    const sum = crc32(bytes, crc32(enc.encode(codePrefix(compactVersion, c.type))));
     return concat(bytes, Uint8Array.of(sum >>> 24, (sum >>> 16) & 0xff, (sum >>> 8) & 0xff, sum & 0xff));
   }
 
   // parseCompact is offline's parseCompact: the fields of a payload, or a
   // CodeError saying whether it was cut, damaged, or is from a newer pigeon.
-  function parseCompact(p, type, version) {
+  function parseCompact(p, type) {
     if (p.length === 0) throw truncated();
-    const c = { type, version, setup: p[0] >> 6, profile: p[0] & 0x3f, candidates: [] };
+    const c = { type, setup: p[0] >> 6, profile: p[0] & 0x3f, candidates: [] };
     if (c.setup >= setupNames.length || (type === "offer") !== (c.setup === 0)) throw corrupt();
-    const fixed = 1 + 4 + fingerprintLen;
+    const fixed = 1 + 4 + fingerprintLen + secretLen;
     if (p.length < headerLen(c)) throw truncated();
     const dv = new DataView(p.buffer, p.byteOffset, p.length);
     c.created = dv.getUint32(1);
-    c.fingerprint = p.slice(5, fixed);
+    c.fingerprint = p.slice(5, 5 + fingerprintLen);
+    c.secret = p.slice(5 + fingerprintLen, fixed);
     if (headerLen(c) > fixed) c.answersTo = p.slice(fixed, headerLen(c));
     let off = headerLen(c);
     for (let last = false; !last;) {
@@ -418,7 +431,7 @@ const pigeonCodes = (() => {
     // A field the format adds after the candidates is read here, as marshal
     // writes it, before the checksum.
     if (p.length < off + 4) throw truncated();
-    if (p.length > off + 4 || dv.getUint32(off) !== crc32(p.subarray(0, off), crc32(enc.encode(codePrefix(version, type))))) {
+    if (p.length > off + 4 || dv.getUint32(off) !== crc32(p.subarray(0, off), crc32(enc.encode(codePrefix(compactVersion, type))))) {
       throw corrupt();
     }
     if (c.profile >= profileCount) throw newer();
@@ -467,7 +480,7 @@ const pigeonCodes = (() => {
   // cannot carry it.
   function compactFromSDP(type, sdp, created, answersTo) {
     const no = (why) => new CodeError("not-compact", why);
-    const c = { type, version: compactVersion, created, candidates: [] };
+    const c = { type, created, candidates: [] };
     const n = answersTo ? answersTo.length : 0;
     if (type === "answer" && n !== digestLen) {
       throw no(`an answer must name its offer with the ${digestLen} bytes of its digest, it has ${n}`);
@@ -513,11 +526,13 @@ const pigeonCodes = (() => {
       if (dir < 0) throw no(`media section ${i} has no direction`);
       directions = directions << 2 | dir;
     }
-    const [ufrag, pwd] = iceCredentials(c.fingerprint);
+    const pwdLine = lines.find((line) => line.startsWith("a=ice-pwd:"));
+    c.secret = pwdLine && secretOf(pwdLine.slice(10));
+    const [ufrag, pwd] = c.secret ? iceCredentials(c.fingerprint, c.secret) : [];
     for (const line of lines) {
-      if ((line.startsWith("a=ice-ufrag:") && line !== "a=ice-ufrag:" + ufrag) ||
+      if (!c.secret || (line.startsWith("a=ice-ufrag:") && line !== "a=ice-ufrag:" + ufrag) ||
         (line.startsWith("a=ice-pwd:") && line !== "a=ice-pwd:" + pwd)) {
-        throw no("its ICE credentials are not derived from its fingerprint");
+        throw no("its ICE credentials are not made with ICECredentials");
       }
     }
     let mismatch = null;
@@ -720,24 +735,25 @@ const pigeonCodes = (() => {
     return { type, version, alnum, body: rest.slice(1) };
   }
 
-  // decodeCode decodes a cleaned pigeon code of version 1, 2 or 3, in
-  // base64 or as the text of its QR code.
+  // decodeCode decodes a cleaned pigeon code of version 1 or 4, in base64
+  // or as the text of its QR code.
   async function decodeCode(text) {
     const p = parsePrefix(text);
-    if (p.version >= oldCompactVersion) {
+    if (p.version > 1 && p.version < compactVersion) throw older();
+    if (p.version === compactVersion) {
       let c;
       if (p.alnum) {
         const { whole, prefix } = decodeAlnum(p.body);
         try {
           if (!whole) throw corrupt();
-          c = parseCompact(whole, p.type, p.version);
+          c = parseCompact(whole, p.type);
         } catch (e) {
-          parseCompact(prefix, p.type, p.version); // throws what tells a cut code from a damaged one
+          parseCompact(prefix, p.type); // throws what tells a cut code from a damaged one
           throw corrupt();
         }
       } else {
         const { payload, canonical, dangling } = decodeBase64(p.body);
-        c = parseCompact(payload, p.type, p.version);
+        c = parseCompact(payload, p.type);
         if (dangling || !canonical) throw corrupt();
       }
       const d = { type: p.type, sdp: rebuild(c), format: "compact", created: c.created };
