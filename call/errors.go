@@ -28,6 +28,17 @@ var (
 	// went through.
 	ErrNotVerified = errors.New("the safety number was not confirmed: the call was ended before any media or chat went through; someone may be in the middle, so exchange new codes by another way")
 
+	// ErrCommitmentMismatch means the peer broke the exchange that fixes
+	// the safety number: it revealed a value other than the one it
+	// committed to, or revealed before committing. A pigeon never does;
+	// someone in the middle who tries to choose the number does.
+	ErrCommitmentMismatch = errors.New("the peer's safety number value does not match what it committed to: someone in the middle tried to choose the safety number, so the call was ended; exchange new codes by another way (a phone call, in person)")
+
+	// ErrNoSafetyNumber means the peer did not take part in the exchange
+	// that fixes the safety number: it is an older pigeon, or another
+	// program. Nothing then shows whether someone is in the middle.
+	ErrNoSafetyNumber = errors.New("the peer exchanged no safety number (it is an older pigeon, or another program): nothing shows whether someone is in the middle")
+
 	// ErrNotConnected means the call is not up yet.
 	ErrNotConnected = errors.New("the call is not connected yet")
 

@@ -1,6 +1,7 @@
 package call
 
 import (
+	"errors"
 	"sync"
 	"time"
 
@@ -107,13 +108,17 @@ func (h *hold) isReleased() bool {
 }
 
 // open is told that the chat channel opened: DTLS is up and the safety
-// number is known. It asks the user, off pion's goroutine.
+// number's exchange begins. It asks the user once the number is known, off
+// pion's goroutine.
 func (h *hold) open() { go h.ask() }
 
 func (h *hold) ask() {
 	s := h.session
 	number, err := s.SafetyNumber()
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrNoSafetyNumber):
+		number = "" // Verify decides what a call without one is worth
+	case err != nil:
 		return // the call ended meanwhile
 	}
 	if err := h.verify(number); err != nil {

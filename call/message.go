@@ -18,6 +18,11 @@ const (
 	// the first message on the channel; a pigeon that does not know it
 	// ignores it, as it ignores every type it does not know.
 	typeHello = "hello"
+	// typeCommit carries Commit, the sender's commitment to the value that
+	// goes into the safety number; typeReveal carries Value, the value
+	// itself, sent once the peer's commitment came (verify.go).
+	typeCommit = "commit"
+	typeReveal = "reveal"
 )
 
 type message struct {
@@ -29,12 +34,23 @@ type message struct {
 
 	Audio *bool `json:"audio,omitempty"` // typeMedia: the microphone is on
 	Video *bool `json:"video,omitempty"` // typeMedia: the camera is on
+
+	Commit string `json:"commit,omitempty"` // typeCommit: the commitment, in hexadecimal
+	Value  string `json:"value,omitempty"`  // typeReveal: the value, in hexadecimal
 }
 
 var errNotMessage = errors.New("not a pigeon chat message")
 
 func (m message) marshal() ([]byte, error) {
 	return json.Marshal(m)
+}
+
+// sendNow sends m on the chat channel at once, from a handler that knows
+// it is open; a failure fails the chat too, and is told there.
+func (s *Session) sendNow(m message) {
+	if data, err := m.marshal(); err == nil {
+		_ = s.chat.SendText(string(data))
+	}
 }
 
 func parseMessage(data []byte) (message, error) {

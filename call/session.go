@@ -119,8 +119,9 @@ type Options struct {
 
 	// Verify, when set, holds the call once it is up: no local media is
 	// sent, and no remote media, chat or channel is handed on, until Verify,
-	// given the safety number (see SafetyNumber), returns nil: the user
-	// confirmed it, or the peer is known. It is called once, in a goroutine
+	// given the safety number (see SafetyNumber), or "" if the peer
+	// exchanged none, returns nil: the user confirmed it, or the peer is
+	// known. It is called once, in a goroutine
 	// of its own, and may block. An error ends the call with it (such as
 	// ErrNotVerified). See hold.go.
 	Verify func(safetyNumber string) error
@@ -154,6 +155,9 @@ type Options struct {
 	// OnTrack is handed each remote track as it starts. It must read the
 	// track until it returns an error, in its own goroutine if it blocks.
 	OnTrack func(*webrtc.TrackRemote, *webrtc.RTPReceiver)
+
+	// numberWait replaces defaultNumberWait, in tests.
+	numberWait time.Duration
 }
 
 func (o *Options) setDefaults() {
@@ -162,6 +166,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.PasteWait == 0 {
 		o.PasteWait = DefaultPasteWait
+	}
+	if o.numberWait == 0 {
+		o.numberWait = defaultNumberWait
 	}
 }
 
@@ -176,6 +183,7 @@ type Session struct {
 	hold       *hold        // nil without Options.Verify
 	foreign    *atomic.Bool // the peer's checks named other credentials (tamper.go)
 	restarter  *restarter
+	safety     *safety // the exchange that fixes the safety number (verify.go)
 
 	open    chan struct{} // closed when the chat channel opens
 	done    chan struct{} // closed when the call ends
@@ -202,6 +210,10 @@ func New(opts Options) (*Session, error) {
 	opts.setDefaults()
 	held := newHold(&opts)
 	id, err := newIdentity(opts)
+	if err != nil {
+		return nil, err
+	}
+	safety, err := newSafety()
 	if err != nil {
 		return nil, err
 	}
@@ -239,6 +251,7 @@ func New(opts Options) (*Session, error) {
 		closed:  make(chan struct{}),
 		hold:    held,
 		foreign: id.foreign,
+		safety:  safety,
 	}
 	held.attach(s)
 	go s.closeWhenDone()
@@ -388,6 +401,7 @@ func (s *Session) setUp() error {
 	s.chat = chat
 	chat.OnOpen(func() {
 		s.greet()
+		s.startSafety()
 		close(s.open)
 		if s.opts.OnOpen != nil {
 			s.opts.OnOpen()
@@ -707,6 +721,10 @@ func (s *Session) onMessage(msg webrtc.DataChannelMessage) {
 		s.outbox.ack(m.ID)
 	case typeHello:
 		s.greeted(m.Name)
+	case typeCommit:
+		s.peerCommitted(m.Commit)
+	case typeReveal:
+		s.peerRevealed(m.Value)
 	case typeMedia:
 		if s.opts.OnPeerMedia != nil && m.Audio != nil && m.Video != nil {
 			s.opts.OnPeerMedia(*m.Audio, *m.Video)

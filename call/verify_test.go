@@ -33,13 +33,62 @@ func TestSafetyNumbersMatch(t *testing.T) {
 	}
 }
 
-func TestSafetyNumberDependsOnBothCertificates(t *testing.T) {
+func TestSafetyNumberOf(t *testing.T) {
 	x, y, z := []byte("certificate x"), []byte("certificate y"), []byte("certificate z")
-	if safetyNumber(x, y) != safetyNumber(y, x) {
+	vx, vy, vz := []byte("value x"), []byte("value y"), []byte("value z")
+	n := SafetyNumberOf(x, vx, y, vy)
+	if n != SafetyNumberOf(y, vy, x, vx) {
 		t.Fatal("the two sides would see different numbers")
 	}
-	if safetyNumber(x, y) == safetyNumber(x, z) || safetyNumber(x, y) == safetyNumber(z, y) {
-		t.Fatal("another certificate on either side gives the same number")
+	for name, other := range map[string]string{
+		"another certificate on one side": SafetyNumberOf(x, vx, z, vy),
+		"another value on one side":       SafetyNumberOf(x, vx, y, vz),
+		"the values swapped":              SafetyNumberOf(x, vy, y, vx),
+	} {
+		if other == n {
+			t.Errorf("%s gives the same number %s", name, n)
+		}
+	}
+	// One certificate on both sides (a pigeon calling itself with one
+	// identity): the values alone order the two.
+	if SafetyNumberOf(x, vx, x, vy) != SafetyNumberOf(x, vy, x, vx) {
+		t.Error("one certificate on both sides: the sides would see different numbers")
+	}
+	if !regexp.MustCompile(`^\d{3} \d{3}$`).MatchString(n) {
+		t.Errorf("the number %q is not six digits", n)
+	}
+}
+
+// TestSafetyNumberDiffersPerCall: with the same certificate on each side in
+// two calls (--identity on both), the numbers differ from one call to the
+// next, while both sides of each call agree.
+func TestSafetyNumberDiffersPerCall(t *testing.T) {
+	ids := make([]webrtc.Certificate, 2)
+	for i := range ids {
+		id, err := newIdentity(Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = id.certificate
+	}
+	var numbers []string
+	for range 2 {
+		caller := newPeer(t, Caller, nil, 10*time.Second, func(o *Options) { o.Certificate = &ids[0] })
+		callee := newPeer(t, Callee, nil, 10*time.Second, func(o *Options) { o.Certificate = &ids[1] })
+		connect(t, caller, callee)
+		waitReady(t, "caller", caller)
+		waitReady(t, "callee", callee)
+		a, errA := caller.SafetyNumber()
+		b, errB := callee.SafetyNumber()
+		if errA != nil || errB != nil || a != b {
+			t.Fatalf("caller sees %q (%v), callee %q (%v): want the same number", a, errA, b, errB)
+		}
+		numbers = append(numbers, a)
+		caller.Close()
+		callee.Close()
+	}
+	if numbers[0] == numbers[1] {
+		t.Errorf("two calls between the same certificates both show %s", numbers[0])
 	}
 }
 

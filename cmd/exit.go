@@ -13,16 +13,17 @@ import (
 
 // Exit codes, documented in pigeon --help.
 const (
-	ExitOK          = 0 // the call ended with a hang-up, or the command did its job
-	ExitError       = 1 // anything else that went wrong
-	ExitBadInput    = 2 // a wrong flag, or a code that is damaged, cut or of the wrong kind
-	ExitNoMedia     = 3 // a camera, microphone or screen that is missing or fails, or a media file that cannot play
-	ExitNoConnect   = 4 // the peers could not reach each other
-	ExitConnection  = 5 // the connection was lost, or closed without a hang-up
-	ExitTampered    = 6 // the peer's certificate is not the one the code named
-	ExitAnswer      = 7 // the answer was made for another offer, or the offer already has one
-	ExitNotVerified = 8 // --verify: the user did not confirm the safety number
-	ExitPeerChanged = 9 // --peer: the peer's certificate is not the one on record
+	ExitOK          = 0  // the call ended with a hang-up, or the command did its job
+	ExitError       = 1  // anything else that went wrong
+	ExitBadInput    = 2  // a wrong flag, or a code that is damaged, cut or of the wrong kind
+	ExitNoMedia     = 3  // a camera, microphone or screen that is missing or fails, or a media file that cannot play
+	ExitNoConnect   = 4  // the peers could not reach each other
+	ExitConnection  = 5  // the connection was lost, or closed without a hang-up
+	ExitTampered    = 6  // the peer's certificate is not the one the code named
+	ExitAnswer      = 7  // the answer was made for another offer, or the offer already has one
+	ExitNotVerified = 8  // --verify: the user did not confirm the safety number
+	ExitPeerChanged = 9  // --peer: the peer's certificate is not the one on record
+	ExitCommitment  = 10 // the peer broke the safety number's exchange: someone tried to choose the number
 )
 
 const exitCodesHelp = `Exit codes:
@@ -38,7 +39,9 @@ const exitCodesHelp = `Exit codes:
   7  the answer was made for another offer (another call's, or an earlier one's), or this
      call already has an answer
   8  --verify: the safety number was not confirmed (the numbers differ, or the input ended)
-  9  --peer: the peer's certificate is not the one on record for that name`
+  9  --peer: the peer's certificate is not the one on record for that name
+  10 the peer's safety number value did not match what it committed to: someone in the
+     middle tried to choose the safety number`
 
 // usageError marks a mistake in the command line.
 type usageError struct{ error }
@@ -77,6 +80,8 @@ func exitCode(err error) (int, string) {
 		return ExitTampered, err.Error()
 	case errors.Is(err, offline.ErrAnswerMismatch), errors.Is(err, call.ErrAnswerUsed):
 		return ExitAnswer, err.Error()
+	case errors.Is(err, call.ErrCommitmentMismatch):
+		return ExitCommitment, err.Error()
 	case errors.Is(err, call.ErrNotVerified):
 		return ExitNotVerified, err.Error()
 	case errors.Is(err, trust.ErrPeerChanged):

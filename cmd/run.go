@@ -146,9 +146,7 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 					if st, ok := s.Stats(); ok && opts.Verbose {
 						say("path: %s", st.Path())
 					}
-					if n, err := s.SafetyNumber(); err == nil {
-						say("safety number %s: read it to your peer; if theirs differs, hang up: someone is in the middle", n)
-					}
+					go sayNumber(s, say)
 				}
 			case webrtc.PeerConnectionStateDisconnected:
 				lost()

@@ -27,6 +27,23 @@ func loadIdentity(opts *CallOptions, say func(string, ...any)) (*webrtc.Certific
 	return &cert, nil
 }
 
+// sayNumber tells the safety number once the exchange that fixes it is
+// done, a round trip after the chat opens.
+func sayNumber(s *call.Session, say func(string, ...any)) {
+	select {
+	case <-s.Ready():
+	case <-s.Done():
+		return
+	}
+	n, err := s.SafetyNumber()
+	switch {
+	case err == nil:
+		say("safety number %s: read it to your peer; if theirs differs, hang up: someone is in the middle", n)
+	case errors.Is(err, call.ErrNoSafetyNumber):
+		say("%v", err)
+	}
+}
+
 // checkPeer returns call.Options.Verify for --peer and --verify, or nil
 // without them: the peer's certificate is checked against the known peers,
 // then the user is asked to confirm the safety number.
@@ -63,6 +80,9 @@ func checkPeer(opts *CallOptions, current *atomic.Pointer[call.Session], ver *ve
 			} else {
 				say("%s's certificate is the one on record", opts.Peer)
 			}
+		}
+		if ver != nil && number == "" {
+			return fmt.Errorf("%w: %w", call.ErrNotVerified, call.ErrNoSafetyNumber)
 		}
 		if ver != nil && !ver.ask(number, s.Done()) {
 			return call.ErrNotVerified

@@ -19,8 +19,8 @@
   const reconnectWait = 30000;
   let giveUp = 0; // the timer that ends a lost call
   const unacked = new Map();
-  const state = { connected: false, chatOpen: false, received: [], ended: false, safety: "", myFormat: "", scanned: "",
-    offerDigest: "", answerChecked: false, losses: 0, reconnects: 0 };
+  const state = { connected: false, chatOpen: false, received: [], ended: false, safety: "", safetyError: "", myFormat: "",
+    scanned: "", offerDigest: "", answerChecked: false, losses: 0, reconnects: 0 };
   // The digest of the offer, which the answer names (offline.OfferDigest):
   // the caller's, of its own code decoded again; the callee's, of the code
   // it read. Both sides hash the same text.
@@ -66,7 +66,7 @@
         $("setup").hidden = true;
         clearInterval(cycle.timer);
         stopScan();
-        showSafety();
+        if (!state.safety) el.safety.textContent = "being agreed on…";
       } else if (s === "disconnected" || (s === "failed" && state.connected)) {
         // Chromium calls a path silent for some 15 seconds failed, and
         // still takes it back when the other side's checks come through
@@ -86,7 +86,7 @@
     // The same two channels as pigeon: negotiated, chat on id 0 and
     // renegotiation on id 1, so they open with no announcement.
     chat = pc.createDataChannel("chat", { negotiated: true, id: 0 });
-    chat.onopen = () => { state.chatOpen = true; say("Connected: chat open."); };
+    chat.onopen = () => { state.chatOpen = true; say("Connected: chat open."); startSafety(); };
     chat.onmessage = (ev) => receive(ev.data);
     negotiate = pc.createDataChannel("negotiate", { negotiated: true, id: 1 });
     negotiate.binaryType = "arraybuffer"; // an older pigeon sends its JSON as binary
@@ -382,6 +382,10 @@
       highest = Math.max(highest, m.id || 0);
       state.received.push(m.text);
       note("them: " + m.text);
+    } else if (m.type === "commit") {
+      peerCommitted(m.commit).catch(fail);
+    } else if (m.type === "reveal") {
+      peerRevealed(m.value).catch(fail);
     } else if (m.type === "ack") {
       unacked.delete(m.id);
     } else if (m.type === "bye") {
@@ -410,22 +414,94 @@
   }
 
   // ---- the safety number, as pigeon computes it (call/verify.go) ----
+  // Each side commits to a fresh value (sends its hash) before it sees the
+  // other's, reveals it once the other's commitment came, and checks the
+  // other's value against its commitment: a man in the middle cannot make
+  // both legs show one number but by a one in a million chance.
+
+  const safety = { value: crypto.getRandomValues(new Uint8Array(32)), sent: null, peerCommit: null, timer: 0 };
+  const utf8 = new TextEncoder();
+  // sha256 uses Web Crypto where the page has it, the bundled code on
+  // plain http, which has none.
+  async function sha256(bytes) {
+    const subtle = window.crypto && crypto.subtle;
+    return subtle ? new Uint8Array(await subtle.digest("SHA-256", bytes)) : codes.sha256(bytes);
+  }
+  const unhex = (s) => typeof s === "string" && /^([0-9a-fA-F]{2})+$/.test(s) ?
+    Uint8Array.from(s.match(/../g), (x) => parseInt(x, 16)) : null;
+  function join(...parts) {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let off = 0;
+    for (const p of parts) { out.set(p, off); off += p.length; }
+    return out;
+  }
+  const commitment = (value) => sha256(join(utf8.encode("pigeon safety number commitment\0"), value));
+  // compare orders byte strings as Go's bytes.Compare.
+  function compare(a, b) {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
+    return a.length - b.length;
+  }
+
+  function startSafety() {
+    commit();
+    safety.timer = setTimeout(() => {
+      if (!state.safety && !state.safetyError) {
+        el.safety.textContent = "none: the other side exchanged no safety number (an older pigeon, or another program)";
+      }
+    }, 10000);
+  }
+  // commit sends this side's commitment, once; what is sent after it waits
+  // for it, so that it goes first on the ordered channel.
+  function commit() {
+    if (!safety.sent) {
+      safety.sent = commitment(safety.value).then((c) => chat.send(JSON.stringify({ type: "commit", commit: hex(c) })));
+    }
+    return safety.sent;
+  }
+  async function peerCommitted(text) {
+    const c = unhex(text);
+    if (!c || c.length !== 32) return breakSafety("a commitment that is no SHA-256");
+    if (safety.peerCommit) {
+      if (hex(safety.peerCommit) !== hex(c)) breakSafety("a second, different commitment");
+      return;
+    }
+    safety.peerCommit = c;
+    await commit();
+    chat.send(JSON.stringify({ type: "reveal", value: hex(safety.value) }));
+  }
+  async function peerRevealed(text) {
+    if (!safety.peerCommit) return breakSafety("its value before its commitment");
+    const value = unhex(text);
+    if (!value || value.length !== 32 || hex(await commitment(value)) !== hex(safety.peerCommit)) {
+      return breakSafety("a value that does not match its commitment");
+    }
+    await showSafety(value);
+  }
+  function breakSafety(what) {
+    if (ended) return;
+    state.safetyError = "The other side's safety number value does not match what it committed to (it sent " + what +
+      "): someone in the middle tried to choose the safety number, so the call was ended. Exchange new codes by another way.";
+    el.safety.textContent = "refused";
+    note(state.safetyError, "note");
+    end();
+  }
 
   function fingerprint(sdp) {
     const m = /a=fingerprint:sha-256 ([0-9A-Fa-f:]+)/.exec(sdp || "");
     return m ? Uint8Array.from(m[1].split(":"), (h) => parseInt(h, 16)) : null;
   }
-  function showSafety() {
-    let a = fingerprint(pc.localDescription && pc.localDescription.sdp);
-    let b = fingerprint(pc.remoteDescription && pc.remoteDescription.sdp);
-    if (!a || !b) { el.safety.textContent = "unavailable"; return; }
-    for (let i = 0; i < a.length; i++) {
-      if (a[i] !== b[i]) { if (a[i] > b[i]) [a, b] = [b, a]; break; }
-    }
-    const label = new TextEncoder().encode("pigeon safety number\0");
-    const input = new Uint8Array(label.length + a.length + b.length);
-    input.set(label); input.set(a, label.length); input.set(b, label.length + a.length);
-    const sum = new DataView(codes.sha256(input).buffer);
+  // showSafety computes the number from both fingerprints (DTLS checked
+  // the peer's certificate against its description's) and both values,
+  // ordered by fingerprint, then by value.
+  async function showSafety(peerValue) {
+    clearTimeout(safety.timer);
+    const mine = fingerprint(pc.localDescription && pc.localDescription.sdp);
+    const theirs = fingerprint(pc.remoteDescription && pc.remoteDescription.sdp);
+    if (!mine || !theirs) { el.safety.textContent = "unavailable"; return; }
+    let a = join(mine, safety.value), b = join(theirs, peerValue);
+    const order = compare(mine, theirs) || compare(safety.value, peerValue);
+    if (order > 0) [a, b] = [b, a];
+    const sum = new DataView((await sha256(join(utf8.encode("pigeon safety number v2\0"), a, b))).buffer);
     const n = sum.getUint32(0) % 1000000;
     const pad = (x) => String(x).padStart(3, "0");
     state.safety = el.safety.textContent = pad(Math.floor(n / 1000)) + " " + pad(n % 1000);
