@@ -31,8 +31,9 @@ var (
 	// ErrCommitmentMismatch means the peer broke the exchange that fixes
 	// the safety number: it revealed a value other than the one it
 	// committed to, or revealed before committing. A pigeon never does;
-	// someone in the middle who tries to choose the number does.
-	ErrCommitmentMismatch = errors.New("the peer's safety number value does not match what it committed to: someone in the middle tried to choose the safety number, so the call was ended; exchange new codes by another way (a phone call, in person)")
+	// someone in the middle who tries to choose the number does. The error
+	// returned says what the peer sent.
+	ErrCommitmentMismatch = errors.New("the peer broke the exchange that fixes the safety number: someone in the middle tried to choose the safety number, so the call was ended; exchange new codes by another way (a phone call, in person)")
 
 	// ErrNoSafetyNumber means the peer did not take part in the exchange
 	// that fixes the safety number: it is an older pigeon, or another

@@ -178,10 +178,20 @@ func (s *Session) peerRevealed(value string) {
 // breakSafety ends the call: the peer did not keep to the exchange, which
 // an honest pigeon always does, so someone tried to choose the number.
 func (s *Session) breakSafety(what string) {
-	err := fmt.Errorf("%w (it sent %s)", ErrCommitmentMismatch, what)
+	err := commitmentError{what}
 	s.safety.finishLocked("", err)
 	s.end(err)
 }
+
+// commitmentError is ErrCommitmentMismatch, saying what the peer sent.
+type commitmentError struct{ what string }
+
+func (e commitmentError) Error() string {
+	return "the peer sent " + e.what + " in the exchange that fixes the safety number: someone in the middle " +
+		"tried to choose the safety number, so the call was ended; exchange new codes by another way (a phone call, in person)"
+}
+
+func (e commitmentError) Is(target error) bool { return target == ErrCommitmentMismatch }
 
 func (sf *safety) finish(number string, err error) {
 	sf.mu.Lock()

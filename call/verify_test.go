@@ -2,6 +2,7 @@ package call
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"regexp"
 	"strings"
@@ -9,6 +10,9 @@ import (
 	"time"
 
 	"github.com/pion/webrtc/v4"
+
+	"github.com/pigeon-call/pigeon/internal/hostile"
+	"github.com/pigeon-call/pigeon/offline"
 )
 
 func TestSafetyNumbersMatch(t *testing.T) {
@@ -151,5 +155,115 @@ func TestStatsShowThePath(t *testing.T) {
 	}
 	if p := st.Path(); !strings.HasPrefix(p, "direct, udp 127.0.0.1:") {
 		t.Fatalf("path %q", p)
+	}
+}
+
+// hostilePeer connects a hostile pion peer to s, the caller, through
+// codes, and waits for the chat channel to open on both sides.
+func hostilePeer(t *testing.T, s *peer) *hostile.Peer {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	h, err := hostile.New(hostile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	offer, err := s.Offer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := offline.Encode(offline.Signal{Kind: offline.Offer, SDP: offer.SDP})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, err := h.Answer(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, err := offline.Decode(answer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Accept(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sig.SDP}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.WaitOpen(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitReady(t, "pigeon", s)
+	return h
+}
+
+// TestSafetyExchangeBrokenByPeer has a hostile peer break the exchange
+// that fixes the safety number in each way it can: each ends the call
+// with ErrCommitmentMismatch, and no number is given.
+func TestSafetyExchangeBrokenByPeer(t *testing.T) {
+	value := make([]byte, valueLen)
+	commit := hex.EncodeToString(Commitment(value))
+	other := hex.EncodeToString(Commitment(append([]byte{1}, value[1:]...)))
+	for _, tt := range []struct {
+		name string
+		sent []map[string]any
+	}{
+		{"its value before its commitment", []map[string]any{{"type": "reveal", "value": hex.EncodeToString(value)}}},
+		{"a value that does not match", []map[string]any{{"type": "commit", "commit": other}, {"type": "reveal", "value": hex.EncodeToString(value)}}},
+		{"a second commitment", []map[string]any{{"type": "commit", "commit": commit}, {"type": "commit", "commit": other}}},
+		{"a commitment of the wrong size", []map[string]any{{"type": "commit", "commit": "abcd"}}},
+		{"a value that is no hexadecimal", []map[string]any{{"type": "commit", "commit": commit}, {"type": "reveal", "value": "zz"}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newPeer(t, Caller, nil, 10*time.Second)
+			h := hostilePeer(t, s)
+			for _, m := range tt.sent {
+				if err := h.Send(hostile.Chat, m); err != nil {
+					t.Fatal(err)
+				}
+			}
+			select {
+			case <-s.Done():
+			case <-time.After(10 * time.Second):
+				t.Fatal("the call goes on")
+			}
+			if err := s.Wait(); !errors.Is(err, ErrCommitmentMismatch) {
+				t.Errorf("the call ended with %v, want ErrCommitmentMismatch", err)
+			}
+			if n, err := s.SafetyNumber(); n != "" || err == nil {
+				t.Errorf("SafetyNumber = %q, %v after a broken exchange", n, err)
+			}
+		})
+	}
+}
+
+// TestNoSafetyNumberFromPeer: a peer that takes no part in the exchange (an
+// older pigeon, another program) gets no safety number, and Verify is asked
+// with none, to decide.
+func TestNoSafetyNumberFromPeer(t *testing.T) {
+	asked := make(chan string, 1)
+	s := newPeer(t, Caller, nil, 10*time.Second, func(o *Options) {
+		o.numberWait = 500 * time.Millisecond
+		o.Verify = func(number string) error {
+			asked <- number
+			return ErrNotVerified
+		}
+	})
+	h := hostilePeer(t, s)
+	if _, err := s.SafetyNumber(); !errors.Is(err, ErrNoSafetyNumber) {
+		t.Fatalf("SafetyNumber: %v, want ErrNoSafetyNumber", err)
+	}
+	select {
+	case n := <-asked:
+		if n != "" {
+			t.Errorf("Verify was asked about %q, want no number", n)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Verify was never asked")
+	}
+	// It committed all the same: a pigeon's part is never skipped.
+	if _, err := h.Wait(context.Background(), hostile.Chat, hostile.OfType("commit")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Wait(); !errors.Is(err, ErrNotVerified) {
+		t.Errorf("the call ended with %v, want ErrNotVerified", err)
 	}
 }

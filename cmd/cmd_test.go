@@ -121,7 +121,7 @@ func TestExitCodes(t *testing.T) {
 		{&offline.AnswerMismatchError{Offer: []byte{1, 2, 3, 4}, AnswersTo: []byte{5, 6, 7, 8}}, ExitAnswer, "another offer"},
 		{call.ErrAnswerUsed, ExitAnswer, "second answer"},
 		{offline.ErrOutdated, ExitBadInput, "update pigeon"},
-		{fmt.Errorf("%w (it sent a value that does not match its commitment)", call.ErrCommitmentMismatch), ExitCommitment, "tried to choose"},
+		{call.ErrCommitmentMismatch, ExitCommitment, "tried to choose"},
 		{fmt.Errorf("%w: %w", call.ErrNotVerified, call.ErrNoSafetyNumber), ExitNotVerified, "exchanged no safety number"},
 		{fmt.Errorf("reading the answer: %w", fs.ErrNotExist), ExitBadInput, "check the path"},
 		{errors.New("disk on fire"), ExitError, "disk on fire"},

@@ -2,6 +2,9 @@ package e2e
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,6 +17,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/pigeon-call/pigeon/call"
+	"github.com/pigeon-call/pigeon/internal/hostile"
 	"github.com/pigeon-call/pigeon/offline"
 )
 
@@ -167,4 +171,148 @@ func verifyThroughRelay(t *testing.T, caller, callee *proc, relayed *atomic.Int3
 	if n := relayed.Load(); n != 0 {
 		t.Errorf("the relay received %d chat messages", n)
 	}
+}
+
+// TestSafetyNumberCannotBeChosen puts a man in the middle between two
+// pigeon processes who tries to make both show the same safety number: two
+// hostile pion peers of the test's own, which speak pigeon's exchange of
+// commitments themselves. On the caller's leg it plays by the rules and
+// learns the number the caller shows. On the callee's leg it would need the
+// callee's value before fixing its own: the callee reveals nothing until it
+// has a commitment, so it must commit first, and the value it committed to
+// gives another number (its one guess). Grinding values once it has the
+// callee's finds one that gives the caller's number, in about a million
+// tries; revealing it, which does not match the commitment, ends the
+// callee's call with exit code 10.
+func TestSafetyNumberCannotBeChosen(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	callerOffer, relayOffer := filepath.Join(dir, "caller-offer"), filepath.Join(dir, "relay-offer")
+	toCaller, toCallee := newHostile(t), newHostile(t)
+
+	caller := start(t, args([]string{"call", "--signal-out", callerOffer, "--signal-in", "-"}, noMedia)...)
+	waitOutput(t, "caller", caller.stderr, "offer written to")
+	code, err := os.ReadFile(callerOffer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, err := toCaller.Answer(ctx, string(code))
+	if err != nil {
+		t.Fatal(err)
+	}
+	offer, err := toCallee.Offer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(relayOffer, []byte(offer+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	callee := start(t, args([]string{"answer", "--signal-in", relayOffer, "--signal-out", "-"}, noMedia)...)
+	waitOutput(t, "callee's answer", callee.stdout, "\n")
+	if err := toCallee.Accept(strings.TrimSpace(callee.stdout.String())); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(caller.stdin, answer)
+
+	// The caller's leg, by the rules.
+	if err := toCaller.WaitOpen(ctx); err != nil {
+		t.Fatal(err)
+	}
+	commitA := wait(ctx, t, toCaller, hostile.OfType("commit"))
+	own := randomValue(t)
+	send(t, toCaller, map[string]any{"type": "commit", "commit": hex.EncodeToString(call.Commitment(own))})
+	valueA := mustHex(t, wait(ctx, t, toCaller, hostile.OfType("reveal")).Text("value"))
+	if hex.EncodeToString(call.Commitment(valueA)) != commitA.Text("commit") {
+		t.Fatal("the caller's value does not match its commitment")
+	}
+	send(t, toCaller, map[string]any{"type": "reveal", "value": hex.EncodeToString(own)})
+	number := call.SafetyNumberOf(toCaller.Fingerprint(), own, toCaller.RemoteFingerprint(), valueA)
+	waitOutput(t, "caller", caller.stderr, "safety number "+number)
+
+	// The callee's leg: it keeps its value until the man in the middle
+	// commits. A chat message sent meanwhile is acknowledged, and no value
+	// came before the acknowledgement.
+	if err := toCallee.WaitOpen(ctx); err != nil {
+		t.Fatal(err)
+	}
+	wait(ctx, t, toCallee, hostile.OfType("commit"))
+	send(t, toCallee, map[string]any{"type": "chat", "id": 1, "text": "your value, please"})
+	wait(ctx, t, toCallee, func(m hostile.Message) bool { return m.Type() == "ack" })
+	for _, m := range toCallee.Received(hostile.Chat) {
+		if m.Type() == "reveal" {
+			t.Fatal("the callee revealed its value before the other side committed")
+		}
+	}
+	committed := randomValue(t)
+	send(t, toCallee, map[string]any{"type": "commit", "commit": hex.EncodeToString(call.Commitment(committed))})
+	valueB := mustHex(t, wait(ctx, t, toCallee, hostile.OfType("reveal")).Text("value"))
+	if guess := call.SafetyNumberOf(toCallee.Fingerprint(), committed, toCallee.RemoteFingerprint(), valueB); guess == number {
+		t.Fatalf("the committed value gives the callee %s too: the one chance in a million", number)
+	}
+
+	// Too late: a value that gives the callee the caller's number exists,
+	// but it is not the one committed to.
+	ground := make([]byte, 32)
+	tries := 0
+	for ; tries < 100_000_000; tries++ {
+		binary.BigEndian.PutUint64(ground, uint64(tries))
+		if call.SafetyNumberOf(toCallee.Fingerprint(), ground, toCallee.RemoteFingerprint(), valueB) == number {
+			break
+		}
+	}
+	t.Logf("a value giving the callee %s found after %d tries", number, tries)
+	send(t, toCallee, map[string]any{"type": "reveal", "value": hex.EncodeToString(ground)})
+	if code := callee.exit(t, 20*time.Second); code != 10 {
+		t.Errorf("the callee exited with %d, want 10; stderr:\n%s", code, callee.stderr)
+	}
+	if out := callee.stderr.String(); !strings.Contains(out, "tried to choose the safety number") || strings.Contains(out, number) {
+		t.Errorf("the callee does not say why it ended, or shows the number %s:\n%s", number, out)
+	}
+	caller.stdin.Close()
+	caller.exit(t, 10*time.Second)
+}
+
+func newHostile(t *testing.T) *hostile.Peer {
+	t.Helper()
+	p, err := hostile.New(hostile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+func wait(ctx context.Context, t *testing.T, p *hostile.Peer, match func(hostile.Message) bool) hostile.Message {
+	t.Helper()
+	m, err := p.Wait(ctx, hostile.Chat, match)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func send(t *testing.T, p *hostile.Peer, m map[string]any) {
+	t.Helper()
+	if err := p.Send(hostile.Chat, m); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func randomValue(t *testing.T) []byte {
+	t.Helper()
+	v := make([]byte, 32)
+	if _, err := rand.Read(v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func mustHex(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) == 0 {
+		t.Fatalf("%q is no value in hexadecimal", s)
+	}
+	return b
 }
