@@ -87,6 +87,20 @@ const (
 	maxBindingRequests = 500
 	// gatherWait bounds how long a restart waits for its candidates.
 	gatherWait = 10 * time.Second
+
+	// ICE checks each candidate of the peer's, maxBindingRequests times: a
+	// peer that sent thousands would make this side send checks to
+	// thousands of addresses of its choosing, and keep them all. So a
+	// message (or a restart code) gives at most maxPeerCandidates, as many
+	// as a compact code carries (a machine with a few interfaces and a
+	// STUN server has half a dozen), of at most maxCandidateLen bytes each
+	// (pion's longest, a relay's with its related address, is under 200);
+	// and at most maxAddedCandidates are added between two restarts of
+	// this side's, which forget them. The rest are dropped, with a line in
+	// the "restart" log.
+	maxPeerCandidates  = 16
+	maxCandidateLen    = 256
+	maxAddedCandidates = 4 * maxPeerCandidates
 )
 
 // restarter restarts ICE for a session and keeps what a restart needs.
@@ -99,6 +113,7 @@ type restarter struct {
 	peerCandidates []string // the peer's candidates sent since its last restart
 	addresses      []string // local addresses when candidates were last gathered
 	restarts       int
+	added          int       // the peer's candidates added since this side's last restart
 	silentSince    time.Time // zero while ICE hears the peer
 	restartedAt    time.Time // the last restart, until ICE has a pair again
 }
@@ -286,6 +301,7 @@ func (r *restarter) restartLocked(ctx context.Context) ([]string, error) {
 	r.mu.Lock()
 	r.restarts++
 	peer := slices.Clone(r.peerCandidates)
+	r.added = len(peer)
 	r.mu.Unlock()
 	for _, c := range peer {
 		_ = pc.AddICECandidate(webrtc.ICECandidateInit{Candidate: c})
@@ -312,13 +328,9 @@ func (r *restarter) restartLocked(ctx context.Context) ([]string, error) {
 // too when the peer asks. A caller with no pair is picking one already: the
 // peer's checks, which will reach it, are all it needs.
 func (r *restarter) peerRestarted(m negotiation) {
-	r.log.Debugf("%v: the peer restarted; asks this side to: %v; candidates %q", r.s.opts.Role, m.Restart, m.Candidates)
-	r.mu.Lock()
-	r.peerCandidates = slices.Clone(m.Candidates)
-	r.mu.Unlock()
-	for _, c := range m.Candidates {
-		_ = r.s.pc.AddICECandidate(webrtc.ICECandidateInit{Candidate: c})
-	}
+	candidates := r.takeCandidates("on the call", m.Candidates)
+	r.log.Debugf("%v: the peer restarted; asks this side to: %v; candidates %q", r.s.opts.Role, m.Restart, candidates)
+	r.addCandidates(candidates)
 	if !m.Restart {
 		return
 	}
@@ -329,6 +341,50 @@ func (r *restarter) peerRestarted(m negotiation) {
 		}
 	}
 	r.restart(false)
+}
+
+// takeCandidates records the peer's candidates, sent by way of how, as
+// the ones to check after each restart: the first maxPeerCandidates of
+// them, each no longer than maxCandidateLen and once. It returns them.
+func (r *restarter) takeCandidates(how string, sent []string) []string {
+	var kept []string
+	long, more := 0, 0
+	for _, c := range sent {
+		switch {
+		case len(c) > maxCandidateLen:
+			long++
+		case slices.Contains(kept, c):
+		case len(kept) == maxPeerCandidates:
+			more++
+		default:
+			kept = append(kept, c)
+		}
+	}
+	if long > 0 || more > 0 {
+		r.log.Warnf("%v: the peer sent %d candidates %s: %d dropped as longer than %d bytes, %d beyond the first %d",
+			r.s.opts.Role, len(sent), how, long, maxCandidateLen, more, maxPeerCandidates)
+	}
+	r.mu.Lock()
+	r.peerCandidates = kept
+	r.mu.Unlock()
+	return slices.Clone(kept)
+}
+
+// addCandidates hands the peer's candidates to ICE, up to
+// maxAddedCandidates since this side's last restart.
+func (r *restarter) addCandidates(candidates []string) {
+	r.mu.Lock()
+	room := max(0, maxAddedCandidates-r.added)
+	n := min(room, len(candidates))
+	r.added += n
+	r.mu.Unlock()
+	if n < len(candidates) {
+		r.log.Warnf("%v: %d of the peer's candidates dropped: %d were added since this side last restarted",
+			r.s.opts.Role, len(candidates)-n, maxAddedCandidates)
+	}
+	for _, c := range candidates[:n] {
+		_ = r.s.pc.AddICECandidate(webrtc.ICECandidateInit{Candidate: c})
+	}
 }
 
 // Restarts says how many times this side has restarted ICE.

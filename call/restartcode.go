@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/pion/webrtc/v4"
@@ -85,30 +84,26 @@ func (s *Session) ApplyRestartCode(ctx context.Context, code string) (reply stri
 	if err := offline.CheckRestart(r, call, s.opts.Role == Callee); err != nil {
 		return "", err
 	}
-	s.restarter.log.Debugf("%v: the peer's restart code (a reply: %v): %q", s.opts.Role, r.Reply, r.Candidates)
-	s.restarter.mu.Lock()
-	s.restarter.peerCandidates = slices.Clone(r.Candidates)
-	s.restarter.mu.Unlock()
+	candidates := s.restarter.takeCandidates("in a restart code", r.Candidates)
+	s.restarter.log.Debugf("%v: the peer's restart code (a reply: %v): %q", s.opts.Role, r.Reply, candidates)
 
 	connected := s.iceConnected()
 	if !connected {
 		s.waitForPerson()
 	}
 	if connected || r.Reply {
-		for _, c := range r.Candidates {
-			_ = s.pc.AddICECandidate(webrtc.ICECandidateInit{Candidate: c})
-		}
+		s.restarter.addCandidates(candidates)
 		if r.Reply {
 			return "", nil
 		}
 		return s.restartCode(call, true, candidateLines(s.pc.LocalDescription().SDP))
 	}
 	// The restart checks the candidates just recorded.
-	candidates, err := s.restartForCode(ctx)
+	own, err := s.restartForCode(ctx)
 	if err != nil {
 		return "", err
 	}
-	return s.restartCode(call, true, candidates)
+	return s.restartCode(call, true, own)
 }
 
 // restartable returns the digest of this call for its restart codes, or
