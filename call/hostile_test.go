@@ -11,6 +11,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/pigeon-call/pigeon/internal/hostile"
+	"github.com/pigeon-call/pigeon/transfer"
 )
 
 // TestPeerFloodsRestartCandidates has a hostile peer ask for a restart on
@@ -132,5 +133,49 @@ func countChecks(conn *net.UDPConn, n *atomic.Int32) {
 		if k >= 20 && buf[0] == 0 && buf[1] == 1 {
 			n.Add(1)
 		}
+	}
+}
+
+// TestPeerOpensUnknownChannels has a hostile peer open a channel whose
+// label pigeon does not use, and write into it, and one for a file: the
+// first is closed at once and never handed on, the second is.
+func TestPeerOpensUnknownChannels(t *testing.T) {
+	logs := newTestLogs(t)
+	taken := make(chan string, 4)
+	s := newPeer(t, Caller, nil, 10*time.Second, func(o *Options) {
+		o.LoggerFactory = logs.factory(Caller)
+		o.OnDataChannel = func(dc *webrtc.DataChannel) { taken <- dc.Label() }
+	})
+	h := hostilePeer(t, s)
+	evil, err := h.Open("evil")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := make(chan struct{})
+	evil.OnClose(func() { close(closed) })
+	evil.OnOpen(func() { _ = evil.SendText(strings.Repeat("x", 60000)) })
+	if _, err := h.Open(transfer.Label); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the unknown channel is still open")
+	}
+	select {
+	case label := <-taken:
+		if label != transfer.Label {
+			t.Fatalf("the session handed on a %q channel", label)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the file channel was never handed on")
+	}
+	if want := `closed a data channel the peer opened with the label "evil"`; !strings.Contains(logsText(logs), want) {
+		t.Errorf("the log does not say %q", want)
+	}
+	select {
+	case label := <-taken:
+		t.Errorf("the session handed on a %q channel too", label)
+	default:
 	}
 }

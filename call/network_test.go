@@ -178,7 +178,7 @@ func newTestLogs(t testing.TB) *testLogs {
 func (l *testLogs) factory(role Role) logging.LoggerFactory {
 	f := logging.NewDefaultLoggerFactory()
 	f.Writer = &rolePrefix{l: l, role: role}
-	for _, scope := range []string{"ice", "restart"} {
+	for _, scope := range []string{"ice", "restart", "call"} {
 		if level, ok := f.ScopeLevels[scope]; !ok || level < logging.LogLevelDebug {
 			f.ScopeLevels[scope] = logging.LogLevelDebug
 		}

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"slices"
 	"strings"
@@ -119,11 +118,7 @@ type restarter struct {
 }
 
 func newRestarter(s *Session, n transport.Net) *restarter {
-	logs := s.opts.LoggerFactory
-	if logs == nil {
-		logs = &logging.DefaultLoggerFactory{Writer: io.Discard, DefaultLogLevel: logging.LogLevelDisabled}
-	}
-	r := &restarter{s: s, net: n, log: logs.NewLogger("restart")}
+	r := &restarter{s: s, net: n, log: s.opts.logs().NewLogger("restart")}
 	r.addresses = r.localAddresses()
 	return r
 }

@@ -3,6 +3,7 @@ package call
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"slices"
 	"sync"
@@ -126,9 +127,10 @@ type Options struct {
 	// ErrNotVerified). See hold.go.
 	Verify func(safetyNumber string) error
 
-	// LoggerFactory, when set, receives pion's logs and the session's own
-	// (ICE restarts, under the scope "restart"), to find out why a path
-	// was lost or not found again.
+	// LoggerFactory, when set, receives pion's logs and the session's own:
+	// ICE restarts, and the peer's candidates dropped, under the scope
+	// "restart", to find out why a path was lost or not found again; the
+	// channels of the peer's that were closed, under "call".
 	LoggerFactory logging.LoggerFactory
 
 	// OnState is told each change of the connection's state.
@@ -150,7 +152,8 @@ type Options struct {
 	// OnHangUp is told when the peer hangs up.
 	OnHangUp func()
 	// OnDataChannel is handed each data channel the peer opens beyond
-	// pigeon's own (a file transfer, say).
+	// pigeon's own (a file transfer, say), if its label is one pigeon uses
+	// (channels.go): the others are closed.
 	OnDataChannel func(*webrtc.DataChannel)
 	// OnTrack is handed each remote track as it starts. It must read the
 	// track until it returns an error, in its own goroutine if it blocks.
@@ -158,6 +161,14 @@ type Options struct {
 
 	// numberWait replaces defaultNumberWait, in tests.
 	numberWait time.Duration
+}
+
+// logs returns LoggerFactory, or one that keeps nothing.
+func (o *Options) logs() logging.LoggerFactory {
+	if o.LoggerFactory == nil {
+		return &logging.DefaultLoggerFactory{Writer: io.Discard, DefaultLogLevel: logging.LogLevelDisabled}
+	}
+	return o.LoggerFactory
 }
 
 func (o *Options) setDefaults() {
@@ -183,6 +194,7 @@ type Session struct {
 	hold       *hold        // nil without Options.Verify
 	foreign    *atomic.Bool // the peer's checks named other credentials (tamper.go)
 	restarter  *restarter
+	log        logging.LeveledLogger
 	safety     *safety // the exchange that fixes the safety number (verify.go)
 
 	open    chan struct{} // closed when the chat channel opens
@@ -252,6 +264,7 @@ func New(opts Options) (*Session, error) {
 		hold:    held,
 		foreign: id.foreign,
 		safety:  safety,
+		log:     opts.logs().NewLogger("call"),
 	}
 	held.attach(s)
 	go s.closeWhenDone()
@@ -375,9 +388,7 @@ func (s *Session) setUp() error {
 	})
 	pc.SCTP().Transport().ICETransport().OnSelectedCandidatePairChange(s.restarter.onPair)
 	pc.OnTrack(s.onTrack)
-	if s.opts.OnDataChannel != nil {
-		pc.OnDataChannel(s.opts.OnDataChannel)
-	}
+	pc.OnDataChannel(s.onDataChannel)
 
 	// The caller offers to receive both kinds of media even when it sends
 	// none of a kind, so a caller without a camera still sees the callee.
