@@ -353,7 +353,7 @@ func TestStaleOfferAndInspect(t *testing.T) {
 	if code := insp.exit(t, 10*time.Second); code != 0 {
 		t.Fatalf("inspect: exit code %d", code)
 	}
-	for _, want := range []string{"offer", "compact (69 characters, QR code version 4)", "20 minutes ago", "'pigeon answer' would refuse it", "host 127.0.0.1:", "actpass"} {
+	for _, want := range []string{"offer", "compact (80 characters, QR code version 4)", "20 minutes ago", "'pigeon answer' would refuse it", "host 127.0.0.1:", "actpass"} {
 		if !strings.Contains(insp.stdout.String(), want) {
 			t.Errorf("inspect does not say %q:\n%s", want, insp.stdout)
 		}
