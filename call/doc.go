@@ -14,6 +14,10 @@
 //
 // The callee does the same with Answer in place of Offer and Accept.
 //
+// Once the chat channel is open, the two sides fix the safety number
+// (SafetyNumber) by an exchange of commitments that a man in the middle
+// cannot steer: verify.go says how, and why.
+//
 // A call whose path is lost finds a new one by itself when either side can
 // still tell the other where it went (restart.go). When both moved at once,
 // the candidates are carried by hand again, in restart codes (package

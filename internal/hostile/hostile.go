@@ -52,10 +52,6 @@ type Options struct {
 	Interfaces []string
 	// Net, when set, replaces the machine's network (a vnet).
 	Net transport.Net
-	// Credentials, when set, gives the ICE credentials from the
-	// fingerprint of the peer's certificate, as pigeon's sessions take
-	// them (offline.ICECredentials); pion's random ones otherwise.
-	Credentials func(fingerprint []byte) (ufrag, pwd string)
 }
 
 // Message is one JSON message the pigeon side sent on a channel.
@@ -117,9 +113,6 @@ func New(opts Options) (*Peer, error) {
 		}
 		se.SetInterfaceFilter(func(name string) bool { return slices.Contains(keep, name) })
 		se.SetIncludeLoopbackCandidate(true)
-	}
-	if opts.Credentials != nil {
-		se.SetICECredentials(opts.Credentials(p.Fingerprint()))
 	}
 	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(se))
 	if p.PC, err = api.NewPeerConnection(webrtc.Configuration{
