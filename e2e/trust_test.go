@@ -312,21 +312,30 @@ func TestKnownPeers(t *testing.T) {
 			"--signal-in", offer, "--signal-out", answer}, noMedia)...)
 		return alice, bob
 	}
-	hangUp := func(alice, bob *proc) {
+	// hangUp ends a call, once both sides show the same safety number,
+	// and returns it.
+	hangUp := func(alice, bob *proc) string {
 		t.Helper()
-		waitOutput(t, "alice", alice.stderr, "pigeon: chat open")
-		waitOutput(t, "bob", bob.stderr, "pigeon: chat open")
+		var numbers [2]string
+		for i, p := range []*proc{alice, bob} {
+			waitOutput(t, "safety number", p.stderr, ": read it to your peer")
+			numbers[i] = regexp.MustCompile(`safety number (\d{3} \d{3})`).FindStringSubmatch(p.stderr.String())[1]
+		}
+		if numbers[0] != numbers[1] {
+			t.Errorf("alice sees %s, bob %s", numbers[0], numbers[1])
+		}
 		alice.stdin.Close()
 		if code := alice.exit(t, 10*time.Second); code != 0 {
 			t.Fatalf("alice exit code %d", code)
 		}
 		bob.exit(t, 10*time.Second)
+		return numbers[0]
 	}
 
 	alice, bob := callOnce(1, bobID)
 	waitOutput(t, "alice", alice.stderr, "bob is now a known peer")
 	waitOutput(t, "bob", bob.stderr, "alice is now a known peer")
-	hangUp(alice, bob)
+	first := hangUp(alice, bob)
 	for _, f := range []string{aliceID, bobID, aliceKnown, bobKnown} {
 		if info, err := os.Stat(f); err != nil || info.Mode().Perm() != 0o600 {
 			t.Errorf("%s: %v, want a file only its owner reads", f, err)
@@ -339,7 +348,11 @@ func TestKnownPeers(t *testing.T) {
 	alice, bob = callOnce(2, bobID)
 	waitOutput(t, "alice", alice.stderr, "bob's certificate is the one on record")
 	waitOutput(t, "bob", bob.stderr, "alice's certificate is the one on record")
-	hangUp(alice, bob)
+	// The same two identities, a new number: each call draws its own
+	// values.
+	if second := hangUp(alice, bob); second == first {
+		t.Errorf("two calls between the same identities both show %s", first)
+	}
 
 	alice, bob = callOnce(3, otherID)
 	fmt.Fprintln(alice.stdin, "for bob only")
