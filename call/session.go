@@ -159,7 +159,8 @@ type Options struct {
 	// track until it returns an error, in its own goroutine if it blocks.
 	OnTrack func(*webrtc.TrackRemote, *webrtc.RTPReceiver)
 
-	// numberWait replaces defaultNumberWait, in tests.
+	// numberWait replaces Timeout as the wait for the peer's part of the
+	// safety number's exchange, in tests.
 	numberWait time.Duration
 }
 
@@ -179,7 +180,7 @@ func (o *Options) setDefaults() {
 		o.PasteWait = DefaultPasteWait
 	}
 	if o.numberWait == 0 {
-		o.numberWait = defaultNumberWait
+		o.numberWait = o.Timeout
 	}
 }
 

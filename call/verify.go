@@ -39,10 +39,6 @@ import (
 const (
 	// valueLen is the size of each side's value: far beyond a search.
 	valueLen = 32
-	// defaultNumberWait is how long a side waits for the peer's part of
-	// the exchange once the chat channel is open: a round trip, or a peer
-	// that does not take part (an older pigeon, another program).
-	defaultNumberWait = 10 * time.Second
 
 	commitmentLabel = "pigeon safety number commitment\x00"
 	numberLabel     = "pigeon safety number v2\x00"
@@ -93,7 +89,9 @@ func SafetyNumberOf(fingerprintA, valueA, fingerprintB, valueB []byte) string {
 
 // startSafety begins the exchange as the chat channel opens: this side
 // commits, and the number is given up on if the peer has not done its part
-// within Options.numberWait.
+// within Options.Timeout: a round trip does, unless the path is lost
+// meanwhile, or the peer does not take part (an older pigeon, another
+// program).
 func (s *Session) startSafety() {
 	s.commitSafety()
 	t := time.AfterFunc(s.opts.numberWait, func() { s.safety.finish("", ErrNoSafetyNumber) })
@@ -219,7 +217,7 @@ func (sf *safety) finishLocked(number string, err error) {
 //
 // Before the chat channel is open it returns ErrNotConnected; after, it
 // waits for the exchange, a round trip. ErrNoSafetyNumber means the peer
-// did not take part in it.
+// did not do its part within Options.Timeout.
 func (s *Session) SafetyNumber() (string, error) {
 	select {
 	case <-s.open:

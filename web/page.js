@@ -448,7 +448,7 @@
       if (!state.safety && !state.safetyError) {
         el.safety.textContent = "none: the other side exchanged no safety number (an older pigeon, or another program)";
       }
-    }, 10000);
+    }, reconnectWait); // as pigeon waits, --timeout
   }
   // commit sends this side's commitment, once; what is sent after it waits
   // for it, so that it goes first on the ordered channel.
