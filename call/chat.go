@@ -7,6 +7,8 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/pigeon-call/pigeon/console"
 )
 
 // MaxNameLength is the most runes of a name that the peer is told, and that
@@ -33,12 +35,14 @@ func (s *Session) greeted(raw string) {
 	s.opts.OnPeerName(name)
 }
 
-// CleanName makes a name fit to show in a chat line: invalid UTF-8,
-// control and format characters, and line breaks go, runs of spaces become
-// one, and it is cut to MaxNameLength runes. It returns "" when nothing is
-// left.
+// CleanName makes a name fit to show in a chat line: what could steer a
+// terminal or disguise the name (control characters, bidirectional
+// overrides, invalid UTF-8) is written out visibly, as console.Escape
+// writes it; other invisible format characters go; line breaks and runs of
+// spaces become one space; and it is cut to MaxNameLength runes. It
+// returns "" when nothing is left.
 func CleanName(name string) string {
-	name = strings.ToValidUTF8(name, "")
+	name = console.Escape(name, console.KeepTabs|console.KeepLineBreaks)
 	var b strings.Builder
 	n := 0
 	space := false
@@ -47,7 +51,7 @@ func CleanName(name string) string {
 		case unicode.IsSpace(r):
 			space = true
 			continue
-		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError:
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
 			continue
 		}
 		gap := space && n > 0

@@ -102,7 +102,7 @@ func TestNamesComeBeforeTheFirstMessage(t *testing.T) {
 	if got, want := callee.seen(), []string{"name Alice Liddell", "message hello bob"}; !slices.Equal(got, want) {
 		t.Errorf("the callee was told %q, want %q", got, want)
 	}
-	if got, want := caller.seen(), []string{"name bob[31m", "message hi alice"}; !slices.Equal(got, want) {
+	if got, want := caller.seen(), []string{`name bob\x1b[31m`, "message hi alice"}; !slices.Equal(got, want) {
 		t.Errorf("the caller was told %q, want %q", got, want)
 	}
 }
@@ -130,9 +130,10 @@ func TestCleanName(t *testing.T) {
 		{"alice", "alice"},
 		{"  Alice   Liddell\n", "Alice Liddell"},
 		{"日本 語", "日本 語"},
-		{"evil\x1b]0;title\x07name", "evil]0;titlename"},
-		{"rtl\u202eoverride", "rtloverride"},
-		{"bad\xffutf8", "badutf8"},
+		{"evil\x1b]0;title\x07name", `evil\x1b]0;title\x07name`},
+		{"rtl\u202eoverride", `rtl\u202eoverride`},
+		{"bad\xffutf8", `bad\xffutf8`},
+		{"zero\u200bwidth", "zerowidth"},
 		{"\t\n ", ""},
 		{long, long[:32]},
 		{long[:31] + " x", long[:31]},

@@ -236,9 +236,9 @@ func (v *chatView) peerNamed(name string) {
 // received prints a message from the peer.
 func (v *chatView) received(text string) {
 	if !v.io.OutTTY {
-		// One message a line, whatever it holds: only a browser peer can
-		// send a line break, and a script reads lines.
-		fmt.Fprintln(&v.out, lineBreaks.Replace(text))
+		// One message a line, whatever it holds, and nothing a terminal
+		// would obey: a script reads lines, and a person may cat the file.
+		fmt.Fprintln(&v.out, console.Escape(lineBreaks.Replace(text), console.KeepTabs))
 		return
 	}
 	v.mu.Lock()
@@ -250,8 +250,8 @@ func (v *chatView) received(text string) {
 // show prints a chat line for a person: "15:04 alice: text", with anything
 // that could steer the terminal made visible.
 func (v *chatView) show(w io.Writer, who, text string) {
-	text = strings.ReplaceAll(console.Printable(strings.ReplaceAll(text, "\r\n", "\n")), "\n", "\n      ")
-	fmt.Fprintf(w, "%s %s: %s\n", v.now().Format("15:04"), console.Printable(who), text)
+	text = strings.ReplaceAll(console.Escape(text, console.KeepTabs|console.KeepLineBreaks), "\n", "\n      ")
+	fmt.Fprintf(w, "%s %s: %s\n", v.now().Format("15:04"), console.Escape(who, 0), text)
 }
 
 // lineBreaks turns the line breaks inside a message into spaces.

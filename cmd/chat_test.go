@@ -14,9 +14,12 @@ func TestChatViewPlainLines(t *testing.T) {
 		outTTY bool
 		want   string
 	}{
-		// Scripts read each message alone on its line, as before names.
-		{"piped output", false, "hello there\n\x1b[31mred\ntwo lines\n"},
-		{"output on a terminal", true, "12:05 alice: hello there\n12:05 alice: ^[[31mred\n12:05 alice: two\n      lines\n"},
+		// Scripts read each message alone on its line, as before names,
+		// and what would steer a terminal arrives as text.
+		{"piped output", false, "hello there\n" + `\x1b[31mred` + "\ntwo lines\n" +
+			`\x1b]52;c;cm0gLXJm\x07 \x9b2J \u202etxt.exe` + "\n" + "over write\n" + "tab\tkept\n"},
+		{"output on a terminal", true, "12:05 alice: hello there\n12:05 alice: " + `\x1b[31mred` + "\n12:05 alice: two\n      lines\n" +
+			"12:05 alice: " + `\x1b]52;c;cm0gLXJm\x07 \x9b2J \u202etxt.exe` + "\n" + "12:05 alice: over" + `\x0d` + "write\n" + "12:05 alice: tab\tkept\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -29,6 +32,9 @@ func TestChatViewPlainLines(t *testing.T) {
 			v.received("hello there")
 			v.received("\x1b[31mred")
 			v.received("two\r\nlines")
+			v.received("\x1b]52;c;cm0gLXJm\a \u009b2J \u202etxt.exe")
+			v.received("over\rwrite")
+			v.received("tab\tkept")
 			if out.String() != tt.want {
 				t.Errorf("stdout %q, want %q", out, tt.want)
 			}
@@ -65,7 +71,8 @@ func TestNameFlag(t *testing.T) {
 		{[]string{"--name", "  Alice  Liddell "}, "Alice Liddell", ""},
 		{[]string{"--name", "日本"}, "日本", ""},
 		{nil, defaultName(), ""},
-		{[]string{"--name", "\x1b\x07"}, "", "give a name"},
+		{[]string{"--name", "\x1b\x07"}, "", "no control characters"},
+		{[]string{"--name", "\u200b"}, "", "give a name"},
 		{[]string{"--name", strings.Repeat("x", 33)}, "", "at most 32"},
 	}
 	for _, tt := range tests {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pigeon-call/pigeon/console"
 	"github.com/pigeon-call/pigeon/offline"
 )
 
@@ -95,7 +96,9 @@ func printDetails(w io.Writer, sig offline.Signal, now time.Time, maxAge time.Du
 	d := offline.Inspect(sig)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	row := func(name, format string, args ...any) {
-		fmt.Fprintf(tw, "%s\t%s\n", name, fmt.Sprintf(format, args...))
+		// The code may come from anyone: nothing of it steers the terminal
+		// or breaks the table.
+		fmt.Fprintf(tw, "%s\t%s\n", name, console.Escape(fmt.Sprintf(format, args...), 0))
 	}
 
 	row("kind", "%s", d.Kind)
@@ -142,7 +145,9 @@ func printDetails(w io.Writer, sig offline.Signal, now time.Time, maxAge time.Du
 func printRestart(w io.Writer, code string, r offline.Restart) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	row := func(name, format string, args ...any) {
-		fmt.Fprintf(tw, "%s\t%s\n", name, fmt.Sprintf(format, args...))
+		// The code may come from anyone: nothing of it steers the terminal
+		// or breaks the table.
+		fmt.Fprintf(tw, "%s\t%s\n", name, console.Escape(fmt.Sprintf(format, args...), 0))
 	}
 	row("kind", "restart code, to paste into the chat of a call whose path is lost")
 	from := "the caller"

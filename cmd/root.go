@@ -8,6 +8,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/pigeon-call/pigeon/console"
 )
 
 // Execute runs pigeon with the process's arguments and exits with the
@@ -26,7 +28,8 @@ func Run(args []string, io *IOStreams) int {
 	err := root.Execute()
 	code, msg := exitCode(err)
 	if msg != "" {
-		fmt.Fprintf(io.ErrOut, "pigeon: %s\n", msg)
+		// An error may quote a path or a code: nothing in it steers the terminal.
+		fmt.Fprintf(io.ErrOut, "pigeon: %s\n", console.Escape(msg, console.KeepLineBreaks))
 	}
 	return code
 }

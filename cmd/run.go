@@ -461,11 +461,13 @@ func describeMedia(m *capture.Media) string {
 }
 
 // newStatus returns a printer of status lines, safe to call from pion's
-// goroutines.
+// goroutines. A line may hold what the peer chose (its name, a file's
+// name, an undelivered message): each is one line, with nothing a terminal
+// would obey.
 func newStatus(w io.Writer) func(format string, args ...any) {
 	lw := &lockedWriter{w: w}
 	return func(format string, args ...any) {
-		fmt.Fprintf(lw, "pigeon: "+format+"\n", args...)
+		fmt.Fprintf(lw, "pigeon: %s\n", console.Escape(fmt.Sprintf(format, args...), 0))
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/capture"
+	"github.com/pigeon-call/pigeon/console"
 	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/render"
 	"github.com/pigeon-call/pigeon/render/termview"
@@ -129,7 +130,7 @@ func describePeerAddresses(sig offline.Signal) string {
 func describePointsTo(what string, candidates []offline.Candidate) string {
 	var to []string
 	for _, c := range candidates {
-		host := c.Address
+		host := console.Escape(c.Address, 0) // the peer wrote it
 		if strings.Contains(host, ":") {
 			host = "[" + host + "]"
 		}
@@ -158,7 +159,7 @@ func describeRevealed(what string, candidates []offline.Candidate) string {
 		}
 		what := c.Scope()
 		if c.Type != "host" {
-			what += ", " + c.Type
+			what += ", " + console.Escape(c.Type, 0) // inspect shows the peer's codes too
 		}
 		item := fmt.Sprintf("%s (%s)", c.Address, what)
 		if !slices.Contains(revealed, item) {

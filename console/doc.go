@@ -14,6 +14,10 @@
 // line being typed and redrawn in place (Editor.SetStatus); Status keeps
 // one alone on the bottom row of a terminal where nothing is typed.
 //
+// Escape is the one place where text from elsewhere (a peer's chat, a
+// name, a code) is made safe to print, on a terminal or into a file or
+// pipe: whatever could steer a terminal is written out visibly.
+//
 // golang.org/x/term's Terminal does much the same, but counts every rune as
 // one column and wants the terminal fully raw, which would break the lines
 // that the rest of pigeon (and the terminal view) writes; this one is small

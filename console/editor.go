@@ -121,7 +121,7 @@ func (e *Editor) Redraw() {
 // spaces and control characters made visible. After Close it does
 // nothing.
 func (e *Editor) SetStatus(text string) {
-	text = Printable(lineBreaks.Replace(text))
+	text = Escape(lineBreaks.Replace(text), 0)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed || text == e.status {
@@ -232,7 +232,7 @@ func (e *Editor) insert(r rune) {
 	if r == '\t' {
 		r = ' '
 	}
-	if isControl(r) {
+	if mustEscape(r) {
 		return
 	}
 	e.line = append(e.line, 0)

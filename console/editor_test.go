@@ -398,22 +398,6 @@ func TestEndOfInput(t *testing.T) {
 	})
 }
 
-func TestPrintable(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"plain text, ünïcödé, 日本語 ✓", "plain text, ünïcödé, 日本語 ✓"},
-		{"two\nlines", "two\nlines"},
-		{"red \x1b[31malert\x1b[0m", "red ^[[31malert^[[0m"},
-		{"bell\a and back\bspace\r", "bell^G and back^Hspace^M"},
-		{"del\x7f c1\u009b", "del^? c1\ufffd"},
-		{"evil\u202egnp.exe", "evil\ufffdgnp.exe"},
-	}
-	for _, tt := range tests {
-		if got := Printable(tt.in); got != tt.want {
-			t.Errorf("Printable(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestRuneWidth(t *testing.T) {
 	tests := []struct {
 		s    string
@@ -443,7 +427,7 @@ func FuzzEditor(f *testing.F) {
 			if err != nil {
 				break
 			}
-			if Printable(line) != line {
+			if Escape(line, KeepTabs) != line {
 				t.Fatalf("ReadLine returned %q, with control characters", line)
 			}
 			if r, c := scr.cursor(); r != 2 || c >= 20 {

@@ -69,7 +69,7 @@ func (e *Editor) readKey() (key, error) {
 	if code, ok := controlKeys[r]; ok {
 		return key{code: code}, nil
 	}
-	if r == '\t' || !isControl(r) {
+	if r == '\t' || !mustEscape(r) {
 		return key{code: keyRune, r: r}, nil
 	}
 	return key{code: keyNone}, nil

@@ -78,7 +78,7 @@ func TestStatusFitsOneRow(t *testing.T) {
 	ty.ed.SetStatus("two\nlines, \x1b[31mred\x1b[0m and far too long for the row")
 	ty.typ("")
 	// 19 columns: the last stays empty, so the terminal never wraps.
-	wantRows(t, ty.scr, -1, "", "", "two lines, ^[[31mre", ">")
+	wantRows(t, ty.scr, -1, "", "", `two lines, \x1b[31m`, ">")
 	ty.ed.SetStatus("日本語日本語日本語日本語")
 	wantRows(t, ty.scr, -1, "", "", "日本語日本語日本語", ">")
 }

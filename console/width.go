@@ -1,7 +1,6 @@
 package console
 
 import (
-	"strings"
 	"unicode"
 
 	"golang.org/x/text/width"
@@ -39,45 +38,6 @@ func runesWidth(rs []rune) int {
 		n += RuneWidth(r)
 	}
 	return n
-}
-
-// Printable makes text from elsewhere safe to print on a terminal: control
-// characters, which could move the cursor, change colours or retitle the
-// window, are shown as a caret and a letter (^[ for escape) or as U+FFFD,
-// and line breaks are kept. Printable text is unchanged.
-func Printable(text string) string {
-	clean := true
-	for _, r := range text {
-		if r != '\n' && isControl(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return text
-	}
-	var b strings.Builder
-	for _, r := range text {
-		switch {
-		case r == '\n' || !isControl(r):
-			b.WriteRune(r)
-		case r < 0x20:
-			b.WriteByte('^')
-			b.WriteByte(byte(r) + '@')
-		case r == 0x7f:
-			b.WriteString("^?")
-		default:
-			b.WriteRune(unicode.ReplacementChar)
-		}
-	}
-	return b.String()
-}
-
-// isControl reports whether r is a C0 or C1 control character, or one of
-// the Unicode characters that reorder text (bidirectional overrides), which
-// can disguise what a line says.
-func isControl(r rune) bool {
-	return r < 0x20 || (r >= 0x7f && r < 0xa0) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }
 
 // cut is the start of s that fits in cols columns.
