@@ -59,6 +59,7 @@ type CallOptions struct {
 	Send        []string // files or directories to send once the call is up
 	AcceptFiles bool     // take every file the peer sends without asking
 	DownloadDir string   // where received files go
+	MaxFileSize sizeFlag // the most one received transfer may bring; 0 for no limit
 	Trace       string   // a file for timestamped events, for the benchmarks
 }
 
@@ -117,7 +118,7 @@ drive the chat.`,
 }
 
 func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error, cmd *cobra.Command) *cobra.Command {
-	opts := &CallOptions{IO: io, Role: role}
+	opts := &CallOptions{IO: io, Role: role, MaxFileSize: defaultMaxFileSize}
 	cmd.Args = noArgs
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := opts.validate(); err != nil {
@@ -163,6 +164,7 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 	f.StringSliceVar(&opts.Send, "send", nil, "send this file or directory once the call is up (repeatable; also /send PATH in the chat)")
 	f.BoolVar(&opts.AcceptFiles, "accept-files", false, "save every file the peer sends without asking")
 	f.StringVar(&opts.DownloadDir, "download-dir", ".", "where to save the files the peer sends")
+	f.Var(&opts.MaxFileSize, "max-file-size", "refuse a file or directory from the peer larger than this (such as 500M or 20G; 0 for no limit), or than the download directory's free space")
 	f.StringVar(&opts.Trace, "trace", "", "write timestamped call events to this file as JSON lines (for benchmarks)")
 	f.MarkHidden("trace")
 	if role == call.Caller {

@@ -123,6 +123,7 @@ func (f *files) receive(dc *webrtc.DataChannel) {
 	in := transfer.Receive(ctx, dc, transfer.ReceiveOptions{
 		Dir:        f.opts.DownloadDir,
 		AcceptAll:  f.opts.AcceptFiles,
+		MaxSize:    int64(f.opts.MaxFileSize),
 		Accept:     func(o transfer.Offer) bool { return f.ask(ctx, o) },
 		OnProgress: progress,
 	})
@@ -133,6 +134,10 @@ func (f *files) receive(dc *webrtc.DataChannel) {
 		switch {
 		case errors.Is(err, transfer.ErrDeclined):
 			f.say("declined %s", res.Name)
+		case errors.Is(err, transfer.ErrTooLarge) && f.opts.MaxFileSize > 0 && res.Size > int64(f.opts.MaxFileSize):
+			f.say("refused a file: %v; --max-file-size takes a larger one", err)
+		case errors.Is(err, transfer.ErrTooLarge):
+			f.say("refused a file: %v", err)
 		case errors.Is(err, transfer.ErrCanceled), errors.Is(err, transfer.ErrPeerCanceled):
 			f.say("receiving a file: %v; nothing was kept", err)
 		case err != nil:

@@ -38,9 +38,16 @@ var (
 
 	// ErrUnsafeEntry means a received directory holds an entry pigeon will
 	// not create: a path that leads outside the directory, or something
-	// other than a plain file or directory (a link, a device). Nothing was
+	// other than a plain file or directory (a link, a device, a FIFO, a
+	// sparse file, whose holes would be written out in full). Nothing was
 	// saved.
 	ErrUnsafeEntry = errors.New("the received directory holds an unsafe entry: nothing was saved")
+
+	// ErrTooLarge means an offer was refused for its size, before anything
+	// was sent: it is larger than the receiver takes
+	// (ReceiveOptions.MaxSize), or than the free space where it would be
+	// saved. Both sides end with it, with the limit in the message.
+	ErrTooLarge = errors.New("the transfer is too large")
 
 	// ErrSourceChanged means a file being sent grew shorter while it was
 	// read, so the data cannot match what was offered.

@@ -46,6 +46,13 @@ const (
 	reasonProtocol = "protocol" // the other side broke the protocol
 )
 
+// Reasons a decline carries, with the limit in Size; a pigeon that knows
+// none of them takes a plain decline.
+const (
+	reasonTooLarge = "size"  // larger than the receiver takes
+	reasonNoSpace  = "space" // larger than the free space of the download directory
+)
+
 // Limits on what a peer may send before a transfer is accepted.
 const (
 	maxControlSize = 4 << 10 // bytes of one control message
@@ -120,6 +127,18 @@ func parseOffer(c control) (Offer, error) {
 		return Offer{}, fmt.Errorf("%w: an offered name of %d bytes", ErrProtocol, len(c.Name))
 	}
 	return Offer{Name: SanitizeName(c.Name), Size: c.Size, Kind: c.Kind}, nil
+}
+
+// declineError is the error a sender ends with when the receiver declines
+// for c's reason.
+func declineError(c control) error {
+	switch c.Reason {
+	case reasonTooLarge:
+		return fmt.Errorf("%w: the peer takes at most %s at a time", ErrTooLarge, FormatBytes(c.Size))
+	case reasonNoSpace:
+		return fmt.Errorf("%w: the peer's download directory has only %s free", ErrTooLarge, FormatBytes(c.Size))
+	}
+	return ErrDeclined
 }
 
 // reasonError is the error a side ends with when the peer cancels for reason.

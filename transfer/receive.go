@@ -18,6 +18,11 @@ type ReceiveOptions struct {
 	Accept func(Offer) bool
 	// AcceptAll takes every offer without asking.
 	AcceptAll bool
+	// MaxSize is the most bytes one transfer may bring (for a directory,
+	// its tar stream); 0 sets no limit. A larger offer, or one larger than
+	// the free space of Dir, is declined with ErrTooLarge before Accept is
+	// asked, and the peer is told the limit.
+	MaxSize int64
 	// OnProgress is told how the transfer goes, every ProgressInterval and
 	// once at the end. Bytes counts what was written. It is called from the
 	// transfer's goroutine and should return quickly.
@@ -50,9 +55,9 @@ func Receive(ctx context.Context, ch Channel, opts ReceiveOptions) *Incoming {
 
 // Wait waits for the transfer to end. It returns where the file or
 // directory was saved, or why nothing was: ErrDeclined, ErrCanceled,
-// ErrPeerCanceled, ErrInterrupted, ErrChecksum, ErrWrite (which wraps the
+// ErrTooLarge, ErrPeerCanceled, ErrInterrupted, ErrChecksum, ErrWrite (which wraps the
 // system's error, such as syscall.ENOSPC), ErrUnsafeEntry or ErrProtocol.
-// With ErrDeclined, the Result names what was declined: the offer's
+// With ErrDeclined or ErrTooLarge, the Result names what was declined: the offer's
 // sanitized name, its kind and size.
 // Whatever the error, nothing is left under the final name, nor in a part
 // file.
@@ -75,6 +80,14 @@ func receive(ctx context.Context, l *link, opts ReceiveOptions) (Result, error) 
 	if err != nil {
 		return Result{}, l.fail(err)
 	}
+	dir := opts.Dir
+	if dir == "" {
+		dir = "."
+	}
+	if reason, limit, err := checkSize(offer, opts.MaxSize, dir); err != nil {
+		_ = l.send(control{Type: typeDecline, Reason: reason, Size: limit})
+		return Result{Name: offer.Name, Kind: offer.Kind, Size: offer.Size}, err
+	}
 	if !(opts.AcceptAll || opts.Accept != nil && opts.Accept(offer)) {
 		_ = l.send(control{Type: typeDecline})
 		return Result{Name: offer.Name, Kind: offer.Kind, Size: offer.Size}, ErrDeclined
@@ -83,10 +96,6 @@ func receive(ctx context.Context, l *link, opts ReceiveOptions) (Result, error) 
 		return Result{}, l.fail(canceled(ctx))
 	}
 
-	dir := opts.Dir
-	if dir == "" {
-		dir = "."
-	}
 	out, err := newSink(dir, offer, opts.wrap)
 	if err != nil {
 		return Result{}, l.fail(err)
@@ -163,4 +172,19 @@ func endOf(data []byte) (control, error) {
 		return control{}, fromPeer(reasonError(c.Reason))
 	}
 	return control{}, fmt.Errorf("%w: %q while data arrived", ErrProtocol, c.Type)
+}
+
+// checkSize refuses an offer larger than max (when set) or than the free
+// space of dir (when known), and returns the reason and the limit the peer
+// is told.
+func checkSize(offer Offer, max int64, dir string) (reason string, limit int64, err error) {
+	if max > 0 && offer.Size > max {
+		return reasonTooLarge, max, fmt.Errorf("%w: %s is %s, more than the %s this side takes at a time",
+			ErrTooLarge, offer.Name, FormatBytes(offer.Size), FormatBytes(max))
+	}
+	if free, ok := freeSpace(dir); ok && offer.Size > free {
+		return reasonNoSpace, free, fmt.Errorf("%w: %s is %s, and %s has only %s free",
+			ErrTooLarge, offer.Name, FormatBytes(offer.Size), dir, FormatBytes(free))
+	}
+	return "", 0, nil
 }

@@ -41,7 +41,7 @@ type sink interface {
 // directory.
 func newSink(dir string, offer Offer, wrap func(partFile) partFile) (sink, error) {
 	if offer.Kind == Dir {
-		return newDirSink(dir, offer.Name, wrap)
+		return newDirSink(dir, offer.Name, offer.Size, wrap)
 	}
 	return newFileSink(dir, offer.Name, wrap)
 }
@@ -177,7 +177,9 @@ type dirSink struct {
 	finished  bool
 }
 
-func newDirSink(dir, name string, wrap func(partFile) partFile) (*dirSink, error) {
+// newDirSink extracts into name.part/ what a tar stream of size bytes
+// holds: no more than size bytes of files.
+func newDirSink(dir, name string, size int64, wrap func(partFile) partFile) (*dirSink, error) {
 	n, part, err := reserve(dir, name, Dir, func(path string) error { return os.Mkdir(path, 0o777) })
 	if err != nil {
 		return nil, err
@@ -190,7 +192,7 @@ func newDirSink(dir, name string, wrap func(partFile) partFile) (*dirSink, error
 	pr, pw := io.Pipe()
 	s := &dirSink{dir: dir, name: name, n: n, part: part, root: root, pw: pw, done: make(chan error, 1)}
 	go func() {
-		err := extract(pr, root, wrap)
+		err := extract(pr, root, size, wrap)
 		pr.CloseWithError(err) // a failed extraction fails the next Write
 		s.done <- err
 	}()

@@ -46,7 +46,7 @@ type Result struct {
 
 // Send offers the file or directory at path to the peer on ch, waits for
 // the peer to accept it, and sends it. It returns once the peer has saved
-// it, and otherwise with ErrDeclined, ErrCanceled (ctx ended; the peer is
+// it, and otherwise with ErrDeclined, ErrTooLarge, ErrCanceled (ctx ended; the peer is
 // told), ErrPeerCanceled, ErrPeerWrite, ErrChecksum, ErrInterrupted (the
 // channel closed), ErrSourceChanged or a read error. ch may still be
 // opening; Send takes it over and closes it. A channel that never opens is
@@ -150,7 +150,7 @@ func send(ctx context.Context, ch Channel, src *source, opts SendOptions) (Resul
 	switch c.Type {
 	case typeAccept:
 	case typeDecline:
-		return Result{}, ErrDeclined
+		return Result{}, declineError(c)
 	case typeCancel:
 		return Result{}, fromPeer(reasonError(c.Reason))
 	default:

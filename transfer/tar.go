@@ -155,10 +155,12 @@ func copyFile(w io.Writer, e tarEntry) error {
 }
 
 // extract writes the tar stream r into root, refusing any entry that is
-// not a plain file or directory, or whose path leads outside root. It
-// reads r to its end. wrap, when set, stands between each file and what is
-// written to it.
-func extract(r io.Reader, root *os.Root, wrap func(partFile) partFile) error {
+// not a plain file or directory (a sparse file too: archive/tar would
+// write its holes out in full, megabytes for a few bytes sent), or whose
+// path leads outside root, and writing no more than budget bytes of files
+// in all: the files of a stream are inside it. It reads r to its end.
+// wrap, when set, stands between each file and what is written to it.
+func extract(r io.Reader, root *os.Root, budget int64, wrap func(partFile) partFile) error {
 	tr := tar.NewReader(r)
 	for {
 		hdr, err := tr.Next()
@@ -171,6 +173,9 @@ func extract(r io.Reader, root *os.Root, wrap func(partFile) partFile) error {
 		if hdr.Typeflag == tar.TypeXGlobalHeader {
 			continue
 		}
+		if isSparse(hdr) {
+			return fmt.Errorf("%w: %q is a sparse file", ErrUnsafeEntry, SanitizeName(hdr.Name))
+		}
 		name, err := entryPath(hdr.Name)
 		if err != nil {
 			return err
@@ -181,7 +186,11 @@ func extract(r io.Reader, root *os.Root, wrap func(partFile) partFile) error {
 				return fmt.Errorf("%w: %w", ErrWrite, err)
 			}
 		case tar.TypeReg:
-			if err := extractFile(tr, root, name, wrap); err != nil {
+			if hdr.Size > budget {
+				return fmt.Errorf("%w: %q says it holds more than the stream offered", ErrProtocol, name)
+			}
+			budget -= hdr.Size
+			if err := extractFile(io.LimitReader(tr, hdr.Size), root, name, wrap); err != nil {
 				return err
 			}
 		default:
@@ -194,6 +203,20 @@ func extract(r io.Reader, root *os.Root, wrap func(partFile) partFile) error {
 		return err
 	}
 	return nil
+}
+
+// isSparse reports whether hdr is a GNU sparse file, in the old GNU form
+// or in PAX records.
+func isSparse(hdr *tar.Header) bool {
+	if hdr.Typeflag == tar.TypeGNUSparse {
+		return true
+	}
+	for key := range hdr.PAXRecords {
+		if strings.HasPrefix(key, "GNU.sparse.") {
+			return true
+		}
+	}
+	return false
 }
 
 func extractFile(r io.Reader, root *os.Root, name string, wrap func(partFile) partFile) error {

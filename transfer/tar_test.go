@@ -9,15 +9,18 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/pion/webrtc/v4"
+
+	"github.com/pigeon-call/pigeon/internal/hostile"
 )
 
 // tarOf builds a tar stream of hdrs, each regular file filled with its
 // size in 'x's.
-func tarOf(t *testing.T, hdrs ...*tar.Header) []byte {
+func tarOf(t testing.TB, hdrs ...*tar.Header) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
@@ -62,7 +65,7 @@ func TestExtractRefusesUnsafeEntries(t *testing.T) {
 			top := t.TempDir()
 			dst := filepath.Join(top, "downloads")
 			os.Mkdir(dst, 0o755)
-			s, err := newDirSink(dst, "d", nil)
+			s, err := newDirSink(dst, "d", 1<<20, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -79,7 +82,7 @@ func TestExtractRefusesUnsafeEntries(t *testing.T) {
 
 func TestExtract(t *testing.T) {
 	dst := t.TempDir()
-	s, err := newDirSink(dst, "d", nil)
+	s, err := newDirSink(dst, "d", 1<<20, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,6 +195,39 @@ func TestMaliciousSender(t *testing.T) {
 		wantOnly(t, top, "downloads/")
 	})
 
+	// A few KiB that a trusting reader would write out as 64 MiB, or as
+	// 1 GiB: each is refused before anything is written.
+	for _, tt := range []struct {
+		name   string
+		stream []byte
+		want   error
+	}{
+		{"a sparse file", hostile.SparseTar("big", 64<<20), ErrUnsafeEntry},
+		{"a file larger than the stream", hostile.OversizedTar("claims", 1<<30), ErrProtocol},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			top := t.TempDir()
+			dst := filepath.Join(top, "downloads")
+			os.Mkdir(dst, 0o755)
+			var written countingFiles
+			h.receiveWith(context.Background(), ReceiveOptions{Dir: dst, AcceptAll: true, wrap: written.wrap})
+			sum := sha256.Sum256(tt.stream)
+			s := newRawSender(t, h)
+			s.control(t, control{Type: typeOffer, Version: 1, Name: "d", Size: int64(len(tt.stream)), Kind: Dir})
+			s.expect(t, typeAccept)
+			s.dc.Send(tt.stream)
+			s.control(t, control{Type: typeEnd, SHA256: hex.EncodeToString(sum[:])})
+			if err := wait(t); !errors.Is(err, tt.want) {
+				t.Errorf("receiver %v, want %v", err, tt.want)
+			}
+			s.expect(t, typeCancel)
+			if n := written.n.Load(); n != 0 {
+				t.Errorf("%d bytes were written for a stream of %d", n, len(tt.stream))
+			}
+			wantOnly(t, top, "downloads/")
+		})
+	}
+
 	for _, offer := range []control{
 		{Type: typeOffer, Version: 1, Name: "x", Size: 1, Kind: "symlink"},
 		{Type: typeOffer, Version: 1, Name: "x", Size: -1, Kind: File},
@@ -210,4 +246,59 @@ func TestMaliciousSender(t *testing.T) {
 			wantOnly(t, dst)
 		})
 	}
+}
+
+// countingFiles counts the bytes written to the files of a transfer.
+type countingFiles struct{ n atomic.Int64 }
+
+func (c *countingFiles) wrap(f partFile) partFile { return &countedFile{partFile: f, n: &c.n} }
+
+type countedFile struct {
+	partFile
+	n *atomic.Int64
+}
+
+func (f *countedFile) Write(p []byte) (int, error) {
+	n, err := f.partFile.Write(p)
+	f.n.Add(int64(n))
+	return n, err
+}
+
+// FuzzExtract extracts any bytes as a received directory's tar stream: it
+// never panics, writes no more bytes of files than the stream holds, puts
+// nothing outside the directory, and fails only with the transfer's own
+// errors.
+func FuzzExtract(f *testing.F) {
+	f.Add(tarOf(f, file("a", 3), &tar.Header{Name: "sub/", Typeflag: tar.TypeDir, Mode: 0o755}, file("sub/b", 700)))
+	f.Add(hostile.SparseTar("big", 1<<20))
+	f.Add(hostile.OversizedTar("claims", 1<<30))
+	f.Add(tarOf(f, &tar.Header{Name: "link", Typeflag: tar.TypeSymlink, Linkname: "/etc"}))
+	base := f.TempDir()
+	f.Fuzz(func(t *testing.T, stream []byte) {
+		top, err := os.MkdirTemp(base, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer os.RemoveAll(top)
+		dir := filepath.Join(top, "d")
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		root, err := os.OpenRoot(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer root.Close()
+		var written countingFiles
+		err = extract(bytes.NewReader(stream), root, int64(len(stream)), written.wrap)
+		if err != nil && !errors.Is(err, ErrUnsafeEntry) && !errors.Is(err, ErrProtocol) && !errors.Is(err, ErrWrite) {
+			t.Errorf("extract: %v, not one of the transfer's errors", err)
+		}
+		if n := written.n.Load(); n > int64(len(stream)) {
+			t.Errorf("%d bytes written from a stream of %d", n, len(stream))
+		}
+		if entries, _ := os.ReadDir(top); len(entries) != 1 {
+			t.Errorf("%d entries beside the directory", len(entries)-1)
+		}
+	})
 }

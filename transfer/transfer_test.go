@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -325,6 +326,47 @@ func TestDecline(t *testing.T) {
 		if o.got.Name != "x" || o.got.Size != 10 || o.got.Path != "" {
 			t.Errorf("the receiver's result %+v, want the declined offer's name and size, and no path", o.got)
 		}
+	}
+	wantOnly(t, dst)
+}
+
+// TestTooLarge offers a file larger than the receiver takes, then one
+// larger than any disk's free space: both are refused before the person is
+// asked or a byte is sent, and each side's error says the limit.
+func TestTooLarge(t *testing.T) {
+	h := newHarness(t)
+	path, _ := writeFile(t, t.TempDir(), "x", 10<<10)
+	dst := t.TempDir()
+	asked := false
+	h.receiveWith(context.Background(), ReceiveOptions{Dir: dst, MaxSize: 4 << 10, Accept: func(Offer) bool { asked = true; return true }})
+	o := h.send(t, path, SendOptions{})
+	if !errors.Is(o.sendErr, ErrTooLarge) || !errors.Is(o.recErr, ErrTooLarge) || asked {
+		t.Errorf("sender %v, receiver %v (asked: %v); want ErrTooLarge on both, unasked", o.sendErr, o.recErr, asked)
+	}
+	if o.sendErr == nil || !strings.Contains(o.sendErr.Error(), "at most 4.0 KiB") ||
+		o.recErr == nil || !strings.Contains(o.recErr.Error(), "x is 10.0 KiB, more than the 4.0 KiB") {
+		t.Errorf("sender %q, receiver %q: want each to say the limit", o.sendErr, o.recErr)
+	}
+	if o.got.Name != "x" || o.got.Size != 10<<10 {
+		t.Errorf("the receiver's result %+v, want the refused offer's name and size", o.got)
+	}
+
+	// More than the free space: a raw offer, since no file is that large.
+	h.receiveWith(context.Background(), ReceiveOptions{Dir: dst, AcceptAll: true})
+	s := newRawSender(t, h)
+	s.control(t, control{Type: typeOffer, Version: 1, Name: "huge", Size: 1 << 62, Kind: File})
+	select {
+	case m := <-s.msgs:
+		c, err := parseControl(m.Data)
+		if err != nil || c.Type != typeDecline || !errors.Is(declineError(c), ErrTooLarge) || !strings.Contains(declineError(c).Error(), "free") {
+			t.Errorf("the receiver answered %q (%v), want a decline for the free space", m.Data, err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no answer to the offer")
+	}
+	in := <-h.ins
+	if _, err := in.Wait(); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "free") {
+		t.Errorf("receiver %v, want ErrTooLarge for the free space", err)
 	}
 	wantOnly(t, dst)
 }
