@@ -18,9 +18,11 @@ import (
 //
 // It works by wrapping the session's options before the session is made:
 // the local tracks write nowhere, and the callbacks that would show the
-// peer's media and chat queue what they are given. Once the user confirms,
-// the queue is handed on and the tracks write again; if not, the call ends
-// with the error Verify returned.
+// peer's media, name and chat keep what they are given. Once the user
+// confirms, that is handed on and the tracks write again; if not, the call
+// ends with the error Verify returned. The queue of chat is bounded
+// (MaxHeldMessages, MaxHeldBytes): a peer that floods a held call gets the
+// rest dropped, and the user is told how much (Options.OnChatDropped).
 type hold struct {
 	verify func(safetyNumber string) error
 
@@ -29,14 +31,30 @@ type hold struct {
 
 	mu       sync.Mutex
 	messages []string // the peer's chat messages, in order, while held
+	bytes    int      // their length
+	dropped  int      // messages past the bounds
+	lost     int64    // their length
+	name     string   // the peer's name, once given
+	media    *[2]bool // the peer's last word on its microphone and camera
 
 	// What the session's user asked to be told, told once released.
-	onOpen  func()
-	onMsg   func(string)
-	onTrack func(*webrtc.TrackRemote, *webrtc.RTPReceiver)
+	onOpen    func()
+	onMsg     func(string)
+	onName    func(string)
+	onMedia   func(audioOn, videoOn bool)
+	onDropped func(messages int, bytes int64)
+	onTrack   func(*webrtc.TrackRemote, *webrtc.RTPReceiver)
 
 	session *Session // set by attach
 }
+
+// How much of the peer's chat a held call keeps for the user to read once
+// it is released: a person's worth of messages, and a long paste. Memory
+// stays bounded however much the peer sends meanwhile.
+const (
+	MaxHeldMessages = 1000
+	MaxHeldBytes    = 4 << 20
+)
 
 // trackPoll is how often a held remote track looks whether it may go on to
 // OnTrack: the packets it reads meanwhile are thrown away.
@@ -49,11 +67,14 @@ func newHold(opts *Options) *hold {
 		return nil
 	}
 	h := &hold{
-		verify:   opts.Verify,
-		released: make(chan struct{}),
-		onOpen:   opts.OnOpen,
-		onMsg:    opts.OnMessage,
-		onTrack:  opts.OnTrack,
+		verify:    opts.Verify,
+		released:  make(chan struct{}),
+		onOpen:    opts.OnOpen,
+		onMsg:     opts.OnMessage,
+		onName:    opts.OnPeerName,
+		onMedia:   opts.OnPeerMedia,
+		onDropped: opts.OnChatDropped,
+		onTrack:   opts.OnTrack,
 	}
 	tracks := make([]webrtc.TrackLocal, len(opts.Tracks))
 	for i, t := range opts.Tracks {
@@ -62,6 +83,10 @@ func newHold(opts *Options) *hold {
 	opts.Tracks = tracks
 	opts.OnOpen = h.open
 	opts.OnMessage = h.message
+	// A name is shown with the peer's chat, so that one chosen by someone
+	// in the middle is never seen.
+	opts.OnPeerName = h.named
+	opts.OnPeerMedia = h.peerMedia
 	if opts.OnTrack != nil {
 		opts.OnTrack = h.track
 	}
@@ -133,14 +158,23 @@ func (h *hold) ask() {
 func (h *hold) release() {
 	h.once.Do(func() {
 		h.mu.Lock()
-		queued := h.messages
+		queued, name, media, dropped, lost := h.messages, h.name, h.media, h.dropped, h.lost
 		h.messages = nil
 		close(h.released)
 		h.mu.Unlock()
+		if name != "" && h.onName != nil {
+			h.onName(name)
+		}
+		if media != nil && h.onMedia != nil {
+			h.onMedia(media[0], media[1])
+		}
 		for _, text := range queued {
 			if h.onMsg != nil {
 				h.onMsg(text)
 			}
+		}
+		if dropped > 0 && h.onDropped != nil {
+			h.onDropped(dropped, lost)
 		}
 		if h.onOpen != nil {
 			h.onOpen()
@@ -159,17 +193,53 @@ func (h *hold) release() {
 	})
 }
 
-// message queues the peer's chat until the call is released.
+// message queues the peer's chat until the call is released, within the
+// bounds; past them it only counts what it drops.
 func (h *hold) message(text string) {
 	h.mu.Lock()
 	if !h.isReleased() {
-		h.messages = append(h.messages, text)
+		if len(h.messages) < MaxHeldMessages && h.bytes+len(text) <= MaxHeldBytes {
+			h.messages = append(h.messages, text)
+			h.bytes += len(text)
+		} else {
+			h.dropped++
+			h.lost += int64(len(text))
+		}
 		h.mu.Unlock()
 		return
 	}
 	h.mu.Unlock()
 	if h.onMsg != nil {
 		h.onMsg(text)
+	}
+}
+
+// named keeps the peer's name until the call is released.
+func (h *hold) named(name string) {
+	h.mu.Lock()
+	if !h.isReleased() {
+		h.name = name
+		h.mu.Unlock()
+		return
+	}
+	h.mu.Unlock()
+	if h.onName != nil {
+		h.onName(name)
+	}
+}
+
+// peerMedia keeps the peer's last word on its media until the call is
+// released.
+func (h *hold) peerMedia(audioOn, videoOn bool) {
+	h.mu.Lock()
+	if !h.isReleased() {
+		h.media = &[2]bool{audioOn, videoOn}
+		h.mu.Unlock()
+		return
+	}
+	h.mu.Unlock()
+	if h.onMedia != nil {
+		h.onMedia(audioOn, videoOn)
 	}
 }
 

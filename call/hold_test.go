@@ -2,6 +2,9 @@ package call
 
 import (
 	"errors"
+	"fmt"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -161,4 +164,80 @@ func TestVideoAddedWhileHeldWaits(t *testing.T) {
 	}
 	confirm <- true
 	waitTrack(t, "callee", callee, webrtc.RTPCodecTypeVideo)
+}
+
+// TestHeldChatIsBounded has the callee flood a held caller with more chat
+// than the hold keeps, under a name of its choosing: the caller sees
+// neither the name nor any message until its user confirms, then the name,
+// the first MaxHeldMessages messages in order, and how many were dropped.
+func TestHeldChatIsBounded(t *testing.T) {
+	confirm := make(chan struct{})
+	asked := make(chan struct{})
+	var mu sync.Mutex
+	var names []string
+	var dropped, lost int64
+	caller := newPeer(t, Caller, nil, 10*time.Second, func(o *Options) {
+		o.Verify = func(string) error {
+			close(asked)
+			<-confirm
+			return nil
+		}
+		o.OnPeerName = func(name string) {
+			mu.Lock()
+			names = append(names, name)
+			mu.Unlock()
+		}
+		o.OnChatDropped = func(messages int, bytes int64) {
+			mu.Lock()
+			dropped, lost = int64(messages), bytes
+			mu.Unlock()
+		}
+	})
+	callee := newPeer(t, Callee, nil, 10*time.Second, func(o *Options) { o.Name = "mallory" })
+	connect(t, caller, callee)
+	<-asked
+	const extra = 200
+	for i := range MaxHeldMessages + extra {
+		if err := callee.Send(fmt.Sprintf("flood %d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Every message arrived at the held caller: each is acknowledged.
+	deadline := time.Now().Add(30 * time.Second)
+	for len(callee.Undelivered()) > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d messages still unacknowledged", len(callee.Undelivered()))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	mu.Lock()
+	early := slices.Clone(names)
+	mu.Unlock()
+	if len(early) != 0 || len(caller.received()) != 0 {
+		t.Fatalf("the held caller showed the name %q and %d messages", early, len(caller.received()))
+	}
+
+	close(confirm)
+	waitMessage(t, "the caller", caller, fmt.Sprintf("flood %d", MaxHeldMessages-1))
+	got := caller.received()
+	for i, text := range got {
+		if want := fmt.Sprintf("flood %d", i); text != want {
+			t.Fatalf("message %d is %q, want %q", i, text, want)
+		}
+	}
+	if len(got) != MaxHeldMessages {
+		t.Errorf("the caller showed %d messages, want the first %d", len(got), MaxHeldMessages)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(names, []string{"mallory"}) {
+		t.Errorf("the caller was told the names %q, want mallory once", names)
+	}
+	var want int64
+	for i := MaxHeldMessages; i < MaxHeldMessages+extra; i++ {
+		want += int64(len(fmt.Sprintf("flood %d", i)))
+	}
+	if dropped != extra || lost != want {
+		t.Errorf("told of %d messages (%d bytes) dropped, want %d (%d bytes)", dropped, lost, extra, want)
+	}
 }

@@ -144,11 +144,17 @@ type Options struct {
 	Name string
 	// OnPeerName is told the name the peer gave, before any of its chat
 	// messages; a peer that gives none (an older pigeon, a browser) is
-	// never told.
+	// never told. In a call held for Verify, it is told once the call is
+	// released.
 	OnPeerName func(name string)
 	// OnPeerMedia is told when the peer turns its microphone or camera on
 	// or off, so the user can see it.
 	OnPeerMedia func(audioOn, videoOn bool)
+	// OnChatDropped is told, as a call held for Verify is released, how
+	// many of the peer's chat messages, and how many bytes, arrived past
+	// what the hold keeps (MaxHeldMessages, MaxHeldBytes) and were dropped
+	// unread. It is not told when none were.
+	OnChatDropped func(messages int, bytes int64)
 	// OnHangUp is told when the peer hangs up.
 	OnHangUp func()
 	// OnDataChannel is handed each data channel the peer opens beyond

@@ -23,6 +23,7 @@ import (
 	"github.com/pigeon-call/pigeon/internal/trace"
 	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/render"
+	"github.com/pigeon-call/pigeon/transfer"
 )
 
 // runCall runs one call from the first code to the hang-up: capture, then
@@ -194,6 +195,10 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 		OnPeerName: func(name string) {
 			chat.peerNamed(name)
 			say("the peer's name is %s", name)
+		},
+		OnChatDropped: func(messages int, bytes int64) {
+			say("%d chat messages from the peer (%s) came while the call was held, past the %d messages or %s kept: they were dropped unread",
+				messages, transfer.FormatBytes(bytes), call.MaxHeldMessages, transfer.FormatBytes(call.MaxHeldBytes))
 		},
 		OnHangUp:    func() { say("the peer hung up") },
 		OnPeerMedia: ctl.peerMedia,
