@@ -33,6 +33,7 @@ type Stats struct {
 	DecodeErrors     int     // frames libvpx refused
 	Skipped          int     // frames not decoded: broken by a loss, or waiting for a keyframe after one
 	KeyFrameRequests int     // keyframes asked for with RequestKeyFrame
+	TooLarge         int     // frames dropped unfinished past a frame's bounds (1 MiB, 1024 packets): a peer that never ends one
 
 	// Audio, as played (20 ms packets); zero when there is no speaker.
 	Played    int // decoded as they came
@@ -57,6 +58,9 @@ func (s Stats) String() string {
 		decoded := ""
 		if s.Decoded > 0 {
 			decoded = fmt.Sprintf(", %d decoded (%.1f fps)", s.Decoded, s.AverageFPS())
+		}
+		if s.TooLarge > 0 {
+			decoded += fmt.Sprintf(", %d dropped as too large", s.TooLarge)
 		}
 		return fmt.Sprintf("video %s %dx%d: %d frames (%d keyframes)%s, %s in %.1f s",
 			codec, s.Width, s.Height, s.Frames, s.KeyFrames, decoded, byteSize(s.Bytes), secs)

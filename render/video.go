@@ -29,6 +29,14 @@ const (
 	// decodeQueue is how many frames may wait for the decoder: a second of
 	// video. Past that the decoder is not keeping up, and frames are dropped.
 	decodeQueue = 30
+	// maxFrameBytes and maxFramePackets bound the frame being put
+	// together: a peer that never sets the marker bit would otherwise grow
+	// it without end. The bytes are the VP8 decoder's buffer (a larger
+	// frame could not be decoded anyway); each packet held costs a
+	// receive buffer (1500 bytes) whatever its payload. Past either, the
+	// frame is dropped and a keyframe asked for.
+	maxFrameBytes   = 1 << 20
+	maxFramePackets = 1024
 )
 
 // videoPlayer reassembles the frames of one VP8 track, decodes them and
@@ -41,6 +49,7 @@ type videoPlayer struct {
 	// Read side.
 	sb       *samplebuilder.SampleBuilder
 	fast     []*rtp.Packet // the frame coming in order, for the fast path
+	fastSize int           // its payload bytes
 	lastSeq  uint16        // the last packet of the last frame out
 	haveLast bool
 	dropped  bool // a frame was dropped before the decoder: the next one is broken
@@ -111,30 +120,43 @@ func (v *videoPlayer) push(pkt *rtp.Packet, now time.Time) {
 	// that this packet follows.
 	if v.inOrder(pkt) && pkt.Marker {
 		frame := v.fast
-		v.fast = nil
+		v.fast, v.fastSize = nil, 0
 		v.out(assemble(frame), frame[0].SequenceNumber, pkt.SequenceNumber, pkt.Timestamp, false, now)
 	}
 }
 
 // inOrder adds pkt to the frame on the fast path, and reports whether it
 // still is on it: all its packets so far came in order, from the first
-// after the last frame out.
+// after the last frame out, and fewer than the bounds.
 func (v *videoPlayer) inOrder(pkt *rtp.Packet) bool {
 	if len(v.fast) == 0 {
 		var head codecs.VP8Packet
 		if (!v.haveLast || pkt.SequenceNumber == v.lastSeq+1) && head.IsPartitionHead(pkt.Payload) {
-			v.fast = append(v.fast, pkt)
+			v.fast, v.fastSize = append(v.fast, pkt), len(pkt.Payload)
 			return true
 		}
 		return false
 	}
 	prev := v.fast[len(v.fast)-1]
 	if pkt.SequenceNumber != prev.SequenceNumber+1 || pkt.Timestamp != prev.Timestamp {
-		v.fast = v.fast[:0]
+		v.fast, v.fastSize = v.fast[:0], 0
 		return false
 	}
-	v.fast = append(v.fast, pkt)
+	v.fast, v.fastSize = append(v.fast, pkt), v.fastSize+len(pkt.Payload)
+	if len(v.fast) > maxFramePackets || v.fastSize > maxFrameBytes {
+		v.fast, v.fastSize = nil, 0 // what it held is freed
+		v.tooLarge()
+		return false
+	}
 	return true
+}
+
+// tooLarge gives up on a frame past the bounds: what follows it refers to
+// a picture the decoder never gets, so a keyframe is asked for.
+func (v *videoPlayer) tooLarge() {
+	v.dropped = true
+	v.count(func(st *Stats) { st.Skipped++; st.TooLarge++ })
+	v.requestKeyFrame()
 }
 
 // assemble joins the VP8 payloads of a frame's packets.

@@ -2,6 +2,7 @@ package render
 
 import (
 	"image"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -244,4 +245,50 @@ func itoa(n int) string {
 		b = append([]byte{byte('0' + n%10)}, b...)
 	}
 	return string(b)
+}
+
+// TestVideoFrameWithoutAnEnd feeds what a hostile peer can: 5000 packets
+// of one frame that never sets the marker bit, then real frames. The
+// frame being put together is dropped each time it passes the bounds, a
+// keyframe is asked for, and the frames after it decode.
+func TestVideoFrameWithoutAnEnd(t *testing.T) {
+	frames := vp8Frames(t, 5, 10)
+	const flood = 5000
+	first := frames[0][0]
+	var packets []*rtp.Packet
+	for i := range flood {
+		packets = append(packets, &rtp.Packet{
+			Header: rtp.Header{
+				Version: 2, PayloadType: first.PayloadType, SSRC: first.SSRC,
+				SequenceNumber: first.SequenceNumber - flood + uint16(i), Timestamp: first.Timestamp - 3000,
+			},
+			// Each one a partition's start (S bit), 1000 bytes of nothing.
+			Payload: append([]byte{0x10}, make([]byte, 1000)...),
+		})
+	}
+	for _, f := range frames {
+		packets = append(packets, f...)
+	}
+	var keys keyRequests
+	out, err := New(Options{RequestKeyFrame: keys.request})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	if err := out.Play(videoTrackOf(packets)); err != nil {
+		t.Fatal(err)
+	}
+	st := out.Stats()[0]
+	if want := flood / (maxFramePackets + 1); st.TooLarge != want {
+		t.Errorf("%d frames dropped as too large, want %d (one each %d packets)", st.TooLarge, want, maxFramePackets+1)
+	}
+	if keys.count() == 0 || st.KeyFrameRequests == 0 {
+		t.Error("no keyframe was asked for")
+	}
+	if st.Decoded != len(frames) {
+		t.Errorf("decoded %d of the %d real frames after the flood", st.Decoded, len(frames))
+	}
+	if !strings.Contains(st.String(), "dropped as too large") {
+		t.Errorf("the summary %q does not say so", st)
+	}
 }
