@@ -39,6 +39,8 @@ type CallOptions struct {
 	STUN               []string
 	TURN               []string
 	TURNUser, TURNPass string
+	TURNPassFile       string // a file whose first line is the TURN password
+	turnPassShown      bool   // --turn-pass was given, where ps shows it
 	Interfaces         []string
 	HideIPs            bool // mDNS names in place of LAN addresses
 	RelayOnly          bool // only the TURN server's relay candidates
@@ -121,6 +123,7 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 	opts := &CallOptions{IO: io, Role: role, MaxFileSize: defaultMaxFileSize}
 	cmd.Args = noArgs
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		opts.turnPassShown = cmd.Flags().Changed("turn-pass")
 		if err := opts.validate(); err != nil {
 			return usageError{err}
 		}
@@ -145,7 +148,8 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 	f.StringSliceVar(&opts.STUN, "stun", nil, "STUN server URL, such as stun:host:3478 (repeatable; default: none, LAN only)")
 	f.StringSliceVar(&opts.TURN, "turn", nil, "TURN server URL, such as turn:host:3478 (repeatable; needs --turn-user and --turn-pass)")
 	f.StringVar(&opts.TURNUser, "turn-user", "", "user name for the TURN server")
-	f.StringVar(&opts.TURNPass, "turn-pass", "", "password for the TURN server")
+	f.StringVar(&opts.TURNPass, "turn-pass", "", "password for the TURN server (other users can see it in ps: prefer --turn-pass-file or $"+turnPassEnv+")")
+	f.StringVar(&opts.TURNPassFile, "turn-pass-file", "", "read the TURN server's password from the first line of this file")
 	f.StringSliceVar(&opts.Interfaces, "interface", nil, "use only these network interfaces, such as eth0 or lo (repeatable)")
 	f.BoolVar(&opts.HideIPs, "hide-ips", false, "put mDNS names (that only the local network resolves) in the code in place of this machine's LAN addresses")
 	f.BoolVar(&opts.RelayOnly, "relay-only", false, "put only the TURN server's relay addresses in the code, none of this machine's (needs --turn)")
@@ -193,8 +197,11 @@ func (o *CallOptions) validate() error {
 	if err := o.validName(); err != nil {
 		return err
 	}
+	if err := o.turnPassword(); err != nil {
+		return err
+	}
 	if len(o.TURN) > 0 && (o.TURNUser == "" || o.TURNPass == "") {
-		return fmt.Errorf("--turn needs --turn-user and --turn-pass")
+		return fmt.Errorf("--turn needs --turn-user and a password: --turn-pass-file, $%s or --turn-pass", turnPassEnv)
 	}
 	for _, u := range o.STUN {
 		if err := checkICEURL(u, "stun"); err != nil {
@@ -217,6 +224,31 @@ func (o *CallOptions) validate() error {
 func exists(path string) bool {
 	_, err := os.Stat(path)
 	return !errors.Is(err, fs.ErrNotExist)
+}
+
+// turnPassEnv is the environment variable that holds the TURN password,
+// out of sight of ps, when no flag gives it.
+const turnPassEnv = "PIGEON_TURN_PASS"
+
+// turnPassword takes the TURN password from --turn-pass-file or from
+// $PIGEON_TURN_PASS when --turn-pass does not give it.
+func (o *CallOptions) turnPassword() error {
+	switch {
+	case o.TURNPass != "" && o.TURNPassFile != "":
+		return fmt.Errorf("--turn-pass and --turn-pass-file both give the TURN password: keep one")
+	case o.TURNPassFile != "":
+		data, err := os.ReadFile(o.TURNPassFile)
+		if err != nil {
+			return fmt.Errorf("--turn-pass-file: %w", err)
+		}
+		line, _, _ := strings.Cut(string(data), "\n")
+		if o.TURNPass = strings.TrimRight(line, "\r"); o.TURNPass == "" {
+			return fmt.Errorf("--turn-pass-file %s: its first line is empty: write the password there", o.TURNPassFile)
+		}
+	case o.TURNPass == "":
+		o.TURNPass = os.Getenv(turnPassEnv)
+	}
+	return nil
 }
 
 func checkICEURL(raw, scheme string) error {

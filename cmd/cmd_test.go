@@ -252,3 +252,50 @@ func TestListDevices(t *testing.T) {
 		t.Fatalf("listing %q does not say why the device is unusable", out)
 	}
 }
+
+// TestTURNPassword takes the TURN password from each place it may come
+// from, the command line last in favour: out of sight of ps.
+func TestTURNPassword(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "turn-pass")
+	os.WriteFile(file, []byte("from the file\r\nsecond line\n"), 0o600)
+	empty := filepath.Join(dir, "empty")
+	os.WriteFile(empty, []byte("\n"), 0o600)
+	turn := []string{"--turn", "turn:t:3478", "--turn-user", "u"}
+	for _, tt := range []struct {
+		name    string
+		env     string
+		args    []string
+		want    string
+		wantErr string
+	}{
+		{"a file", "", []string{"--turn-pass-file", file}, "from the file", ""},
+		{"the environment", "from the environment", nil, "from the environment", ""},
+		{"a file before the environment", "from the environment", []string{"--turn-pass-file", file}, "from the file", ""},
+		{"the command line", "from the environment", []string{"--turn-pass", "typed"}, "typed", ""},
+		{"two flags", "", []string{"--turn-pass", "typed", "--turn-pass-file", file}, "", "keep one"},
+		{"an empty file", "", []string{"--turn-pass-file", empty}, "", "first line is empty"},
+		{"no file", "", []string{"--turn-pass-file", filepath.Join(dir, "none")}, "", "no such file"},
+		{"none at all", "", nil, "", "--turn-pass-file, $PIGEON_TURN_PASS or --turn-pass"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(turnPassEnv, tt.env)
+			io, _, _ := testIO("")
+			var got *CallOptions
+			c := NewCmdCall(io, func(o *CallOptions) error { got = o; return nil })
+			c.SetArgs(append(append([]string{}, turn...), tt.args...))
+			c.SilenceErrors, c.SilenceUsage = true, true
+			err := c.Execute()
+			switch {
+			case tt.wantErr != "":
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("error %v, want one saying %q", err, tt.wantErr)
+				}
+			case err != nil:
+				t.Error(err)
+			case got.iceServers()[0].Credential != tt.want:
+				t.Errorf("the TURN password is %q, want %q", got.iceServers()[0].Credential, tt.want)
+			}
+		})
+	}
+}

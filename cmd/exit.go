@@ -7,6 +7,7 @@ import (
 
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/capture"
+	"github.com/pigeon-call/pigeon/internal/private"
 	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/trust"
 )
@@ -72,6 +73,10 @@ func exitCode(err error) (int, string) {
 			"which ffmpeg makes of other files (ffmpeg -i IN -c:v libvpx -b:v 1M OUT.ivf, ffmpeg -i IN OUT.wav)", err)
 	case errors.Is(err, capture.ErrDeviceFailed), errors.Is(err, capture.ErrUnknownSource):
 		return ExitNoMedia, err.Error()
+	case errors.Is(err, private.ErrSymlink), errors.Is(err, private.ErrNotFile):
+		// A path given on the command line (--signal-out, --qr-png,
+		// --record) that pigeon will not write to.
+		return ExitBadInput, err.Error()
 	case errors.Is(err, fs.ErrNotExist):
 		// A file named on the command line (--signal-in, --scan-image,
 		// --send) that is not there.

@@ -1,28 +1,25 @@
 package cmd
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"strings"
+
+	"github.com/pigeon-call/pigeon/internal/private"
 )
 
-// prepareRecording creates the file or directory --record names, if it is
-// not there yet, so that only this user may read it: it holds the call.
-// The recorder then writes into it (a file keeps the permissions it was
-// made with; a directory of 0700 keeps others out of what goes in it). A
-// path that exists is left as its owner set it.
+// prepareRecording creates the file or directory --record names before
+// the call, so that a path pigeon cannot write is said at once: a file by
+// the rules of every file pigeon writes (mode 0600, no link followed but to
+// a FIFO or a device), a directory with mode 0700 if it is new. The
+// recorder then writes its files into the directory by the same rules.
 func prepareRecording(path string) error {
 	if path == "" {
 		return nil
 	}
 	if strings.HasSuffix(strings.ToLower(path), ".webm") {
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		switch {
-		case errors.Is(err, fs.ErrExist):
-			return nil
-		case err != nil:
+		f, err := private.Create(path)
+		if err != nil {
 			return fmt.Errorf("creating the recording: %w", err)
 		}
 		return f.Close()

@@ -1,9 +1,12 @@
 package cmd
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/pigeon-call/pigeon/internal/private"
 )
 
 func TestPrepareRecording(t *testing.T) {
@@ -26,7 +29,8 @@ func TestPrepareRecording(t *testing.T) {
 			t.Errorf("%s: mode %v, want %v", tt.path, info.Mode(), tt.mode)
 		}
 	}
-	// What exists stays as its owner made it.
+	// A file that exists is made private too; a link someone left is
+	// refused, and what it points to left alone.
 	mine := filepath.Join(dir, "mine.webm")
 	if err := os.WriteFile(mine, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
@@ -34,8 +38,16 @@ func TestPrepareRecording(t *testing.T) {
 	if err := prepareRecording(mine); err != nil {
 		t.Fatal(err)
 	}
-	if b, _ := os.ReadFile(mine); string(b) != "x" {
-		t.Error("an existing file was changed")
+	if info, _ := os.Stat(mine); info.Mode() != 0o600 {
+		t.Errorf("an existing recording keeps mode %v", info.Mode())
+	}
+	planted := filepath.Join(dir, "planted.webm")
+	os.Symlink(mine, planted)
+	if err := prepareRecording(planted); !errors.Is(err, private.ErrSymlink) {
+		t.Errorf("a recording through a link: %v, want private.ErrSymlink", err)
+	}
+	if code, _ := exitCode(prepareRecording(planted)); code != ExitBadInput {
+		t.Errorf("exit code %d for a recording through a link, want %d", code, ExitBadInput)
 	}
 	if err := prepareRecording(""); err != nil {
 		t.Error(err)

@@ -53,6 +53,9 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	say("sending %s", describeMedia(media))
 	watchTrack(media.Audio, "sound", say)
 	watchTrack(media.Video(), "video", say)
+	if opts.turnPassShown {
+		say("--turn-pass can be read by any user of this machine while pigeon runs (ps): --turn-pass-file or $%s keeps it out of sight", turnPassEnv)
+	}
 
 	// The session is made after the output it feeds; the output's hooks
 	// reach it through current once it exists.

@@ -227,14 +227,24 @@ func writeQRFiles(path string, parts []string) ([]string, error) {
 }
 
 // writeQRPNGFile writes the QR code of text to path, whole at once: a
-// program watching the file never sees half a picture.
+// program watching the file never sees half a picture. The picture is
+// made under a name of its own, which no one else can have made first
+// (mode 0600), and then takes the place of whatever path was, a link
+// included.
 func writeQRPNGFile(path, text string) error {
-	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
-	if err := writeQRPNG(tmp, text); err != nil {
-		os.Remove(tmp)
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, path)
+	if err := writeQRPNG(f, text); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	return nil
 }
 
 // scanCode reads the peer's code of the wanted kind from the camera: the

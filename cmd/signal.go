@@ -15,6 +15,7 @@ import (
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/capture"
 	"github.com/pigeon-call/pigeon/console"
+	"github.com/pigeon-call/pigeon/internal/private"
 	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/render"
 	"github.com/pigeon-call/pigeon/render/termview"
@@ -216,8 +217,8 @@ func (s *signalIO) toTerminal(what webrtc.SDPType, text string, format offline.F
 // writeCode writes text to the file or FIFO --signal-out names.
 func (s *signalIO) writeCode(ctx context.Context, what webrtc.SDPType, text string, format offline.Format) error {
 	return withContext(ctx, func() error {
-		// O_TRUNC rather than O_EXCL: the path is often a FIFO made for this.
-		f, err := os.OpenFile(s.opts.SignalOut, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		// Not O_EXCL: the path is often a FIFO made for this.
+		f, err := private.Create(s.opts.SignalOut)
 		if err != nil {
 			return fmt.Errorf("writing the %s: %w", what, err)
 		}
@@ -325,13 +326,9 @@ func (s *signalIO) encode(sig offline.Signal) (string, offline.Format, error) {
 	return text, format, nil
 }
 
-// writeQRPNG writes the QR code of text to a PNG file at path.
-func writeQRPNG(path, text string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	err = offline.WriteQRPNG(f, text, qrModulePixels)
+// writeQRPNG writes the QR code of text to f, and closes it.
+func writeQRPNG(f *os.File, text string) error {
+	err := offline.WriteQRPNG(f, text, qrModulePixels)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pigeon-call/pigeon/internal/private"
 	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/web"
 )
@@ -84,7 +85,7 @@ straight between the two peers.`,
 
 func webRun(ctx context.Context, opts *WebOptions) error {
 	if opts.Out != "" {
-		if err := os.WriteFile(opts.Out, web.Page(), 0o644); err != nil {
+		if err := writePage(opts.Out); err != nil {
 			return fmt.Errorf("writing the call page: %w", err)
 		}
 		fmt.Fprintf(opts.IO.ErrOut, "pigeon: call page written to %s: open it in a browser\n", opts.Out)
@@ -151,4 +152,18 @@ func webRun(ctx context.Context, opts *WebOptions) error {
 		return err
 	}
 	return nil
+}
+
+// writePage writes the call page to path, by the rules of every file
+// pigeon writes: no link followed but to a FIFO or a device, mode 0600.
+func writePage(path string) error {
+	f, err := private.Create(path)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(web.Page())
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/pigeon-call/pigeon/internal/private"
 	"github.com/pigeon-call/pigeon/render/picture"
 	"github.com/pigeon-call/pigeon/render/speaker"
 	"github.com/pigeon-call/pigeon/render/termview"
@@ -156,8 +157,13 @@ func New(opts Options) (*Output, error) {
 		}
 	}
 	if opts.RecordFile != "" {
-		w, err := webmwriter.New(opts.RecordFile)
+		f, err := private.Create(opts.RecordFile)
 		if err != nil {
+			return nil, fmt.Errorf("creating the recording: %w", err)
+		}
+		w, err := webmwriter.NewWith(f)
+		if err != nil {
+			f.Close()
 			return nil, fmt.Errorf("creating the recording: %w", err)
 		}
 		o.webm = w

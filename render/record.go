@@ -12,6 +12,7 @@ import (
 	"github.com/pion/webrtc/v4/pkg/media/ivfwriter"
 	"github.com/pion/webrtc/v4/pkg/media/oggwriter"
 
+	"github.com/pigeon-call/pigeon/internal/private"
 	"github.com/pigeon-call/pigeon/render/webmwriter"
 )
 
@@ -31,15 +32,28 @@ func (o *Output) recorderFor(track Track) (rtpSink, error) {
 		err  error
 	)
 	codec := track.Codec()
+	var name string
 	switch {
 	case strings.EqualFold(codec.MimeType, webrtc.MimeTypeVP8):
-		sink, err = ivfwriter.New(filepath.Join(o.opts.RecordDir, VideoFile), ivfwriter.WithCodec(codec.MimeType))
+		name = VideoFile
 	case strings.EqualFold(codec.MimeType, webrtc.MimeTypeOpus):
-		sink, err = oggwriter.New(filepath.Join(o.opts.RecordDir, AudioFile), codec.ClockRate, max(codec.Channels, 1))
+		name = AudioFile
 	default:
 		return nil, nil // nothing to record it in; still counted
 	}
+	// The recording holds the call: only this user may read it, and it is
+	// written through no link someone else left in the directory.
+	f, err := private.Create(filepath.Join(o.opts.RecordDir, name))
 	if err != nil {
+		return nil, fmt.Errorf("opening the %s recording: %w", track.Kind(), err)
+	}
+	if name == VideoFile {
+		sink, err = ivfwriter.NewWith(f, ivfwriter.WithCodec(codec.MimeType))
+	} else {
+		sink, err = oggwriter.NewWith(f, codec.ClockRate, max(codec.Channels, 1))
+	}
+	if err != nil {
+		f.Close()
 		return nil, fmt.Errorf("opening the %s recording: %w", track.Kind(), err)
 	}
 	o.mu.Lock()

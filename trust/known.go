@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/pigeon-call/pigeon/internal/private"
 )
 
 // ErrPeerChanged means a known peer's certificate is not the one seen
@@ -121,7 +123,7 @@ func (k KnownPeers) add(name, fingerprint string) error {
 	if err := os.MkdirAll(filepath.Dir(k.Path), 0o700); err != nil {
 		return fmt.Errorf("recording the peer: %w", err)
 	}
-	f, err := os.OpenFile(k.Path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	f, err := private.Append(k.Path)
 	if err != nil {
 		return fmt.Errorf("recording the peer: %w", err)
 	}

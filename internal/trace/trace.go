@@ -6,10 +6,11 @@ package trace
 import (
 	"encoding/json"
 	"io"
-	"os"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/pigeon-call/pigeon/internal/private"
 )
 
 // Event names.
@@ -80,7 +81,7 @@ func Open(path string) (*Writer, error) {
 	if path == "" {
 		return nil, nil
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, err := private.Create(path)
 	if err != nil {
 		return nil, err
 	}

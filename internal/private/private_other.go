@@ -1,0 +1,8 @@
+//go:build !unix
+
+package private
+
+// oNoFollow is nothing where open cannot refuse a final symbolic link.
+const oNoFollow = 0
+
+func isLink(error) bool { return false }
