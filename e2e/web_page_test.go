@@ -318,7 +318,7 @@ func TestPageFromFile(t *testing.T) {
 // browser that accepted the certificate gives it the camera, as it would
 // on another device of the LAN.
 func TestPageOverTLS(t *testing.T) {
-	srv := start(t, "web", "--tls", "--listen", "127.0.0.1:0")
+	srv := start(t, "web", "--tls", "--listen", "127.0.0.1:0", "--tls-cert", filepath.Join(t.TempDir(), "web-tls.pem"))
 	waitOutput(t, "pigeon web", srv.stdout, "\n")
 	url := strings.TrimSpace(strings.SplitN(srv.stdout.String(), "\n", 2)[0])
 	if !strings.HasPrefix(url, "https://127.0.0.1:") {

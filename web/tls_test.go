@@ -5,6 +5,8 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -59,5 +61,35 @@ func TestURLs(t *testing.T) {
 		if !strings.HasPrefix(u, "https://") || strings.Contains(u, "127.0.0.1") {
 			t.Errorf("URLs(0.0.0.0:8470) lists %q", u)
 		}
+	}
+}
+
+// TestLoadCertificate: the certificate is made once, kept with its key
+// (mode 0600), and the same until it expires; then a new one takes its
+// place. Unnamed says which addresses it does not name.
+func TestLoadCertificate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pigeon", "web-tls.pem")
+	now := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	first, made, err := LoadCertificate(path, []string{"192.0.2.7", "localhost"}, now)
+	if err != nil || !made {
+		t.Fatalf("first load: made %v, %v", made, err)
+	}
+	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("the kept file: %v, mode %v", err, info.Mode())
+	}
+	again, made, err := LoadCertificate(path, []string{"198.51.100.1"}, now.Add(300*24*time.Hour))
+	if err != nil || made || Fingerprint(again) != Fingerprint(first) {
+		t.Errorf("a later load: made %v (%v), fingerprint %s, want the first one %s", made, err, Fingerprint(again), Fingerprint(first))
+	}
+	if got := Unnamed(again, []string{"192.0.2.7", "198.51.100.1", "localhost"}); len(got) != 1 || got[0] != "198.51.100.1" {
+		t.Errorf("Unnamed = %q, want the address it was not made for", got)
+	}
+	renewed, made, err := LoadCertificate(path, []string{"localhost"}, now.Add(certificateLife+time.Hour))
+	if err != nil || !made || Fingerprint(renewed) == Fingerprint(first) {
+		t.Errorf("after it expired: made %v (%v), fingerprint unchanged: %v", made, err, Fingerprint(renewed) == Fingerprint(first))
+	}
+	os.WriteFile(path, []byte("not a certificate"), 0o600)
+	if _, _, err := LoadCertificate(path, nil, now); err == nil || !strings.Contains(err.Error(), "delete it") {
+		t.Errorf("a damaged file: %v", err)
 	}
 }
