@@ -12,7 +12,7 @@ ifeq ($(shell $(GO) env GOOS)/$(shell $(GO) env GOARCH),linux/amd64)
 export GOFLAGS := $(strip $(GOFLAGS) -tags=static)
 endif
 
-.PHONY: all setup build demo test bench lint fuzz clean
+.PHONY: all setup build demo test bench hostile lint fuzz clean
 
 all: build
 
@@ -35,6 +35,11 @@ test: setup
 # package alone: go test -run '^$' -bench . ./offline/ (and others).
 bench: setup
 	$(GO) run ./bench/report
+
+# The attacks of e2e's TestHostile tests on pigeon processes, with what was
+# refused, written and how much memory it took: writes docs/HOSTILE.md.
+hostile: setup
+	cd e2e && $(GO) test -count=1 -run Hostile . -hostile-table $(CURDIR)/docs/HOSTILE.md
 
 lint: setup
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: the files above need formatting"; exit 1; }

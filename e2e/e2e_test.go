@@ -40,6 +40,12 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	if code == 0 {
+		if err := writeHostileTable(); err != nil {
+			fmt.Fprintln(os.Stderr, "writing the table of attacks:", err)
+			code = 1
+		}
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
