@@ -83,7 +83,9 @@ keys and history, while messages arrive above it with their time and the
 sender's --name. When stdout is not a terminal each message from the peer is
 printed alone on its line, just its text (a line break in it becomes a
 space), and lines are read from stdin as they come, so that a script can
-drive the chat.`,
+drive the chat. Either way, escape sequences and control or bidirectional
+characters in what the peer sends are written out as text (\x1b, \u202e),
+never obeyed.`,
 		Example: `  pigeon call
   pigeon call --video test --audio test --record received/
   pigeon call --video clip.y4m --audio speech.wav   # files in place of a camera and a microphone
@@ -111,7 +113,9 @@ keys and history, while messages arrive above it with their time and the
 sender's --name. When stdout is not a terminal each message from the peer is
 printed alone on its line, just its text (a line break in it becomes a
 space), and lines are read from stdin as they come, so that a script can
-drive the chat.`,
+drive the chat. Either way, escape sequences and control or bidirectional
+characters in what the peer sends are written out as text (\x1b, \u202e),
+never obeyed.`,
 		Example: `  pigeon answer
   pigeon answer --video none --audio mic
   pigeon answer --signal-in offer.txt --signal-out answer.txt
