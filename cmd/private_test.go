@@ -41,8 +41,15 @@ func TestPrepareRecording(t *testing.T) {
 	if info, _ := os.Stat(mine); info.Mode() != 0o600 {
 		t.Errorf("an existing recording keeps mode %v", info.Mode())
 	}
-	planted := filepath.Join(dir, "planted.webm")
+	// A link another user left in a directory anyone may write to.
+	shared := filepath.Join(dir, "shared")
+	os.Mkdir(shared, 0o755)
+	os.Chmod(shared, 0o777)
+	planted := filepath.Join(shared, "planted.webm")
 	os.Symlink(mine, planted)
+	if os.Geteuid() == 0 {
+		os.Lchown(planted, 65534, 65534)
+	}
 	if err := prepareRecording(planted); !errors.Is(err, private.ErrSymlink) {
 		t.Errorf("a recording through a link: %v, want private.ErrSymlink", err)
 	}

@@ -6,3 +6,5 @@ package private
 const oNoFollow = 0
 
 func isLink(error) bool { return false }
+
+func trustedLink(string) bool { return false }

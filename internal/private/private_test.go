@@ -55,14 +55,14 @@ func TestCreate(t *testing.T) {
 		t.Errorf("after Append the file holds %q", b)
 	}
 
-	// Links someone could plant: to a file of the victim's, or to where a
-	// file would be made. Neither is written, created or changed.
+	// Links someone else planted in a directory all may write to, as /tmp:
+	// to a file of the victim's, or to where a file would be made. Neither
+	// is written, created or changed.
 	victim := filepath.Join(dir, "victim")
 	os.WriteFile(victim, []byte("precious"), 0o644)
-	planted := filepath.Join(dir, "planted")
-	os.Symlink(victim, planted)
-	dangling := filepath.Join(dir, "dangling")
-	os.Symlink(filepath.Join(dir, "made-through-a-link"), dangling)
+	shared := sharedDir(t)
+	planted := plant(t, victim, filepath.Join(shared, "planted"))
+	dangling := plant(t, filepath.Join(dir, "made-through-a-link"), filepath.Join(shared, "dangling"))
 	for _, path := range []string{planted, dangling} {
 		for _, open := range []func(string) (*os.File, error){Create, Append} {
 			if err := write(open, path, "stolen"); !errors.Is(err, ErrSymlink) {
@@ -77,14 +77,29 @@ func TestCreate(t *testing.T) {
 		t.Error("a file was made through the dangling link")
 	}
 
-	// What scripts write to: a FIFO, directly and through a link, and a
-	// character device through a link (as /dev/stdout is).
+	// A link of this user's own, in a directory of its own (a dotfile
+	// linked into ~/.config) is followed, and its target made private.
+	mine := filepath.Join(dir, "mine")
+	os.WriteFile(mine, []byte("old"), 0o644)
+	ownLink := filepath.Join(dir, "own-link")
+	os.Symlink(mine, ownLink)
+	if err := write(Append, ownLink, " more"); err != nil || mode(mine) != 0o600 {
+		t.Errorf("a link of one's own: %v, target mode %v; want it followed, 0600", err, mode(mine))
+	}
+	if b, _ := os.ReadFile(mine); string(b) != "old more" {
+		t.Errorf("through a link of one's own the file holds %q", b)
+	}
+	if err := write(Create, "/dev/stdout", ""); err != nil {
+		t.Errorf("/dev/stdout: %v", err)
+	}
+
+	// What scripts write to: a FIFO, directly and through a link anyone
+	// could have made, and a character device through one.
 	fifo := filepath.Join(dir, "fifo")
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	toFIFO := filepath.Join(dir, "to-fifo")
-	os.Symlink(fifo, toFIFO)
+	toFIFO := plant(t, fifo, filepath.Join(shared, "to-fifo"))
 	for _, path := range []string{fifo, toFIFO} {
 		got := make(chan string)
 		go func() {
@@ -107,8 +122,7 @@ func TestCreate(t *testing.T) {
 	if mode(fifo).Perm() != 0o644 {
 		t.Errorf("the FIFO's mode changed to %v", mode(fifo))
 	}
-	null := filepath.Join(dir, "null")
-	os.Symlink("/dev/null", null)
+	null := plant(t, "/dev/null", filepath.Join(shared, "null"))
 	if err := write(Create, null, "nothing"); err != nil {
 		t.Errorf("a link to /dev/null: %v", err)
 	}
@@ -116,4 +130,34 @@ func TestCreate(t *testing.T) {
 	if err := write(Create, t.TempDir(), "x"); err == nil {
 		t.Error("a directory was opened for writing")
 	}
+}
+
+// sharedDir is a directory anyone may write to. Not sticky, as /tmp is:
+// there Linux itself refuses to follow another user's link
+// (fs.protected_symlinks), and pigeon's own check would go untested.
+func sharedDir(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "shared")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// plant makes a link at path to target, as another user would: as root,
+// it gives the link to nobody.
+func plant(t *testing.T, target, path string) string {
+	t.Helper()
+	if err := os.Symlink(target, path); err != nil {
+		t.Fatal(err)
+	}
+	if os.Geteuid() == 0 {
+		if err := os.Lchown(path, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return path
 }
