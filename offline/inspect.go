@@ -20,6 +20,14 @@ type Candidate struct {
 	Port      int
 	Component int    // 1 for RTP, 2 for RTCP
 	Priority  uint32 // the candidate's priority (RFC 8445 §5.1.2)
+	TCPType   string // for tcp: active, passive or so (RFC 6544 §4.5)
+}
+
+// Reachable reports whether the candidate says where its maker may be
+// reached: a TCP candidate of type active only connects out, and gives
+// port 9, the discard port, in place of one (RFC 6544 §4.5).
+func (c Candidate) Reachable() bool {
+	return c.Protocol != "tcp" || c.TCPType != "active"
 }
 
 // String returns the candidate as "host 192.0.2.1:5000 (udp)".
@@ -86,14 +94,21 @@ func parseCandidate(value string) (Candidate, error) {
 	if err1 != nil || err2 != nil || err3 != nil {
 		return Candidate{}, errCandidate
 	}
-	return Candidate{
+	c := Candidate{
 		Type:      fields[7],
 		Protocol:  strings.ToLower(fields[2]),
 		Address:   fields[4],
 		Port:      port,
 		Component: component,
 		Priority:  uint32(priority),
-	}, nil
+	}
+	// Extensions follow the type as names and values.
+	for i := 8; i+1 < len(fields); i += 2 {
+		if fields[i] == "tcptype" {
+			c.TCPType = fields[i+1]
+		}
+	}
+	return c, nil
 }
 
 // Media is one media section of a session description.

@@ -52,6 +52,19 @@ func TestParseCandidate(t *testing.T) {
 	if err != nil || c != (Candidate{Type: "srflx", Protocol: "udp", Address: "203.0.113.57", Port: 54599, Component: 1, Priority: 1694498815}) {
 		t.Errorf("parseCandidate = %+v, %v", c, err)
 	}
+	if !c.Reachable() {
+		t.Errorf("%v is not reachable", c)
+	}
+	// Chromium's TCP candidates: an active one only connects out, to port 9.
+	for line, reachable := range map[string]bool{
+		"candidate:3 1 tcp 1518280447 192.168.1.5 9 typ host tcptype active generation 0 network-id 1": false,
+		"candidate:4 1 tcp 1518280447 192.168.1.5 50001 typ host tcptype passive":                      true,
+	} {
+		c, err := parseCandidate(line)
+		if err != nil || c.Protocol != "tcp" || c.Reachable() != reachable {
+			t.Errorf("parseCandidate(%q) = %+v, %v: reachable %v, want %v", line, c, err, c.Reachable(), reachable)
+		}
+	}
 	for _, bad := range []string{"", "candidate:1 1 udp 1 1.2.3.4 5 host", "1 x udp 1 1.2.3.4 5 typ host", "1 1 udp 99999999999 1.2.3.4 5 typ host", "1 1 udp 1 1.2.3.4 port typ host"} {
 		if _, err := parseCandidate(bad); err == nil {
 			t.Errorf("parseCandidate(%q) succeeded", bad)
