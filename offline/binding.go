@@ -54,14 +54,7 @@ func withAnswersTo(s Signal) (string, error) {
 	if s.Kind != Answer || len(s.AnswersTo) != OfferDigestLen {
 		return "", fmt.Errorf("encoding the %s: only an answer names its offer, with %d bytes", s.Kind, OfferDigestLen)
 	}
-	line := answersToAttr + hex.EncodeToString(s.AnswersTo) + "\r\n"
-	if i := strings.Index(s.SDP, "\r\nm="); i >= 0 {
-		return s.SDP[:i+2] + line + s.SDP[i+2:], nil
-	}
-	if i := strings.Index(s.SDP, "\nm="); i >= 0 {
-		return s.SDP[:i+1] + line + s.SDP[i+1:], nil
-	}
-	return s.SDP + line, nil
+	return withSessionLine(s.SDP, answersToAttr+hex.EncodeToString(s.AnswersTo)+"\r\n"), nil
 }
 
 // takeAnswersTo moves the attribute that names the offer, if an answer's

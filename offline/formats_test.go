@@ -233,18 +233,67 @@ func TestDecodeAutoDetects(t *testing.T) {
 }
 
 func TestParseFormat(t *testing.T) {
-	for _, f := range []Format{FormatAuto, FormatCompact, FormatFull, FormatJSON} {
-		if got, err := ParseFormat(f.String()); err != nil || got != f {
-			t.Errorf("ParseFormat(%q) = %v, %v", f, got, err)
+	for name, want := range map[string]Format{
+		"auto": FormatAuto, "compact": FormatCompact, "full": FormatFull, "json": FormatJSON,
+		"sdp": FormatSDP, "raw-json": FormatRawJSON,
+	} {
+		if got, err := ParseFormat(name); err != nil || got != want {
+			t.Errorf("ParseFormat(%q) = %v, %v; want %v", name, got, err, want)
 		}
 	}
-	for _, name := range []string{"sdp", "Compact", "", "qr"} {
+	for _, name := range []string{"raw json", "Compact", "", "qr"} {
 		if _, err := ParseFormat(name); err == nil {
 			t.Errorf("ParseFormat(%q) succeeded", name)
 		}
 	}
-	if _, err := EncodeAs(Signal{Kind: Offer, SDP: pigeonOffer}, FormatSDP); err == nil {
-		t.Error("EncodeAs(FormatSDP) succeeded, want an error: raw formats are read only")
+}
+
+// TestEveryFormatRoundTrips: each format writes a signal that reads back
+// as it was, in that format, with the digest of its offer and whether a
+// pigeon made it.
+func TestEveryFormatRoundTrips(t *testing.T) {
+	digest := []byte{1, 2, 3, 4}
+	for _, f := range []Format{FormatFull, FormatJSON, FormatSDP, FormatRawJSON} {
+		for _, pigeon := range []bool{false, true} {
+			for _, in := range []Signal{
+				{Kind: Offer, SDP: pigeonOffer, Pigeon: pigeon},
+				{Kind: Answer, SDP: pigeonAnswerSending, Pigeon: pigeon},
+				{Kind: Answer, SDP: pigeonAnswerSending, AnswersTo: digest, Pigeon: pigeon},
+			} {
+				code, err := EncodeAs(in, f)
+				if err != nil {
+					t.Fatalf("%v %v: %v", f, in.Kind, err)
+				}
+				// As a page or a script passes it on: a raw SDP ends at a
+				// blank line, and chat may follow it.
+				got, err := ReadSignal(bufio.NewReader(strings.NewReader(code+"\n\nhello\n")), in.Kind)
+				if err != nil {
+					t.Fatalf("%v %v: reading %.40q: %v", f, in.Kind, code, err)
+				}
+				// A pigeon's own code, or an answer that names its offer,
+				// says a pigeon made it whatever the mark.
+				wantPigeon := pigeon || f == FormatFull || in.AnswersTo != nil
+				if got.SDP != in.SDP || got.Format != f || !bytes.Equal(got.AnswersTo, in.AnswersTo) || got.Pigeon != wantPigeon {
+					t.Errorf("%v %v (pigeon %v): read back as %v, answers to %x, pigeon %v, same SDP %v",
+						f, in.Kind, pigeon, got.Format, got.AnswersTo, got.Pigeon, got.SDP == in.SDP)
+				}
+				if marked := strings.Contains(code, pigeonAttr); f != FormatFull && f != FormatJSON && marked != pigeon {
+					t.Errorf("%v %v: the mark is in the code: %v, want %v", f, in.Kind, marked, pigeon)
+				}
+			}
+		}
+	}
+	// Without the mark, what pion's examples print is read as no pigeon's.
+	b, _ := json.Marshal(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: pigeonAnswerSending})
+	if got, err := Decode(base64.StdEncoding.EncodeToString(b)); err != nil || got.Pigeon {
+		t.Errorf("Decode(pion's JSON answer): pigeon %v, %v; want no pigeon's", got.Pigeon, err)
+	}
+	code, err := EncodeAs(Signal{Kind: Offer, SDP: pigeonOffer}, FormatCompact)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := Decode(code); err != nil || !got.Pigeon {
+		t.Errorf("Decode(compact code): pigeon %v, %v; want a pigeon's", got.Pigeon, err)
 	}
 }
 

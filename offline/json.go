@@ -30,22 +30,9 @@ type sessionDescription struct {
 // Encode returns s as base64 of its JSON. Like Full, it refuses what a
 // decoder would refuse.
 func (jsonCodec) Encode(s Signal) (string, error) {
-	if !s.Kind.valid() {
-		return "", fmt.Errorf("encoding a signal: unknown kind %v", s.Kind)
-	}
-	if len(s.SDP) > maxSDP || !looksLikeSDP([]byte(s.SDP), true) {
-		return "", fmt.Errorf("encoding the %s: this is not a session description of at most %d bytes", s.Kind, maxSDP)
-	}
-	sdp, err := withAnswersTo(s)
+	b, err := marshalJSON(s)
 	if err != nil {
 		return "", err
-	}
-	if len(sdp) > maxSDP {
-		return "", fmt.Errorf("encoding the %s: the session description is %d bytes, over the limit of %d", s.Kind, len(sdp), maxSDP)
-	}
-	b, err := json.Marshal(sessionDescription{Type: s.Kind.String(), SDP: sdp})
-	if err != nil {
-		return "", fmt.Errorf("encoding the %s: %w", s.Kind, err)
 	}
 	return base64.StdEncoding.EncodeToString(b), nil
 }
@@ -53,6 +40,73 @@ func (jsonCodec) Encode(s Signal) (string, error) {
 // Decode returns the signal in base64 of JSON, after cleaning it with Clean.
 func (jsonCodec) Decode(text string) (Signal, error) {
 	return decodeOnly(text, FormatJSON)
+}
+
+// RawJSON is the codec of the JSON session description as it is, without
+// base64, as a web page's text box may hold it and a program's
+// JSON.parse reads it.
+var RawJSON Codec = rawJSONCodec{}
+
+type rawJSONCodec struct{}
+
+// Encode returns s as its JSON, on one line.
+func (rawJSONCodec) Encode(s Signal) (string, error) {
+	b, err := marshalJSON(s)
+	return string(b), err
+}
+
+// Decode returns the signal in raw JSON.
+func (rawJSONCodec) Decode(text string) (Signal, error) {
+	return decodeOnly(text, FormatRawJSON)
+}
+
+// SDP is the codec of the session description itself, as text of several
+// lines. Encode ends it with its last line: whoever passes it on ends it
+// with a blank line, where ReadSignal stops reading it.
+var SDP Codec = sdpCodec{}
+
+type sdpCodec struct{}
+
+// Encode returns the SDP of s, with the lines pigeon adds to it.
+func (sdpCodec) Encode(s Signal) (string, error) {
+	return markedSDP(s)
+}
+
+// Decode returns the signal in raw SDP.
+func (sdpCodec) Decode(text string) (Signal, error) {
+	return decodeOnly(text, FormatSDP)
+}
+
+// markedSDP returns the SDP of s with the lines pigeon adds to it (see
+// withMarks), refusing what a decoder would refuse.
+func markedSDP(s Signal) (string, error) {
+	if !s.Kind.valid() {
+		return "", fmt.Errorf("encoding a signal: unknown kind %v", s.Kind)
+	}
+	if len(s.SDP) > maxSDP || !looksLikeSDP([]byte(s.SDP), true) {
+		return "", fmt.Errorf("encoding the %s: this is not a session description of at most %d bytes", s.Kind, maxSDP)
+	}
+	sdp, err := withMarks(s)
+	if err != nil {
+		return "", err
+	}
+	if len(sdp) > maxSDP {
+		return "", fmt.Errorf("encoding the %s: the session description is %d bytes, over the limit of %d", s.Kind, len(sdp), maxSDP)
+	}
+	return sdp, nil
+}
+
+// marshalJSON returns s as its JSON.
+func marshalJSON(s Signal) ([]byte, error) {
+	sdp, err := markedSDP(s)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(sessionDescription{Type: s.Kind.String(), SDP: sdp})
+	if err != nil {
+		return nil, fmt.Errorf("encoding the %s: %w", s.Kind, err)
+	}
+	return b, nil
 }
 
 // decodeJSONBase64 decodes cleaned base64 of JSON. Like the other decoders

@@ -97,8 +97,9 @@ func readSignal(r *bufio.Reader, want Kind) (Signal, error) {
 	if err != nil {
 		return s, err
 	}
-	// The answer's digest of its offer, in the SDP of a full or JSON code.
-	return takeAnswersTo(s)
+	// The answer's digest of its offer, in the SDP of a full or JSON code,
+	// and the mark of a pigeon's description.
+	return takeMarks(s)
 }
 
 // readAnyFormat reads one signal as readSignal does, with what its SDP

@@ -44,15 +44,15 @@ func (k Kind) valid() bool { return k == Offer || k == Answer }
 // Format is a way of writing a signal as text.
 type Format int
 
-// The formats a signal is read in. The first three can be written too; the
-// zero Format, FormatAuto, asks Encode to pick.
+// The formats a signal is read and written in; the zero Format,
+// FormatAuto, asks Encode to pick.
 const (
 	FormatAuto    Format = iota
 	FormatCompact        // "pg4": only what the peer cannot rebuild, about 80 characters
 	FormatFull           // "pg1": the whole SDP, compressed with DEFLATE
 	FormatJSON           // base64 of {"type":..., "sdp":...}, as pion's examples and many browser demos write
-	FormatSDP            // the SDP itself, as text (read only)
-	FormatRawJSON        // {"type":..., "sdp":...} as it is (read only)
+	FormatSDP            // the SDP itself, as text, ending at a blank line
+	FormatRawJSON        // {"type":..., "sdp":...} as it is, as a page's text box may hold it
 )
 
 // formatNames are the names of the formats, as flags and messages use them.
@@ -73,15 +73,25 @@ func (f Format) String() string {
 	return fmt.Sprintf("Format(%d)", int(f))
 }
 
-// ParseFormat returns the format a --format flag names: auto, compact, full
-// or json, the ones Encode can write.
+// flagNames are the names a --format flag gives the formats: their own,
+// but for raw JSON, whose has no space in it.
+var flagNames = []struct {
+	name   string
+	format Format
+}{
+	{"auto", FormatAuto}, {"compact", FormatCompact}, {"full", FormatFull}, {"json", FormatJSON},
+	{"sdp", FormatSDP}, {"raw-json", FormatRawJSON},
+}
+
+// ParseFormat returns the format a --format flag names: auto, compact,
+// full, json, sdp or raw-json.
 func ParseFormat(name string) (Format, error) {
-	for _, f := range []Format{FormatAuto, FormatCompact, FormatFull, FormatJSON} {
-		if name == f.String() {
-			return f, nil
+	for _, f := range flagNames {
+		if name == f.name {
+			return f.format, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown format %q: use auto, compact, full or json", name)
+	return 0, fmt.Errorf("unknown format %q: use auto, compact, full, json, sdp or raw-json", name)
 }
 
 // Signal is one session description on its way to the peer.
@@ -105,9 +115,16 @@ type Signal struct {
 
 	// Format is the format the signal was read in. Encode ignores it.
 	Format Format
+
+	// Pigeon says the signal was made by a pigeon, or by pigeon's web
+	// page, whose chat is pigeon's own (see maker.go): a decoder sets it
+	// for pigeon's codes, and for JSON or SDP that carries pigeon's mark or
+	// names its offer. Encode writes the mark in JSON and SDP when it is
+	// set; pigeon's own codes need none.
+	Pigeon bool
 }
 
-// Codec turns a Signal into one line of text and back.
+// Codec turns a Signal into text and back: one line, but for SDP.
 //
 // Decode returns the errors of this package (ErrTruncated, ErrCorrupt, ...)
 // so that a reader can tell a code cut by a line wrap from a damaged one.
@@ -139,6 +156,10 @@ func EncodeAs(s Signal, f Format) (string, error) {
 		return Full.Encode(s)
 	case FormatJSON:
 		return JSON.Encode(s)
+	case FormatSDP:
+		return SDP.Encode(s)
+	case FormatRawJSON:
+		return RawJSON.Encode(s)
 	}
 	return "", fmt.Errorf("encoding the %s: format %v cannot be written", s.Kind, f)
 }
