@@ -1,29 +1,161 @@
 package call
 
 import (
+	"fmt"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/pion/webrtc/v4"
 
 	"github.com/pigeon-call/pigeon/transfer"
 )
 
-// knownLabels are the labels of the data channels a session takes from
-// its peer; a channel the peer opens with any other label is closed as it
-// opens, so that a peer cannot keep streams and buffers open that nothing
-// reads. pigeon's own chat and negotiation channels are declared by both
-// sides (negotiated) and never announced; they are here for peers that
-// open them all the same. A new kind of channel gets its label here.
+// Peer is what a session knows of the program at the other end of the
+// call, from the offer or answer it read: a pigeon speaks pigeon's chat,
+// another WebRTC program plain text.
+type Peer int
+
+const (
+	// PeerPigeon is another pigeon, or pigeon's web page. Both sides
+	// declare the chat (id 0) and the negotiation channel (id 1) instead
+	// of announcing them: they open as soon as SCTP is up, one round trip
+	// sooner. The chat carries pigeon's JSON messages: acknowledged,
+	// re-sent after a reconnection, with the peer's name and its goodbye.
+	PeerPigeon Peer = iota
+	// PeerOther is any other WebRTC program: a browser's page, pion's
+	// examples. The chat is a channel announced in-band (DCEP, RFC 8832),
+	// as such programs expect, and carries plain text. Nothing else is
+	// told over the call: no name, no goodbye, no new media, no restart
+	// code; the call ends when the peer closes it.
+	PeerOther
+)
+
+// The labels of pigeon's own channels, and of the channels it takes from
+// the peer. Between pigeons the peer opens only file transfers beside the
+// two channels both sides declare; a peer that is not a pigeon opens its
+// chat (see takesAsChat).
+const (
+	chatLabel      = "chat"      // the chat, declared on both sides between pigeons, announced otherwise
+	negotiateLabel = "negotiate" // changes to the call, between pigeons (negotiate.go)
+
+	// chatID and negotiateID are the ids both pigeons give their channels.
+	chatID      = 0
+	negotiateID = 1
+)
+
+// knownLabels are the labels of the data channels a session takes from a
+// pigeon peer; a channel the peer opens with any other label is closed as
+// it opens, so that a peer cannot keep streams and buffers open that
+// nothing reads. pigeon's own chat and negotiation channels are declared by
+// both sides and never announced; they are here for peers that open them
+// all the same. A peer that is not a pigeon also has its chat taken, under
+// any label (takesAsChat). A new kind of channel gets its label here.
 var knownLabels = []string{
-	"chat",         // the chat (session.go)
-	"negotiate",    // renegotiation and ICE restarts (negotiate.go)
+	chatLabel,
+	negotiateLabel,
 	transfer.Label, // a file or a directory
 }
 
-// onDataChannel hands a channel the peer opened to Options.OnDataChannel,
-// or closes it if its label is not a known one, or if nothing takes it.
+// SetPeer says what the peer is, as its offer or answer tells
+// (offline.Signal's Pigeon): call it before Answer or Accept, which make
+// the channels for that peer. A session that is not told takes its peer
+// for a pigeon.
+func (s *Session) SetPeer(p Peer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.peer = p
+}
+
+// Peer returns what the session takes its peer for.
+func (s *Session) Peer() Peer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.peer
+}
+
+// openChannels makes this side's data channels for the peer the session
+// has, before the peer's description is applied: SCTP, which opens them,
+// starts only after that, so none is made while it starts. The offer needs
+// no channel for its data section (AlwaysNegotiateDataChannels): the
+// caller can wait for the answer to know which to make. It makes them once.
+func (s *Session) openChannels() error {
+	s.channelsOnce.Do(func() { s.channelsErr = s.makeChannels() })
+	return s.channelsErr
+}
+
+func (s *Session) makeChannels() error {
+	if s.Peer() == PeerOther {
+		if s.opts.Role == Callee {
+			return nil // the peer opens its own, as the caller of a call does
+		}
+		chat, err := s.pc.CreateDataChannel(chatLabel, nil)
+		if err != nil {
+			return fmt.Errorf("creating the chat channel: %w", err)
+		}
+		s.takeChat(chat, PeerOther)
+		return nil
+	}
+	// pion keeps the pointers it is given: each channel has its own.
+	negotiated, id := true, uint16(chatID)
+	chat, err := s.pc.CreateDataChannel(chatLabel, &webrtc.DataChannelInit{Negotiated: &negotiated, ID: &id})
+	if err != nil {
+		return fmt.Errorf("creating the chat channel: %w", err)
+	}
+	s.takeChat(chat, PeerPigeon)
+	negotiated2, id2 := true, uint16(negotiateID)
+	dc, err := s.pc.CreateDataChannel(negotiateLabel, &webrtc.DataChannelInit{Negotiated: &negotiated2, ID: &id2})
+	if err != nil {
+		return fmt.Errorf("creating the negotiation channel: %w", err)
+	}
+	s.negotiator.attach(dc)
+	return nil
+}
+
+// takeChat makes dc a chat channel of the session, speaking as peer does:
+// the chat goes out on the first chat channel to open, and whatever comes
+// in on any of them is shown.
+func (s *Session) takeChat(dc *webrtc.DataChannel, peer Peer) {
+	dc.OnOpen(func() {
+		if !s.chat.CompareAndSwap(nil, dc) {
+			return
+		}
+		if peer == PeerPigeon {
+			s.greet()
+			s.startSafety()
+		} else {
+			// Another program knows nothing of the exchange: there is no
+			// number to wait for.
+			s.safety.finish("", ErrNoSafetyNumber)
+		}
+		close(s.open)
+		if s.opts.OnOpen != nil {
+			s.opts.OnOpen()
+		}
+	})
+	if peer == PeerPigeon {
+		dc.OnMessage(s.onMessage)
+		return
+	}
+	dc.OnMessage(s.onPlainText)
+	// Such a peer has no goodbye: it hangs up by closing its channel, or
+	// the connection (onState).
+	// A channel closed while the path is up was closed by the peer; one
+	// closed with a path that is gone is the connection lost (onState).
+	dc.OnClose(func() {
+		if s.chat.Load() == dc && s.iceConnected() {
+			s.peerHungUp()
+		}
+	})
+}
+
+// onDataChannel takes a channel the peer opened: the chat of a peer that
+// is not a pigeon, and a channel of a known label for
+// Options.OnDataChannel. It closes any other, and one nothing takes.
 func (s *Session) onDataChannel(dc *webrtc.DataChannel) {
 	switch {
+	case s.takesAsChat(dc):
+		s.takeChat(dc, PeerOther)
+		return
 	case !slices.Contains(knownLabels, dc.Label()):
 		s.log.Warnf("%v: closed a data channel the peer opened with the label %q, which pigeon does not use", s.opts.Role, dc.Label())
 	case s.opts.OnDataChannel == nil:
@@ -33,4 +165,42 @@ func (s *Session) onDataChannel(dc *webrtc.DataChannel) {
 		return
 	}
 	_ = dc.Close()
+}
+
+// takesAsChat is the rule for a peer that is not a pigeon: the first
+// channel it opens is its chat, whatever its label ("chat", or the
+// "sendChannel" of MDN's examples), and the chat goes out on it unless this
+// side's own opened first. A pigeon's channels are never taken as chat: its
+// chat is declared, not opened.
+func (s *Session) takesAsChat(dc *webrtc.DataChannel) bool {
+	if s.Peer() != PeerOther {
+		return false
+	}
+	return s.peerChat.CompareAndSwap(false, true)
+}
+
+// onPlainText shows a message from a peer that is not a pigeon: text as it
+// is, and binary messages that are text too. Anything else is no chat.
+func (s *Session) onPlainText(msg webrtc.DataChannelMessage) {
+	if !msg.IsString && !utf8.Valid(msg.Data) {
+		return
+	}
+	if s.opts.OnMessage != nil {
+		s.opts.OnMessage(string(msg.Data))
+	}
+}
+
+// peerHungUp ends the call as the peer's hang-up, told once.
+func (s *Session) peerHungUp() {
+	s.hangUpOnce.Do(func() {
+		select {
+		case <-s.done:
+			return // ended before, for another reason
+		default:
+		}
+		if s.opts.OnHangUp != nil {
+			s.opts.OnHangUp()
+		}
+		s.end(nil)
+	})
 }

@@ -22,7 +22,7 @@ func (s *Session) greet() {
 		return
 	}
 	if data, err := (message{Type: typeHello, Name: CleanName(s.opts.Name)}).marshal(); err == nil {
-		_ = s.chat.SendText(string(data)) // a failure here fails the chat too, and is told there
+		_ = s.chat.Load().SendText(string(data)) // a failure here fails the chat too, and is told there
 	}
 }
 

@@ -47,6 +47,10 @@ var (
 	// path to the peer works.
 	ErrNoRestartNeeded = errors.New("the call is connected: no restart code is needed (/restart is for a call that stays reconnecting because both sides changed networks)")
 
+	// ErrPeerNotPigeon means a step needs a peer that speaks pigeon's
+	// call channels, and this one is another WebRTC program (PeerOther).
+	ErrPeerNotPigeon = errors.New("the peer is another WebRTC program, not a pigeon: it cannot add media or take a restart code in a call that is up")
+
 	// ErrWrongSignal means a session description was handed to the wrong
 	// step: an answer to Answer, or an offer to Accept.
 	ErrWrongSignal = errors.New("wrong kind of session description")

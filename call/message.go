@@ -49,7 +49,7 @@ func (m message) marshal() ([]byte, error) {
 // it is open; a failure fails the chat too, and is told there.
 func (s *Session) sendNow(m message) {
 	if data, err := m.marshal(); err == nil {
-		_ = s.chat.SendText(string(data))
+		_ = s.chat.Load().SendText(string(data))
 	}
 }
 

@@ -31,9 +31,10 @@ import (
 // or, from a peer that does not say so, appliedWait after the answer.
 type negotiator struct {
 	s      *Session
-	dc     *webrtc.DataChannel
+	dc     atomic.Pointer[webrtc.DataChannel] // none with a peer that is not a pigeon
 	polite bool
 	open   chan struct{}
+	inbox  chan negotiation // the peer's messages, handled in order
 
 	mu          sync.Mutex // one description at a time, in or out
 	makingOffer bool
@@ -66,37 +67,13 @@ type negotiation struct {
 	Applied bool `json:"applied,omitempty"`
 }
 
-// negotiateID is the data channel id of the negotiation channel; the chat
-// channel is 0.
-const negotiateID = 1
-
-func newNegotiator(s *Session) (*negotiator, error) {
-	negotiated, id := true, uint16(negotiateID)
-	dc, err := s.pc.CreateDataChannel("negotiate", &webrtc.DataChannelInit{Negotiated: &negotiated, ID: &id})
-	if err != nil {
-		return nil, fmt.Errorf("creating the negotiation channel: %w", err)
-	}
-	n := &negotiator{s: s, dc: dc, polite: s.opts.Role == Callee, open: make(chan struct{})}
-	dc.OnOpen(func() {
-		close(n.open)
-		go n.offerWanted()
-	})
+func newNegotiator(s *Session) *negotiator {
+	n := &negotiator{s: s, polite: s.opts.Role == Callee, open: make(chan struct{}), inbox: make(chan negotiation, 16)}
 	// Messages are handled one after the other, in the order they came.
-	inbox := make(chan negotiation, 16)
-	dc.OnMessage(func(msg webrtc.DataChannelMessage) {
-		var m negotiation
-		if err := json.Unmarshal(msg.Data, &m); err != nil {
-			return
-		}
-		select {
-		case inbox <- m:
-		case <-s.done:
-		}
-	})
 	go func() {
 		for {
 			select {
-			case m := <-inbox:
+			case m := <-n.inbox:
 				switch {
 				case m.Description != nil:
 					n.receive(*m.Description)
@@ -116,7 +93,26 @@ func newNegotiator(s *Session) (*negotiator, error) {
 	// negotiationneeded: pion raises that again and again for a side that
 	// only receives a kind of media, and the two peers would renegotiate
 	// forever.
-	return n, nil
+	return n
+}
+
+// attach gives the negotiator its channel, with a peer that is a pigeon.
+func (n *negotiator) attach(dc *webrtc.DataChannel) {
+	n.dc.Store(dc)
+	dc.OnOpen(func() {
+		close(n.open)
+		go n.offerWanted()
+	})
+	dc.OnMessage(func(msg webrtc.DataChannelMessage) {
+		var m negotiation
+		if err := json.Unmarshal(msg.Data, &m); err != nil {
+			return
+		}
+		select {
+		case n.inbox <- m:
+		case <-n.s.done:
+		}
+	})
 }
 
 // offer makes and sends an offer for whatever changed. While another
@@ -245,15 +241,23 @@ func (n *negotiator) sendComplete(desc webrtc.SessionDescription) {
 // send sends m as text, as the chat is sent: a browser hands a binary
 // message to the page as a Blob, which is not JSON.
 func (n *negotiator) send(m negotiation) {
+	dc := n.dc.Load()
+	if dc == nil {
+		return // a peer that is not a pigeon: nothing to tell it by
+	}
 	if data, err := json.Marshal(m); err == nil {
-		n.dc.SendText(string(data))
+		dc.SendText(string(data))
 	}
 }
 
 // AddTrack sends one more local track; the peer is asked over the call, with
 // no code to paste. In a call held for Options.Verify, the track sends
-// nothing until the call is released, as the first tracks do.
+// nothing until the call is released, as the first tracks do. A peer that
+// is not a pigeon cannot be asked: ErrPeerNotPigeon.
 func (s *Session) AddTrack(track webrtc.TrackLocal) error {
+	if s.Peer() == PeerOther {
+		return fmt.Errorf("adding the %s track: %w", track.Kind(), ErrPeerNotPigeon)
+	}
 	if err := s.addTrack(s.negotiator.gate(s.hold.wrap(track))); err != nil {
 		return fmt.Errorf("adding the %s track: %w", track.Kind(), err)
 	}

@@ -107,12 +107,16 @@ func (s *Session) ApplyRestartCode(ctx context.Context, code string) (reply stri
 }
 
 // restartable returns the digest of this call for its restart codes, or
-// why the call cannot have any: it has ended, or was never up.
+// why the call cannot have any: it has ended, was never up, or the peer is
+// no pigeon.
 func (s *Session) restartable() ([]byte, error) {
 	select {
 	case <-s.done:
 		return nil, s.endErr()
 	default:
+	}
+	if s.Peer() == PeerOther {
+		return nil, ErrPeerNotPigeon
 	}
 	if !s.wasConnected() {
 		return nil, ErrNotConnected

@@ -196,7 +196,6 @@ type Session struct {
 	api        *webrtc.API
 	cert       webrtc.Certificate // this side's DTLS certificate
 	pc         *webrtc.PeerConnection
-	chat       *webrtc.DataChannel
 	negotiator *negotiator
 	hold       *hold        // nil without Options.Verify
 	foreign    *atomic.Bool // the peer's checks named other credentials (tamper.go)
@@ -204,11 +203,20 @@ type Session struct {
 	log        logging.LeveledLogger
 	safety     *safety // the exchange that fixes the safety number (verify.go)
 
-	open    chan struct{} // closed when the chat channel opens
-	done    chan struct{} // closed when the call ends
-	closed  chan struct{} // closed when the PeerConnection is closed
-	endOnce sync.Once
-	err     error // why the call ended; nil for a hang-up
+	// chat is the channel the chat goes out on, once one is open
+	// (channels.go); peerChat says a peer that is not a pigeon has opened
+	// its own.
+	chat         atomic.Pointer[webrtc.DataChannel]
+	peerChat     atomic.Bool
+	channelsOnce sync.Once
+	channelsErr  error
+
+	open       chan struct{} // closed when the chat channel opens
+	done       chan struct{} // closed when the call ends
+	closed     chan struct{} // closed when the PeerConnection is closed
+	endOnce    sync.Once
+	hangUpOnce sync.Once
+	err        error // why the call ended; nil for a hang-up
 
 	leaving atomic.Bool // HangUp has begun: the connection closing is expected
 	iceUp   atomic.Bool // ICE has reached the peer at least once
@@ -218,6 +226,7 @@ type Session struct {
 	rates   rates // the path's bit rates, for Stats
 
 	mu        sync.Mutex
+	peer      Peer        // what the peer is (SetPeer)
 	connected bool        // the connection has been up at least once
 	losing    bool        // the connection was up and is not now
 	deadline  *time.Timer // ends the call unless the connection comes (back) up
@@ -256,6 +265,9 @@ func New(opts Options) (*Session, error) {
 		BundlePolicy:       webrtc.BundlePolicyMaxBundle,
 		Certificates:       []webrtc.Certificate{id.certificate},
 		ICETransportPolicy: opts.transportPolicy(),
+		// The offer has its data section before there is a channel: which
+		// channels to make waits for the answer (channels.go).
+		AlwaysNegotiateDataChannels: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating the peer connection: %w", err)
@@ -408,29 +420,9 @@ func (s *Session) setUp() error {
 		}
 	}
 
-	// Both sides declare the channel (negotiated, id 0) instead of one
-	// announcing it to the other: it opens as soon as SCTP is up, one round
-	// trip sooner.
-	negotiated, id := true, uint16(0)
-	chat, err := pc.CreateDataChannel("chat", &webrtc.DataChannelInit{Negotiated: &negotiated, ID: &id})
-	if err != nil {
-		return fmt.Errorf("creating the chat channel: %w", err)
-	}
-	s.chat = chat
-	chat.OnOpen(func() {
-		s.greet()
-		s.startSafety()
-		close(s.open)
-		if s.opts.OnOpen != nil {
-			s.opts.OnOpen()
-		}
-	})
-	chat.OnMessage(s.onMessage)
-
-	s.negotiator, err = newNegotiator(s)
-	if err != nil {
-		return err
-	}
+	// The chat and negotiation channels are made once the peer's
+	// description says what the peer is (openChannels).
+	s.negotiator = newNegotiator(s)
 	return nil
 }
 
@@ -474,6 +466,9 @@ func (s *Session) Accept(answer webrtc.SessionDescription) error {
 	if s.pc.RemoteDescription() != nil {
 		return ErrAnswerUsed // one answer per offer: a second is another peer's, or a replay
 	}
+	if err := s.openChannels(); err != nil {
+		return err
+	}
 	if err := s.pc.SetRemoteDescription(answer); err != nil {
 		return fmt.Errorf("applying the answer: %w", err)
 	}
@@ -486,6 +481,9 @@ func (s *Session) Accept(answer webrtc.SessionDescription) error {
 func (s *Session) Answer(ctx context.Context, offer webrtc.SessionDescription) (webrtc.SessionDescription, error) {
 	if offer.Type != webrtc.SDPTypeOffer {
 		return webrtc.SessionDescription{}, fmt.Errorf("%w: Answer wants an offer, got %s", ErrWrongSignal, offer.Type)
+	}
+	if err := s.openChannels(); err != nil {
+		return webrtc.SessionDescription{}, err
 	}
 	if err := s.pc.SetRemoteDescription(offer); err != nil {
 		return webrtc.SessionDescription{}, fmt.Errorf("applying the offer: %w", err)
@@ -589,6 +587,11 @@ func (s *Session) onState(state webrtc.PeerConnectionState) {
 			go s.end(ErrConnectFailed)
 		}
 	case webrtc.PeerConnectionStateClosed:
+		if s.peer == PeerOther {
+			// How such a peer hangs up.
+			go s.peerHungUp()
+			break
+		}
 		// Closed by the peer (DTLS close) without a goodbye; when we close
 		// it ourselves the call has already ended and this changes nothing.
 		// A goodbye that came just before the close may still be on its
@@ -682,7 +685,8 @@ func (s *Session) Send(text string) error {
 }
 
 // TellMedia tells the peer which media this side now sends, after the user
-// muted the microphone or turned the camera off or on.
+// muted the microphone or turned the camera off or on. A peer that is not a
+// pigeon is told nothing.
 func (s *Session) TellMedia(audioOn, videoOn bool) error {
 	return s.send(message{Type: typeMedia, Audio: &audioOn, Video: &videoOn})
 }
@@ -697,13 +701,32 @@ func (s *Session) send(m message) error {
 	case <-s.done:
 		return ErrEnded
 	}
+	chat := s.chat.Load()
+	if s.Peer() == PeerOther {
+		return s.sendPlain(chat, m)
+	}
 	data, err := m.marshal()
 	if err != nil {
 		return err
 	}
-	if err := s.chat.SendText(string(data)); err != nil {
+	if err := chat.SendText(string(data)); err != nil {
 		return fmt.Errorf("sending on the chat channel: %w", err)
 	}
+	return nil
+}
+
+// sendPlain sends the text of a chat message as it is, to a peer that is
+// not a pigeon; the rest of pigeon's messages mean nothing to it. Such a
+// peer acknowledges nothing: a message counts as delivered once SCTP, which
+// delivers it or loses the call, has it.
+func (s *Session) sendPlain(chat *webrtc.DataChannel, m message) error {
+	if m.Type != typeChat {
+		return nil
+	}
+	if err := chat.SendText(m.Text); err != nil {
+		return fmt.Errorf("sending on the chat channel: %w", err)
+	}
+	s.outbox.ack(m.ID)
 	return nil
 }
 
@@ -748,20 +771,22 @@ func (s *Session) onMessage(msg webrtc.DataChannelMessage) {
 			s.opts.OnPeerMedia(*m.Audio, *m.Video)
 		}
 	case typeBye:
-		if s.opts.OnHangUp != nil {
-			s.opts.OnHangUp()
-		}
-		s.end(nil)
+		s.peerHungUp()
 	}
 }
 
 // HangUp tells the peer goodbye, if the chat channel is open, and ends the
-// call. The peer ends too, at once, instead of waiting for a timeout.
+// call. The peer ends too, at once, instead of waiting for a timeout. A peer
+// that is not a pigeon gets what was sent before the connection closes.
 func (s *Session) HangUp() {
 	s.leaving.Store(true)
 	select {
 	case <-s.open:
-		if data, err := (message{Type: typeBye}).marshal(); err == nil && s.chat.SendText(string(data)) == nil {
+		if s.Peer() == PeerOther {
+			s.drain(hangUpGrace)
+			break
+		}
+		if data, err := (message{Type: typeBye}).marshal(); err == nil && s.chat.Load().SendText(string(data)) == nil {
 			s.drain(hangUpGrace)
 		}
 	default:
@@ -775,7 +800,7 @@ func (s *Session) HangUp() {
 // before acknowledging it), or until d has passed.
 func (s *Session) drain(d time.Duration) {
 	deadline := time.After(d)
-	for s.chat.BufferedAmount() > 0 {
+	for s.chat.Load().BufferedAmount() > 0 {
 		select {
 		case <-s.done:
 			return
