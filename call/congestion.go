@@ -4,6 +4,8 @@ import (
 	"github.com/pion/interceptor"
 	"github.com/pion/interceptor/pkg/cc"
 	"github.com/pion/interceptor/pkg/gcc"
+	"github.com/pion/interceptor/pkg/twcc"
+	"github.com/pion/logging"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -20,7 +22,7 @@ const (
 //
 // The pacer is off: the encoder already keeps to the target, and pacing
 // would hold back each keyframe, the picture a user waits for most.
-func addCongestionControl(m *webrtc.MediaEngine, ir *interceptor.Registry, maxBitRate int, onTarget func(int)) error {
+func addCongestionControl(m *webrtc.MediaEngine, ir *interceptor.Registry, maxBitRate int, onTarget func(int), logs logging.LoggerFactory) error {
 	if maxBitRate <= 0 {
 		maxBitRate = defaultVideoBitRate
 	}
@@ -30,6 +32,7 @@ func addCongestionControl(m *webrtc.MediaEngine, ir *interceptor.Registry, maxBi
 			gcc.SendSideBWEMinBitrate(minVideoBitRate),
 			gcc.SendSideBWEMaxBitrate(maxBitRate),
 			gcc.SendSideBWEPacer(gcc.NewNoOpPacer()),
+			gcc.WithLoggerFactory(logs),
 		)
 	})
 	if err != nil {
@@ -46,5 +49,5 @@ func addCongestionControl(m *webrtc.MediaEngine, ir *interceptor.Registry, maxBi
 	if err := webrtc.ConfigureTWCCHeaderExtensionSender(m, ir); err != nil {
 		return err
 	}
-	return webrtc.ConfigureTWCCSender(m, ir)
+	return webrtc.ConfigureTWCCSenderWithOptions(m, ir, twcc.WithLoggerFactory(logs))
 }

@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/pion/logging"
 	"github.com/pion/webrtc/v4"
+
+	"github.com/pigeon-call/pigeon/internal/pionlog"
 )
 
 // otherProgram is a WebRTC program that is not a pigeon, written the way
@@ -219,4 +222,44 @@ func TestChatWithAnotherProgramThatCalls(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestPionLogsGoToTheSession: what pion logs in a session goes to
+// Options.LoggerFactory: here the error of a program that sends on a
+// channel it never announced, as pigeons before the in-band chat did to
+// pion's examples.
+func TestPionLogsGoToTheSession(t *testing.T) {
+	var (
+		mu    sync.Mutex
+		lines []string
+	)
+	logs := pionlog.New(func(line string) {
+		mu.Lock()
+		defer mu.Unlock()
+		lines = append(lines, line)
+	})
+	caller := newPeer(t, Caller, nil, 10*time.Second, func(o *Options) { o.LoggerFactory = logs })
+	other := newOtherProgram(t)
+	negotiated, id := true, uint16(9)
+	unannounced, err := other.pc.CreateDataChannel("mine", &webrtc.DataChannelInit{Negotiated: &negotiated, ID: &id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unannounced.OnOpen(func() { unannounced.SendText("hello") })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	offer, err := caller.Offer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caller.SetPeer(PeerOther)
+	if err := caller.Accept(other.answer(t, offer)); err != nil {
+		t.Fatal(err)
+	}
+	want := "peer connection error: failed to accept data channel: "
+	waitFor(t, "pion's error in the session's log", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(l, want) })
+	})
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/pion/turn/v5"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/pigeon-call/pigeon/internal/pionlog"
 	"github.com/pigeon-call/pigeon/offline"
 )
 
@@ -81,7 +82,8 @@ func startTURN(t *testing.T, user, pass string) string {
 	const realm = "pigeon.test"
 	key := turn.GenerateAuthKey(user, realm, pass)
 	server, err := turn.NewServer(turn.ServerConfig{
-		Realm: realm,
+		Realm:         realm,
+		LoggerFactory: pionlog.Discard,
 		AuthHandler: func(ra *turn.RequestAttributes) (string, []byte, bool) {
 			if ra.Username == user {
 				return user, key, true

@@ -118,7 +118,7 @@ type restarter struct {
 }
 
 func newRestarter(s *Session, n transport.Net) *restarter {
-	r := &restarter{s: s, net: n, log: s.opts.logs().NewLogger("restart")}
+	r := &restarter{s: s, net: n, log: s.opts.LoggerFactory.NewLogger("restart")}
 	r.addresses = r.localAddresses()
 	return r
 }

@@ -3,7 +3,6 @@ package call
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"slices"
 	"sync"
@@ -12,12 +11,16 @@ import (
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
+	"github.com/pion/interceptor/pkg/nack"
+	"github.com/pion/interceptor/pkg/report"
+	"github.com/pion/interceptor/pkg/stats"
 	"github.com/pion/logging"
 	"github.com/pion/rtcp"
 	"github.com/pion/transport/v4"
 	"github.com/pion/transport/v4/stdnet"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/pigeon-call/pigeon/internal/pionlog"
 	"github.com/pigeon-call/pigeon/transfer"
 )
 
@@ -127,10 +130,12 @@ type Options struct {
 	// ErrNotVerified). See hold.go.
 	Verify func(safetyNumber string) error
 
-	// LoggerFactory, when set, receives pion's logs and the session's own:
-	// ICE restarts, and the peer's candidates dropped, under the scope
-	// "restart", to find out why a path was lost or not found again; the
-	// channels of the peer's that were closed, under "call".
+	// LoggerFactory, when set, receives pion's logs, of every part of pion
+	// the session makes (ICE with mDNS and TURN, DTLS, SCTP, data channels,
+	// the interceptors), and the session's own: ICE restarts, and the
+	// peer's candidates dropped, under the scope "restart"; the peer's
+	// channels that were closed, under "call". By default they are
+	// dropped: a library writes nothing to stderr.
 	LoggerFactory logging.LoggerFactory
 
 	// OnState is told each change of the connection's state.
@@ -170,15 +175,10 @@ type Options struct {
 	numberWait time.Duration
 }
 
-// logs returns LoggerFactory, or one that keeps nothing.
-func (o *Options) logs() logging.LoggerFactory {
-	if o.LoggerFactory == nil {
-		return &logging.DefaultLoggerFactory{Writer: io.Discard, DefaultLogLevel: logging.LogLevelDisabled}
-	}
-	return o.LoggerFactory
-}
-
 func (o *Options) setDefaults() {
+	if o.LoggerFactory == nil {
+		o.LoggerFactory = pionlog.Discard
+	}
 	if o.Timeout == 0 {
 		o.Timeout = DefaultTimeout
 	}
@@ -283,7 +283,7 @@ func New(opts Options) (*Session, error) {
 		hold:    held,
 		foreign: id.foreign,
 		safety:  safety,
-		log:     opts.logs().NewLogger("call"),
+		log:     opts.LoggerFactory.NewLogger("call"),
 	}
 	held.attach(s)
 	go s.closeWhenDone()
@@ -305,25 +305,27 @@ func newAPI(opts Options, id identity, network transport.Net) (*webrtc.API, erro
 	if err := registerCodecs(m); err != nil {
 		return nil, err
 	}
+	// pion's Configure functions give their interceptors pion's default
+	// logger, which writes to stderr: each gets the session's instead.
+	logs := opts.LoggerFactory
 	ir := &interceptor.Registry{}
-	if err := webrtc.ConfigureNack(m, ir); err != nil {
+	if err := webrtc.ConfigureNackWithOptions(m, ir,
+		[]nack.GeneratorOption{nack.WithGeneratorLoggerFactory(logs)}, nack.WithResponderLoggerFactory(logs)); err != nil {
 		return nil, err
 	}
-	if err := webrtc.ConfigureRTCPReports(ir); err != nil {
+	if err := webrtc.ConfigureRTCPReportsWithOptions(ir,
+		[]report.ReceiverOption{report.WithReceiverLoggerFactory(logs)}, report.WithSenderLoggerFactory(logs)); err != nil {
 		return nil, err
 	}
 	// Loss and jitter of what arrives, for Stats.
-	if err := webrtc.ConfigureStatsInterceptor(ir); err != nil {
+	if err := webrtc.ConfigureStatsInterceptorWithOptions(ir, stats.WithLoggerFactory(logs)); err != nil {
 		return nil, err
 	}
-	if err := addCongestionControl(m, ir, opts.VideoBitRate, opts.OnTargetBitRate); err != nil {
+	if err := addCongestionControl(m, ir, opts.VideoBitRate, opts.OnTargetBitRate, logs); err != nil {
 		return nil, err
 	}
 
-	se := webrtc.SettingEngine{}
-	if opts.LoggerFactory != nil {
-		se.LoggerFactory = opts.LoggerFactory
-	}
+	se := webrtc.SettingEngine{LoggerFactory: logs}
 	se.SetSTUNGatherTimeout(stunGatherTimeout)
 	id.apply(&se)
 	// ICE gives up on its own only after the longest a person may take to

@@ -32,18 +32,16 @@ const wrongUsernameLog = "Discard request with wrong username"
 
 var usernamesRE = regexp.MustCompile(`expected\(([0-9a-f]*)\) actual\(([0-9a-f]*)\)`)
 
-// checkWatch is a logger factory (pion's default, or Options.LoggerFactory)
-// whose ICE logger also sets foreign when the peer's checks name
-// credentials other than the ones the descriptions gave.
+// checkWatch is a logger factory (Options.LoggerFactory) whose ICE logger
+// also sets foreign when the peer's checks name credentials other than the
+// ones the descriptions gave: it sees every warning, whether the factory it
+// wraps says it or not.
 type checkWatch struct {
 	logging.LoggerFactory
 	foreign *atomic.Bool
 }
 
 func newCheckWatch(logs logging.LoggerFactory, foreign *atomic.Bool) checkWatch {
-	if logs == nil {
-		logs = logging.NewDefaultLoggerFactory()
-	}
 	return checkWatch{LoggerFactory: logs, foreign: foreign}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pion/turn/v5"
 
+	"github.com/pigeon-call/pigeon/internal/pionlog"
 	"github.com/pigeon-call/pigeon/offline"
 )
 
@@ -501,7 +502,8 @@ func startTURN(t *testing.T, user, pass string) string {
 	const realm = "pigeon.test"
 	key := turn.GenerateAuthKey(user, realm, pass)
 	server, err := turn.NewServer(turn.ServerConfig{
-		Realm: realm,
+		Realm:         realm,
+		LoggerFactory: pionlog.Discard,
 		AuthHandler: func(ra *turn.RequestAttributes) (string, []byte, bool) {
 			if ra.Username == user {
 				return user, key, true

@@ -7,6 +7,8 @@ import (
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/webrtc/v4"
+
+	"github.com/pigeon-call/pigeon/internal/pionlog"
 )
 
 // tune is Tune with pion's standard Net, as the pairs' SettingEngines
@@ -24,7 +26,7 @@ type pair struct {
 // loopbackAPI is a pion API restricted to the loopback interface; tune
 // applies fn to its SettingEngine first.
 func loopbackAPI(tune func(*webrtc.SettingEngine)) *webrtc.API {
-	se := webrtc.SettingEngine{}
+	se := webrtc.SettingEngine{LoggerFactory: pionlog.Discard}
 	se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
