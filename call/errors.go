@@ -49,7 +49,7 @@ var (
 
 	// ErrPeerNotPigeon means a step needs a peer that speaks pigeon's
 	// call channels, and this one is another WebRTC program (PeerOther).
-	ErrPeerNotPigeon = errors.New("the peer is another WebRTC program, not a pigeon: it cannot add media or take a restart code in a call that is up")
+	ErrPeerNotPigeon = errors.New("the peer is another WebRTC program, not a pigeon: it takes no files, no media added to a call that is up, and no restart code")
 
 	// ErrWrongSignal means a session description was handed to the wrong
 	// step: an answer to Answer, or an offer to Accept.

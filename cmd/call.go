@@ -91,7 +91,8 @@ never obeyed.`,
   pigeon call --video clip.y4m --audio speech.wav   # files in place of a camera and a microphone
   pigeon call --signal-out offer.txt --signal-in answer.txt
   pigeon call --scan                # read the answer's QR code with the camera
-  pigeon call --stun stun:stun.example.org:3478`,
+  pigeon call --stun stun:stun.example.org:3478
+  pigeon call --format json         # for a program that reads base64 JSON, as pion's examples do`,
 	})
 }
 
@@ -102,7 +103,9 @@ func NewCmdAnswer(io *IOStreams, runF func(*CallOptions) error) *cobra.Command {
 		Short: "Answer a call: read the peer's offer, print an answer, talk",
 		Long: `Answer a call. Paste the offer that 'pigeon call' printed on the peer's side;
 pigeon prints an answer (a line of text, and a QR code on a terminal) for the
-peer to paste, and the call starts as soon as the peer has it.
+peer to paste, and the call starts as soon as the peer has it. An offer from
+another WebRTC program (base64 JSON, JSON or SDP as text) gets its answer in
+the same form, and a chat of plain text.
 
 In the call, each line you type is sent as a chat message and each message
 from the peer is printed. /quit, Ctrl-D or Ctrl-C hangs up; the peer's pigeon
@@ -143,7 +146,7 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 	f.StringSliceVar(&opts.Devices, "device", nil, "camera or microphone to use, by the ID 'pigeon devices' shows (repeatable)")
 	f.StringVar(&opts.SignalIn, "signal-in", "", "read the peer's code from this file or FIFO; - for stdin (default: the terminal)")
 	f.StringVar(&opts.SignalOut, "signal-out", "", "write this side's code to this file or FIFO; - for stdout (default: the terminal)")
-	f.Var(&opts.Format, "format", "format of this side's code: compact, full (for any session), json (base64 JSON, as pion's examples read), or auto: compact when it can")
+	f.Var(&opts.Format, "format", "format of this side's code: compact, full (for any session), json (base64 JSON, as pion's examples read), sdp, raw-json (the SDP or JSON as text, as many web pages take it), or auto: compact when it can, and for an answer the form of its offer if that is json, sdp or raw-json")
 	f.DurationVar(&opts.MaxAge, "max-age", offline.DefaultMaxAge, "refuse an offer made longer ago than this; 0 accepts any age")
 	f.BoolVar(&opts.QRInvert, "qr-invert", false, "swap light and dark in the QR code (with NO_COLOR set: for a terminal with dark text on a light background)")
 	f.StringVar(&opts.QRPNG, "qr-png", "", "also write the QR code of this side's code to this PNG file")

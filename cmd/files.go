@@ -97,6 +97,10 @@ func (f *files) wait() { f.sending.Wait() }
 // send sends the file or directory at path to the peer, reporting progress
 // and the outcome.
 func (f *files) send(ctx context.Context, s *call.Session, path string) {
+	if s.Peer() == call.PeerOther {
+		f.say("sending %s: %v", path, call.ErrPeerNotPigeon)
+		return
+	}
 	dc, err := s.OpenChannel(transfer.Label)
 	if err != nil {
 		f.say("sending %s: %v", path, err)

@@ -14,12 +14,14 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pion/logging"
 	"github.com/pion/mediadevices"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/capture"
 	"github.com/pigeon-call/pigeon/console"
+	"github.com/pigeon-call/pigeon/internal/pionlog"
 	"github.com/pigeon-call/pigeon/internal/trace"
 	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/render"
@@ -121,9 +123,10 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 		PasteWait:     opts.PasteWait,
 		// Compact codes leave the ICE credentials out: both sides derive
 		// them from the certificate's fingerprint.
-		Credentials: offline.ICECredentials,
-		Verify:      verify,
-		Certificate: cert,
+		Credentials:   offline.ICECredentials,
+		Verify:        verify,
+		Certificate:   cert,
+		LoggerFactory: pionLogs(opts.Verbose, say),
 		OnTargetBitRate: func(bps int) {
 			if opts.Verbose {
 				say("video bit rate target %d kbit/s", bps/1000)
@@ -278,6 +281,15 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	return err
 }
 
+// pionLogs is where pion's log lines go: with -v, to status lines worded
+// for a person; otherwise nowhere. Never raw on stderr.
+func pionLogs(verbose bool, say func(string, ...any)) logging.LoggerFactory {
+	if !verbose {
+		return pionlog.Discard
+	}
+	return pionlog.New(func(line string) { say("%s", line) })
+}
+
 // lostAfter is how long a connection may be connecting again, after an
 // ICE restart, before the person is told it is lost.
 const lostAfter = 2 * time.Second
@@ -327,7 +339,7 @@ func exchange(ctx context.Context, s *call.Session, sig *signalIO, role call.Rol
 		if err != nil {
 			return offline.Signal{}, err
 		}
-		offer, err := send(offline.Signal{Kind: offline.Offer, SDP: desc.SDP})
+		offer, err := send(offline.Signal{Kind: offline.Offer, SDP: desc.SDP, Pigeon: true})
 		if err != nil {
 			return offline.Signal{}, err
 		}
@@ -335,20 +347,37 @@ func exchange(ctx context.Context, s *call.Session, sig *signalIO, role call.Rol
 		if err != nil {
 			return offline.Signal{}, err
 		}
+		setPeer(s, answer, say)
 		return offer, acceptAnswer(s, offer, answer, say)
 	}
 	offer, err := receive(offline.Offer)
 	if err != nil {
 		return offline.Signal{}, err
 	}
+	setPeer(s, offer, say)
 	answer, err := s.Answer(ctx, describe(offer))
 	if err != nil {
 		return offline.Signal{}, err
 	}
 	// The answer names the offer, so that the caller can tell it from an
-	// answer to another.
-	_, err = send(offline.Signal{Kind: offline.Answer, SDP: answer.SDP, AnswersTo: offline.OfferDigest(offer)})
+	// answer to another, and comes in the offer's form, which the caller
+	// reads: JSON for JSON, SDP for SDP.
+	sig.answering = offer.Format
+	_, err = send(offline.Signal{Kind: offline.Answer, SDP: answer.SDP, AnswersTo: offline.OfferDigest(offer), Pigeon: true})
 	return offer, err
+}
+
+// setPeer tells the session what the peer is, as its code says: a pigeon's
+// code, or JSON and SDP with pigeon's mark, come from a pigeon; anything
+// else from another WebRTC program, which gets a plain chat.
+func setPeer(s *call.Session, peer offline.Signal, say func(string, ...any)) {
+	if peer.Pigeon {
+		s.SetPeer(call.PeerPigeon)
+		return
+	}
+	s.SetPeer(call.PeerOther)
+	say("the peer's %s is not a pigeon's: the chat is plain text, with no names and no acknowledgements; "+
+		"files, /restart and video added in the call need a pigeon", peer.Kind)
 }
 
 // acceptAnswer hands the session an answer to the offer this side sent, and

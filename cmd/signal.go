@@ -43,6 +43,10 @@ type signalIO struct {
 	session *call.Session
 
 	shown *codeShow // this side's code, while it is being shown
+
+	// answering is the format of the offer this side answers, which the
+	// answer takes unless --format says otherwise.
+	answering offline.Format
 }
 
 // send writes desc as a code where --signal-out says, in the --format
@@ -65,7 +69,8 @@ func (s *signalIO) sendSignal(ctx context.Context, sig offline.Signal) (offline.
 	if err != nil {
 		return offline.Signal{}, err
 	}
-	sent, err := offline.Decode(text)
+	// Of the kind it is: a raw SDP may not say.
+	sent, err := offline.ReadSignal(bufio.NewReader(strings.NewReader(text)), sig.Kind)
 	if err != nil {
 		return offline.Signal{}, fmt.Errorf("reading back this side's %s: %w", sig.Kind, err)
 	}
@@ -127,10 +132,14 @@ func describePeerAddresses(sig offline.Signal) string {
 }
 
 // describePointsTo says where the peer's code of kind what points, given
-// its candidates.
+// its candidates; those that give no address to reach (a browser's TCP
+// candidates of type active, on port 9) point nowhere.
 func describePointsTo(what string, candidates []offline.Candidate) string {
 	var to []string
 	for _, c := range candidates {
+		if !c.Reachable() {
+			continue
+		}
 		host := console.Escape(c.Address, 0) // the peer wrote it
 		if strings.Contains(host, ":") {
 			host = "[" + host + "]"
@@ -302,10 +311,18 @@ func (s *signalIO) endShow() {
 	}
 }
 
-// encode writes sig in the format --format asks for: by default the
-// compact one when the session fits it, and the full one otherwise.
+// encode writes sig in the format --format asks for. By default an answer
+// takes the form of its offer when that is not pigeon's own (json, sdp, raw
+// JSON: another program reads it); otherwise the compact form is written
+// when the session fits it, and the full one otherwise.
 func (s *signalIO) encode(sig offline.Signal) (string, offline.Format, error) {
 	format := s.opts.Format.Format
+	if format == offline.FormatAuto && sig.Kind == offline.Answer {
+		switch s.answering {
+		case offline.FormatJSON, offline.FormatSDP, offline.FormatRawJSON:
+			format = s.answering
+		}
+	}
 	if format == offline.FormatAuto {
 		text, err := offline.EncodeAs(sig, offline.FormatCompact)
 		if err == nil {

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -41,14 +42,15 @@ func TestSignalFlags(t *testing.T) {
 		}, false},
 		{"compact", []string{"--format", "compact"}, func(o *CallOptions) bool { return o.Format.Format == offline.FormatCompact }, false},
 		{"unknown format", []string{"--format", "qr"}, nil, true},
-		{"raw formats are not written", []string{"--format", "sdp"}, nil, true},
+		{"raw SDP", []string{"--format", "sdp"}, func(o *CallOptions) bool { return o.Format.Format == offline.FormatSDP }, false},
+		{"raw JSON", []string{"--format", "raw-json"}, func(o *CallOptions) bool { return o.Format.Format == offline.FormatRawJSON }, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			io, _, errOut := testIO("")
 			if tt.wantErr {
 				// A flag's value is checked as the root command parses it.
-				if code := Run(append([]string{"answer"}, tt.args...), io); code != ExitBadInput || !strings.Contains(errOut.String(), "use auto, compact, full or json") {
+				if code := Run(append([]string{"answer"}, tt.args...), io); code != ExitBadInput || !strings.Contains(errOut.String(), "use auto, compact, full, json, sdp or raw-json") {
 					t.Fatalf("exit code %d, message %q; want %d and the formats", code, errOut, ExitBadInput)
 				}
 				return
@@ -95,6 +97,44 @@ func TestSignalFormats(t *testing.T) {
 		if got, err := in.receive(context.Background(), offline.Offer); err != nil || got.SDP != testSDP {
 			t.Errorf("--format %v: reading it back = %v", tt.format, err)
 		}
+	}
+}
+
+// TestAnswerTakesTheOffersForm: an answer is written as its offer was,
+// when that is not pigeon's own form, unless --format says otherwise; a
+// pigeon's answer carries pigeon's mark in it.
+func TestAnswerTakesTheOffersForm(t *testing.T) {
+	answer := offline.Signal{Kind: offline.Answer, SDP: testSDP, AnswersTo: []byte{1, 2, 3, 4}, Pigeon: true}
+	for _, tt := range []struct {
+		offer, flag, want offline.Format
+	}{
+		{offline.FormatJSON, offline.FormatAuto, offline.FormatJSON},
+		{offline.FormatSDP, offline.FormatAuto, offline.FormatSDP},
+		{offline.FormatRawJSON, offline.FormatAuto, offline.FormatRawJSON},
+		{offline.FormatCompact, offline.FormatAuto, offline.FormatFull}, // the compact form cannot carry this SDP
+		{offline.FormatFull, offline.FormatAuto, offline.FormatFull},
+		{offline.FormatSDP, offline.FormatJSON, offline.FormatJSON},
+		{offline.FormatJSON, offline.FormatSDP, offline.FormatSDP},
+		{offline.FormatJSON, offline.FormatFull, offline.FormatFull},
+	} {
+		io, out, _ := testIO("")
+		sig := signalIO{opts: &CallOptions{IO: io, SignalOut: "-", Format: formatFlag{tt.flag}}, answering: tt.offer}
+		sent, err := sig.sendSignal(context.Background(), answer)
+		if err != nil {
+			t.Fatalf("offer in %v, --format %v: %v", tt.offer, tt.flag, err)
+		}
+		// The peer's pigeon reads it back, as it came, with what it says.
+		got, err := offline.ReadSignal(bufio.NewReader(strings.NewReader(out.String())), offline.Answer)
+		if err != nil || got.Format != tt.want || sent.Format != tt.want || got.SDP != testSDP || !got.Pigeon || !bytes.Equal(got.AnswersTo, answer.AnswersTo) {
+			t.Errorf("offer in %v, --format %v: wrote %.30q, read as %v (pigeon %v, answers %x), %v; want %v",
+				tt.offer, tt.flag, out, got.Format, got.Pigeon, got.AnswersTo, err, tt.want)
+		}
+	}
+	// An offer is written as --format says, whatever was read before.
+	io, out, _ := testIO("")
+	sig := signalIO{opts: &CallOptions{IO: io, SignalOut: "-"}, answering: offline.FormatJSON}
+	if _, err := sig.sendSignal(context.Background(), offline.Signal{Kind: offline.Offer, SDP: testSDP}); err != nil || !strings.HasPrefix(out.String(), "pg1o.") {
+		t.Errorf("an offer: wrote %.10q, %v; want the full form", out, err)
 	}
 }
 

@@ -441,9 +441,9 @@ func TestBrowserWithoutCameraCallsPigeon(t *testing.T) {
 		// The call may connect through the address the browser's checks
 		// come from, before the name is resolved: the name must resolve
 		// all the same, for the calls where they do not get through. pion
-		// (lines "ice ...") says when it cannot; pigeon's own lines name
-		// the mDNS name the offer points to.
-		if strings.HasPrefix(line, "ice ") && strings.Contains(line, "mDNS") {
+		// says when it cannot, in -v's lines of the connectivity checks;
+		// pigeon's own lines name the mDNS name the offer points to.
+		if strings.HasPrefix(line, "pigeon: connectivity checks (ICE) ") && strings.Contains(line, "mDNS") {
 			t.Errorf("pigeon did not resolve the browser's .local name: %s", line)
 		}
 	}
