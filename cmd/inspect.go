@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -16,10 +17,11 @@ import (
 
 // InspectOptions holds the flags of 'pigeon inspect'.
 type InspectOptions struct {
-	IO     *IOStreams
-	Code   string        // the code from the command line; "" to read it from stdin
-	MaxAge time.Duration // the age past which 'pigeon answer' refuses an offer
-	Now    func() time.Time
+	IO       *IOStreams
+	Code     string        // the code from the command line; "" to read it from SignalIn
+	SignalIn string        // the file or FIFO to read the code from; "" or - for stdin
+	MaxAge   time.Duration // the age past which 'pigeon answer' refuses an offer
+	Now      func() time.Time
 }
 
 // NewCmdInspect builds 'pigeon inspect'. runF replaces the inspection in
@@ -32,17 +34,22 @@ func NewCmdInspect(io *IOStreams, runF func(*InspectOptions) error) *cobra.Comma
 		Long: `Decode a code, as 'pigeon call' or 'pigeon answer' prints it, and show what it
 holds: whether it is an offer or an answer, how old it is, the addresses it
 reveals (its candidates), the media, the certificate fingerprint, and its
-format. Give the code as an argument, or paste it when asked. A restart code
-(/restart in a call) shows which side made it, its call and its addresses.
+format. Give the code as an argument, paste it when asked, or name the file
+it is in with --signal-in, as for 'pigeon answer'. A restart code (/restart
+in a call) shows which side made it, its call and its addresses.
 
 Any format pigeon reads works: compact and full codes, their QR text, base64
 JSON as pion's examples print it, raw JSON and raw SDP. Damage is reported
 as it is when calling, with exit code 2.`,
 		Example: `  pigeon inspect pg4o.EGsCXjjtQzg4zRPoEVF8A17aiDfrpP0P_xSaFDQdWb40AqKodT-cGn5bINhGgH8AAAGo0zheNI4
+  pigeon inspect --signal-in offer.txt
   pigeon inspect < offer.txt`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return usageError{fmt.Errorf("%s takes one code, got %d arguments: quote a code that holds spaces", cmd.CommandPath(), len(args))}
+			}
+			if len(args) == 1 && opts.SignalIn != "" {
+				return usageError{fmt.Errorf("%s takes the code as an argument or from --signal-in, not both", cmd.CommandPath())}
 			}
 			return nil
 		},
@@ -57,6 +64,7 @@ as it is when calling, with exit code 2.`,
 		},
 	}
 	cmd.Flags().DurationVar(&opts.MaxAge, "max-age", offline.DefaultMaxAge, "say whether an offer is older than this, as 'pigeon answer --max-age' would")
+	cmd.Flags().StringVar(&opts.SignalIn, "signal-in", "", "read the code from this file or FIFO; - for stdin (default: the terminal)")
 	return cmd
 }
 
@@ -64,11 +72,22 @@ as it is when calling, with exit code 2.`,
 func inspectRun(opts *InspectOptions) error {
 	first, r := opts.Code, bufio.NewReader(strings.NewReader(opts.Code))
 	if opts.Code == "" {
-		if opts.IO.InTTY {
-			fmt.Fprintln(opts.IO.ErrOut, "Paste a code and press Enter:")
+		var in *bufio.Reader
+		switch opts.SignalIn {
+		case "", "-":
+			if opts.IO.InTTY {
+				fmt.Fprintln(opts.IO.ErrOut, "Paste a code and press Enter:")
+			}
+			in = bufio.NewReader(opts.IO.In)
+		default:
+			f, err := os.Open(opts.SignalIn)
+			if err != nil {
+				return fmt.Errorf("reading the code: %w", err)
+			}
+			defer f.Close()
+			in = bufio.NewReader(f)
 		}
 		// A restart code is one line; any other code reads on from it.
-		in := bufio.NewReader(opts.IO.In)
 		var err error
 		if first, err = in.ReadString('\n'); err != nil && err != io.EOF {
 			return fmt.Errorf("reading the code: %w", err)
@@ -103,6 +122,11 @@ func printDetails(w io.Writer, sig offline.Signal, now time.Time, maxAge time.Du
 
 	row("kind", "%s", d.Kind)
 	row("format", "%s", describeFormat(sig))
+	if sig.Pigeon {
+		row("made by", "a pigeon, or pigeon's web page")
+	} else {
+		row("made by", "another WebRTC program: pigeon's chat with it is plain text")
+	}
 	switch {
 	case d.Created.IsZero():
 		row("made", "unknown: this format does not say")

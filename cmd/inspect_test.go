@@ -3,6 +3,8 @@ package cmd
 import (
 	"encoding/hex"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,20 +27,27 @@ func TestInspect(t *testing.T) {
 	}
 	now := func() time.Time { return time.Unix(1795318757, 0).Add(25 * time.Minute) }
 	digest := hex.EncodeToString(offline.OfferDigest(offline.Signal{Kind: offline.Offer, SDP: inspectSDP}))
+	file := filepath.Join(t.TempDir(), "offer.txt")
+	if err := os.WriteFile(file, []byte(code+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
-		name, code, stdin string
+		name, code, stdin, signalIn, madeBy string
 	}{
-		{"argument", code, ""},
-		{"stdin, quoted and wrapped", "", "> " + code[:40] + "\n> " + code[40:] + "\n"},
-		{"raw SDP", inspectSDP, ""},
+		{"argument", code, "", "", "a pigeon, or pigeon's web page"},
+		{"stdin, quoted and wrapped", "", "> " + code[:40] + "\n> " + code[40:] + "\n", "", "a pigeon, or pigeon's web page"},
+		{"--signal-in", "", "", file, "a pigeon, or pigeon's web page"},
+		{"--signal-in -", "", code, "-", "a pigeon, or pigeon's web page"},
+		{"raw SDP", inspectSDP, "", "", "another WebRTC program: pigeon's chat with it is plain text"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			io, out, _ := testIO(tt.stdin)
-			if err := inspectRun(&InspectOptions{IO: io, Code: tt.code, MaxAge: offline.DefaultMaxAge, Now: now}); err != nil {
+			if err := inspectRun(&InspectOptions{IO: io, Code: tt.code, SignalIn: tt.signalIn, MaxAge: offline.DefaultMaxAge, Now: now}); err != nil {
 				t.Fatal(err)
 			}
 			for _, want := range []string{
 				"kind          offer",
+				"made by       " + tt.madeBy + "\n",
 				"made          25 minutes ago (2026-11-22 03:39:17 UTC)",
 				"older than --max-age 10m0s",
 				"offer digest  " + digest + " (its answer must name it)",
@@ -164,6 +173,15 @@ func TestDescribeAddresses(t *testing.T) {
 		{sdp("candidate:1 1 udp 2130706431 fe80::1 5000 typ host", "candidate:1 1 udp 2130706431 100.64.0.7 5001 typ host"),
 			"this offer reveals fe80::1 (link-local), 100.64.0.7 (shared)",
 			"the peer's offer points to [fe80::1]:5000 (link-local), 100.64.0.7:5001 (shared)"},
+		// Chromium's TCP candidates: the passive one may be reached, the
+		// active one only connects out (to "port 9").
+		{sdp("candidate:1 1 udp 2130706431 192.168.1.5 5000 typ host",
+			"candidate:2 1 tcp 1518280447 192.168.1.5 9 typ host tcptype active generation 0",
+			"candidate:3 1 tcp 1518214911 192.168.1.5 5002 typ host tcptype passive"),
+			"this offer reveals 192.168.1.5 (LAN)",
+			"the peer's offer points to 192.168.1.5:5000 (LAN), 192.168.1.5:5002 (LAN)"},
+		{sdp("candidate:2 1 tcp 1518280447 192.168.1.5 9 typ host tcptype active"),
+			"this offer reveals 192.168.1.5 (LAN)", "the peer's offer gives no address: it must reach this side first"},
 		{sdp(), "this offer reveals no address", "the peer's offer gives no address: it must reach this side first"},
 	} {
 		if got := describeReveals(tt.sig); got != tt.reveals {
@@ -171,6 +189,21 @@ func TestDescribeAddresses(t *testing.T) {
 		}
 		if got := describePeerAddresses(tt.sig); got != tt.peers {
 			t.Errorf("describePeerAddresses = %q, want %q", got, tt.peers)
+		}
+	}
+}
+
+func TestInspectSignalInErrors(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"inspect", "--signal-in", filepath.Join(t.TempDir(), "none.txt")}, "no such file"},
+		{[]string{"inspect", "--signal-in", "offer.txt", "pg3o.x"}, "not both"},
+	} {
+		io, _, errOut := testIO("")
+		if code := Run(tt.args, io); code != ExitBadInput || !strings.Contains(errOut.String(), tt.want) {
+			t.Errorf("%v: exit code %d, message %q; want %d saying %q", tt.args, code, errOut, ExitBadInput, tt.want)
 		}
 	}
 }
