@@ -672,3 +672,45 @@ func TestPageHashesAsGo(t *testing.T) {
 		}
 	}
 }
+
+// TestPageMarksJSONAsGo: the page and Go write pigeon's mark in a JSON code
+// alike, each reads the other's as a pigeon's with the SDP it was made
+// from, and neither takes a JSON code without the mark for a pigeon's.
+func TestPageMarksJSONAsGo(t *testing.T) {
+	p := openPage(t)
+	sessions := pigeonSessions(t)
+	sessions = append(sessions, codeFixture{Name: "Chromium's offer", Type: "offer", SDP: chromeSDP(p, "")})
+	type input struct {
+		codeFixture
+		Pigeon bool   `json:"pigeon"`
+		GoCode string `json:"goCode"`
+	}
+	var inputs []input
+	for _, s := range sessions {
+		for _, pigeon := range []bool{true, false} {
+			sig := s.signal(t)
+			sig.Pigeon = pigeon
+			if sig.Kind == offline.Answer {
+				sig.AnswersTo = nil // a digest alone says pigeon: the mark is what is tested
+			}
+			code, err := offline.EncodeAs(sig, offline.FormatJSON)
+			if err != nil {
+				t.Fatal(err)
+			}
+			inputs = append(inputs, input{s, pigeon, code})
+		}
+	}
+	written := pageCodec(p, `(f) => pigeon.codes.encode({ type: f.type, sdp: f.sdp, pigeon: f.pigeon }, "json").then((r) => r.code)`, inputs)
+	read := pageCodec(p, `(f) => pigeon.codes.decode(f.goCode).then((d) => d.pigeon + "\n" + d.sdp)`, inputs)
+	for i, in := range inputs {
+		if written[i].Value != in.GoCode {
+			t.Errorf("%s (pigeon %v): the page writes %.60q (%s), Go %.60q", in.Name, in.Pigeon, written[i].Value, written[i].Error, in.GoCode)
+		}
+		if got, err := offline.Decode(written[i].Value); err != nil || got.Pigeon != in.Pigeon || got.SDP != in.SDP {
+			t.Errorf("%s (pigeon %v): Go reads the page's code as pigeon %v, same SDP %v, %v", in.Name, in.Pigeon, got.Pigeon, got.SDP == in.SDP, err)
+		}
+		if want := fmt.Sprintf("%v\n%s", in.Pigeon, in.SDP); read[i].Value != want {
+			t.Errorf("%s (pigeon %v): the page reads Go's code as %.60q (%s)", in.Name, in.Pigeon, read[i].Value, read[i].Error)
+		}
+	}
+}

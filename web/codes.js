@@ -640,6 +640,41 @@ const pigeonCodes = (() => {
     return sdp + line;
   }
 
+  // A pigeon marks its description in the forms other programs write too
+  // (JSON), so that the peer's pigeon keeps to pigeon's chat (offline's
+  // maker.go): a session-level line, taken out again when read.
+  const pigeonAttr = "a=pigeon-chat";
+
+  // withMarks is offline's withMarks: the SDP with the line that names its
+  // offer, and pigeon's mark when desc.pigeon says so.
+  function withMarks(desc) {
+    const sdp = withAnswersTo(desc);
+    if (!desc.pigeon) return sdp;
+    const line = pigeonAttr + "\r\n";
+    let i = sdp.indexOf("\r\nm=");
+    if (i >= 0) return sdp.slice(0, i + 2) + line + sdp.slice(i + 2);
+    i = sdp.indexOf("\nm=");
+    if (i >= 0) return sdp.slice(0, i + 1) + line + sdp.slice(i + 1);
+    return sdp + line;
+  }
+
+  // takeMarks is offline's takeMarks: the digest of the offer, as
+  // takeAnswersTo takes it, and pigeon's mark, out of the SDP; pigeon says
+  // whether a pigeon made the description.
+  function takeMarks(d) {
+    d = takeAnswersTo(d);
+    let pigeon = d.format === "compact" || d.format === "full" || !!d.answersTo;
+    if (d.sdp.includes(pigeonAttr)) {
+      const kept = [];
+      for (const line of d.sdp.split(/(?<=\n)/)) {
+        if (line.replace(/[\r\n]+$/, "") === pigeonAttr) pigeon = true;
+        else kept.push(line);
+      }
+      d = { ...d, sdp: kept.join("") };
+    }
+    return { ...d, pigeon };
+  }
+
   // takeAnswersTo is offline's takeAnswersTo: it moves the line that names
   // the offer from a decoded answer's SDP to its answersTo. A line that is
   // not 8 hexadecimal digits, one in an offer, or two, are damage.
@@ -789,10 +824,11 @@ const pigeonCodes = (() => {
 
   // decode reads any code a person may paste or scan: pigeon's compact and
   // full codes and their QR text, base64 JSON, JSON, or raw SDP. It returns
-  // {type, sdp, format, answersTo}: answersTo, in an answer that names its
-  // offer, is the offer's digest (offerDigest), taken out of the SDP.
+  // {type, sdp, format, answersTo, pigeon}: answersTo, in an answer that
+  // names its offer, is the offer's digest (offerDigest), taken out of the
+  // SDP; pigeon says a pigeon, or this page, made it.
   async function decode(text) {
-    return takeAnswersTo(await decodeAny(text));
+    return takeMarks(await decodeAny(text));
   }
   async function decodeAny(text) {
     const raw = text.trim();
@@ -809,12 +845,12 @@ const pigeonCodes = (() => {
     return parseDescription(json, "json");
   }
 
-  // encode writes a description, {type, sdp, answersTo}, in a format:
-  // "compact", "full", "json", or "auto" (compact when it can). It returns
-  // {code, format, why}: why says why a compact code could not be made,
-  // when one was asked for.
+  // encode writes a description, {type, sdp, answersTo, pigeon}, in a
+  // format: "compact", "full", "json", or "auto" (compact when it can). It
+  // returns {code, format, why}: why says why a compact code could not be
+  // made, when one was asked for.
   async function encode(desc, format = "auto", created) {
-    if (format === "json") return { code: btoa(JSON.stringify({ type: desc.type, sdp: withAnswersTo(desc) })), format };
+    if (format === "json") return { code: btoa(JSON.stringify({ type: desc.type, sdp: withMarks(desc) })), format };
     if (format === "compact" || format === "auto") {
       try {
         return { code: encodeCompact(desc, created), format: "compact" };

@@ -143,7 +143,9 @@
   async function showCode() {
     await gathered();
     const wanted = el.format.value;
-    const desc = { type: pc.localDescription.type, sdp: pc.localDescription.sdp };
+    // pigeon: the page speaks pigeon's chat, which the peer's pigeon must
+    // know of a JSON code too.
+    const desc = { type: pc.localDescription.type, sdp: pc.localDescription.sdp, pigeon: true };
     if (desc.type === "answer") desc.answersTo = offerDigest;
     const { code, format, why } = await codes.encode(desc, wanted);
     if (desc.type === "offer") {
