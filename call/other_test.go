@@ -28,10 +28,20 @@ type otherProgram struct {
 
 func newOtherProgram(t *testing.T) *otherProgram {
 	t.Helper()
+	m := &webrtc.MediaEngine{}
+	if err := m.RegisterDefaultCodecs(); err != nil {
+		t.Fatal(err)
+	}
+	return newOtherProgramWith(t, m)
+}
+
+// newOtherProgramWith makes the program with the codecs of m.
+func newOtherProgramWith(t *testing.T, m *webrtc.MediaEngine) *otherProgram {
+	t.Helper()
 	se := webrtc.SettingEngine{LoggerFactory: &logging.DefaultLoggerFactory{DefaultLogLevel: logging.LogLevelDisabled}}
 	se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
 	se.SetIncludeLoopbackCandidate(true)
-	pc, err := webrtc.NewAPI(webrtc.WithSettingEngine(se)).NewPeerConnection(webrtc.Configuration{})
+	pc, err := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(se)).NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,4 +272,47 @@ func TestPionLogsGoToTheSession(t *testing.T) {
 		defer mu.Unlock()
 		return slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(l, want) })
 	})
+}
+
+// TestAnotherProgramRejectsAudio: a program with no audio codec rejects
+// the audio pigeon offers, as pion's reflect example does; pigeon applies
+// the answer all the same and sends its video.
+func TestAnotherProgramRejectsAudio(t *testing.T) {
+	m := &webrtc.MediaEngine{}
+	if err := m.RegisterCodec(webrtc.RTPCodecParameters{
+		RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000},
+		PayloadType:        96,
+	}, webrtc.RTPCodecTypeVideo); err != nil {
+		t.Fatal(err)
+	}
+	other := newOtherProgramWith(t, m)
+	video := make(chan webrtc.RTPCodecType, 4)
+	other.pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		if _, _, err := tr.ReadRTP(); err == nil {
+			video <- tr.Kind()
+		}
+	})
+	caller := newPeer(t, Caller, openTestMedia(t), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	offer, err := caller.Offer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := other.answer(t, offer)
+	if !strings.Contains(answer.SDP, "m=audio 0 ") {
+		t.Fatalf("the program did not reject the audio:\n%s", answer.SDP)
+	}
+	caller.SetPeer(PeerOther)
+	if err := caller.Accept(answer); err != nil {
+		t.Fatalf("Accept: %v", err)
+	}
+	select {
+	case kind := <-video:
+		if kind != webrtc.RTPCodecTypeVideo {
+			t.Errorf("the program received %v", kind)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the program received none of pigeon's video")
+	}
 }

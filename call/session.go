@@ -471,6 +471,9 @@ func (s *Session) Accept(answer webrtc.SessionDescription) error {
 	if err := s.openChannels(); err != nil {
 		return err
 	}
+	if s.Peer() == PeerOther {
+		s.dropRejected(answer)
+	}
 	if err := s.pc.SetRemoteDescription(answer); err != nil {
 		return fmt.Errorf("applying the answer: %w", err)
 	}
