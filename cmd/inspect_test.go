@@ -180,6 +180,9 @@ func TestDescribeAddresses(t *testing.T) {
 			"candidate:3 1 tcp 1518214911 192.168.1.5 5002 typ host tcptype passive"),
 			"this offer reveals 192.168.1.5 (LAN)",
 			"the peer's offer points to 192.168.1.5:5000 (LAN), 192.168.1.5:5002 (LAN)"},
+		// The same candidate in two media sections is one address.
+		{sdp("candidate:1 1 udp 2130706431 192.168.1.5 5000 typ host", "candidate:1 1 udp 2130706431 192.168.1.5 5000 typ host"),
+			"this offer reveals 192.168.1.5 (LAN)", "the peer's offer points to 192.168.1.5:5000 (LAN)"},
 		{sdp("candidate:2 1 tcp 1518280447 192.168.1.5 9 typ host tcptype active"),
 			"this offer reveals 192.168.1.5 (LAN)", "the peer's offer gives no address: it must reach this side first"},
 		{sdp(), "this offer reveals no address", "the peer's offer gives no address: it must reach this side first"},

@@ -144,7 +144,11 @@ func describePointsTo(what string, candidates []offline.Candidate) string {
 		if strings.Contains(host, ":") {
 			host = "[" + host + "]"
 		}
-		to = append(to, fmt.Sprintf("%s:%d (%s)", host, c.Port, c.Scope()))
+		// Each media section of a description that is not bundled
+		// lists its own candidates, often the same ones.
+		if item := fmt.Sprintf("%s:%d (%s)", host, c.Port, c.Scope()); !slices.Contains(to, item) {
+			to = append(to, item)
+		}
 	}
 	if len(to) == 0 {
 		return fmt.Sprintf("the peer's %s gives no address: it must reach this side first", what)

@@ -455,6 +455,23 @@ func TestBrowserWithoutCameraCallsPigeon(t *testing.T) {
 // this is the run inside it. The run outside passes on the result.
 func inOwnNetwork(t *testing.T) bool {
 	t.Helper()
+	return inNetwork(t, "ip route add default via 10.9.0.2 dev v0\n")
+}
+
+// inSealedNetwork runs the test again in a network namespace as
+// inOwnNetwork does, with no route out of it: a program that sends
+// anywhere but the veth pair's two addresses and loopback (pion's
+// examples ask Google's STUN server) is told at once the network is
+// unreachable.
+func inSealedNetwork(t *testing.T) bool {
+	t.Helper()
+	return inNetwork(t, "")
+}
+
+// inNetwork runs the test again in a network namespace with a veth pair,
+// and routes added by the shell lines of routes.
+func inNetwork(t *testing.T, routes string) bool {
+	t.Helper()
 	if os.Getenv("PIGEON_E2E_OWN_NETWORK") == "1" {
 		return true
 	}
@@ -463,15 +480,14 @@ func inOwnNetwork(t *testing.T) bool {
 	if err1 != nil || err2 != nil {
 		t.Skip("no unshare or ip to make a network namespace (util-linux, iproute2)")
 	}
-	const setup = `set -e
+	setup := `set -e
 ip link set lo up
 ip link add v0 type veth peer name v1
 ip addr add 10.9.0.1/24 dev v0
 ip addr add 10.9.0.2/24 dev v1
 ip link set v0 up
 ip link set v1 up
-ip route add default via 10.9.0.2 dev v0
-exec "$@"`
+` + routes + `exec "$@"`
 	if out, err := exec.Command(unshare, "-rn", "true").CombinedOutput(); err != nil {
 		t.Skipf("cannot make a network namespace here (%v: %s)", err, bytes.TrimSpace(out))
 	}
