@@ -15,7 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pigeon-call/pigeon/internal/mediatest"
 	"github.com/pigeon-call/pigeon/offline"
+	"github.com/pigeon-call/pigeon/render"
 )
 
 // Calls with WebRTC programs that pigeon did not write: pion's examples,
@@ -60,6 +62,23 @@ func pionExample(t *testing.T, name string) string {
 		t.Logf("pion's %s example, from %s", name, strings.TrimSpace(string(dir)))
 	}
 	return bin
+}
+
+// sealedPionExample builds pion's example name, where the module cache
+// may still be filled from the network, then runs the test again in a
+// network with no way out (inSealedNetwork), since the examples ask a STUN
+// server on the internet for their address. It returns the example's
+// binary in the run inside that network, and "" in the run outside.
+func sealedPionExample(t *testing.T, name string) string {
+	t.Helper()
+	const env = "PIGEON_E2E_PION_EXAMPLE"
+	if os.Getenv("PIGEON_E2E_OWN_NETWORK") != "1" {
+		t.Setenv(env, pionExample(t, name))
+	}
+	if !inSealedNetwork(t) {
+		return ""
+	}
+	return os.Getenv(env)
 }
 
 // program is a running third-party program that reads its offer on stdin.
@@ -132,16 +151,13 @@ func writeFIFO(t *testing.T, path, code string) {
 }
 
 // callPionExample starts pigeon as the caller with args, and pion's
-// example name as its callee in a directory of its own, and passes the
+// example bin as its callee in a directory of its own, and passes the
 // codes between them: pigeon's offer in base64 JSON, as the example reads
-// it, and its answer back. It runs in a network with no way out, since the
-// examples ask a STUN server on the internet for their address.
-func callPionExample(t *testing.T, name string, args ...string) (pg *proc, ex *program, dir string) {
+// it, and its answer back.
+func callPionExample(t *testing.T, bin string, args ...string) (pg *proc, ex *program) {
 	t.Helper()
-	bin := pionExample(t, name)
 	pg, toPeer, fromPeer := startForPage(t, true, append([]string{"--format", "json"}, args...)...)
-	dir = t.TempDir()
-	ex = startProgram(t, bin, dir)
+	ex = startProgram(t, bin, t.TempDir())
 	offer := readFIFO(t, toPeer)
 	answer := ex.answer(t, offer)
 	if s, err := offline.Decode(answer); err != nil || s.Pigeon || s.AnswersTo != nil {
@@ -150,17 +166,18 @@ func callPionExample(t *testing.T, name string, args ...string) (pg *proc, ex *p
 	writeFIFO(t, fromPeer, answer)
 	waitOutput(t, "pigeon", pg.stderr, "pigeon: the peer's answer is not a pigeon's")
 	waitOutput(t, "pigeon", pg.stderr, "pigeon: chat open")
-	return pg, ex, dir
+	return pg, ex
 }
 
 // TestPionDataChannelsAnswersPigeon: pion's data-channels example, which
 // takes the channel its caller announces and sends a random line on it
 // every 5 seconds, chats with pigeon both ways in plain text.
 func TestPionDataChannelsAnswersPigeon(t *testing.T) {
-	if !inSealedNetwork(t) {
+	bin := sealedPionExample(t, "data-channels")
+	if bin == "" {
 		return
 	}
-	pg, ex, _ := callPionExample(t, "data-channels", "--video", "none", "--audio", "none", "--name", "alice", "-v")
+	pg, ex := callPionExample(t, bin, "--video", "none", "--audio", "none", "--name", "alice", "-v")
 	fmt.Fprintln(pg.stdin, "hello from pigeon")
 	waitOutput(t, "the example", ex.stdout, "Message from DataChannel 'chat': 'hello from pigeon'")
 	// The example says what it sends; pigeon shows it as it is.
@@ -190,11 +207,12 @@ func TestPionDataChannelsAnswersPigeon(t *testing.T) {
 // TestPionReflectAnswersPigeon: pion's reflect example sends pigeon's own
 // video back to it: pigeon receives and decodes it, beside the chat.
 func TestPionReflectAnswersPigeon(t *testing.T) {
-	if !inSealedNetwork(t) {
+	bin := sealedPionExample(t, "reflect")
+	if bin == "" {
 		return
 	}
 	rec := filepath.Join(t.TempDir(), "rec")
-	pg, ex, _ := callPionExample(t, "reflect", "--video", "test", "--audio", "test", "--record", rec)
+	pg, ex := callPionExample(t, bin, "--video", "test", "--audio", "test", "--record", rec)
 	waitOutput(t, "the example", ex.stdout, "Track has started")
 	waitOutput(t, "pigeon", pg.stderr, "pigeon: receiving video (video/VP8)")
 	time.Sleep(3 * time.Second) // a few seconds of pictures
@@ -209,6 +227,9 @@ func TestPionReflectAnswersPigeon(t *testing.T) {
 	}
 	if n, _ := strconv.Atoi(frames[2]); n < 30 {
 		t.Errorf("pigeon decoded %s frames of its reflected video, want at least 30", frames[2])
+	}
+	if ivf, err := mediatest.DecodeIVF(filepath.Join(rec, render.VideoFile)); err != nil || ivf.Frames < 30 {
+		t.Errorf("pigeon's recording of the reflected video: %d decodable frames, %v; want at least 30", ivf.Frames, err)
 	}
 	checkNoRawPionLines(t, pg.stderr.String())
 }

@@ -136,7 +136,10 @@
 //
 // For peers that are not pigeons, Decode and ReadSignal also read base64 of
 // the JSON session description, {"type":"offer","sdp":"..."}, which pion's
-// examples and many browser demos print (and JSON writes), the JSON itself,
-// and raw SDP. These carry no checksum: damage in them shows only when the
-// peer connection refuses the description.
+// examples and many browser demos print (and JSON writes), the JSON itself
+// (RawJSON), and raw SDP (SDP), and EncodeAs writes them. These carry no
+// checksum: damage in them shows only when the peer connection refuses the
+// description. Nor do they say what made them: a pigeon marks its own with
+// the session-level line "a=pigeon-chat", which a decoder takes out of the
+// SDP and into Signal.Pigeon (maker.go).
 package offline
