@@ -30,10 +30,11 @@ const (
 	PeerOther
 )
 
-// The labels of pigeon's own channels, and of the channels it takes from
-// the peer. Between pigeons the peer opens only file transfers beside the
-// two channels both sides declare; a peer that is not a pigeon opens its
-// chat (see takesAsChat).
+// The labels of the channels pigeon makes and takes, all in one place.
+// Between pigeons both sides declare the chat and the negotiation channel,
+// and the peer opens only file transfers (transfer.Label, "pigeon-file"),
+// which go to Options.OnDataChannel. A peer that is not a pigeon opens its
+// chat, under any label: takesAsChat is that rule.
 const (
 	chatLabel      = "chat"      // the chat, declared on both sides between pigeons, announced otherwise
 	negotiateLabel = "negotiate" // changes to the call, between pigeons (negotiate.go)

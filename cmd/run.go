@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -369,15 +370,32 @@ func exchange(ctx context.Context, s *call.Session, sig *signalIO, role call.Rol
 
 // setPeer tells the session what the peer is, as its code says: a pigeon's
 // code, or JSON and SDP with pigeon's mark, come from a pigeon; anything
-// else from another WebRTC program, which gets a plain chat.
+// else from another WebRTC program, which gets a plain chat. What that
+// means for the call is said (peerNotes).
 func setPeer(s *call.Session, peer offline.Signal, say func(string, ...any)) {
 	if peer.Pigeon {
 		s.SetPeer(call.PeerPigeon)
-		return
+	} else {
+		s.SetPeer(call.PeerOther)
 	}
-	s.SetPeer(call.PeerOther)
-	say("the peer's %s is not a pigeon's: the chat is plain text, with no names and no acknowledgements; "+
-		"files, /restart and video added in the call need a pigeon", peer.Kind)
+	for _, note := range peerNotes(peer) {
+		say("%s", note)
+	}
+}
+
+// peerNotes says what a call with the maker of peer lacks when that is not
+// a pigeon.
+func peerNotes(peer offline.Signal) []string {
+	if peer.Pigeon {
+		return nil
+	}
+	notes := []string{fmt.Sprintf("the peer's %s is not a pigeon's: the chat is plain text, with no names and no acknowledgements; "+
+		"files, /restart and video added in the call need a pigeon", peer.Kind)}
+	// A page that makes no data channel before its offer offers none.
+	if !slices.ContainsFunc(offline.Inspect(peer).Media, func(m offline.Media) bool { return m.Kind == "application" && !m.Rejected }) {
+		notes = append(notes, fmt.Sprintf("the peer's %s has no data channel: this call has media only, no chat", peer.Kind))
+	}
+	return notes
 }
 
 // acceptAnswer hands the session an answer to the offer this side sent, and

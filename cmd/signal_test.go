@@ -343,3 +343,29 @@ func TestSignalLongCodeOnTheTerminal(t *testing.T) {
 		})
 	}
 }
+
+func TestPeerNotes(t *testing.T) {
+	media := "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=setup:actpass\r\n"
+	chat := media + "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+	refused := "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=setup:active\r\nm=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+	for _, tt := range []struct {
+		sig  offline.Signal
+		want []string
+	}{
+		{offline.Signal{Kind: offline.Offer, SDP: media, Pigeon: true}, nil},
+		{offline.Signal{Kind: offline.Offer, SDP: chat}, []string{"the peer's offer is not a pigeon's"}},
+		{offline.Signal{Kind: offline.Offer, SDP: media}, []string{"the peer's offer is not a pigeon's", "the peer's offer has no data channel"}},
+		{offline.Signal{Kind: offline.Answer, SDP: refused}, []string{"the peer's answer is not a pigeon's", "the peer's answer has no data channel"}},
+	} {
+		got := peerNotes(tt.sig)
+		if len(got) != len(tt.want) {
+			t.Errorf("%.60q: notes %q, want %d", tt.sig.SDP, got, len(tt.want))
+			continue
+		}
+		for i, w := range tt.want {
+			if !strings.HasPrefix(got[i], w) {
+				t.Errorf("note %q, want one starting %q", got[i], w)
+			}
+		}
+	}
+}
