@@ -137,16 +137,10 @@ func (s *Session) takeChat(dc *webrtc.DataChannel, peer Peer) {
 		dc.OnMessage(s.onMessage)
 		return
 	}
+	// Such a peer has no goodbye: it hangs up by closing the connection
+	// (onState). Closing the chat is no hang-up: pion's reflect example
+	// closes a channel it has no use for, and goes on with the call.
 	dc.OnMessage(s.onPlainText)
-	// Such a peer has no goodbye: it hangs up by closing its channel, or
-	// the connection (onState).
-	// A channel closed while the path is up was closed by the peer; one
-	// closed with a path that is gone is the connection lost (onState).
-	dc.OnClose(func() {
-		if s.chat.Load() == dc && s.iceConnected() {
-			s.peerHungUp()
-		}
-	})
 }
 
 // onDataChannel takes a channel the peer opened: the chat of a peer that

@@ -316,3 +316,41 @@ func TestAnotherProgramRejectsAudio(t *testing.T) {
 		t.Fatal("the program received none of pigeon's video")
 	}
 }
+
+// TestAnotherProgramClosesTheChat: a program that closes the chat channel
+// pigeon announced (pion's reflect example closes channels it has no use
+// for) has not hung up: the call goes on, and what pigeon sends meanwhile
+// is left undelivered.
+func TestAnotherProgramClosesTheChat(t *testing.T) {
+	caller := newPeer(t, Caller, nil, 10*time.Second)
+	other := newOtherProgram(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	offer, err := caller.Offer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caller.SetPeer(PeerOther)
+	if err := caller.Accept(other.answer(t, offer)); err != nil {
+		t.Fatal(err)
+	}
+	<-caller.Ready()
+	waitFor(t, "the program's channel", func() bool { return other.channel() != nil })
+	if err := other.channel().Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "pigeon's chat to close", func() bool {
+		return caller.chat.Load().ReadyState() == webrtc.DataChannelStateClosed
+	})
+	if err := caller.Send("after the close"); err != nil {
+		t.Errorf("Send after the peer closed the chat: %v", err)
+	}
+	select {
+	case <-caller.Done():
+		t.Fatalf("the call ended when the program closed the chat: %v", caller.Wait())
+	default:
+	}
+	if lost := caller.Undelivered(); !slices.Equal(lost, []string{"after the close"}) {
+		t.Errorf("undelivered %q, want the message sent after the close", lost)
+	}
+}

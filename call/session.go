@@ -723,9 +723,10 @@ func (s *Session) send(m message) error {
 // sendPlain sends the text of a chat message as it is, to a peer that is
 // not a pigeon; the rest of pigeon's messages mean nothing to it. Such a
 // peer acknowledges nothing: a message counts as delivered once SCTP, which
-// delivers it or loses the call, has it.
+// delivers it or loses the call, has it. A peer that closed the chat gets
+// no more of it, and what is sent meanwhile is left undelivered.
 func (s *Session) sendPlain(chat *webrtc.DataChannel, m message) error {
-	if m.Type != typeChat {
+	if m.Type != typeChat || chat.ReadyState() != webrtc.DataChannelStateOpen {
 		return nil
 	}
 	if err := chat.SendText(m.Text); err != nil {

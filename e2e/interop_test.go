@@ -216,6 +216,11 @@ func TestPionReflectAnswersPigeon(t *testing.T) {
 	waitOutput(t, "the example", ex.stdout, "Track has started")
 	waitOutput(t, "pigeon", pg.stderr, "pigeon: receiving video (video/VP8)")
 	time.Sleep(3 * time.Second) // a few seconds of pictures
+	// The example closes the chat channel it has no use for, now and then:
+	// that is no hang-up.
+	if strings.Contains(pg.stderr.String(), "the peer hung up") {
+		t.Errorf("pigeon took the example for hung up:\n%s", pg.stderr)
+	}
 	pg.stdin.Close()
 	if code := pg.exit(t, 10*time.Second); code != 0 {
 		t.Errorf("pigeon exit code %d, want 0; stderr:\n%s", code, pg.stderr)
