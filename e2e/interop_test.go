@@ -363,3 +363,31 @@ func TestPlainPageAnswersPigeon(t *testing.T) { plainCall(t, true, "sdp", false)
 
 // TestPlainPageAnswersPigeonJSON: the same in JSON; pigeon hangs up.
 func TestPlainPageAnswersPigeonJSON(t *testing.T) { plainCall(t, true, "json", true) }
+
+// TestPionLogsAsStatusLines: pion's own lines reach pigeon's stderr only
+// with -v, as pigeon's status lines in a person's words, at the levels
+// PION_LOG_* ask for; never in pion's raw form.
+func TestPionLogsAsStatusLines(t *testing.T) {
+	t.Setenv("PION_LOG_INFO", "pc")
+	for _, verbose := range []bool{true, false} {
+		dir := t.TempDir()
+		args := []string{"call", "--video", "none", "--audio", "none", "--signal-out", filepath.Join(dir, "offer"),
+			"--signal-in", mkfifo(t, filepath.Join(dir, "answer"))}
+		if verbose {
+			args = append(args, "-v")
+		}
+		pg := start(t, args...)
+		waitOutput(t, "pigeon", pg.stderr, "offer written to")
+		if verbose {
+			waitOutput(t, "pigeon -v", pg.stderr, "pigeon: peer connection: signaling state changed to have-local-offer\n")
+		}
+		pg.cmd.Process.Signal(os.Interrupt)
+		if code := pg.exit(t, 10*time.Second); code != 0 {
+			t.Errorf("pigeon exit code %d after Ctrl-C, want 0", code)
+		}
+		if !verbose && strings.Contains(pg.stderr.String(), "peer connection") {
+			t.Errorf("without -v, pion's lines reached stderr:\n%s", pg.stderr)
+		}
+		checkNoRawPionLines(t, pg.stderr.String())
+	}
+}
