@@ -1,7 +1,3 @@
-// Package hostile holds what a peer that means harm sends pigeon, for the
-// tests that attack it: a tar stream whose few bytes ask for megabytes of
-// disk, chat that steers terminals, and the table (docs/HOSTILE.md) that
-// the attacks fill in.
 package hostile
 
 import (
