@@ -113,11 +113,18 @@ func (s *Session) makeChannels() error {
 }
 
 // takeChat makes dc a chat channel of the session, speaking as peer does:
-// the chat goes out on the first chat channel to open, and whatever comes
-// in on any of them is shown.
+// with a pigeon the one both sides declare; otherwise the chat goes out on
+// the first chat channel to open, and whatever comes in on any of them is
+// shown.
 func (s *Session) takeChat(dc *webrtc.DataChannel, peer Peer) {
+	if peer == PeerPigeon {
+		// The peer's messages can come in before this side is told the
+		// channel is open, and some are answered at once (the safety
+		// number's commitment).
+		s.chat.Store(dc)
+	}
 	dc.OnOpen(func() {
-		if !s.chat.CompareAndSwap(nil, dc) {
+		if peer == PeerOther && !s.chat.CompareAndSwap(nil, dc) {
 			return
 		}
 		if peer == PeerPigeon {
