@@ -15,8 +15,11 @@ set -euo pipefail
 # view in a real terminal), chromium (e2e's calls with a real browser),
 # iproute2, iptables and coturn (e2e's calls across NATs: LANs in network
 # namespaces behind iptables NATs, with coturn as their STUN and TURN server,
-# run as root; the test starts its own turnserver inside a namespace).
-packages=(pkg-config libvpx-dev libopus-dev libopusfile-dev libsdl2-dev libasound2-dev libx11-dev libxext-dev libxcursor-dev libxinerama-dev libxi-dev libxrandr-dev libxss-dev libxxf86vm-dev xvfb ffmpeg espeak-ng tmux chromium iproute2 iptables coturn)
+# run as root; the test starts its own turnserver inside a namespace),
+# pulseaudio and pulseaudio-utils (a sound server of the tests' own, in user
+# space: null sinks as speakers whose monitors hear them, pipe sources as
+# microphones; pacat and parec play and record beside pigeon).
+packages=(pkg-config libvpx-dev libopus-dev libopusfile-dev libsdl2-dev libasound2-dev libx11-dev libxext-dev libxcursor-dev libxinerama-dev libxi-dev libxrandr-dev libxss-dev libxxf86vm-dev xvfb ffmpeg tmux chromium iproute2 iptables coturn pulseaudio pulseaudio-utils espeak-ng)
 
 missing=()
 for p in "${packages[@]}"; do
