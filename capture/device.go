@@ -36,10 +36,27 @@ func Devices() []Device {
 		list = append(list, describe(Camera, d, nil))
 	}
 	for _, d := range microphones() {
-		_, err := microphoneProp(d.Properties())
+		props, err := formats(d)
+		if err == nil {
+			_, err = microphoneProp(props)
+		}
 		list = append(list, describe(Mic, d, err))
 	}
 	return list
+}
+
+// formats are the formats a driver records in. mediadevices' manager
+// answers no Properties for a driver that is not open, so a closed one is
+// opened for the question and closed again; one in use is only asked.
+func formats(d driver.Driver) ([]prop.Media, error) {
+	if d.Status() != driver.StateClosed {
+		return d.Properties(), nil
+	}
+	if err := d.Open(); err != nil {
+		return nil, fmt.Errorf("cannot be opened: %v", err)
+	}
+	defer d.Close()
+	return d.Properties(), nil
 }
 
 func describe(kind string, d driver.Driver, err error) Device {
@@ -114,14 +131,17 @@ func openMicrophone(opts Options, selector *mediadevices.CodecSelector) (mediade
 	if d == nil {
 		return nil, "", missing(ErrNoMicrophone, opts.Microphone)
 	}
+	// Opened first: mediadevices' manager tells a driver's formats only
+	// once it is open.
+	if err := d.Open(); err != nil {
+		return nil, "", fmt.Errorf("%w: opening microphone %s: %v", ErrDeviceFailed, d.Info().Label, err)
+	}
 	p, err := microphoneProp(d.Properties())
 	if err != nil {
+		d.Close()
 		// The only microphone the system offers cannot record: this is
 		// where ALSA's "null" device on a machine without a sound card ends.
 		return nil, "", fmt.Errorf("%w: %s %v", ErrNoMicrophone, d.Info().Label, err)
-	}
-	if err := d.Open(); err != nil {
-		return nil, "", fmt.Errorf("%w: opening microphone %s: %v", ErrDeviceFailed, d.Info().Label, err)
 	}
 	r, err := d.(driver.AudioRecorder).AudioRecord(p)
 	if err != nil {

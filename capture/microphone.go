@@ -85,6 +85,10 @@ func (m *microphone) Close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.dev != nil {
+		// Stopped first: Uninit alone does not wake miniaudio's PulseAudio
+		// thread, which then waits for ever on a source that sends nothing
+		// (a microphone nobody speaks into, on a server that suspends it).
+		m.dev.Stop()
 		m.dev.Uninit() // waits for miniaudio's thread to leave the callback
 		close(m.stop)
 		m.dev = nil
