@@ -25,10 +25,7 @@ func nullMicrophone(t *testing.T) *microphone {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		ctx.Uninit()
-		ctx.Free()
-	})
+	t.Cleanup(func() { sound.Close(ctx) })
 	devices, err := ctx.Devices(malgo.Capture)
 	if err != nil || len(devices) == 0 {
 		t.Fatalf("the null backend has no capture device: %v", err)

@@ -39,8 +39,21 @@ func Backends() []malgo.Backend {
 }
 
 // Open opens miniaudio on list, the sound systems to try in turn (Backends,
-// or Null). The caller must Uninit and Free the context.
+// or Null). The caller must Close the context.
 func Open(list []malgo.Backend) (*malgo.AllocatedContext, error) {
 	silenceALSA()
-	return malgo.InitContext(list, malgo.ContextConfig{}, nil)
+	l := &deviceLog{}
+	ctx, err := malgo.InitContext(list, malgo.ContextConfig{}, l.add)
+	if err != nil {
+		return nil, err
+	}
+	contexts.Store(ctx, l)
+	return ctx, nil
+}
+
+// Close closes a context Open opened, once its devices are uninitialised.
+func Close(ctx *malgo.AllocatedContext) {
+	contexts.Delete(ctx)
+	ctx.Uninit()
+	ctx.Free()
 }

@@ -62,10 +62,7 @@ func TestOpenNull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
-		ctx.Uninit()
-		ctx.Free()
-	}()
+	defer Close(ctx)
 	devices, err := ctx.Devices(malgo.Capture)
 	if err != nil || len(devices) == 0 {
 		t.Fatalf("the null backend has no capture device: %v, %v", devices, err)
