@@ -1,0 +1,18 @@
+// Package apm cleans a microphone's sound for a call, as browsers and
+// phones do: it cancels the echo of what the speakers play, suppresses
+// noise, levels the gain and takes out the hum below the voice, with
+// WebRTC's audio processing module (Debian's webrtc-audio-processing 0.3)
+// behind a small C shim.
+//
+// A FarEnd is what the speakers play: the speaker's audio thread hands it
+// each buffer as it plays it, with when the room will hear it, and never
+// waits for more than a copy. A Processor is one microphone's: Process
+// takes each chunk the microphone records, with when it was recorded,
+// feeds the module the far end the room heard over that time, and cleans
+// the chunk in place, in 10 ms frames, holding nothing back when a chunk is
+// a whole number of frames. The module also estimates what is left of the
+// delay between the two (its delay-agnostic mode), so the figures the
+// sound system gives for its latencies need only be close.
+//
+// Both run at 48 kHz, mono, 16-bit.
+package apm

@@ -1,0 +1,106 @@
+// The C face of shim.h over webrtc::AudioProcessing, set up as PulseAudio's
+// module-echo-cancel sets it up, with its extended filter and delay-agnostic
+// estimation on: the delay a desktop's sound server reports is only roughly
+// the one the room has.
+#include "shim.h"
+
+#include <string.h>
+
+#include <webrtc/modules/audio_processing/include/audio_processing.h>
+#include <webrtc/modules/interface/module_common_types.h>
+
+struct pigeon_apm {
+	webrtc::AudioProcessing *apm;
+	webrtc::AudioFrame near;
+	webrtc::AudioFrame far;
+	int rate;
+	size_t samples;
+};
+
+static void frame_init(webrtc::AudioFrame *f, int rate, size_t samples) {
+	f->sample_rate_hz_ = rate;
+	f->samples_per_channel_ = samples;
+	f->num_channels_ = 1;
+}
+
+extern "C" pigeon_apm *pigeon_apm_new(int rate, const pigeon_apm_config *cfg, int *err) {
+	webrtc::Config config;
+	config.Set<webrtc::ExtendedFilter>(new webrtc::ExtendedFilter(true));
+	config.Set<webrtc::DelayAgnostic>(new webrtc::DelayAgnostic(true));
+	// The experimental gain control drives a microphone's analog volume,
+	// which pigeon does not touch; the digital one stays.
+	config.Set<webrtc::ExperimentalAgc>(new webrtc::ExperimentalAgc(false));
+	webrtc::AudioProcessing *apm = webrtc::AudioProcessing::Create(config);
+	if (!apm) {
+		*err = webrtc::AudioProcessing::kCreationFailedError;
+		return NULL;
+	}
+	webrtc::StreamConfig mono(rate, 1, false);
+	webrtc::ProcessingConfig pc = {{mono, mono, mono, mono}};
+	int e = apm->Initialize(pc);
+	if (e == 0) e = apm->high_pass_filter()->Enable(cfg->high_pass != 0);
+	if (e == 0) e = apm->echo_cancellation()->enable_drift_compensation(false);
+	if (e == 0) e = apm->echo_cancellation()->set_suppression_level(
+	    static_cast<webrtc::EchoCancellation::SuppressionLevel>(cfg->echo_level));
+	if (e == 0) e = apm->echo_cancellation()->enable_metrics(true);
+	if (e == 0) e = apm->echo_cancellation()->enable_delay_logging(true);
+	if (e == 0) e = apm->echo_cancellation()->Enable(cfg->echo != 0);
+	if (e == 0) e = apm->noise_suppression()->set_level(
+	    static_cast<webrtc::NoiseSuppression::Level>(cfg->noise_level));
+	if (e == 0) e = apm->noise_suppression()->Enable(cfg->noise != 0);
+	if (e == 0) e = apm->gain_control()->set_mode(webrtc::GainControl::kAdaptiveDigital);
+	if (e == 0) e = apm->gain_control()->set_target_level_dbfs(cfg->gain_target);
+	if (e == 0) e = apm->gain_control()->set_compression_gain_db(cfg->gain_max);
+	if (e == 0) e = apm->gain_control()->enable_limiter(true);
+	if (e == 0) e = apm->gain_control()->Enable(cfg->gain != 0);
+	if (e != 0) {
+		delete apm;
+		*err = e;
+		return NULL;
+	}
+	pigeon_apm *p = new pigeon_apm;
+	p->apm = apm;
+	p->rate = rate;
+	p->samples = rate / 100;
+	frame_init(&p->near, rate, p->samples);
+	frame_init(&p->far, rate, p->samples);
+	*err = 0;
+	return p;
+}
+
+extern "C" void pigeon_apm_free(pigeon_apm *p) {
+	delete p->apm;
+	delete p;
+}
+
+extern "C" int pigeon_apm_far(pigeon_apm *p, const int16_t *frame) {
+	frame_init(&p->far, p->rate, p->samples);
+	memcpy(p->far.data_, frame, p->samples * sizeof(int16_t));
+	return p->apm->ProcessReverseStream(&p->far);
+}
+
+extern "C" int pigeon_apm_near(pigeon_apm *p, int16_t *frame, int delay_ms) {
+	frame_init(&p->near, p->rate, p->samples);
+	memcpy(p->near.data_, frame, p->samples * sizeof(int16_t));
+	p->apm->set_stream_delay_ms(delay_ms);
+	int e = p->apm->ProcessStream(&p->near);
+	if (e == 0 || e == webrtc::AudioProcessing::kBadStreamParameterWarning) {
+		memcpy(frame, p->near.data_, p->samples * sizeof(int16_t));
+	}
+	return e;
+}
+
+extern "C" void pigeon_apm_stats_get(pigeon_apm *p, pigeon_apm_stats *s) {
+	memset(s, 0, sizeof(*s));
+	webrtc::EchoCancellation *ec = p->apm->echo_cancellation();
+	if (!ec->is_enabled()) {
+		return;
+	}
+	s->has_echo = ec->stream_has_echo();
+	webrtc::EchoCancellation::Metrics m;
+	if (ec->GetMetrics(&m) == 0) {
+		s->erle = m.echo_return_loss_enhancement.average;
+		s->erl = m.echo_return_loss.average;
+	}
+	ec->GetDelayMetrics(&s->delay_median, &s->delay_std, &s->poor_delays);
+}
