@@ -10,6 +10,8 @@ import (
 	"github.com/pion/mediadevices/pkg/codec"
 	"github.com/pion/mediadevices/pkg/codec/opus"
 	"github.com/pion/mediadevices/pkg/codec/vpx"
+
+	"github.com/pigeon-call/pigeon/apm"
 )
 
 // Names of the media sources a user can pick.
@@ -42,6 +44,15 @@ type Options struct {
 	// empty picks the system's default.
 	Camera     string
 	Microphone string
+
+	// RawMicrophone sends the microphone as it records. Otherwise its
+	// sound is cleaned (package apm): the echo of what the speakers play
+	// cancelled, noise suppressed, the gain levelled.
+	RawMicrophone bool
+	// FarEnd is what the speakers play, for the echo canceller; nil
+	// cancels no echo (the rest of the cleaning still runs). The speaker
+	// side hands it what it plays (render.Options.FarEnd).
+	FarEnd *apm.FarEnd
 
 	Width, Height int     // picture size wanted; 0 means the default
 	FrameRate     float64 // frames per second wanted; 0 means the default

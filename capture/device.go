@@ -15,6 +15,8 @@ import (
 	"github.com/pion/mediadevices/pkg/prop"
 	"github.com/pion/mediadevices/pkg/wave"
 
+	"github.com/pigeon-call/pigeon/apm"
+
 	// Register the system's cameras with mediadevices (microphones: see
 	// microphone.go).
 	_ "github.com/pion/mediadevices/pkg/driver/camera"
@@ -143,13 +145,29 @@ func openMicrophone(opts Options, selector *mediadevices.CodecSelector) (mediade
 		// where ALSA's "null" device on a machine without a sound card ends.
 		return nil, "", fmt.Errorf("%w: %s %v", ErrNoMicrophone, d.Info().Label, err)
 	}
+	var proc *apm.Processor
+	if !opts.RawMicrophone {
+		// What the processing takes; miniaudio converts to it.
+		p.ChannelCount, p.SampleRate, p.SampleSize, p.IsFloat = 1, apm.Rate, 2, false
+		if proc, err = apm.New(opts.FarEnd, apm.Defaults); err != nil {
+			d.Close()
+			return nil, "", fmt.Errorf("%w: preparing the microphone's processing: %v", ErrDeviceFailed, err)
+		}
+	}
 	r, err := d.(driver.AudioRecorder).AudioRecord(p)
 	if err != nil {
 		d.Close()
+		if proc != nil {
+			proc.Close()
+		}
 		return nil, "", fmt.Errorf("%w: starting microphone %s: %v", ErrDeviceFailed, d.Info().Label, err)
 	}
-	src := &audioSource{Reader: guardAudio(r, d.Info().Label), Driver: d}
 	label := fmt.Sprintf("microphone %s", describe(Mic, d, nil).Name)
+	if proc != nil {
+		r = cleaned(r, proc, d.Info().Label)
+		label += " (echo cancellation on)"
+	}
+	src := &audioSource{Reader: guardAudio(r, d.Info().Label), Driver: d, proc: proc}
 	return mediadevices.NewAudioTrack(src, selector), label, nil
 }
 
@@ -205,6 +223,16 @@ type videoSource struct {
 type audioSource struct {
 	audio.Reader
 	driver.Driver
+	proc *apm.Processor // the microphone's processing; nil for none
+}
+
+// Close closes the device, then its processing.
+func (s *audioSource) Close() error {
+	err := s.Driver.Close()
+	if s.proc != nil {
+		s.proc.Close()
+	}
+	return err
 }
 
 // guardVideo and guardAudio turn a panic inside a driver's read into an error

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gen2brain/malgo"
@@ -55,8 +56,7 @@ func registerMicrophonesOn(backends []malgo.Backend) {
 		}
 	}
 	if found == 0 {
-		ctx.Uninit()
-		ctx.Free()
+		sound.Close(ctx)
 	}
 }
 
@@ -150,13 +150,20 @@ func (m *microphone) AudioRecord(p prop.Media) (audio.Reader, error) {
 	cfg.PeriodSizeInMilliseconds = uint32(max(p.Latency, microphoneLatency).Milliseconds())
 	cfg.PerformanceProfile = malgo.LowLatency
 
-	chunks := make(chan []byte, microphoneQueue)
-	dev, err := malgo.InitDevice(m.ctx.Context, cfg, malgo.DeviceCallbacks{
-		Data: func(_, in []byte, _ uint32) {
+	chunks := make(chan recorded, microphoneQueue)
+	// Known once the device is made, and read on its thread, which C
+	// starts: atomic, so that the race detector sees the order too.
+	var latency atomic.Int64
+	dev, lat, err := sound.InitDevice(m.ctx, cfg, malgo.DeviceCallbacks{
+		Data: func(_, in []byte, frames uint32) {
+			// The chunk's first sample was recorded one chunk, or the
+			// device's latency if more, before it is handed over.
+			span := time.Duration(frames) * time.Second / time.Duration(p.SampleRate)
+			at := time.Now().Add(-max(span, time.Duration(latency.Load())))
 			// miniaudio reuses in once this returns; its thread must not
 			// wait for the reader.
 			select {
-			case chunks <- bytes.Clone(in):
+			case chunks <- recorded{bytes.Clone(in), at}:
 			default:
 			}
 		},
@@ -164,6 +171,7 @@ func (m *microphone) AudioRecord(p prop.Media) (audio.Reader, error) {
 	if err != nil {
 		return nil, err
 	}
+	latency.Store(int64(lat))
 	if err := dev.Start(); err != nil {
 		dev.Uninit()
 		return nil, err
@@ -173,22 +181,48 @@ func (m *microphone) AudioRecord(p prop.Media) (audio.Reader, error) {
 	m.dev, m.stop = dev, stop
 	m.mu.Unlock()
 
-	return audio.ReaderFunc(func() (wave.Audio, func(), error) {
-		select {
-		case chunk := <-chunks:
-			a, err := dec.Decode(binary.NativeEndian, chunk, p.ChannelCount)
-			if err != nil {
-				return nil, func() {}, err
-			}
-			switch a := a.(type) {
-			case *wave.Int16Interleaved:
-				a.Size.SamplingRate = p.SampleRate
-			case *wave.Float32Interleaved:
-				a.Size.SamplingRate = p.SampleRate
-			}
-			return a, func() {}, nil
-		case <-stop:
-			return nil, func() {}, io.EOF
-		}
-	}), nil
+	return &microphoneReader{chunks: chunks, stop: stop, dec: dec, p: p}, nil
 }
+
+// recorded is a chunk of a microphone's sound, and when its first sample
+// was recorded.
+type recorded struct {
+	pcm []byte
+	at  time.Time
+}
+
+// microphoneReader reads what a microphone records, chunk by chunk, and
+// says when each was recorded.
+type microphoneReader struct {
+	chunks <-chan recorded
+	stop   <-chan struct{}
+	dec    wave.Decoder
+	p      prop.Media
+	at     time.Time // when the last chunk read was recorded
+}
+
+// Read returns the next chunk the microphone recorded; io.EOF once it is
+// closed.
+func (r *microphoneReader) Read() (wave.Audio, func(), error) {
+	select {
+	case chunk := <-r.chunks:
+		a, err := r.dec.Decode(binary.NativeEndian, chunk.pcm, r.p.ChannelCount)
+		if err != nil {
+			return nil, func() {}, err
+		}
+		switch a := a.(type) {
+		case *wave.Int16Interleaved:
+			a.Size.SamplingRate = r.p.SampleRate
+		case *wave.Float32Interleaved:
+			a.Size.SamplingRate = r.p.SampleRate
+		}
+		r.at = chunk.at
+		return a, func() {}, nil
+	case <-r.stop:
+		return nil, func() {}, io.EOF
+	}
+}
+
+// Recorded is when the first sample of the last chunk Read returned was
+// recorded.
+func (r *microphoneReader) Recorded() time.Time { return r.at }

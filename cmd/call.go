@@ -13,6 +13,7 @@ import (
 	"github.com/pion/webrtc/v4"
 	"github.com/spf13/cobra"
 
+	"github.com/pigeon-call/pigeon/apm"
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/capture"
 	"github.com/pigeon-call/pigeon/offline"
@@ -26,6 +27,7 @@ type CallOptions struct {
 
 	Video, Audio string   // capture source names
 	Devices      []string // device IDs, each a camera or a microphone
+	RawMic       bool     // send the microphone as it records: no echo cancellation, noise suppression or gain control
 
 	SignalIn, SignalOut string // "" for the terminal, "-" for stdin/stdout, or a path
 
@@ -63,6 +65,10 @@ type CallOptions struct {
 	DownloadDir string   // where received files go
 	MaxFileSize sizeFlag // the most one received transfer may bring; 0 for no limit
 	Trace       string   // a file for timestamped events, for the benchmarks
+
+	// farEnd is what the speakers play, which the microphone's echo
+	// canceller removes: runCall hands it to both.
+	farEnd *apm.FarEnd
 }
 
 // NewCmdCall builds 'pigeon call'. runF replaces the call itself in tests.
@@ -85,7 +91,11 @@ printed alone on its line, just its text (a line break in it becomes a
 space), and lines are read from stdin as they come, so that a script can
 drive the chat. Either way, escape sequences and control or bidirectional
 characters in what the peer sends are written out as text (\x1b, \u202e),
-never obeyed.`,
+never obeyed.
+
+The microphone's sound is cleaned as a phone cleans it: the echo of the
+peer's voice from the speakers is cancelled, noise is suppressed and the
+level evened out. --raw-mic sends it as recorded (headphones, music).`,
 		Example: `  pigeon call
   pigeon call --video test --audio test --record received/
   pigeon call --video clip.y4m --audio speech.wav   # files in place of a camera and a microphone
@@ -118,7 +128,11 @@ printed alone on its line, just its text (a line break in it becomes a
 space), and lines are read from stdin as they come, so that a script can
 drive the chat. Either way, escape sequences and control or bidirectional
 characters in what the peer sends are written out as text (\x1b, \u202e),
-never obeyed.`,
+never obeyed.
+
+The microphone's sound is cleaned as a phone cleans it: the echo of the
+peer's voice from the speakers is cancelled, noise is suppressed and the
+level evened out. --raw-mic sends it as recorded (headphones, music).`,
 		Example: `  pigeon answer
   pigeon answer --video none --audio mic
   pigeon answer --signal-in offer.txt --signal-out answer.txt
@@ -144,6 +158,7 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 	f.StringVar(&opts.Video, "video", defaultVideo, "video to send: camera, test, screen (X11), none, image:FILE (a PNG or JPEG picture, shown as a camera would, read again when it changes), or FILE: a video file played in a loop at its own frame rate (Y4M, or IVF with VP8; ./NAME for a file named like a word above); /source switches it during the call")
 	f.StringVar(&opts.Audio, "audio", capture.Mic, "audio to send: mic, test, none, or FILE: a sound file played in a loop (WAV, or Ogg Opus)")
 	f.StringSliceVar(&opts.Devices, "device", nil, "camera or microphone to use, by the ID 'pigeon devices' shows (repeatable)")
+	f.BoolVar(&opts.RawMic, "raw-mic", false, "send the microphone as it records, without echo cancellation, noise suppression or gain control (with headphones, or for music)")
 	f.StringVar(&opts.SignalIn, "signal-in", "", "read the peer's code from this file or FIFO; - for stdin (default: the terminal)")
 	f.StringVar(&opts.SignalOut, "signal-out", "", "write this side's code to this file or FIFO; - for stdout (default: the terminal)")
 	f.Var(&opts.Format, "format", "format of this side's code: compact, full (for any session), json (base64 JSON, as pion's examples read), sdp, raw-json (the SDP or JSON as text, as many web pages take it), or auto: compact when it can, and for an answer the form of its offer if that is json, sdp or raw-json")
@@ -281,7 +296,7 @@ func (o *CallOptions) iceServers() []webrtc.ICEServer {
 // captureOptions turns the media flags into capture's options, sorting each
 // --device into a camera or a microphone.
 func (o *CallOptions) captureOptions(devices []capture.Device) (capture.Options, error) {
-	opts := capture.Options{Video: o.Video, Audio: o.Audio}
+	opts := capture.Options{Video: o.Video, Audio: o.Audio, RawMicrophone: o.RawMic, FarEnd: o.farEnd}
 	for _, id := range o.Devices {
 		i := slices.IndexFunc(devices, func(d capture.Device) bool { return d.ID == id || strings.EqualFold(d.Name, id) })
 		switch {

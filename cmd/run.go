@@ -19,6 +19,7 @@ import (
 	"github.com/pion/mediadevices"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/pigeon-call/pigeon/apm"
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/capture"
 	"github.com/pigeon-call/pigeon/console"
@@ -48,6 +49,9 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	}
 	defer tr.Close()
 
+	// The speakers hand the far end what they play; the microphone's echo
+	// canceller takes it out of what the room sends back.
+	opts.farEnd = apm.NewFarEnd()
 	media, err := openMedia(opts)
 	if err != nil {
 		return err

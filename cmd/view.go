@@ -46,6 +46,7 @@ func openOutput(opts *CallOptions, say func(string, ...any), session *atomic.Poi
 	ro := render.Options{
 		OnVideoFrame: onFrame,
 		Speaker:      opts.Speaker,
+		FarEnd:       opts.farEnd,
 		Warn:         func(err error) { say("%v", err) },
 		RequestKeyFrame: func(ssrc webrtc.SSRC) {
 			if s := session.Load(); s != nil {

@@ -35,12 +35,16 @@ func (o *Output) openSpeaker(ts *trackState) *jitterBuffer {
 		return nil
 	}
 	tap := o.opts.pcmTap
+	so := speaker.Options{Device: o.opts.Speaker, Channels: 1}
+	if o.opts.FarEnd != nil {
+		so.Played = o.opts.FarEnd.Played
+	}
 	spk, err := speaker.Open(func(pcm []int16) {
 		jb.Read(pcm)
 		if tap != nil {
 			tap(pcm)
 		}
-	}, speaker.Options{Device: o.opts.Speaker, Channels: 1})
+	}, so)
 	if err != nil {
 		o.warn(fmt.Errorf("%w; the call goes on without sound", err))
 		return nil

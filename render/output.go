@@ -15,6 +15,7 @@ import (
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/pigeon-call/pigeon/apm"
 	"github.com/pigeon-call/pigeon/internal/private"
 	"github.com/pigeon-call/pigeon/render/picture"
 	"github.com/pigeon-call/pigeon/render/speaker"
@@ -80,6 +81,10 @@ type Options struct {
 	// part of a device's name or its ID as Speakers lists them, SpeakerNone
 	// or SpeakerNull.
 	Speaker string
+	// FarEnd, if set, is handed what the speaker plays, as it plays it:
+	// the far end the microphone's echo canceller removes
+	// (capture.Options.FarEnd).
+	FarEnd *apm.FarEnd
 
 	// RequestKeyFrame is called when the video decoder cannot go on from
 	// what it has (at the start, after a loss or a decoding error), to ask

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/gen2brain/malgo"
 
@@ -40,6 +42,12 @@ type Options struct {
 	Device     string
 	SampleRate int // 48000 unless set
 	Channels   int // 1 unless set
+
+	// Played, if set, is handed each buffer the Source filled, with when
+	// its first sample will be heard: now and the device's latency. An echo
+	// canceller wants what the room hears and when. It runs on the audio
+	// thread after the Source, and must not block.
+	Played func(pcm []int16, heard time.Time)
 }
 
 // Device is a playback device.
@@ -50,10 +58,11 @@ type Device struct {
 
 // Speaker is an open playback device.
 type Speaker struct {
-	ctx    *malgo.AllocatedContext
-	dev    *malgo.Device
-	name   string
-	closed sync.Once
+	ctx     *malgo.AllocatedContext
+	dev     *malgo.Device
+	name    string
+	latency time.Duration
+	closed  sync.Once
 }
 
 // Devices lists the playback devices of the first sound system that answers.
@@ -62,10 +71,7 @@ func Devices() ([]Device, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNoSound, err)
 	}
-	defer func() {
-		ctx.Uninit()
-		ctx.Free()
-	}()
+	defer sound.Close(ctx)
 	infos, err := ctx.Devices(malgo.Playback)
 	if err != nil {
 		return nil, fmt.Errorf("%w: listing devices: %v", ErrNoSound, err)
@@ -117,7 +123,10 @@ func Open(src Source, opts Options) (*Speaker, error) {
 	}
 
 	var pcm []int16
-	s.dev, err = malgo.InitDevice(ctx.Context, cfg, malgo.DeviceCallbacks{
+	// Known once the device is made, and read on its thread, which C
+	// starts: atomic, so that the race detector sees the order too.
+	var latency atomic.Int64
+	dev, lat, err := sound.InitDevice(ctx, cfg, malgo.DeviceCallbacks{
 		Data: func(out, _ []byte, frames uint32) {
 			n := int(frames) * opts.Channels
 			if cap(pcm) < n {
@@ -128,8 +137,13 @@ func Open(src Source, opts Options) (*Speaker, error) {
 			for i, v := range pcm {
 				binary.LittleEndian.PutUint16(out[2*i:], uint16(v))
 			}
+			if opts.Played != nil {
+				opts.Played(pcm, time.Now().Add(time.Duration(latency.Load())))
+			}
 		},
 	})
+	s.dev, s.latency = dev, lat
+	latency.Store(int64(lat))
 	if err != nil {
 		s.free()
 		return nil, fmt.Errorf("%w: opening %s: %v", ErrNoSound, s.name, err)
@@ -166,6 +180,10 @@ func (s *Speaker) find(name string) (malgo.DeviceInfo, error) {
 // Name is the device's name, as the sound system gives it.
 func (s *Speaker) Name() string { return s.name }
 
+// Latency is how long a sample takes from the Source to the speaker, as the
+// sound system reports it.
+func (s *Speaker) Latency() time.Duration { return s.latency }
+
 // Close stops playing and releases the device. The source is not called
 // after Close returns.
 func (s *Speaker) Close() error {
@@ -176,7 +194,4 @@ func (s *Speaker) Close() error {
 	return nil
 }
 
-func (s *Speaker) free() {
-	s.ctx.Uninit()
-	s.ctx.Free()
-}
+func (s *Speaker) free() { sound.Close(s.ctx) }

@@ -59,3 +59,44 @@ func TestDefaultDeviceOpensOrSaysWhy(t *testing.T) {
 	t.Logf("playing on %s", s.Name())
 	s.Close()
 }
+
+// TestPlayedSaysWhatAndWhen: Played is handed each buffer the source
+// filled, as filled, with when it will be heard: the device's latency
+// from now.
+func TestPlayedSaysWhatAndWhen(t *testing.T) {
+	type buffer struct {
+		first, n int16
+		ahead    time.Duration
+	}
+	got := make(chan buffer, 100)
+	var next int16
+	s, err := Open(func(pcm []int16) {
+		for i := range pcm {
+			pcm[i] = next
+			next++
+		}
+	}, Options{Device: Null, Played: func(pcm []int16, heard time.Time) {
+		select {
+		case got <- buffer{pcm[0], int16(len(pcm)), time.Until(heard)}:
+		default:
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Latency() != 30*time.Millisecond {
+		t.Errorf("the null device's latency is %v, want its three 10 ms periods", s.Latency())
+	}
+	var want int16
+	for range 10 {
+		b := <-got
+		if b.first != want {
+			t.Fatalf("Played was handed a buffer starting at %d, want %d: not what the source filled, in order", b.first, want)
+		}
+		if b.ahead <= 0 || b.ahead > s.Latency() {
+			t.Errorf("a buffer to be heard %v from now, want within the latency, %v", b.ahead, s.Latency())
+		}
+		want += b.n
+	}
+}
