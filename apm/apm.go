@@ -22,13 +22,12 @@ const (
 	Frame = Rate / 100 // samples in the module's 10 ms frame
 )
 
-// Lead is how far ahead of the microphone's sound a Processor feeds the
-// far end: what the echo canceller is told the delay is. An echo that came
-// sooner than the far end that caused it could not be cancelled, so the
-// sound system's figures for its latencies may be off by this much the
-// wrong way, and by the canceller's reach (its extended filter and
-// delay-agnostic estimation, a few hundred milliseconds) the other.
-const Lead = 40 * time.Millisecond
+// delayMargin is taken off the delay the canceller is told: an echo that
+// came sooner than it was told could not be cancelled, one that comes later
+// is followed by its extended filter. The sound system's figures are right
+// to a millisecond on PulseAudio once a stream runs; the margin is for the
+// jitter of its callbacks.
+const delayMargin = 10 * time.Millisecond
 
 // ErrModule means WebRTC's audio processing module refused a setting or a
 // frame; the error says which and its code.
@@ -50,11 +49,17 @@ type Stats struct {
 	Echo          bool          // the last frame held echo
 	ERLE          float64       // its estimate of the echo return loss enhancement, dB
 	ERL           float64       // its estimate of the echo return loss, dB
-	Delay         time.Duration // the delay it found between the far end it was fed and the echo, median
+	Delay         time.Duration // the delay its estimator reports (its own measure), median
 	DelaySpread   time.Duration // their standard deviation
 	FramesNear    int64         // microphone frames processed
 	FramesFar     int64         // far-end frames fed
 	FramesSilence int64         // of those, frames of silence fed while nothing was played
+}
+
+// String says it in a line, for a person.
+func (s Stats) String() string {
+	return fmt.Sprintf("delay %v (spread %v), echo return loss %.0f dB, enhancement %.0f dB; %d frames, %d of the far end",
+		s.Delay, s.DelaySpread, s.ERL, s.ERLE, s.FramesNear, s.FramesFar)
 }
 
 // Processor cleans one microphone's sound. Process is called from one
@@ -70,14 +75,20 @@ type Processor struct {
 	held   []int16    // the start of a frame, waiting for the rest
 	out    []int16    // processed samples not yet handed back
 	stats  Stats
+
+	delays  [100]time.Duration // the delays measured over the last second, by frame
+	delayAt int                // frames measured in all
 }
 
 // New returns a processor that runs the stages opts asks for, cancelling
 // the echo of far (none when far is nil).
 func New(far *FarEnd, opts Options) (*Processor, error) {
 	cfg := C.pigeon_apm_config{
-		echo:        cbool(opts.EchoCancellation && far != nil),
-		echo_level:  1, // moderate: high takes 6 dB of the voice while both speak, for 3 dB less echo
+		echo: cbool(opts.EchoCancellation && far != nil),
+		// High suppression: in calls on PulseAudio the echo came back 38
+		// to 51 dB down, against 27 to 39 dB with moderate; while both
+		// speak, the voice loses 7 dB in the simulated laptop room, not 3.
+		echo_level:  2,
 		noise:       cbool(opts.NoiseSuppression),
 		noise_level: 1, // moderate: high takes some of a quiet voice with the noise
 		gain:        cbool(opts.GainControl),
@@ -145,17 +156,21 @@ func (p *Processor) Process(pcm []int16, captured time.Time) error {
 	return err
 }
 
-// processFrame feeds the far end the room heard until Lead after the
-// frame, then cleans the frame, recorded from captured on.
+// processFrame feeds the module what the speaker has been handed since the
+// last frame, then cleans the frame, recorded from captured on, telling the
+// module how much later than the frame the newest far end it has is heard.
 func (p *Processor) processFrame(frame []int16, captured time.Time) error {
+	var delay time.Duration
 	if p.echo {
-		if err := p.feedFar(captured.Add(samplesDuration(Frame) + Lead)); err != nil {
+		newest, err := p.feedFar(captured)
+		if err != nil {
 			return err
 		}
+		delay = p.steady(newest.Sub(captured.Add(samplesDuration(Frame))))
 	}
 	buf := unsafe.Slice((*int16)(unsafe.Pointer(p.frame)), Frame)
 	copy(buf, frame)
-	code := C.pigeon_apm_near(p.c, p.frame, C.int(Lead.Milliseconds()))
+	code := C.pigeon_apm_near(p.c, p.frame, C.int(delay.Milliseconds()))
 	p.stats.FramesNear++
 	copy(frame, buf)
 	if code != 0 && code != -13 { // kBadStreamParameterWarning: a delay out of its range, used all the same
@@ -164,33 +179,50 @@ func (p *Processor) processFrame(frame []int16, captured time.Time) error {
 	return nil
 }
 
-// feedFar feeds the module the far end heard until until.
-func (p *Processor) feedFar(until time.Time) error {
+// feedFar feeds the module, in whole frames, what the speaker has been
+// handed and it has not yet been fed, and returns when the room hears the
+// newest of it. The far end goes to the canceller as soon as the speaker
+// has it, before the room can hear it: an echo never comes sooner than the
+// far end that caused it, however wrong the latencies the sound system
+// reports, and the delay the module is told, from them, is for it to
+// correct. Before anything is played, and when the speaker has stopped,
+// silence keeps the canceller's far end in step with the microphone.
+func (p *Processor) feedFar(captured time.Time) (time.Time, error) {
 	buf := unsafe.Slice((*int16)(unsafe.Pointer(p.frame)), Frame)
-	target, played, ok := p.far.index(until)
-	if !ok {
-		// Nothing played yet: silence keeps the canceller's far end in
-		// step with the microphone.
+	end, endAt, ok := p.far.played()
+	if !ok || endAt.Before(captured) && p.farPos+Frame > end {
 		clear(buf)
 		p.stats.FramesSilence++
-		return p.feed()
+		return captured, p.feed()
 	}
 	// Out of step by more than the far end keeps (the first frame, or a
-	// speaker opened again): start again one frame before.
-	if d := target - p.farPos; !p.synced || d > farRing/2 || d < -farRing/2 {
-		p.farPos, p.synced = target-Frame, true
+	// microphone that stalled): start again with the newest frame.
+	if d := end - p.farPos; !p.synced || d > farRing/2 || d < 0 {
+		p.farPos, p.synced = max(end-Frame, 0), true
 	}
-	// What the speaker has not been handed yet is fed when it has: the
-	// far end reaches the canceller late, never as silence.
-	target = min(target, played)
-	for fed := 0; p.farPos+Frame <= target && fed < farRing/Frame; fed++ {
+	for p.farPos+Frame <= end {
 		p.far.read(buf, p.farPos)
 		p.farPos += Frame
 		if err := p.feed(); err != nil {
-			return err
+			return time.Time{}, err
 		}
 	}
-	return nil
+	return endAt.Add(-samplesDuration(int(end - p.farPos))), nil
+}
+
+// steady returns the delay to tell the canceller, given the one measured
+// now: the least of the last second's, less delayMargin. A callback the
+// system ran late makes one measure too long or too short; told too long,
+// the canceller would look for the echo before it comes, and each change
+// it is told moves its buffers.
+func (p *Processor) steady(measured time.Duration) time.Duration {
+	p.delays[p.delayAt%len(p.delays)] = measured
+	p.delayAt++
+	least := measured
+	for _, d := range p.delays[:min(p.delayAt, len(p.delays))] {
+		least = min(least, d)
+	}
+	return max(least-delayMargin, 0).Truncate(time.Millisecond)
 }
 
 func (p *Processor) feed() error {

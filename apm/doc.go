@@ -8,11 +8,13 @@
 // each buffer as it plays it, with when the room will hear it, and never
 // waits for more than a copy. A Processor is one microphone's: Process
 // takes each chunk the microphone records, with when it was recorded,
-// feeds the module the far end the room heard over that time, and cleans
-// the chunk in place, in 10 ms frames, holding nothing back when a chunk is
-// a whole number of frames. The module also estimates what is left of the
-// delay between the two (its delay-agnostic mode), so the figures the
-// sound system gives for its latencies need only be close.
+// feeds the module the far end the speaker has been handed since, and
+// cleans the chunk in place, in 10 ms frames, holding nothing back when a
+// chunk is a whole number of frames. The far end reaches the module before
+// the room can hear it, so no echo comes before its cause; the module is
+// told how much later the room hears it, from the latencies the sound
+// system reports, and follows an echo up to 128 ms past that (its extended
+// filter), where reverberation and late figures put it.
 //
 // Both run at 48 kHz, mono, 16-bit.
 package apm

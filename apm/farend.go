@@ -38,16 +38,12 @@ func (f *FarEnd) Played(pcm []int16, heard time.Time) {
 	f.endAt = heard.Add(samplesDuration(len(pcm)))
 }
 
-// index is the number of the sample heard at t, on the far end's count,
-// and the number of samples played so far; false when nothing has been
-// played yet.
-func (f *FarEnd) index(t time.Time) (at, end int64, ok bool) {
+// played is how many samples have been played in all, and when the room
+// hears the end of them; false when nothing has been played yet.
+func (f *FarEnd) played() (end int64, endAt time.Time, ok bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.endAt.IsZero() {
-		return 0, 0, false
-	}
-	return f.end + int64(t.Sub(f.endAt))*Rate/int64(time.Second), f.end, true
+	return f.end, f.endAt, !f.endAt.IsZero()
 }
 
 // read fills frame with samples from number from on; what is not kept

@@ -68,22 +68,22 @@ func TestProcessHoldsNothingBack(t *testing.T) {
 	t.Logf("chunks of 700 and 333 samples came out %d samples late", late)
 }
 
-// TestFarEndKeepsWhatWasPlayed: the far end answers which sample the room
-// hears when, and gives back what was played, with silence for what it
-// does not keep.
+// TestFarEndKeepsWhatWasPlayed: the far end says how much was played and
+// when the room hears its end, and gives back what was played, with
+// silence for what it does not keep.
 func TestFarEndKeepsWhatWasPlayed(t *testing.T) {
 	f := NewFarEnd()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	if _, _, ok := f.index(t0); ok {
+	if _, _, ok := f.played(); ok {
 		t.Fatal("a far end nothing was played into has a count")
 	}
 	pcm := noise(3 * farRing)
 	for n := 0; n < len(pcm); n += Frame {
 		f.Played(pcm[n:n+Frame], t0.Add(samplesDuration(n)))
 	}
-	at, end, ok := f.index(t0.Add(time.Second))
-	if !ok || at != Rate || end != int64(len(pcm)) {
-		t.Errorf("index at 1 s: %d of %d, %v; want %d of %d", at, end, ok, Rate, len(pcm))
+	end, endAt, ok := f.played()
+	if !ok || end != int64(len(pcm)) || !endAt.Equal(t0.Add(samplesDuration(len(pcm)))) {
+		t.Errorf("played %d samples, to be heard by %v, %v; want %d by %v", end, endAt.Sub(t0), ok, len(pcm), samplesDuration(len(pcm)))
 	}
 	frame := make([]int16, Frame)
 	from := int64(len(pcm) - farRing + 100)

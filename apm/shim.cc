@@ -1,7 +1,11 @@
-// The C face of shim.h over webrtc::AudioProcessing, set up as PulseAudio's
-// module-echo-cancel sets it up, with its extended filter and delay-agnostic
-// estimation on: the delay a desktop's sound server reports is only roughly
-// the one the room has.
+// The C face of shim.h over webrtc::AudioProcessing, set up much as
+// PulseAudio's module-echo-cancel sets it up, with the extended filter on:
+// it follows an echo up to 128 ms past the delay it is told, where the
+// room's reverberation and a sound server's late figures put it. The
+// delay-agnostic mode stays off: in this version it sets the delay it is
+// told aside for its own estimate, which loses a speaker that keeps 200 ms
+// of sound in its buffers (15.8 dB of echo taken off in the simulated room,
+// against 60.8 dB with the delay told).
 #include "shim.h"
 
 #include <string.h>
@@ -26,7 +30,7 @@ static void frame_init(webrtc::AudioFrame *f, int rate, size_t samples) {
 extern "C" pigeon_apm *pigeon_apm_new(int rate, const pigeon_apm_config *cfg, int *err) {
 	webrtc::Config config;
 	config.Set<webrtc::ExtendedFilter>(new webrtc::ExtendedFilter(true));
-	config.Set<webrtc::DelayAgnostic>(new webrtc::DelayAgnostic(true));
+	config.Set<webrtc::DelayAgnostic>(new webrtc::DelayAgnostic(false));
 	// The experimental gain control drives a microphone's analog volume,
 	// which pigeon does not touch; the digital one stays.
 	config.Set<webrtc::ExperimentalAgc>(new webrtc::ExperimentalAgc(false));
