@@ -83,6 +83,8 @@ type Media struct {
 	// AudioLabel says what feeds Audio, for the user.
 	AudioLabel string
 
+	processor *apm.Processor // the microphone's processing; nil for none
+
 	opts     Options                     // what was opened, for SwitchVideo and AddVideo
 	selector *mediadevices.CodecSelector // the encoders, for a video added later
 
@@ -165,6 +167,15 @@ func (m *Media) ForceKeyFrame() error {
 	return nil
 }
 
+// EchoStats says what the microphone's echo canceller makes of the call so
+// far; false when the microphone's sound is not processed.
+func (m *Media) EchoStats() (apm.Stats, bool) {
+	if m.processor == nil {
+		return apm.Stats{}, false
+	}
+	return m.processor.Stats(), true
+}
+
 // Close stops every track and releases its device.
 func (m *Media) Close() error {
 	m.mu.Lock()
@@ -198,7 +209,7 @@ func Open(opts Options) (*Media, error) {
 
 	switch opts.Audio {
 	case Mic:
-		m.Audio, m.AudioLabel, err = openMicrophone(opts, selector)
+		m.Audio, m.AudioLabel, m.processor, err = openMicrophone(opts, selector)
 	case Test:
 		m.Audio = mediadevices.NewAudioTrack(NewTestAudio(), selector)
 		m.AudioLabel = "test tone 480 Hz"

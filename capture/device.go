@@ -128,22 +128,24 @@ func openCamera(opts Options) (mediadevices.VideoSource, string, error) {
 	return src, label, nil
 }
 
-func openMicrophone(opts Options, selector *mediadevices.CodecSelector) (mediadevices.Track, string, error) {
+// openMicrophone opens the microphone opts names, and its processing unless
+// opts.RawMicrophone.
+func openMicrophone(opts Options, selector *mediadevices.CodecSelector) (mediadevices.Track, string, *apm.Processor, error) {
 	d := pick(microphones(), opts.Microphone)
 	if d == nil {
-		return nil, "", missing(ErrNoMicrophone, opts.Microphone)
+		return nil, "", nil, missing(ErrNoMicrophone, opts.Microphone)
 	}
 	// Opened first: mediadevices' manager tells a driver's formats only
 	// once it is open.
 	if err := d.Open(); err != nil {
-		return nil, "", fmt.Errorf("%w: opening microphone %s: %v", ErrDeviceFailed, d.Info().Label, err)
+		return nil, "", nil, fmt.Errorf("%w: opening microphone %s: %v", ErrDeviceFailed, d.Info().Label, err)
 	}
 	p, err := microphoneProp(d.Properties())
 	if err != nil {
 		d.Close()
 		// The only microphone the system offers cannot record: this is
 		// where ALSA's "null" device on a machine without a sound card ends.
-		return nil, "", fmt.Errorf("%w: %s %v", ErrNoMicrophone, d.Info().Label, err)
+		return nil, "", nil, fmt.Errorf("%w: %s %v", ErrNoMicrophone, d.Info().Label, err)
 	}
 	var proc *apm.Processor
 	if !opts.RawMicrophone {
@@ -151,7 +153,7 @@ func openMicrophone(opts Options, selector *mediadevices.CodecSelector) (mediade
 		p.ChannelCount, p.SampleRate, p.SampleSize, p.IsFloat = 1, apm.Rate, 2, false
 		if proc, err = apm.New(opts.FarEnd, apm.Defaults); err != nil {
 			d.Close()
-			return nil, "", fmt.Errorf("%w: preparing the microphone's processing: %v", ErrDeviceFailed, err)
+			return nil, "", nil, fmt.Errorf("%w: preparing the microphone's processing: %v", ErrDeviceFailed, err)
 		}
 	}
 	r, err := d.(driver.AudioRecorder).AudioRecord(p)
@@ -160,7 +162,7 @@ func openMicrophone(opts Options, selector *mediadevices.CodecSelector) (mediade
 		if proc != nil {
 			proc.Close()
 		}
-		return nil, "", fmt.Errorf("%w: starting microphone %s: %v", ErrDeviceFailed, d.Info().Label, err)
+		return nil, "", nil, fmt.Errorf("%w: starting microphone %s: %v", ErrDeviceFailed, d.Info().Label, err)
 	}
 	label := fmt.Sprintf("microphone %s", describe(Mic, d, nil).Name)
 	if proc != nil {
@@ -168,7 +170,7 @@ func openMicrophone(opts Options, selector *mediadevices.CodecSelector) (mediade
 		label += " (echo cancellation on)"
 	}
 	src := &audioSource{Reader: guardAudio(r, d.Info().Label), Driver: d, proc: proc}
-	return mediadevices.NewAudioTrack(src, selector), label, nil
+	return mediadevices.NewAudioTrack(src, selector), label, proc, nil
 }
 
 func missing(err error, id string) error {

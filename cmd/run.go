@@ -274,6 +274,9 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	for _, st := range stats {
 		say("received %s", st)
 	}
+	if st, ok := media.EchoStats(); ok && opts.Verbose {
+		say("echo canceller: %s", st)
+	}
 	if opts.Record != "" {
 		say("recorded in %s", opts.Record)
 	}
