@@ -294,8 +294,12 @@ func (s *Server) Play(ctx context.Context, sink string, pcm []int16) error {
 
 // Recording is a source being recorded (parec) until Stop.
 type Recording struct {
+	// Started is when the recording began: its first sample was recorded
+	// about then.
+	Started time.Time
+
 	cmd    *exec.Cmd
-	out    bytes.Buffer
+	out    syncBuffer
 	stderr syncBuffer
 	done   chan struct{} // closed when parec's stderr is closed
 }
@@ -335,6 +339,7 @@ func (s *Server) Record(source string) (*Recording, error) {
 	}()
 	select {
 	case <-connected:
+		r.Started = time.Now()
 		return r, nil
 	case <-r.done:
 		r.cmd.Wait()
@@ -349,12 +354,17 @@ func (r *Recording) Stop() ([]int16, error) {
 	if err := r.cmd.Wait(); err != nil {
 		return nil, fmt.Errorf("parec: %w: %s", err, r.stderr.String())
 	}
+	return r.Recorded(), nil
+}
+
+// Recorded is what has been recorded so far.
+func (r *Recording) Recorded() []int16 {
 	b := r.out.Bytes()
 	pcm := make([]int16, len(b)/2)
 	for i := range pcm {
 		pcm[i] = int16(binary.LittleEndian.Uint16(b[2*i:]))
 	}
-	return pcm, nil
+	return pcm
 }
 
 func int16Bytes(pcm []int16) []byte {
@@ -369,6 +379,19 @@ func int16Bytes(pcm []int16) []byte {
 type syncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// Bytes is a copy of what was written.
+func (b *syncBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Clone(b.buf.Bytes())
 }
 
 func (b *syncBuffer) WriteString(s string) {
