@@ -69,11 +69,20 @@ func start(t *testing.T, args ...string) *proc {
 // add"; "" is this process's own.
 func startIn(t *testing.T, netns string, args ...string) *proc {
 	t.Helper()
+	return startWith(t, netns, nil, args...)
+}
+
+// startWith starts pigeon in netns with env added to its environment.
+func startWith(t *testing.T, netns string, env []string, args ...string) *proc {
+	t.Helper()
 	cmd := exec.Command(pigeonBin, args...)
 	if netns != "" {
 		// ip netns exec enters the namespace and execs pigeon in its
 		// place: killing the process kills pigeon.
 		cmd = exec.Command("ip", append([]string{"netns", "exec", netns, pigeonBin}, args...)...)
+	}
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
 	}
 	p := &proc{
 		cmd:    cmd,
