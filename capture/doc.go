@@ -11,4 +11,9 @@
 // channels (ALSA's "null" device on a machine without a sound card) is skipped,
 // and a device that panics while being read ends its track with an error
 // instead of killing the process.
+//
+// A microphone's sound is cleaned as it is read, unless
+// Options.RawMicrophone: package apm cancels the echo of what the speakers
+// play (Options.FarEnd, which the speaker side feeds), suppresses noise and
+// levels the gain, in place, before the encoder sees it.
 package capture

@@ -11,6 +11,8 @@
 // the window this side's QR code beside what its camera sees, with the
 // outline of a code found (termview.Block does the same on a terminal). The
 // views, the speaker and the recordings are Output's and stop with Close.
+// The speaker hands what it plays, as it plays it, to Options.FarEnd, for
+// the microphone's echo canceller (package apm).
 //
 // The sub-packages do one thing each and can be used alone: window and
 // termview are the two views, speaker the sound card, webmwriter the WebM
