@@ -76,6 +76,9 @@ type Server struct {
 	err  error         // how it exited, once done is closed
 
 	stopOnce sync.Once
+
+	mu   sync.Mutex
+	recs []*Recording // to stop before the server
 }
 
 // pulseaudio is the program; setup.sh installs it with pulseaudio-utils,
@@ -226,6 +229,12 @@ func (s *Server) Log() string { return s.log.String() }
 func (s *Server) Stop() error {
 	var err error
 	s.stopOnce.Do(func() {
+		s.mu.Lock()
+		recs := s.recs
+		s.mu.Unlock()
+		for _, r := range recs {
+			r.Stop()
+		}
 		s.cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-s.done:
@@ -302,10 +311,14 @@ type Recording struct {
 	out    syncBuffer
 	stderr syncBuffer
 	done   chan struct{} // closed when parec's stderr is closed
+
+	stopOnce sync.Once
+	stopErr  error
 }
 
 // Record starts recording the source named source (a pipe, or a sink's
-// monitor), 16-bit mono at Rate, and returns once the recording runs.
+// monitor), 16-bit mono at Rate, and returns once the recording runs. The
+// server's Stop stops it if the test has not.
 func (s *Server) Record(source string) (*Recording, error) {
 	r := &Recording{done: make(chan struct{})}
 	r.cmd = exec.Command("parec", "--verbose", "--device="+source, "--raw", "--format=s16le",
@@ -340,6 +353,9 @@ func (s *Server) Record(source string) (*Recording, error) {
 	select {
 	case <-connected:
 		r.Started = time.Now()
+		s.mu.Lock()
+		s.recs = append(s.recs, r)
+		s.mu.Unlock()
 		return r, nil
 	case <-r.done:
 		r.cmd.Wait()
@@ -347,12 +363,18 @@ func (s *Server) Record(source string) (*Recording, error) {
 	}
 }
 
-// Stop ends the recording and returns what it recorded.
+// Stop ends the recording and returns what it recorded. It may be called
+// more than once.
 func (r *Recording) Stop() ([]int16, error) {
-	r.cmd.Process.Signal(syscall.SIGTERM)
-	<-r.done
-	if err := r.cmd.Wait(); err != nil {
-		return nil, fmt.Errorf("parec: %w: %s", err, r.stderr.String())
+	r.stopOnce.Do(func() {
+		r.cmd.Process.Signal(syscall.SIGTERM)
+		<-r.done
+		if err := r.cmd.Wait(); err != nil {
+			r.stopErr = fmt.Errorf("parec: %w: %s", err, r.stderr.String())
+		}
+	})
+	if r.stopErr != nil {
+		return nil, r.stopErr
 	}
 	return r.Recorded(), nil
 }

@@ -104,3 +104,32 @@ func TestBadConfigIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestStopEndsRecordings: a recording the test left running ends with the
+// server, its process and goroutine with it.
+func TestStopEndsRecordings(t *testing.T) {
+	before := runtime.NumGoroutine()
+	s := Start(t, Config{Sinks: []string{"room"}})
+	r, err := s.Record("room.monitor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-r.done:
+	default:
+		t.Fatal("the recording's parec runs on after the server stopped")
+	}
+	if r.cmd.ProcessState == nil {
+		t.Error("parec was not waited for")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines after the server stopped, %d before", n, before)
+	}
+}
