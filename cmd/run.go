@@ -127,14 +127,16 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 			switch state {
 			case webrtc.PeerConnectionStateConnected:
 				tr.Mark(trace.Connected)
-				// Pictures encoded before the connection was up were lost:
-				// send one the peer can start from now. (The encoder holds
-				// its lock while it waits for a picture: not in pion's
-				// callback.)
-				go media.ForceKeyFrame()
 				ups.Add(1)
 				reconnecting.Store(false)
 				if !connectedAt.CompareAndSwap(0, time.Now().UnixNano()) {
+					// Pictures sent while the path was lost never arrived:
+					// send one the peer can start from now. (The encoder
+					// holds its lock while it waits for a picture: not in
+					// pion's callback.) The first connection needs none:
+					// the first picture pion lets through is a keyframe
+					// (capture's prepared tracks).
+					go media.ForceKeyFrame()
 					say("reconnected")
 					break
 				}
