@@ -139,6 +139,10 @@ type Output struct {
 	done     chan struct{}
 	statusWG sync.WaitGroup
 
+	// spare is a VP8 decoder made as the output opens, for the first
+	// video track (see playVideo).
+	spare chan spareDecoder
+
 	// peerShown is set once the peer's video is shown: a preview (see
 	// ShowPreview) no longer takes its place.
 	peerShown atomic.Bool
@@ -149,7 +153,7 @@ type Output struct {
 // New prepares an output: it creates the recording's directory or file and
 // opens the view. The speaker opens when the first audio track plays.
 func New(opts Options) (*Output, error) {
-	o := &Output{opts: opts, done: make(chan struct{})}
+	o := &Output{opts: opts, done: make(chan struct{}), spare: make(chan spareDecoder, 1)}
 	if opts.RecordDir != "" {
 		if err := os.MkdirAll(opts.RecordDir, 0o755); err != nil {
 			return nil, fmt.Errorf("creating the recording directory: %w", err)
@@ -193,6 +197,7 @@ func New(opts Options) (*Output, error) {
 		o.statusWG.Add(1)
 		go o.updateStatus()
 	}
+	go o.makeSpareDecoder()
 	return o, nil
 }
 
@@ -393,6 +398,11 @@ func (o *Output) Close() error {
 		errs = append(errs, spk.Close())
 	}
 	errs = append(errs, o.closeSinks())
+	select {
+	case d := <-o.spare:
+		errs = append(errs, d.dec.Close())
+	default:
+	}
 	return errors.Join(errs...)
 }
 
