@@ -94,8 +94,9 @@ type Options struct {
 
 	// OnVideoFrame, if set, is handed each decoded picture, on the decoding
 	// goroutine as soon as it is decoded (for a benchmark that reads a
-	// timestamp drawn into the picture, say). Each picture is new; the view
-	// shows the same one, so it must not be changed.
+	// timestamp drawn into the picture, say). The picture is the decoder's
+	// and good until OnVideoFrame returns: copy what you keep, and change
+	// nothing.
 	OnVideoFrame func(img *image.YCbCr)
 
 	// Warn is told of problems that do not stop the call, such as a machine

@@ -9,8 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/pion/mediadevices/pkg/codec/vpx"
-	"github.com/pion/mediadevices/pkg/prop"
 	"github.com/pion/rtp"
 	"github.com/pion/rtp/codecs"
 	"github.com/pion/webrtc/v4"
@@ -100,7 +98,7 @@ type spareDecoder struct {
 // the first picture.
 func (o *Output) makeSpareDecoder() {
 	in := &frameReader{}
-	dec, err := vpx.NewDecoder(in, prop.Media{})
+	dec, err := newVP8Decoder(in)
 	if err != nil {
 		return // playVideo makes one, and says why it cannot
 	}
@@ -127,7 +125,7 @@ func (o *Output) decoderFor(v *videoPlayer) (interface {
 		return s.dec, nil
 	default:
 	}
-	return vpx.NewDecoder(&frameReader{v}, prop.Media{})
+	return newVP8Decoder(&frameReader{v})
 }
 
 // push adds a packet, and passes on the frames it completes.
@@ -260,7 +258,7 @@ func (v *videoPlayer) decode(dec interface {
 		}
 		if o.view != nil && !closed {
 			o.peerShown.Store(true)
-			o.view.ShowRemote(ycc) // the decoder makes a new picture each time: no copy
+			o.view.ShowRemote(ycc) // it copies the picture, which the decoder reuses
 		}
 	}
 }
