@@ -32,8 +32,12 @@ const (
 
 // Options says which media to open.
 type Options struct {
-	Video string // Camera, Test, Screen, None, or ImagePrefix and a picture's path
-	Audio string // Mic, Test or None
+	// Video is Camera, Test, Screen, None, ImagePrefix and a picture's
+	// path, or the path of a file to play (see VideoFile).
+	Video string
+	// Audio is Mic, Test, None, or the path of a file to play (see
+	// AudioFile).
+	Audio string
 
 	// Camera and Microphone pick a device by the ID that Devices reports;
 	// empty picks the system's default.
@@ -203,7 +207,14 @@ func Open(opts Options) (*Media, error) {
 		m.AudioLabel = "test tone 480 Hz"
 	case None, "":
 	default:
-		err = fmt.Errorf("%w %q for audio: use %s, %s or %s", ErrUnknownSource, opts.Audio, Mic, Test, None)
+		var a *FileAudio
+		if a, err = OpenFileAudio(opts.Audio); err == nil {
+			m.Audio = mediadevices.NewAudioTrack(a, selector)
+			m.AudioLabel = a.Label()
+		} else if errors.Is(err, ErrUnknownSource) {
+			err = fmt.Errorf("%w %q for audio: no file has that name; use %s, %s, %s or a sound file's path",
+				ErrUnknownSource, opts.Audio, Mic, Test, None)
+		}
 	}
 	if err != nil {
 		m.Close()
@@ -228,7 +239,8 @@ func openVideoMidCall(name string, opts Options) (mediadevices.VideoSource, stri
 }
 
 // openVideo opens the video source named name (Options.Video, not None),
-// and says what it is for the user.
+// and says what it is for the user. A file is opened and its first
+// picture read: one that cannot play is refused now, not once it is sent.
 func openVideo(name string, opts Options) (mediadevices.VideoSource, string, error) {
 	switch name {
 	case Camera:
@@ -242,11 +254,28 @@ func openVideo(name string, opts Options) (mediadevices.VideoSource, string, err
 	if path, ok := ImagePath(name); ok {
 		return NewImageVideo(path, opts.Width, opts.Height, opts.FrameRate), "the picture " + path, nil
 	}
-	return nil, "", fmt.Errorf("%w %q for video: use %s, %s, %s, %s or %sFILE", ErrUnknownSource, name, Camera, Test, Screen, None, ImagePrefix)
+	if name == None || name == "" {
+		return nil, "", fmt.Errorf("%w %q for video", ErrUnknownSource, name)
+	}
+	v, err := OpenFileVideo(name, opts.Width, opts.Height)
+	switch {
+	case errors.Is(err, errPicture):
+		// A picture named as a file is shown as image:FILE shows it.
+		if err := checkPicture(name); err != nil {
+			return nil, "", err
+		}
+		return NewImageVideo(name, opts.Width, opts.Height, opts.FrameRate), "the picture " + name, nil
+	case errors.Is(err, ErrUnknownSource):
+		return nil, "", fmt.Errorf("%w %q for video: no file has that name; use %s, %s, %s, %s, %sFILE or a video file's path",
+			ErrUnknownSource, name, Camera, Test, Screen, None, ImagePrefix)
+	case err != nil:
+		return nil, "", err
+	}
+	return v, v.Label(), nil
 }
 
 // VideoSources are the names SwitchVideo takes, but for pictures
-// (ImagePrefix and a path).
+// (ImagePrefix and a path) and files (a path).
 var VideoSources = []string{Camera, Test, Screen}
 
 // VideoName returns the name of the video source sent now, as
@@ -281,8 +310,8 @@ func (m *Media) startVideo(src mediadevices.VideoSource, name, label string) boo
 	return true
 }
 
-// AddVideo opens the source named name (Camera, Test, Screen, or
-// ImagePrefix and a path) and makes it feed a new video track, for media
+// AddVideo opens the source named name (Camera, Test, Screen, ImagePrefix
+// and a path, or a file's path) and makes it feed a new video track, for media
 // opened without video (None): the call then has a track to add. With a
 // video track already there it returns ErrHasVideo; on any error nothing
 // changes. It returns the new source's label.
@@ -306,9 +335,10 @@ func (m *Media) AddVideo(name string) (string, error) {
 	return label, nil
 }
 
-// SwitchVideo makes the source named name (Camera, Test, Screen, or
-// ImagePrefix and a path) feed the video track in place of the one that
-// does, and closes that one: a camera is released. The track, and with it
+// SwitchVideo makes the source named name (Camera, Test, Screen,
+// ImagePrefix and a path, or a file's path, played from its start) feed
+// the video track in place of the one that does, and closes that one: a
+// camera is released. The track, and with it
 // its encoder and the call's RTP sender, stays: the peer sees the new
 // picture with nothing to negotiate, and the preview follows it. A picture
 // must be there and readable at the time of the switch. Switching to the

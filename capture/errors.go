@@ -26,6 +26,10 @@ var (
 	// JPEG picture.
 	ErrNoPicture = errors.New("no picture to show")
 
+	// ErrMediaFile means a media file to play (a video or a sound file)
+	// cannot be read, is not of a kind pigeon plays, or is damaged.
+	ErrMediaFile = errors.New("cannot play the media file")
+
 	// ErrNoVideo means the media sends no video, so its source cannot be
 	// switched.
 	ErrNoVideo = errors.New("no video is sent")
@@ -34,6 +38,9 @@ var (
 	// add: its source is switched instead.
 	ErrHasVideo = errors.New("video is sent already")
 )
+
+// errPicture means a video file is a picture, which ImageVideo shows.
+var errPicture = errors.New("it is a picture, not a video")
 
 // errSplitClosed means a video source was swapped in after the media was
 // closed.

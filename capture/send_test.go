@@ -84,15 +84,15 @@ var (
 	opusParams = webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, PayloadType: 111}
 )
 
-// isVP8KeyFrame reports whether the RTP payload starts a VP8 keyframe.
-func isVP8KeyFrame(t *testing.T, payload []byte) bool {
+// startsVP8KeyFrame reports whether the RTP payload starts a VP8 keyframe.
+func startsVP8KeyFrame(t *testing.T, payload []byte) bool {
 	t.Helper()
 	var p codecs.VP8Packet
 	frame, err := p.Unmarshal(payload)
 	if err != nil || p.S != 1 || len(frame) == 0 {
 		t.Fatalf("the first packet is no start of a VP8 frame (%v)", err)
 	}
-	return frame[0]&1 == 0
+	return isVP8KeyFrame(frame)
 }
 
 // TestTracksComeWithTheirEncoders: the encoders are made when the media
@@ -125,7 +125,7 @@ func TestTracksComeWithTheirEncoders(t *testing.T) {
 	if err != nil || params.PayloadType != 96 {
 		t.Fatalf("Bind = %v, %v", params, err)
 	}
-	if first := b.waitPackets(t, 1)[0]; !isVP8KeyFrame(t, first) {
+	if first := b.waitPackets(t, 1)[0]; !startsVP8KeyFrame(t, first) {
 		t.Error("the first picture after 3 dropped ones is not a keyframe: the peer cannot decode it")
 	}
 	if err := video.Unbind(b); err != nil {

@@ -1,8 +1,11 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -80,6 +83,7 @@ space), and lines are read from stdin as they come, so that a script can
 drive the chat.`,
 		Example: `  pigeon call
   pigeon call --video test --audio test --record received/
+  pigeon call --video clip.y4m --audio speech.wav   # files in place of a camera and a microphone
   pigeon call --signal-out offer.txt --signal-in answer.txt
   pigeon call --scan                # read the answer's QR code with the camera
   pigeon call --stun stun:stun.example.org:3478`,
@@ -126,8 +130,8 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 	}
 
 	f := cmd.Flags()
-	f.StringVar(&opts.Video, "video", defaultVideo, "video to send: camera, test, screen (X11), none, or image:FILE (a PNG or JPEG picture, shown as a camera would, read again when it changes); /source switches it during the call")
-	f.StringVar(&opts.Audio, "audio", capture.Mic, "audio to send: mic, test or none")
+	f.StringVar(&opts.Video, "video", defaultVideo, "video to send: camera, test, screen (X11), none, image:FILE (a PNG or JPEG picture, shown as a camera would, read again when it changes), or FILE: a video file played in a loop at its own frame rate (Y4M, or IVF with VP8; ./NAME for a file named like a word above); /source switches it during the call")
+	f.StringVar(&opts.Audio, "audio", capture.Mic, "audio to send: mic, test, none, or FILE: a sound file played in a loop (WAV, or Ogg Opus)")
 	f.StringSliceVar(&opts.Devices, "device", nil, "camera or microphone to use, by the ID 'pigeon devices' shows (repeatable)")
 	f.StringVar(&opts.SignalIn, "signal-in", "", "read the peer's code from this file or FIFO; - for stdin (default: the terminal)")
 	f.StringVar(&opts.SignalOut, "signal-out", "", "write this side's code to this file or FIFO; - for stdout (default: the terminal)")
@@ -136,7 +140,7 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 	f.BoolVar(&opts.QRInvert, "qr-invert", false, "swap light and dark in the QR code (with NO_COLOR set: for a terminal with dark text on a light background)")
 	f.StringVar(&opts.QRPNG, "qr-png", "", "also write the QR code of this side's code to this PNG file")
 	f.StringVar(&opts.ScanImage, "scan-image", "", "read the peer's code from the QR code in this PNG or JPEG picture (a screenshot or a photo) instead of a paste")
-	f.BoolVar(&opts.Scan, "scan", false, "read the peer's QR code with the camera instead of a paste (the --video camera or picture, else the camera alone)")
+	f.BoolVar(&opts.Scan, "scan", false, "read the peer's QR code with the camera instead of a paste (the --video camera, picture or file, else the camera alone)")
 	f.StringSliceVar(&opts.STUN, "stun", nil, "STUN server URL, such as stun:host:3478 (repeatable; default: none, LAN only)")
 	f.StringSliceVar(&opts.TURN, "turn", nil, "TURN server URL, such as turn:host:3478 (repeatable; needs --turn-user and --turn-pass)")
 	f.StringVar(&opts.TURNUser, "turn-user", "", "user name for the TURN server")
@@ -169,14 +173,14 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 
 // validate checks the flags that cobra cannot check alone.
 func (o *CallOptions) validate() error {
-	if _, picture := capture.ImagePath(o.Video); !picture && !slices.Contains([]string{capture.Camera, capture.Test, capture.Screen, capture.None}, o.Video) {
-		return fmt.Errorf("--video %q: use camera, test, screen, none or image:FILE", o.Video)
+	if path, file := capture.VideoFile(o.Video); file && !exists(path) {
+		return fmt.Errorf("--video %q: no file has that name; use camera, test, screen, none, image:FILE or a video file's path", o.Video)
 	}
 	if o.Scan && (o.ScanImage != "" || o.SignalIn != "") {
 		return fmt.Errorf("--scan reads the peer's code with the camera: leave out --scan-image and --signal-in")
 	}
-	if !slices.Contains([]string{capture.Mic, capture.Test, capture.None}, o.Audio) {
-		return fmt.Errorf("--audio %q: use mic, test or none", o.Audio)
+	if path, file := capture.AudioFile(o.Audio); file && !exists(path) {
+		return fmt.Errorf("--audio %q: no file has that name; use mic, test, none or a sound file's path", o.Audio)
 	}
 	if err := validView(o.View); err != nil {
 		return err
@@ -204,6 +208,13 @@ func (o *CallOptions) validate() error {
 		return fmt.Errorf("--timeout and --paste-wait must be positive, and --duration not negative")
 	}
 	return nil
+}
+
+// exists says whether there is a file at path. One there but unreadable,
+// or not a media file, is refused when it is opened, with the reason.
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return !errors.Is(err, fs.ErrNotExist)
 }
 
 func checkICEURL(raw, scheme string) error {

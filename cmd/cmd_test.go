@@ -48,6 +48,12 @@ func TestCallFlags(t *testing.T) {
 		{"the screen", []string{"--video", "screen"}, func(o *CallOptions) bool { return o.Video == "screen" }, false},
 		{"unknown video", []string{"--video", "webcam"}, nil, true},
 		{"unknown audio", []string{"--audio", "speaker"}, nil, true},
+		{"media files", []string{"--video", "cmd_test.go", "--audio", "./exit.go"}, func(o *CallOptions) bool {
+			// Whether they play is found when they are opened.
+			return o.Video == "cmd_test.go" && o.Audio == "./exit.go"
+		}, false},
+		{"a missing video file", []string{"--video", "clip.y4m"}, nil, true},
+		{"a missing sound file", []string{"--audio", "/no/such/speech.wav"}, nil, true},
 		{"turn without credentials", []string{"--turn", "turn:t:3478"}, nil, true},
 		{"stun not a stun url", []string{"--stun", "http://s"}, nil, true},
 		{"negative duration", []string{"--duration", "-1s"}, nil, true},
@@ -107,6 +113,7 @@ func TestExitCodes(t *testing.T) {
 		{capture.ErrNoMicrophone, ExitNoMedia, "--audio test"},
 		{fmt.Errorf("%w: DISPLAY is not set", capture.ErrNoScreen), ExitNoMedia, "X11 desktop"},
 		{capture.ErrDeviceFailed, ExitNoMedia, ""},
+		{fmt.Errorf("%w clip.mp4: it is not a video file pigeon plays", capture.ErrMediaFile), ExitNoMedia, "ffmpeg -i IN"},
 		{call.ErrConnectFailed, ExitNoConnect, "--stun"},
 		{call.ErrConnectionLost, ExitConnection, ""},
 		{call.ErrPeerClosed, ExitConnection, ""},

@@ -16,7 +16,7 @@ const (
 	ExitOK          = 0 // the call ended with a hang-up, or the command did its job
 	ExitError       = 1 // anything else that went wrong
 	ExitBadInput    = 2 // a wrong flag, or a code that is damaged, cut or of the wrong kind
-	ExitNoMedia     = 3 // a camera, microphone or screen that is missing or fails
+	ExitNoMedia     = 3 // a camera, microphone or screen that is missing or fails, or a media file that cannot play
 	ExitNoConnect   = 4 // the peers could not reach each other
 	ExitConnection  = 5 // the connection was lost, or closed without a hang-up
 	ExitTampered    = 6 // the peer's certificate is not the one the code named
@@ -30,7 +30,8 @@ const exitCodesHelp = `Exit codes:
   1  an unexpected error
   2  bad input: a wrong flag, a file that is not there, or a code that is damaged, cut short,
      too old or of the wrong kind
-  3  a camera, microphone or screen (--video screen) is missing or failed
+  3  a camera, microphone or screen (--video screen) is missing or failed, or a media file
+     (--video FILE, --audio FILE) cannot be played
   4  could not connect to the peer
   5  the connection was lost, or the peer closed it without hanging up
   6  the peer's certificate does not match the code: it was altered, or is another call's
@@ -63,6 +64,9 @@ func exitCode(err error) (int, string) {
 		return ExitNoMedia, fmt.Sprintf("%v: use --audio test to send a test tone, or --audio none to send no sound", err)
 	case errors.Is(err, capture.ErrNoScreen):
 		return ExitNoMedia, fmt.Sprintf("%v: run pigeon on an X11 desktop, or send --video camera or --video test", err)
+	case errors.Is(err, capture.ErrMediaFile):
+		return ExitNoMedia, fmt.Sprintf("%v: pigeon plays Y4M and IVF (VP8) video and WAV and Ogg Opus sound, "+
+			"which ffmpeg makes of other files (ffmpeg -i IN -c:v libvpx -b:v 1M OUT.ivf, ffmpeg -i IN OUT.wav)", err)
 	case errors.Is(err, capture.ErrDeviceFailed), errors.Is(err, capture.ErrUnknownSource):
 		return ExitNoMedia, err.Error()
 	case errors.Is(err, fs.ErrNotExist):

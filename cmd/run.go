@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pion/mediadevices"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/pigeon-call/pigeon/call"
@@ -49,6 +50,8 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	}
 	defer media.Close()
 	say("sending %s", describeMedia(media))
+	watchTrack(media.Audio, "sound", say)
+	watchTrack(media.Video(), "video", say)
 
 	// The session is made after the output it feeds; the output's hooks
 	// reach it through current once it exists.
@@ -425,6 +428,21 @@ func openMedia(opts *CallOptions) (*capture.Media, error) {
 		return nil, err
 	}
 	return capture.Open(copts)
+}
+
+// watchTrack tells the person when the file or device that feeds t (the
+// sound or the video, as what says) fails during the call: a file found
+// damaged, a camera unplugged. The track has ended; the call goes on.
+func watchTrack(t mediadevices.Track, what string, say func(format string, args ...any)) {
+	if t == nil {
+		return
+	}
+	t.OnEnded(func(err error) {
+		// Not when the call's end closes the track.
+		if errors.Is(err, capture.ErrMediaFile) || errors.Is(err, capture.ErrDeviceFailed) {
+			say("the %s stopped: %v", what, err)
+		}
+	})
 }
 
 func localTracks(m *capture.Media) []webrtc.TrackLocal {

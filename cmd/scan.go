@@ -323,10 +323,12 @@ func (s *signalIO) scanCode(ctx context.Context, want offline.Kind) (offline.Sig
 }
 
 // scanSource returns the frames to scan and what releases them: the call's
-// video when it comes from the camera or a picture, the camera otherwise.
+// video when it comes from the camera, a picture or a file, the camera
+// otherwise.
 func (s *signalIO) scanSource() (scan.FrameReader, func(), error) {
 	_, picture := capture.ImagePath(s.opts.Video)
-	if s.media != nil && s.media.Video() != nil && (s.opts.Video == capture.Camera || picture) {
+	_, file := capture.VideoFile(s.opts.Video)
+	if s.media != nil && s.media.Video() != nil && (s.opts.Video == capture.Camera || picture || file) {
 		if frames, ok := s.media.VideoFrames(); ok {
 			return frames, func() {}, nil
 		}

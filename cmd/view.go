@@ -296,12 +296,13 @@ func (c *controls) addVideo(names ...string) {
 	if err != nil {
 		switch {
 		case errors.Is(err, capture.ErrUnknownSource):
-			c.say("/source %q: use %s; the call still sends no video", names[0], sourceNames)
+			c.say("/source %q: no source or file has that name; use %s; the call still sends no video", names[0], sourceNames)
 		default:
 			c.say("cannot open the video %s: %v; the call still sends no video", names[0], err)
 		}
 		return
 	}
+	watchTrack(c.media.Video(), "video", c.say)
 	if err := s.AddTrack(c.media.Video()); err != nil {
 		c.say("adding the video to the call: %v", err)
 		return
@@ -314,7 +315,7 @@ func (c *controls) addVideo(names ...string) {
 }
 
 // sourceNames are the names /source takes, for the user.
-var sourceNames = strings.Join(capture.VideoSources, "|") + "|" + capture.ImagePrefix + "FILE"
+var sourceNames = strings.Join(capture.VideoSources, "|") + "|" + capture.ImagePrefix + "FILE|FILE"
 
 func (c *controls) sourceHelp() {
 	c.sourceMu.Lock()
@@ -348,7 +349,7 @@ func (c *controls) source(name string) {
 	if err := c.switchSource(name); err != nil {
 		switch {
 		case errors.Is(err, capture.ErrUnknownSource):
-			c.say("/source %q: use %s; still sending %s", name, sourceNames, c.media.VideoLabel())
+			c.say("/source %q: no source or file has that name; use %s; still sending %s", name, sourceNames, c.media.VideoLabel())
 		default:
 			c.say("cannot switch the video to %s: %v; still sending %s", name, err, c.media.VideoLabel())
 		}
@@ -356,13 +357,14 @@ func (c *controls) source(name string) {
 }
 
 // nextSource switches the video to the next source that opens, in the
-// order of capture.VideoSources, then the picture the call started with
-// (the window's s key).
+// order of capture.VideoSources, then the picture or file the call started
+// with (the window's s key).
 func (c *controls) nextSource() {
 	c.sourceMu.Lock()
 	defer c.sourceMu.Unlock()
 	names := capture.VideoSources
-	if _, picture := capture.ImagePath(c.firstSource); picture {
+	_, picture := capture.ImagePath(c.firstSource)
+	if _, file := capture.VideoFile(c.firstSource); picture || file {
 		names = append(slices.Clone(names), c.firstSource)
 	}
 	now := c.media.VideoName()

@@ -98,7 +98,7 @@ func TestSourceCommand(t *testing.T) {
 		line string
 		want []string
 	}{
-		{"/source bogus", []string{`/source "bogus": use camera|test|screen|image:FILE`, "still sending the picture"}},
+		{"/source bogus", []string{`/source "bogus": no source or file has that name; use camera|test|screen|image:FILE|FILE;`, "still sending the picture"}},
 		{"/source none", []string{"/video off stops sending the video"}},
 		{"/source image:/no/such.png", []string{"cannot switch the video to image:/no/such.png", "no such file", "still sending the picture"}},
 		{"/source camera", []string{"cannot switch the video to camera", "no-such-camera", "still sending the picture"}},
@@ -165,7 +165,7 @@ func TestVideoOnAddsVideoToACallWithout(t *testing.T) {
 		want [][]string // the lines said, each holding all of its strings
 	}{
 		{"/video on by the caller", call.Caller, func(c *controls) { c.command("/video on") }, [][]string{
-			{"cannot open the camera", "no-such-camera", "sending test pattern 160x120", "instead", "/source camera|test|screen|image:FILE picks another"},
+			{"cannot open the camera", "no-such-camera", "sending test pattern 160x120", "instead", "/source camera|test|screen|image:FILE|FILE picks another"},
 			{"video on: sending test pattern 160x120", "added to the call"},
 		}},
 		{"/source test by the callee", call.Callee, func(c *controls) { c.command("/source test") }, [][]string{

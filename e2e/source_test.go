@@ -31,7 +31,7 @@ func TestSourceSwitchesTheVideoMidCall(t *testing.T) {
 	time.Sleep(time.Second)
 
 	fmt.Fprintln(caller.stdin, "/source bogus")
-	waitOutput(t, "caller's /source bogus", caller.stderr, `pigeon: /source "bogus": use camera|test|screen|image:FILE; still sending test pattern`)
+	waitOutput(t, "caller's /source bogus", caller.stderr, `pigeon: /source "bogus": no source or file has that name; use camera|test|screen|image:FILE|FILE; still sending test pattern`)
 	fmt.Fprintln(caller.stdin, "/source image:"+red)
 	waitOutput(t, "caller's /source", caller.stderr, "pigeon: sending the picture "+red)
 	endOnPicture(t, caller, callee, filepath.Join(dir, "callee"), "red", isRed)

@@ -9,12 +9,14 @@ set -euo pipefail
 # its XShm extension (--video screen, through mediadevices' X11 screen
 # driver).
 # Tests: Xvfb and ffmpeg (the window under a virtual display, its
-# screenshots, and reading recordings back with ffprobe), tmux (the terminal
+# screenshots, reading recordings back with ffprobe, and natural test video
+# and Ogg Opus speech for --video FILE and --audio FILE), espeak-ng (the
+# test speech), tmux (the terminal
 # view in a real terminal), chromium (e2e's calls with a real browser),
 # iproute2, iptables and coturn (e2e's calls across NATs: LANs in network
 # namespaces behind iptables NATs, with coturn as their STUN and TURN server,
 # run as root; the test starts its own turnserver inside a namespace).
-packages=(pkg-config libvpx-dev libopus-dev libopusfile-dev libsdl2-dev libasound2-dev libx11-dev libxext-dev libxcursor-dev libxinerama-dev libxi-dev libxrandr-dev libxss-dev libxxf86vm-dev xvfb ffmpeg tmux chromium iproute2 iptables coturn)
+packages=(pkg-config libvpx-dev libopus-dev libopusfile-dev libsdl2-dev libasound2-dev libx11-dev libxext-dev libxcursor-dev libxinerama-dev libxi-dev libxrandr-dev libxss-dev libxxf86vm-dev xvfb ffmpeg espeak-ng tmux chromium iproute2 iptables coturn)
 
 missing=()
 for p in "${packages[@]}"; do
