@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pion/interceptor"
+	"github.com/pion/mediadevices"
 	"github.com/pion/rtp"
 	"github.com/pion/rtp/codecs"
 	"github.com/pion/webrtc/v4"
@@ -83,6 +84,14 @@ var (
 	vp8Params  = webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000}, PayloadType: 96}
 	opusParams = webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, PayloadType: 111}
 )
+
+// unwrap returns the mediadevices track a prepared track sends.
+func unwrap(t mediadevices.Track) mediadevices.Track {
+	if p, ok := t.(*preparedTrack); ok {
+		return p.Track
+	}
+	return t
+}
 
 // startsVP8KeyFrame reports whether the RTP payload starts a VP8 keyframe.
 func startsVP8KeyFrame(t *testing.T, payload []byte) bool {
