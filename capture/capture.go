@@ -9,7 +9,6 @@ import (
 	"github.com/pion/mediadevices"
 	"github.com/pion/mediadevices/pkg/codec"
 	"github.com/pion/mediadevices/pkg/codec/opus"
-	"github.com/pion/mediadevices/pkg/codec/vpx"
 	"github.com/pion/mediadevices/pkg/io/video"
 )
 
@@ -382,15 +381,10 @@ type encoders struct{ video, audio *codec.RTPCodec }
 // PeerConnection negotiates by MIME type, so these match the codecs the call
 // package registers.
 func newCodecSelector(opts Options) (*mediadevices.CodecSelector, encoders, error) {
-	vp8, err := vpx.NewVP8Params()
-	if err != nil {
-		return nil, encoders{}, fmt.Errorf("preparing the VP8 encoder: %w", err)
-	}
-	vp8.BitRate = opts.VideoBitRate
 	// Constant bit rate keeps the stream within what the path was promised;
-	// error resilience lets the decoder go on past a lost packet.
-	vp8.RateControlEndUsage = vpx.RateControlCBR
-	vp8.ErrorResilient = vpx.ErrorResilientDefault
+	// error resilience lets the decoder go on past a lost packet (see
+	// vp8enc.go).
+	vp8 := vp8Params{BitRate: opts.VideoBitRate}
 
 	opusParams, err := opus.NewParams()
 	if err != nil {

@@ -81,8 +81,8 @@ func (b *fakeBinding) waitPackets(t *testing.T, n int) [][]byte {
 }
 
 var (
-	vp8Params  = webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000}, PayloadType: 96}
-	opusParams = webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, PayloadType: 111}
+	vp8Negotiated  = webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8, ClockRate: 90000}, PayloadType: 96}
+	opusNegotiated = webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, PayloadType: 111}
 )
 
 // unwrap returns the mediadevices track a prepared track sends.
@@ -128,7 +128,7 @@ func TestTracksComeWithTheirEncoders(t *testing.T) {
 		}
 	}
 
-	b := newFakeBinding("video", vp8Params, 3)
+	b := newFakeBinding("video", vp8Negotiated, 3)
 	defer close(b.closed)
 	params, err := video.Bind(b)
 	if err != nil || params.PayloadType != 96 {
@@ -143,7 +143,7 @@ func TestTracksComeWithTheirEncoders(t *testing.T) {
 
 	// Turned off and on again: it sends with the same encoder.
 	enc := video.enc
-	again := newFakeBinding("video again", vp8Params, 0)
+	again := newFakeBinding("video again", vp8Negotiated, 0)
 	defer close(again.closed)
 	if _, err := video.Bind(again); err != nil {
 		t.Fatal(err)
@@ -156,7 +156,7 @@ func TestTracksComeWithTheirEncoders(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	sound := newFakeBinding("audio", opusParams, 0)
+	sound := newFakeBinding("audio", opusNegotiated, 0)
 	defer close(sound.closed)
 	if _, err := audio.Bind(sound); err != nil {
 		t.Fatal(err)
