@@ -78,6 +78,9 @@ func (s *Session) sampleRates() {
 // that pion's Close sets, unguarded, and the sampler may run as the call
 // closes.
 func (s *Session) pairBytes() (sent, received uint64, ok bool) {
+	if s.leaving.Load() || s.pc.ConnectionState() == webrtc.PeerConnectionStateClosed {
+		return 0, 0, false // the agent is closing, and would log that it is
+	}
 	v, ok := s.pc.SCTP().Transport().ICETransport().GetSelectedCandidatePairStats()
 	if !ok || v.State != webrtc.StatsICECandidatePairStateSucceeded {
 		return 0, 0, false
