@@ -138,16 +138,15 @@ type vp8Encoder struct {
 	r      video.Reader
 	params vp8Params
 
-	mu       sync.Mutex
-	enc      *C.pigeon_vp8enc
-	w, h     int
-	kbps     uint // what the encoder was last set to
-	bitRate  int  // what it should be
-	key      bool // the next picture must be a keyframe
-	start    time.Time
-	last     time.Time
-	closed   bool
-	frameBuf []byte
+	mu      sync.Mutex
+	enc     *C.pigeon_vp8enc
+	w, h    int
+	kbps    uint // what the encoder was last set to
+	bitRate int  // what it should be
+	key     bool // the next picture must be a keyframe
+	start   time.Time
+	last    time.Time
+	closed  bool
 }
 
 // open makes the libvpx encoder for pictures of w x h.
