@@ -130,7 +130,13 @@ func (p *vp8Params) BuildVideoEncoder(r video.Reader, m prop.Media) (codec.ReadC
 	return e, nil
 }
 
-var errVP8Encoder = errors.New("libvpx could not start a VP8 encoder")
+// The encoder's errors.
+var (
+	// errVP8Encoder means libvpx could not make an encoder.
+	errVP8Encoder = errors.New("libvpx could not start a VP8 encoder")
+	// errVP8Picture is a picture libvpx could not encode.
+	errVP8Picture = errors.New("libvpx could not encode the picture")
+)
 
 // vp8Encoder is a libvpx VP8 encoder of a video.Reader's pictures. It is its
 // own controller: ForceKeyFrame and SetBitRate.
@@ -217,7 +223,7 @@ func (e *vp8Encoder) encode(img *image.YCbCr) ([]byte, error) {
 		(*C.uchar)(unsafe.Pointer(&img.Y[0])), (*C.uchar)(unsafe.Pointer(&img.Cb[0])), (*C.uchar)(unsafe.Pointer(&img.Cr[0])),
 		C.int(img.YStride), C.int(img.CStride), C.longlong(now.Sub(e.start).Microseconds()), C.ulong(dur), force, &n, &key, &failed)
 	if failed != 0 {
-		return nil, errors.New("libvpx could not encode the picture")
+		return nil, errVP8Picture
 	}
 	if p == nil || n == 0 {
 		return nil, nil

@@ -46,10 +46,13 @@ import (
 // decoder did: a frame larger than that is lost, in effect (next).
 const maxVP8Frame = 1 << 20
 
-var errVP8Init = errors.New("libvpx could not start a VP8 decoder")
-
-// errVP8Frame is a frame libvpx could not decode.
-var errVP8Frame = errors.New("libvpx could not decode the frame")
+// The decoder's errors.
+var (
+	// errVP8Init means libvpx could not make a decoder.
+	errVP8Init = errors.New("libvpx could not start a VP8 decoder")
+	// errVP8Frame is a frame libvpx could not decode.
+	errVP8Frame = errors.New("libvpx could not decode the frame")
+)
 
 // vp8Decoder decodes the VP8 frames it reads from an io.Reader, one whole
 // frame per Read, as mediadevices' decoder does, but hands out libvpx's own
