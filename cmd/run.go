@@ -311,6 +311,7 @@ func exchange(ctx context.Context, s *call.Session, sig *signalIO, role call.Rol
 	send := func(out offline.Signal) (offline.Signal, error) {
 		sent, err := sig.sendSignal(ctx, out)
 		tr.Mark(trace.CodeWritten)
+		pace.settle()
 		return sent, err
 	}
 	receive := func(kind offline.Kind) (offline.Signal, error) {
