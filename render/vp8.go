@@ -46,6 +46,22 @@ import (
 // decoder did: a frame larger than that is lost, in effect (next).
 const maxVP8Frame = 1 << 20
 
+// maxVP8Pixels bounds the picture a keyframe may announce, 4096x2304 (4K
+// fits): libvpx would make room for and decode any size up to 16383x16383,
+// 400 MB and seconds a frame, for a peer who writes that in a header.
+const maxVP8Pixels = 4096 * 2304
+
+// vp8Oversized reports whether frame is a keyframe of a picture larger than
+// maxVP8Pixels (RFC 6386, 9.1: the size follows the start code).
+func vp8Oversized(frame []byte) bool {
+	if len(frame) < 10 || frame[0]&1 != 0 || frame[3] != 0x9d || frame[4] != 0x01 || frame[5] != 0x2a {
+		return false
+	}
+	w := int(frame[6]) | int(frame[7]&0x3f)<<8
+	h := int(frame[8]) | int(frame[9]&0x3f)<<8
+	return w*h > maxVP8Pixels
+}
+
 // The decoder's errors.
 var (
 	// errVP8Init means libvpx could not make a decoder.
@@ -87,6 +103,9 @@ func (d *vp8Decoder) Read() (image.Image, func(), error) {
 		}
 		if n == 0 {
 			continue
+		}
+		if vp8Oversized(d.buf[:n]) {
+			return nil, nil, errVP8Frame
 		}
 		var failed C.int
 		img := C.pigeon_vp8_decode(d.ctx, (*C.uint8_t)(unsafe.Pointer(&d.buf[0])), C.uint(n), &failed)
