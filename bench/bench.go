@@ -36,6 +36,7 @@ type Side struct {
 	Start   time.Time              // when the process was started
 	Trace   map[string]trace.Event // its events, by name
 	CPU     float64                // percent of one core over the measured window
+	CPUTime time.Duration          // user and system time, over the whole process
 	PeakRSS int64                  // bytes, over the whole process
 	Stderr  string
 }
@@ -112,6 +113,7 @@ func (p *process) finish(wait time.Duration) error {
 	}
 	if ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		p.side.PeakRSS = ru.Maxrss * 1024
+		p.side.CPUTime = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
 	p.side.Stderr = p.stderr.String()
 	if f, ferr := os.Open(p.trace); ferr == nil {
@@ -294,6 +296,22 @@ func Impls(pigeonBin, baselineBin string) []Impl {
 		{Name: "baseline", Bin: baselineBin},
 		{Name: "pigeon", Bin: pigeonBin, Args: pigeonArgs("none")},
 	}
+}
+
+// WithFiles returns impls sending the video and sound files given in
+// place of the test sources, under the same names: both pigeon and the
+// baseline read them with capture's file sources.
+func WithFiles(impls []Impl, video, audio string) []Impl {
+	var out []Impl
+	for _, impl := range impls {
+		args := []string{"--video", video, "--audio", audio}
+		if impl.Name == "pigeon" {
+			args = append(pigeonArgs("none"), args...) // the later flags win
+		}
+		impl.Args = args
+		out = append(out, impl)
+	}
+	return out
 }
 
 // Windowed returns pigeon as a person runs it on a desktop: the call in a

@@ -85,10 +85,52 @@ func TestSmoke(t *testing.T) {
 		t.Errorf("no rate for the transfer: %v, %v; traces %v, %v", rate, ok, tr.Caller.Trace, tr.Callee.Trace)
 	}
 	table.Reset()
-	WriteTransferTable(&table, []Transfer{tr})
+	WriteTransferTable(&table, []Transfer{tr}, 0)
 	t.Logf("\n%s", table.String())
-	if cells := strings.Split(lineOf(table.String(), "file rate, chat open to saved"), "|"); len(cells) < 3 || strings.TrimSpace(cells[2]) == "n/a" {
-		t.Errorf("no rate in the table:\n%s", table.String())
+	for _, metric := range []string{"file rate, chat open to saved", "CPU per MiB, both processes (the example: both peers in one)"} {
+		if cells := strings.Split(lineOf(table.String(), metric), "|"); len(cells) < 3 || strings.TrimSpace(cells[2]) == "n/a" {
+			t.Errorf("no figure for %q in the table:\n%s", metric, table.String())
+		}
+	}
+
+	// The goals have pigeon's figures, and the baseline's where the goal
+	// is the baseline's.
+	table.Reset()
+	WriteSpeedGoals(&table, SpeedGoals(calls, calls, calls, []Transfer{tr}))
+	t.Logf("\n%s", table.String())
+	for _, metric := range []string{"answer read to chat open", "process start to offer printed", "answer read to first decoded picture",
+		"CPU, caller, test sources", "peak RSS, callee, natural clip", "file between two pigeon processes"} {
+		cells := strings.Split(lineOf(table.String(), metric), "|")
+		if len(cells) < 5 || strings.TrimSpace(cells[2]) == "n/a" || strings.TrimSpace(cells[4]) == "n/a" ||
+			strings.Contains(cells[3], "(n/a)") {
+			t.Errorf("row %q lacks a figure: %q", metric, cells)
+		}
+	}
+}
+
+// TestSpeedGoalsMet checks the goal column and the verdict: a fixed limit,
+// at most the baseline's median, at least a rate.
+func TestSpeedGoalsMet(t *testing.T) {
+	var table bytes.Buffer
+	WriteSpeedGoals(&table, []SpeedGoal{
+		{Metric: "fast", Unit: "ms", Goal: Goal{Limit: 15}, Pigeon: []float64{10, 12, 30}},
+		{Metric: "slow", Unit: "ms", Goal: Goal{Limit: 15}, Pigeon: []float64{16, 17, 3}},
+		{Metric: "lean", Unit: "MB", Pigeon: []float64{40, 41}, Baseline: []float64{45, 46}},
+		{Metric: "fat", Unit: "MB", Pigeon: []float64{50}, Baseline: []float64{45}},
+		{Metric: "rate", Unit: "MB/s", Goal: Goal{Limit: 80, AtLeast: true}, Pigeon: []float64{40}},
+		{Metric: "none", Unit: "MB/s", Goal: Goal{Limit: 80, AtLeast: true}},
+	})
+	for metric, want := range map[string]string{
+		"fast": "| fast | 12 ms (10–30) | ≤ 15 ms | yes |",
+		"slow": "| slow | 16 ms (3–17) | ≤ 15 ms | no |",
+		"lean": "| lean | 40.5 MB (40–41) | ≤ baseline (45.5 MB (45–46)) | yes |",
+		"fat":  "| fat | 50 MB | ≤ baseline (45 MB) | no |",
+		"rate": "| rate | 40 MB/s | ≥ 80 MB/s | no |",
+		"none": "| none | n/a | ≥ 80 MB/s | n/a |",
+	} {
+		if got := lineOf(table.String(), metric); got != want {
+			t.Errorf("row %s:\n got %s\nwant %s", metric, got, want)
+		}
 	}
 }
 

@@ -96,20 +96,31 @@ func waitForEvent(ctx context.Context, path, name string) error {
 	}
 }
 
-// WriteTransferTable writes the rate and each side's peak resident memory
-// of ts as a Markdown table, medians with their range.
-func WriteTransferTable(w io.Writer, ts []Transfer) {
-	var rates, callers, callees []float64
+// WriteTransferTable writes the rate, the processor time for each MiB and
+// each side's peak resident memory of ts as a Markdown table, medians with
+// their range. exampleCPU, if not 0, is the processor time per MiB of
+// pion's data-channels-flow-control example (both peers in one process,
+// BenchmarkTransfer), written beside pigeon's.
+func WriteTransferTable(w io.Writer, ts []Transfer, exampleCPU float64) {
+	var rates, cpus, callers, callees []float64
 	for _, t := range ts {
 		if r, ok := t.Rate(); ok {
 			rates = append(rates, r/1e6)
 		}
+		if c, ok := t.CPUPerMiB(); ok {
+			cpus = append(cpus, c)
+		}
 		callers = append(callers, float64(t.Caller.PeakRSS)/1e6)
 		callees = append(callees, float64(t.Callee.PeakRSS)/1e6)
 	}
-	fmt.Fprintln(w, "| metric | pigeon |")
-	fmt.Fprintln(w, "| --- | ---: |")
-	fmt.Fprintf(w, "| file rate, chat open to saved | %s |\n", Summarize(rates).format("MB/s"))
-	fmt.Fprintf(w, "| peak RSS, sender | %s |\n", Summarize(callers).format("MB"))
-	fmt.Fprintf(w, "| peak RSS, receiver | %s |\n", Summarize(callees).format("MB"))
+	example := "n/a"
+	if exampleCPU > 0 {
+		example = num(exampleCPU) + " ms/MiB"
+	}
+	fmt.Fprintln(w, "| metric | pigeon | pion's example |")
+	fmt.Fprintln(w, "| --- | ---: | ---: |")
+	fmt.Fprintf(w, "| file rate, chat open to saved | %s | |\n", Summarize(rates).format("MB/s"))
+	fmt.Fprintf(w, "| CPU per MiB, both processes (the example: both peers in one) | %s | %s |\n", Summarize(cpus).format("ms/MiB"), example)
+	fmt.Fprintf(w, "| peak RSS, sender | %s | |\n", Summarize(callers).format("MB"))
+	fmt.Fprintf(w, "| peak RSS, receiver | %s | |\n", Summarize(callees).format("MB"))
 }

@@ -15,7 +15,7 @@ import (
 // call (a track added) is negotiated over a data channel of its own, with no
 // code to paste. Offers from both sides at once would collide; the perfect
 // negotiation pattern resolves that by having the polite peer roll its offer
-// back, but pion v4.2.20 refuses a local rollback (have-local-offer to
+// back, but pion (v4.2.26 still) refuses a local rollback (have-local-offer to
 // stable). So the polite peer, the callee, never offers: it asks the
 // impolite caller for an offer, and says yes to its own changes in the
 // answer. The caller always has an audio and a video m-section, so the

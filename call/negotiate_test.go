@@ -89,3 +89,22 @@ func TestThePeerIsToldOfAMute(t *testing.T) {
 		t.Fatal("the callee was never told")
 	}
 }
+
+// TestPionRefusesLocalRollback pins why the callee never offers (see
+// negotiator): pion cannot roll back an offer of its own. Once it can, the
+// perfect negotiation pattern may replace the callee's request for an offer.
+func TestPionRefusesLocalRollback(t *testing.T) {
+	p := newPeer(t, Caller, nil, 10*time.Second)
+	offer, err := p.pc.CreateOffer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.pc.SetLocalDescription(offer); err != nil {
+		t.Fatal(err)
+	}
+	err = p.pc.SetLocalDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeRollback})
+	if err == nil || p.pc.SignalingState() != webrtc.SignalingStateHaveLocalOffer {
+		t.Errorf("pion rolled back a local offer (%v, now %s): the callee may offer and roll back, as the perfect negotiation pattern does",
+			err, p.pc.SignalingState())
+	}
+}

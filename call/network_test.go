@@ -16,8 +16,8 @@ import (
 
 	"github.com/pion/logging"
 	rtpcodecs "github.com/pion/rtp/codecs"
-	"github.com/pion/transport/v4"
-	"github.com/pion/transport/v4/vnet"
+	"github.com/pion/transport/v5"
+	"github.com/pion/transport/v5/vnet"
 	"github.com/pion/webrtc/v4"
 	"github.com/pion/webrtc/v4/pkg/media/samplebuilder"
 

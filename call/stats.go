@@ -74,13 +74,18 @@ func (s *Session) sampleRates() {
 }
 
 // pairBytes is the bytes sent and received on the selected candidate pair.
+// It asks the ICE transport alone: the whole report (GetStats) reads a field
+// that pion's Close sets, unguarded, and the sampler may run as the call
+// closes.
 func (s *Session) pairBytes() (sent, received uint64, ok bool) {
-	for _, v := range s.pc.GetStats() {
-		if v, isPair := v.(webrtc.ICECandidatePairStats); isPair && v.Nominated && v.State == webrtc.StatsICECandidatePairStateSucceeded {
-			return v.BytesSent, v.BytesReceived, true
-		}
+	if s.leaving.Load() || s.pc.ConnectionState() == webrtc.PeerConnectionStateClosed {
+		return 0, 0, false // the agent is closing, and would log that it is
 	}
-	return 0, 0, false
+	v, ok := s.pc.SCTP().Transport().ICETransport().GetSelectedCandidatePairStats()
+	if !ok || v.State != webrtc.StatsICECandidatePairStateSucceeded {
+		return 0, 0, false
+	}
+	return v.BytesSent, v.BytesReceived, true
 }
 
 // bitRates is the bits a second each way between the last two samples.

@@ -9,7 +9,7 @@ import (
 	"github.com/pion/mediadevices"
 	"github.com/pion/mediadevices/pkg/codec"
 	"github.com/pion/mediadevices/pkg/codec/opus"
-	"github.com/pion/mediadevices/pkg/codec/vpx"
+	"github.com/pion/mediadevices/pkg/io/video"
 
 	"github.com/pigeon-call/pigeon/apm"
 )
@@ -87,16 +87,18 @@ type Media struct {
 
 	opts     Options                     // what was opened, for SwitchVideo and AddVideo
 	selector *mediadevices.CodecSelector // the encoders, for a video added later
+	codecs   encoders                    // what selector's encoders make, for prepare
 
 	switchMu sync.Mutex // one SwitchVideo or AddVideo at a time: opening a camera takes a while
 
-	mu         sync.Mutex // guards what follows, which a switch or an added video changes
-	videoTrack mediadevices.Track
-	video      *split            // what feeds videoTrack
-	name       string            // the video source's name, as Options.Video
-	videoLabel string            // what feeds videoTrack, for the user
-	preview    func(image.Image) // handed to a video added later
-	closed     bool              // Close was called: no video is added after it
+	mu         sync.Mutex               // guards what follows, which a switch or an added video changes
+	videoTrack mediadevices.Track       // track, its encoder prepared (send.go)
+	track      *mediadevices.VideoTrack // the track itself, whose pictures VideoFrames reads
+	video      *split                   // what feeds videoTrack
+	name       string                   // the video source's name, as Options.Video
+	videoLabel string                   // what feeds videoTrack, for the user
+	preview    func(image.Image)        // handed to a video added later
+	closed     bool                     // Close was called: no video is added after it
 }
 
 // Video returns the video track, or nil when no video is sent.
@@ -104,6 +106,17 @@ func (m *Media) Video() mediadevices.Track {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.videoTrack
+}
+
+// VideoFrames returns a reader of the video track's pictures, as they are
+// sent, or false when no video is sent.
+func (m *Media) VideoFrames() (video.Reader, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.track == nil {
+		return nil, false
+	}
+	return m.track.NewReader(false), true
 }
 
 // VideoLabel says what feeds the video track, for the user; "" without
@@ -191,12 +204,12 @@ func (m *Media) Close() error {
 // Open opens the media that opts asks for. On error nothing stays open.
 func Open(opts Options) (*Media, error) {
 	opts.setDefaults()
-	selector, err := newCodecSelector(opts)
+	selector, codecs, err := newCodecSelector(opts)
 	if err != nil {
 		return nil, err
 	}
 
-	m := &Media{opts: opts, selector: selector, name: opts.Video}
+	m := &Media{opts: opts, selector: selector, codecs: codecs, name: opts.Video}
 	switch opts.Video {
 	case None, "":
 	default:
@@ -227,6 +240,9 @@ func Open(opts Options) (*Media, error) {
 	if err != nil {
 		m.Close()
 		return nil, err
+	}
+	if m.Audio != nil {
+		m.Audio = prepare(m.Audio, codecs.audio)
 	}
 	return m, nil
 }
@@ -308,7 +324,9 @@ func (m *Media) startVideo(src mediadevices.VideoSource, name, label string) boo
 	if m.preview != nil {
 		m.video.setPreview(m.preview)
 	}
-	m.videoTrack = mediadevices.NewVideoTrack(m.video, m.selector)
+	track := mediadevices.NewVideoTrack(m.video, m.selector)
+	m.track, _ = track.(*mediadevices.VideoTrack)
+	m.videoTrack = prepare(track, m.codecs.video)
 	m.videoLabel = label
 	return true
 }
@@ -378,26 +396,24 @@ func (m *Media) SwitchVideo(name string) (string, error) {
 	return label, nil
 }
 
+// encoders are the codecs of the encoders pigeon sends with.
+type encoders struct{ video, audio *codec.RTPCodec }
+
 // newCodecSelector holds the encoders pigeon sends with: VP8 and Opus. The
 // PeerConnection negotiates by MIME type, so these match the codecs the call
 // package registers.
-func newCodecSelector(opts Options) (*mediadevices.CodecSelector, error) {
-	vp8, err := vpx.NewVP8Params()
-	if err != nil {
-		return nil, fmt.Errorf("preparing the VP8 encoder: %w", err)
-	}
-	vp8.BitRate = opts.VideoBitRate
+func newCodecSelector(opts Options) (*mediadevices.CodecSelector, encoders, error) {
 	// Constant bit rate keeps the stream within what the path was promised;
-	// error resilience lets the decoder go on past a lost packet.
-	vp8.RateControlEndUsage = vpx.RateControlCBR
-	vp8.ErrorResilient = vpx.ErrorResilientDefault
+	// error resilience lets the decoder go on past a lost packet (see
+	// vp8enc.go).
+	vp8 := vp8Params{BitRate: opts.VideoBitRate}
 
 	opusParams, err := opus.NewParams()
 	if err != nil {
-		return nil, fmt.Errorf("preparing the Opus encoder: %w", err)
+		return nil, encoders{}, fmt.Errorf("preparing the Opus encoder: %w", err)
 	}
 	return mediadevices.NewCodecSelector(
 		mediadevices.WithVideoEncoders(&vp8),
 		mediadevices.WithAudioEncoders(&opusParams),
-	), nil
+	), encoders{video: vp8.RTPCodec(), audio: opusParams.RTPCodec()}, nil
 }

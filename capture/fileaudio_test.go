@@ -241,7 +241,7 @@ func TestOpenSoundFileSendsTheSpeech(t *testing.T) {
 			if !strings.HasPrefix(m.AudioLabel, "the sound "+name) {
 				t.Errorf("label %q", m.AudioLabel)
 			}
-			r := m.Audio.(*mediadevices.AudioTrack).NewReader(false)
+			r := unwrap(m.Audio).(*mediadevices.AudioTrack).NewReader(false)
 			var got []int16
 			for len(got) < 48000 {
 				chunk, release, err := r.Read()
@@ -397,7 +397,7 @@ func endsWith(t *testing.T, track mediadevices.Track, n int, want string) {
 	t.Helper()
 	ended := make(chan error, 1)
 	track.OnEnded(func(err error) { ended <- err })
-	r := track.(*mediadevices.AudioTrack).NewReader(false)
+	r := unwrap(track).(*mediadevices.AudioTrack).NewReader(false)
 	var err error
 	for range n {
 		if _, _, err = r.Read(); err != nil {

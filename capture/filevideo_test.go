@@ -64,7 +64,7 @@ func TestOpenVideoFileSendsTheClip(t *testing.T) {
 				!strings.Contains(label, "15 fps") || m.VideoName() != path {
 				t.Errorf("label %q, name %q", label, m.VideoName())
 			}
-			r := m.Video().(*mediadevices.VideoTrack).NewReader(false)
+			r := unwrap(m.Video()).(*mediadevices.VideoTrack).NewReader(false)
 			seen := map[int]bool{}
 			for i := range 20 {
 				img, release, err := r.Read()
@@ -318,7 +318,7 @@ func TestFileVideoDamagedWhilePlaying(t *testing.T) {
 			defer m.Close()
 			ended := make(chan error, 1)
 			m.Video().OnEnded(func(err error) { ended <- err })
-			r := m.Video().(*mediadevices.VideoTrack).NewReader(false)
+			r := unwrap(m.Video()).(*mediadevices.VideoTrack).NewReader(false)
 			n := 0
 			for ; n < 100; n++ {
 				if _, _, err = r.Read(); err != nil {

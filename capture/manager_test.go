@@ -78,7 +78,7 @@ func TestMicrophonesOnPulseAudio(t *testing.T) {
 	if !strings.Contains(m.AudioLabel, "FIFO") {
 		t.Errorf("opened %q, want the default source", m.AudioLabel)
 	}
-	r := m.Audio.(*mediadevices.AudioTrack).NewReader(false)
+	r := unwrap(m.Audio).(*mediadevices.AudioTrack).NewReader(false)
 
 	// A second of noise, which no stretch of silence or of another
 	// signal matches by chance.
@@ -144,7 +144,7 @@ func TestMicrophonesOnPulseAudio(t *testing.T) {
 	if !strings.Contains(m.AudioLabel, "echo cancellation") {
 		t.Errorf("the microphone is %q, which does not say its sound is processed", m.AudioLabel)
 	}
-	r = m.Audio.(*mediadevices.AudioTrack).NewReader(false)
+	r = unwrap(m.Audio).(*mediadevices.AudioTrack).NewReader(false)
 	voice := syllables(3 * time.Second)
 	go func() { written <- pulsetest.WritePipe(ctx, os.Getenv("PIGEON_TEST_PIPE"), voice) }()
 	heard = heard[:0]

@@ -50,13 +50,20 @@ func NewTestVideo(width, height int, frameRate float64) *TestVideo {
 		done:   make(chan struct{}),
 	}
 	v.frame = image.NewYCbCr(rect, image.YCbCrSubsampleRatio420)
-	for y := 0; y < height; y++ {
-		for x := 0; x < width; x++ {
-			c := testBars[x*len(testBars)/width]
-			v.base.Y[v.base.YOffset(x, y)] = c[0]
-			ci := v.base.COffset(x, y)
-			v.base.Cb[ci], v.base.Cr[ci] = c[1], c[2]
-		}
+	// The bars are upright: one row of each plane, copied down. (Pixel by
+	// pixel, this took 1.6 ms of the time to the first code.)
+	b := v.base
+	for x := 0; x < width; x++ {
+		c := testBars[x*len(testBars)/width]
+		b.Y[x] = c[0]
+		b.Cb[x/2], b.Cr[x/2] = c[1], c[2]
+	}
+	for y := 1; y < height; y++ {
+		copy(b.Y[y*b.YStride:][:width], b.Y[:width])
+	}
+	for y := 1; y < (height+1)/2; y++ {
+		copy(b.Cb[y*b.CStride:][:b.CStride], b.Cb[:b.CStride])
+		copy(b.Cr[y*b.CStride:][:b.CStride], b.Cr[:b.CStride])
 	}
 	return v
 }

@@ -142,14 +142,16 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 			switch state {
 			case webrtc.PeerConnectionStateConnected:
 				tr.Mark(trace.Connected)
-				// Pictures encoded before the connection was up were lost:
-				// send one the peer can start from now. (The encoder holds
-				// its lock while it waits for a picture: not in pion's
-				// callback.)
-				go media.ForceKeyFrame()
 				ups.Add(1)
 				reconnecting.Store(false)
 				if !connectedAt.CompareAndSwap(0, time.Now().UnixNano()) {
+					// Pictures sent while the path was lost never arrived:
+					// send one the peer can start from now. (The encoder
+					// holds its lock while it waits for a picture: not in
+					// pion's callback.) The first connection needs none:
+					// the first picture pion lets through is a keyframe
+					// (capture's prepared tracks).
+					go media.ForceKeyFrame()
 					say("reconnected")
 					break
 				}
@@ -335,6 +337,7 @@ func exchange(ctx context.Context, s *call.Session, sig *signalIO, role call.Rol
 	send := func(out offline.Signal) (offline.Signal, error) {
 		sent, err := sig.sendSignal(ctx, out)
 		tr.Mark(trace.CodeWritten)
+		pace.settle()
 		return sent, err
 	}
 	receive := func(kind offline.Kind) (offline.Signal, error) {

@@ -14,8 +14,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/pion/mediadevices"
-
 	"github.com/pigeon-call/pigeon/capture"
 	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/render"
@@ -341,8 +339,8 @@ func (s *signalIO) scanSource() (scan.FrameReader, func(), error) {
 	_, picture := capture.ImagePath(s.opts.Video)
 	_, file := capture.VideoFile(s.opts.Video)
 	if s.media != nil && s.media.Video() != nil && (s.opts.Video == capture.Camera || picture || file) {
-		if vt, ok := s.media.Video().(*mediadevices.VideoTrack); ok {
-			return vt.NewReader(false), func() {}, nil
+		if frames, ok := s.media.VideoFrames(); ok {
+			return frames, func() {}, nil
 		}
 	}
 	copts, err := s.opts.captureOptions(capture.Devices())
@@ -354,12 +352,12 @@ func (s *signalIO) scanSource() (scan.FrameReader, func(), error) {
 	if err != nil {
 		return nil, nil, &scanCameraError{err}
 	}
-	vt, ok := m.Video().(*mediadevices.VideoTrack)
+	frames, ok := m.VideoFrames()
 	if !ok {
 		m.Close()
 		return nil, nil, fmt.Errorf("%w: the camera gives no video", capture.ErrDeviceFailed)
 	}
-	return vt.NewReader(false), func() { m.Close() }, nil
+	return frames, func() { m.Close() }, nil
 }
 
 // scanCameraError is a camera that --scan could not open. It says what to

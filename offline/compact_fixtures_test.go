@@ -2,9 +2,10 @@ package offline
 
 // The session descriptions below are what pigeon's call package made, on
 // loopback, with offline.ICECredentials (but pigeonOfferNoTWCC): the
-// sessions the compact form exists for. Their ICE credentials were derived
-// again, with the secrets 3f9c1a7e5b20d846, a41e07c9d2b85f13 and
-// 5d82e6b0194fc7a3, when the credentials took a secret.
+// sessions the compact form exists for. The first ones come from pion
+// v4.2.20 (media set 1), as older pigeons still send them. Their ICE
+// credentials were derived again, with the secrets 3f9c1a7e5b20d846,
+// a41e07c9d2b85f13 and 5d82e6b0194fc7a3, when the credentials took a secret.
 
 // pigeonOffer is an offer of pigeon's, sending audio and video: a caller
 // with a camera and a microphone.
@@ -238,4 +239,190 @@ a=sctp-port:5000
 a=max-message-size:1073741823
 a=ice-ufrag:YpmOLalrvDnRZJWf
 a=ice-pwd:ByfIPgEnyNXnQYpUZuUaRrzrPPxiRCgj
+`)
+
+// The sessions below are the same three as pion v4.2.26 writes them (media
+// set 2): a=cryptex, and each candidate's generation; their credentials
+// derived with the secrets 8c27d5e1a6b3f094, e05b9a3c71d4286f and
+// b6f1283d9e0c4a57.
+
+// pigeonOfferCryptex is pigeonOffer as pion v4.2.26 writes it.
+var pigeonOfferCryptex = crlf(`v=0
+o=- 3002118057933416815 1796589583 IN IP4 0.0.0.0
+s=-
+t=0 0
+a=msid-semantic:WMS *
+a=fingerprint:sha-256 C6:22:7F:BA:04:4D:93:7D:3A:AF:DC:CB:93:D1:AC:92:94:11:18:E4:BE:4C:79:EF:BE:0A:7F:E0:6D:30:80:47
+a=extmap-allow-mixed
+a=cryptex
+a=group:BUNDLE 0 1 2
+a=ice-options:renomination
+m=audio 9 UDP/TLS/RTP/SAVPF 111
+c=IN IP4 0.0.0.0
+a=setup:actpass
+a=mid:0
+a=ice-ufrag:fgZ7G7L8F04gFEJf
+a=ice-pwd:8c27d5e1a6b3f094zEK1BtgE7gYEKG4G
+a=rtcp-mux
+a=rtcp-rsize
+a=rtpmap:111 opus/48000/2
+a=fmtp:111 minptime=10;useinbandfec=1
+a=rtcp-fb:111 transport-cc
+a=extmap:1 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01
+a=ssrc:2335938215 cname:77f80e44-7040-4d57-8485-a57f0a02edb3
+a=ssrc:2335938215 msid:f637fad9-d08b-47a1-81b1-0e201bda9665 pigeon-test-audio
+a=ssrc:2335938215 mslabel:f637fad9-d08b-47a1-81b1-0e201bda9665
+a=ssrc:2335938215 label:pigeon-test-audio
+a=msid:2e425555-4ab7-47f6-be00-f47a02ac7d0d pigeon-test-audio
+a=sendrecv
+a=candidate:2878742611 1 udp 2130706431 127.0.0.1 50902 typ host ufrag fgZ7G7L8F04gFEJf generation 0
+a=candidate:2878742611 2 udp 2130706431 127.0.0.1 50902 typ host ufrag fgZ7G7L8F04gFEJf generation 0
+a=end-of-candidates
+m=video 9 UDP/TLS/RTP/SAVPF 96
+c=IN IP4 0.0.0.0
+a=setup:actpass
+a=mid:1
+a=ice-ufrag:fgZ7G7L8F04gFEJf
+a=ice-pwd:8c27d5e1a6b3f094zEK1BtgE7gYEKG4G
+a=rtcp-mux
+a=rtcp-rsize
+a=rtpmap:96 VP8/90000
+a=rtcp-fb:96 nack
+a=rtcp-fb:96 nack pli
+a=rtcp-fb:96 ccm fir
+a=rtcp-fb:96 transport-cc
+a=extmap:1 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01
+a=ssrc:950002077 cname:3977ed21-7023-4282-913b-bb5b61234a86
+a=ssrc:950002077 msid:5ba25417-07bc-4124-973f-e10ae2858f8a pigeon-test-video
+a=ssrc:950002077 mslabel:5ba25417-07bc-4124-973f-e10ae2858f8a
+a=ssrc:950002077 label:pigeon-test-video
+a=msid:dfc31489-9361-4e7b-95d9-935a77da429e pigeon-test-video
+a=sendrecv
+m=application 9 UDP/DTLS/SCTP webrtc-datachannel
+c=IN IP4 0.0.0.0
+a=setup:actpass
+a=mid:2
+a=sendrecv
+a=sctp-port:5000
+a=max-message-size:1073741823
+a=ice-ufrag:fgZ7G7L8F04gFEJf
+a=ice-pwd:8c27d5e1a6b3f094zEK1BtgE7gYEKG4G
+`)
+
+// pigeonAnswerSendingCryptex is pigeonAnswerSending as pion v4.2.26 writes
+// it.
+var pigeonAnswerSendingCryptex = crlf(`v=0
+o=- 6174240879598879499 1796589583 IN IP4 0.0.0.0
+s=-
+t=0 0
+a=msid-semantic:WMS *
+a=fingerprint:sha-256 44:DD:9F:12:14:6B:AC:60:BC:72:E3:34:B5:A2:23:0C:A5:0D:3E:60:C1:38:4B:5B:68:FC:0C:FF:5B:9A:B9:98
+a=extmap-allow-mixed
+a=cryptex
+a=group:BUNDLE 0 1 2
+a=ice-options:renomination
+m=audio 9 UDP/TLS/RTP/SAVPF 111
+c=IN IP4 0.0.0.0
+a=setup:active
+a=mid:0
+a=ice-ufrag:vvw2VmNICdL8IopZ
+a=ice-pwd:e05b9a3c71d4286fAbjvrrwhXk0a7UFE
+a=rtcp-mux
+a=rtcp-rsize
+a=rtpmap:111 opus/48000/2
+a=fmtp:111 minptime=10;useinbandfec=1
+a=rtcp-fb:111 transport-cc
+a=extmap:1 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01
+a=ssrc:1699216565 cname:85f1d210-2d6f-4328-bc4c-3350e248b092
+a=ssrc:1699216565 msid:c4cd2d24-4e14-42e3-9df7-8d5839f54f73 pigeon-test-audio
+a=ssrc:1699216565 mslabel:c4cd2d24-4e14-42e3-9df7-8d5839f54f73
+a=ssrc:1699216565 label:pigeon-test-audio
+a=msid:c1d7ec5f-0897-4232-ae0b-9b79d53a4e67 pigeon-test-audio
+a=sendonly
+a=candidate:2878742611 1 udp 2130706431 127.0.0.1 38072 typ host ufrag vvw2VmNICdL8IopZ generation 0
+a=candidate:2878742611 2 udp 2130706431 127.0.0.1 38072 typ host ufrag vvw2VmNICdL8IopZ generation 0
+a=end-of-candidates
+m=video 9 UDP/TLS/RTP/SAVPF 96
+c=IN IP4 0.0.0.0
+a=setup:active
+a=mid:1
+a=ice-ufrag:vvw2VmNICdL8IopZ
+a=ice-pwd:e05b9a3c71d4286fAbjvrrwhXk0a7UFE
+a=rtcp-mux
+a=rtcp-rsize
+a=rtpmap:96 VP8/90000
+a=rtcp-fb:96 nack
+a=rtcp-fb:96 nack pli
+a=rtcp-fb:96 ccm fir
+a=rtcp-fb:96 transport-cc
+a=extmap:1 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01
+a=ssrc:3229228349 cname:5d196443-88b8-46e2-9981-1e7af9e5c631
+a=ssrc:3229228349 msid:1bbe4be7-c0f6-4037-a246-78b78fb51646 pigeon-test-video
+a=ssrc:3229228349 mslabel:1bbe4be7-c0f6-4037-a246-78b78fb51646
+a=ssrc:3229228349 label:pigeon-test-video
+a=msid:43df6bd3-ff42-4ae3-a00f-f4e545b1fe76 pigeon-test-video
+a=sendonly
+m=application 9 UDP/DTLS/SCTP webrtc-datachannel
+c=IN IP4 0.0.0.0
+a=setup:active
+a=mid:2
+a=sendrecv
+a=sctp-port:5000
+a=max-message-size:1073741823
+a=ice-ufrag:vvw2VmNICdL8IopZ
+a=ice-pwd:e05b9a3c71d4286fAbjvrrwhXk0a7UFE
+`)
+
+// pigeonAnswerReceivingCryptex is pigeonAnswerReceiving as pion v4.2.26
+// writes it, answering pigeonOfferCryptex.
+var pigeonAnswerReceivingCryptex = crlf(`v=0
+o=- 5834920849404289595 1796589583 IN IP4 0.0.0.0
+s=-
+t=0 0
+a=msid-semantic:WMS *
+a=fingerprint:sha-256 FB:EE:25:5C:08:7F:48:83:FB:88:6C:CB:1E:35:CA:E6:A2:FA:9A:04:8B:BA:0B:26:8F:24:C9:CC:39:B1:D1:6E
+a=extmap-allow-mixed
+a=cryptex
+a=group:BUNDLE 0 1 2
+a=ice-options:renomination
+m=audio 9 UDP/TLS/RTP/SAVPF 111
+c=IN IP4 0.0.0.0
+a=setup:active
+a=mid:0
+a=ice-ufrag:6nS3BDs5JuZv93p7
+a=ice-pwd:b6f1283d9e0c4a57s1N7WHhaJZgmgBNs
+a=rtcp-mux
+a=rtcp-rsize
+a=rtpmap:111 opus/48000/2
+a=fmtp:111 minptime=10;useinbandfec=1
+a=rtcp-fb:111 transport-cc
+a=extmap:1 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01
+a=recvonly
+a=candidate:2878742611 1 udp 2130706431 127.0.0.1 42903 typ host ufrag 6nS3BDs5JuZv93p7 generation 0
+a=candidate:2878742611 2 udp 2130706431 127.0.0.1 42903 typ host ufrag 6nS3BDs5JuZv93p7 generation 0
+a=end-of-candidates
+m=video 9 UDP/TLS/RTP/SAVPF 96
+c=IN IP4 0.0.0.0
+a=setup:active
+a=mid:1
+a=ice-ufrag:6nS3BDs5JuZv93p7
+a=ice-pwd:b6f1283d9e0c4a57s1N7WHhaJZgmgBNs
+a=rtcp-mux
+a=rtcp-rsize
+a=rtpmap:96 VP8/90000
+a=rtcp-fb:96 nack
+a=rtcp-fb:96 nack pli
+a=rtcp-fb:96 ccm fir
+a=rtcp-fb:96 transport-cc
+a=extmap:1 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01
+a=recvonly
+m=application 9 UDP/DTLS/SCTP webrtc-datachannel
+c=IN IP4 0.0.0.0
+a=setup:active
+a=mid:2
+a=sendrecv
+a=sctp-port:5000
+a=max-message-size:1073741823
+a=ice-ufrag:6nS3BDs5JuZv93p7
+a=ice-pwd:b6f1283d9e0c4a57s1N7WHhaJZgmgBNs
 `)

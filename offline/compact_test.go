@@ -45,6 +45,19 @@ func withDerivedCredentials(t testing.TB, sdp string) string {
 	return b.String()
 }
 
+// withGeneration returns sdp with "generation 0" after each candidate, as
+// pion v4.2.26 writes them.
+func withGeneration(sdp string) string {
+	var b strings.Builder
+	for line := range strings.Lines(sdp) {
+		if strings.HasPrefix(line, "a=candidate:") {
+			line = strings.TrimSuffix(line, "\r\n") + " generation 0\r\n"
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
 // pigeonSessions are the sessions of pigeon's own that must fit a compact
 // code, with the profile each must get.
 func pigeonSessions(t testing.TB) []struct {
@@ -63,6 +76,12 @@ func pigeonSessions(t testing.TB) []struct {
 		{"answer sending", Answer, pigeonAnswerSending, 1<<setShift | 1<<2 | 1},     // sendonly, sendonly
 		{"answer receiving", Answer, pigeonAnswerReceiving, 1<<setShift | 2<<2 | 2}, // recvonly, recvonly
 		{"offer without TWCC", Offer, withDerivedCredentials(t, pigeonOfferNoTWCC), 0<<setShift | 0<<2 | 0},
+		{"offer with cryptex", Offer, pigeonOfferCryptex, 2<<setShift | 0<<2 | 0},
+		{"answer sending with cryptex", Answer, pigeonAnswerSendingCryptex, 2<<setShift | 1<<2 | 1},
+		{"answer receiving with cryptex", Answer, pigeonAnswerReceivingCryptex, 2<<setShift | 2<<2 | 2},
+		// pion v4.2.26 answering an older pigeon's offer declares no
+		// cryptex, which the offer did not, but numbers its candidates.
+		{"answer to an older offer", Answer, withGeneration(pigeonAnswerReceiving), 1<<setShift | 2<<2 | 2},
 	}
 }
 
@@ -130,6 +149,48 @@ func TestCompactPigeonSessions(t *testing.T) {
 			}
 			if alnum, err := Decode(qr[:5] + strings.ToLower(qr[5:])); err != nil || alnum.SDP != got.SDP {
 				t.Errorf("Decode of the QR form with a lower-case payload: %v", err)
+			}
+		})
+	}
+}
+
+// TestCompactCryptexFollowsTheSet checks that a code keeps what the
+// session said of cryptex: a session of pion v4.2.26 is rebuilt with
+// a=cryptex and numbered candidates, as pion wrote it, and an older
+// pigeon's without either, so that the peer sends it no encrypted header
+// extensions it could not read.
+func TestCompactCryptexFollowsTheSet(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		kind    Kind
+		sdp     string
+		cryptex bool
+	}{
+		{"offer of pion v4.2.26", Offer, pigeonOfferCryptex, true},
+		{"answer of pion v4.2.26", Answer, pigeonAnswerSendingCryptex, true},
+		{"offer of an older pigeon", Offer, pigeonOffer, false},
+		{"answer of pion v4.2.26 to an older pigeon", Answer, withGeneration(pigeonAnswerReceiving), false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Decode(mustCompact(t, tt.kind, tt.sdp))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if has := strings.Contains(got.SDP, "\r\na=cryptex\r\n"); has != tt.cryptex {
+				t.Errorf("the rebuilt SDP has a=cryptex: %v, want %v:\n%s", has, tt.cryptex, got.SDP)
+			}
+			candidates := 0
+			for line := range strings.Lines(got.SDP) {
+				if !strings.HasPrefix(line, "a=candidate:") {
+					continue
+				}
+				candidates++
+				if numbered := strings.HasSuffix(line, " generation 0\r\n"); numbered != tt.cryptex {
+					t.Errorf("candidate %q numbered: %v, want %v", line, numbered, tt.cryptex)
+				}
+			}
+			if candidates == 0 {
+				t.Errorf("the rebuilt SDP has no candidate:\n%s", got.SDP)
 			}
 		})
 	}

@@ -8,7 +8,7 @@ import (
 )
 
 // The template rebuilds the SDP of a compact code. It writes what pion
-// v4.2 writes for a pigeon session, line for line (Compact refuses any
+// v4.2 writes for a pigeon session (v4.2.26 and later, from media set 2 on), line for line (Compact refuses any
 // session it would not rebuild exactly, so a change on either side shows
 // up as codes falling back to the full form, and in the tests, never as a
 // wrong session), less what a compact code drops on purpose:
@@ -59,23 +59,37 @@ var mediaSets = [][]mediaSection{
 		}},
 	},
 	// 1: with transport-wide congestion control (TWCC) as well.
-	{
-		{"audio", 111, []string{
-			"a=rtpmap:111 opus/48000/2",
-			"a=fmtp:111 minptime=10;useinbandfec=1",
-			"a=rtcp-fb:111 transport-cc",
-			"a=extmap:1 " + twccURI,
-		}},
-		{"video", 96, []string{
-			"a=rtpmap:96 VP8/90000",
-			"a=rtcp-fb:96 nack",
-			"a=rtcp-fb:96 nack pli",
-			"a=rtcp-fb:96 ccm fir",
-			"a=rtcp-fb:96 transport-cc",
-			"a=extmap:1 " + twccURI,
-		}},
-	},
+	twccSections,
+	// 2: the same media, in the session pion v4.2.26 writes: it declares
+	// that it receives encrypted RTP header extensions (a=cryptex, RFC
+	// 9335) and numbers its candidates' generation (firstCryptexSet).
+	twccSections,
 }
+
+// twccSections are the media sections with TWCC, of media sets 1 and 2.
+var twccSections = []mediaSection{
+	{"audio", 111, []string{
+		"a=rtpmap:111 opus/48000/2",
+		"a=fmtp:111 minptime=10;useinbandfec=1",
+		"a=rtcp-fb:111 transport-cc",
+		"a=extmap:1 " + twccURI,
+	}},
+	{"video", 96, []string{
+		"a=rtpmap:96 VP8/90000",
+		"a=rtcp-fb:96 nack",
+		"a=rtcp-fb:96 nack pli",
+		"a=rtcp-fb:96 ccm fir",
+		"a=rtcp-fb:96 transport-cc",
+		"a=extmap:1 " + twccURI,
+	}},
+}
+
+// firstCryptexSet is the first media set whose sessions carry a=cryptex and
+// end each candidate with "generation 0". An older pigeon's session has
+// neither, and the template of its set rebuilds it without them: the
+// peer's pion then sends it no encrypted header extensions, which it could
+// not read.
+const firstCryptexSet = 2
 
 // twccURI names the RTP header extension of transport-wide congestion
 // control.
@@ -111,9 +125,13 @@ func (c *compactSignal) sdp() string {
 	line("a=msid-semantic:WMS *")
 	line("a=fingerprint:sha-256 %s", formatFingerprint(c.fingerprint[:]))
 	line("a=extmap-allow-mixed")
+	set := int(c.profile >> setShift)
+	if set >= firstCryptexSet {
+		line("a=cryptex")
+	}
 	line("a=group:BUNDLE 0 1 2")
 
-	for i, m := range mediaSets[c.profile>>setShift] {
+	for i, m := range mediaSets[set] {
 		line("m=%s 9 UDP/TLS/RTP/SAVPF %d", m.media, m.format)
 		transport(i)
 		credentials()
@@ -129,7 +147,11 @@ func (c *compactSignal) sdp() string {
 		if i == 0 {
 			for _, cand := range c.candidates {
 				for component := 1; component <= 2; component++ {
-					line("a=%s", cand.line(component, ufrag))
+					if set >= firstCryptexSet {
+						line("a=%s generation 0", cand.line(component, ufrag))
+					} else {
+						line("a=%s", cand.line(component, ufrag))
+					}
 				}
 			}
 			line("a=end-of-candidates")

@@ -100,8 +100,9 @@ type Options struct {
 
 	// OnVideoFrame, if set, is handed each decoded picture, on the decoding
 	// goroutine as soon as it is decoded (for a benchmark that reads a
-	// timestamp drawn into the picture, say). Each picture is new; the view
-	// shows the same one, so it must not be changed.
+	// timestamp drawn into the picture, say). The picture is the decoder's
+	// and good until OnVideoFrame returns: copy what you keep, and change
+	// nothing.
 	OnVideoFrame func(img *image.YCbCr)
 
 	// Warn is told of problems that do not stop the call, such as a machine
@@ -145,6 +146,10 @@ type Output struct {
 	done     chan struct{}
 	statusWG sync.WaitGroup
 
+	// spare is a VP8 decoder made as the output opens, for the first
+	// video track (see playVideo).
+	spare chan spareDecoder
+
 	// peerShown is set once the peer's video is shown: a preview (see
 	// ShowPreview) no longer takes its place.
 	peerShown atomic.Bool
@@ -155,7 +160,7 @@ type Output struct {
 // New prepares an output: it creates the recording's directory or file and
 // opens the view. The speaker opens when the first audio track plays.
 func New(opts Options) (*Output, error) {
-	o := &Output{opts: opts, done: make(chan struct{})}
+	o := &Output{opts: opts, done: make(chan struct{}), spare: make(chan spareDecoder, 1)}
 	if opts.RecordDir != "" {
 		if err := os.MkdirAll(opts.RecordDir, 0o755); err != nil {
 			return nil, fmt.Errorf("creating the recording directory: %w", err)
@@ -204,6 +209,7 @@ func New(opts Options) (*Output, error) {
 		o.statusWG.Add(1)
 		go o.updateStatus()
 	}
+	go o.makeSpareDecoder()
 	return o, nil
 }
 
@@ -404,6 +410,11 @@ func (o *Output) Close() error {
 		errs = append(errs, spk.Close())
 	}
 	errs = append(errs, o.closeSinks())
+	select {
+	case d := <-o.spare:
+		errs = append(errs, d.dec.Close())
+	default:
+	}
 	return errors.Join(errs...)
 }
 

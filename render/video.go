@@ -9,8 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/pion/mediadevices/pkg/codec/vpx"
-	"github.com/pion/mediadevices/pkg/prop"
 	"github.com/pion/rtp"
 	"github.com/pion/rtp/codecs"
 	"github.com/pion/webrtc/v4"
@@ -78,8 +76,7 @@ func (o *Output) playVideo(track Track, ts *trackState) error {
 		sb: samplebuilder.New(maxLatePackets, &codecs.VP8Packet{}, ts.clockRate,
 			samplebuilder.WithMaxTimeDelay(maxFrameDelay), samplebuilder.WithRTPHeaders(true)),
 	}
-	// mediadevices' decoder reads whole frames from v, one per Read.
-	dec, err := vpx.NewDecoder(frameReader{v}, prop.Media{})
+	dec, err := o.decoderFor(v)
 	if err != nil {
 		return fmt.Errorf("starting the VP8 decoder: %w", err)
 	}
@@ -93,6 +90,51 @@ func (o *Output) playVideo(track Track, ts *trackState) error {
 	<-decoded
 	dec.Close()
 	return err
+}
+
+// spareDecoder is a VP8 decoder made before its track arrives, and the
+// reader it reads from, whose player is set then.
+type spareDecoder struct {
+	dec interface {
+		Read() (image.Image, func(), error)
+		Close() error
+	}
+	in *frameReader
+}
+
+// makeSpareDecoder makes the decoder the first video track takes while the
+// codes are still being exchanged: made when the track arrives, it held up
+// the first picture.
+func (o *Output) makeSpareDecoder() {
+	in := &frameReader{}
+	dec, err := newVP8Decoder(in)
+	if err != nil {
+		return // playVideo makes one, and says why it cannot
+	}
+	// Under the lock, so that Close, which looks for it after it marks
+	// the output closed, finds it or it is closed here.
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed {
+		dec.Close()
+		return
+	}
+	o.spare <- spareDecoder{dec: dec, in: in} // the only one: never blocks
+}
+
+// decoderFor returns a VP8 decoder that reads v's frames, whole, one per
+// Read: the spare one if it is there.
+func (o *Output) decoderFor(v *videoPlayer) (interface {
+	Read() (image.Image, func(), error)
+	Close() error
+}, error) {
+	select {
+	case s := <-o.spare:
+		s.in.v = v // before the decoder's first Read, on v.decode's goroutine
+		return s.dec, nil
+	default:
+	}
+	return newVP8Decoder(&frameReader{v})
 }
 
 // push adds a packet, and passes on the frames it completes.
@@ -238,7 +280,7 @@ func (v *videoPlayer) decode(dec interface {
 		}
 		if o.view != nil && !closed {
 			o.peerShown.Store(true)
-			o.view.ShowRemote(ycc) // the decoder makes a new picture each time: no copy
+			o.view.ShowRemote(ycc) // it copies the picture, which the decoder reuses
 		}
 	}
 }
@@ -288,4 +330,4 @@ func (v *videoPlayer) count(f func(*Stats)) {
 // frameReader is the io.Reader that mediadevices' decoder reads frames from.
 type frameReader struct{ v *videoPlayer }
 
-func (r frameReader) Read(p []byte) (int, error) { return r.v.next(p) }
+func (r *frameReader) Read(p []byte) (int, error) { return r.v.next(p) }

@@ -296,18 +296,23 @@ const pigeonCodes = (() => {
   const typePreferences = [126, 100, 110, 0];
   const twccURI = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
   // mediaSets are offline's mediaSets (template.go), in the same order.
+  const twccSections = [
+    { media: "audio", format: 111, codec: ["a=rtpmap:111 opus/48000/2", "a=fmtp:111 minptime=10;useinbandfec=1",
+      "a=rtcp-fb:111 transport-cc", "a=extmap:1 " + twccURI] },
+    { media: "video", format: 96, codec: ["a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli",
+      "a=rtcp-fb:96 ccm fir", "a=rtcp-fb:96 transport-cc", "a=extmap:1 " + twccURI] },
+  ];
   const mediaSets = [
     [
       { media: "audio", format: 111, codec: ["a=rtpmap:111 opus/48000/2", "a=fmtp:111 minptime=10;useinbandfec=1"] },
       { media: "video", format: 96, codec: ["a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli", "a=rtcp-fb:96 ccm fir"] },
     ],
-    [
-      { media: "audio", format: 111, codec: ["a=rtpmap:111 opus/48000/2", "a=fmtp:111 minptime=10;useinbandfec=1",
-        "a=rtcp-fb:111 transport-cc", "a=extmap:1 " + twccURI] },
-      { media: "video", format: 96, codec: ["a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli",
-        "a=rtcp-fb:96 ccm fir", "a=rtcp-fb:96 transport-cc", "a=extmap:1 " + twccURI] },
-    ],
+    twccSections,
+    twccSections, // and a=cryptex, numbered candidates: firstCryptexSet
   ];
+  // firstCryptexSet is offline's: from it on, the session has a=cryptex and
+  // each candidate ends with "generation 0", as pion v4.2.26 writes them.
+  const firstCryptexSet = 2;
   const setShift = 4, mediaSectionCount = 2, maxCandidates = 16, fingerprintLen = 32;
   const profileCount = (1 << setShift) * mediaSets.length;
   const kindLetters = { offer: "o", answer: "a" };
@@ -352,8 +357,11 @@ const pigeonCodes = (() => {
     const credentials = () => out.push("a=ice-ufrag:" + ufrag, "a=ice-pwd:" + pwd);
     const session = new DataView(c.fingerprint.buffer, c.fingerprint.byteOffset, 8).getBigUint64(0) >> 1n;
     out.push("v=0", `o=- ${session} ${c.created} IN IP4 0.0.0.0`, "s=-", "t=0 0", "a=msid-semantic:WMS *",
-      "a=fingerprint:sha-256 " + Array.from(c.fingerprint, hex2).join(":"), "a=extmap-allow-mixed", "a=group:BUNDLE 0 1 2");
-    mediaSets[c.profile >> setShift].forEach((m, i) => {
+      "a=fingerprint:sha-256 " + Array.from(c.fingerprint, hex2).join(":"), "a=extmap-allow-mixed");
+    const set = c.profile >> setShift, cryptex = set >= firstCryptexSet;
+    if (cryptex) out.push("a=cryptex");
+    out.push("a=group:BUNDLE 0 1 2");
+    mediaSets[set].forEach((m, i) => {
       out.push(`m=${m.media} 9 UDP/TLS/RTP/SAVPF ${m.format}`);
       transport(i);
       credentials();
@@ -361,7 +369,9 @@ const pigeonCodes = (() => {
       out.push("a=" + directionNames[(c.profile >> (2 * (mediaSectionCount - 1 - i))) & 3]);
       if (i === 0) {
         for (const cand of c.candidates) {
-          for (let component = 1; component <= 2; component++) out.push("a=" + candidateLine(cand, component, ufrag));
+          for (let component = 1; component <= 2; component++) {
+            out.push("a=" + candidateLine(cand, component, ufrag) + (cryptex ? " generation 0" : ""));
+          }
         }
         out.push("a=end-of-candidates");
       }

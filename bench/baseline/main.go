@@ -9,6 +9,9 @@
 //	baseline call   --signal-out o --signal-in a --trace t.jsonl
 //	baseline answer --signal-in o --signal-out a --trace t.jsonl
 //
+// --video FILE and --audio FILE send a Y4M or IVF video and a WAV or Ogg
+// Opus sound in place of the test sources, read as pigeon reads them.
+//
 // The call ends at the end of stdin, or when the peer's data channel closes.
 package main
 
@@ -40,7 +43,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 || (os.Args[1] != "call" && os.Args[1] != "answer") {
-		fmt.Fprintln(os.Stderr, "usage: baseline call|answer --signal-in PATH --signal-out PATH [--trace PATH]")
+		fmt.Fprintln(os.Stderr, "usage: baseline call|answer --signal-in PATH --signal-out PATH [--trace PATH] [--video FILE] [--audio FILE]")
 		os.Exit(2)
 	}
 	caller := os.Args[1] == "call"
@@ -48,15 +51,17 @@ func main() {
 	in := fs.String("signal-in", "", "read the peer's code from this file or FIFO")
 	out := fs.String("signal-out", "", "write this side's code to this file or FIFO")
 	tracePath := fs.String("trace", "", "write timestamped events here")
+	videoFile := fs.String("video", "", "send this video file in place of the test picture")
+	audioFile := fs.String("audio", "", "send this sound file in place of the test tone")
 	fs.Parse(os.Args[2:])
 
-	if err := run(caller, *in, *out, *tracePath); err != nil {
+	if err := run(caller, *in, *out, *tracePath, *videoFile, *audioFile); err != nil {
 		fmt.Fprintln(os.Stderr, "baseline:", err)
 		os.Exit(1)
 	}
 }
 
-func run(caller bool, in, out, tracePath string) error {
+func run(caller bool, in, out, tracePath, videoFile, audioFile string) error {
 	tr, err := trace.Open(tracePath)
 	if err != nil {
 		return err
@@ -65,7 +70,7 @@ func run(caller bool, in, out, tracePath string) error {
 
 	// The tracks close after the PeerConnection (defers run last first):
 	// mediadevices cannot unbind a track that is already closed.
-	tracks, err := testTracks()
+	tracks, err := testTracks(videoFile, audioFile)
 	if err != nil {
 		return err
 	}
@@ -203,9 +208,10 @@ func complete(pc *webrtc.PeerConnection, desc webrtc.SessionDescription) error {
 	return nil
 }
 
-// testTracks are pigeon's test sources with the encoders pigeon's capture
-// package uses by default: VP8 at the same bit rate, and Opus.
-func testTracks() ([]mediadevices.Track, error) {
+// testTracks are pigeon's test sources, or the files given, with the
+// encoders pigeon's capture package uses by default: VP8 at the same bit
+// rate, and Opus.
+func testTracks(videoFile, audioFile string) ([]mediadevices.Track, error) {
 	vp8, err := vpx.NewVP8Params()
 	if err != nil {
 		return nil, err
@@ -219,9 +225,21 @@ func testTracks() ([]mediadevices.Track, error) {
 		mediadevices.WithVideoEncoders(&vp8),
 		mediadevices.WithAudioEncoders(&opusParams),
 	)
+	var audio mediadevices.AudioSource = capture.NewTestAudio()
+	if audioFile != "" {
+		if audio, err = capture.OpenFileAudio(audioFile); err != nil {
+			return nil, err
+		}
+	}
+	var video mediadevices.VideoSource = capture.NewTestVideo(capture.DefaultWidth, capture.DefaultHeight, capture.DefaultFrameRate)
+	if videoFile != "" {
+		if video, err = capture.OpenFileVideo(videoFile, capture.DefaultWidth, capture.DefaultHeight); err != nil {
+			return nil, err
+		}
+	}
 	return []mediadevices.Track{
-		mediadevices.NewAudioTrack(capture.NewTestAudio(), selector),
-		mediadevices.NewVideoTrack(capture.NewTestVideo(capture.DefaultWidth, capture.DefaultHeight, capture.DefaultFrameRate), selector),
+		mediadevices.NewAudioTrack(audio, selector),
+		mediadevices.NewVideoTrack(video, selector),
 	}, nil
 }
 

@@ -15,7 +15,7 @@ import (
 	"sync"
 
 	"github.com/pion/ice/v4"
-	"github.com/pion/transport/v4"
+	"github.com/pion/transport/v5"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/pigeon-call/pigeon/offline"

@@ -188,3 +188,36 @@ func Half(src *image.YCbCr) *image.YCbCr {
 	}
 	return dst
 }
+
+// CopyYCbCr copies src into dst, or into a new picture when dst is nil or
+// of another size or subsampling, and returns the copy, whose bounds start
+// at (0, 0): for a view that keeps a picture its maker reuses. A part of a
+// subsampled picture that starts at an odd row or column cannot keep its
+// colour samples where they were: each takes one of the pixels it covers.
+func CopyYCbCr(dst, src *image.YCbCr) *image.YCbCr {
+	r := src.Rect
+	if dst == nil || dst.Rect != image.Rect(0, 0, r.Dx(), r.Dy()) || dst.SubsampleRatio != src.SubsampleRatio {
+		dst = image.NewYCbCr(image.Rect(0, 0, r.Dx(), r.Dy()), src.SubsampleRatio)
+	}
+	if r.Min != (image.Point{}) {
+		// Chroma samples would fall elsewhere: pixel by pixel.
+		for y := range r.Dy() {
+			for x := range r.Dx() {
+				dst.Y[dst.YOffset(x, y)] = src.Y[src.YOffset(r.Min.X+x, r.Min.Y+y)]
+				di, si := dst.COffset(x, y), src.COffset(r.Min.X+x, r.Min.Y+y)
+				dst.Cb[di], dst.Cr[di] = src.Cb[si], src.Cr[si]
+			}
+		}
+		return dst
+	}
+	for y := range r.Dy() {
+		copy(dst.Y[y*dst.YStride:y*dst.YStride+r.Dx()], src.Y[y*src.YStride:])
+	}
+	// The same geometry from (0, 0): dst's chroma rows are as wide as its
+	// stride, and as many as its planes hold.
+	for cy := range len(dst.Cb) / max(dst.CStride, 1) {
+		copy(dst.Cb[cy*dst.CStride:(cy+1)*dst.CStride], src.Cb[cy*src.CStride:])
+		copy(dst.Cr[cy*dst.CStride:(cy+1)*dst.CStride], src.Cr[cy*src.CStride:])
+	}
+	return dst
+}

@@ -151,3 +151,38 @@ func TestPolygonAndMapPoint(t *testing.T) {
 		t.Errorf("MapPoint = %v", got)
 	}
 }
+
+// TestCopyYCbCr copies pictures laid out as libvpx lays them (rows wider
+// than the picture) and parts of pictures, and checks every sample; a
+// second copy of the same size reuses the first's memory.
+func TestCopyYCbCr(t *testing.T) {
+	padded := func(w, h, pad int) *image.YCbCr {
+		full := image.NewYCbCr(image.Rect(0, 0, w+pad, h+pad), image.YCbCrSubsampleRatio420)
+		for i := range full.Y {
+			full.Y[i] = uint8(i * 7)
+		}
+		for i := range full.Cb {
+			full.Cb[i], full.Cr[i] = uint8(i*3), uint8(i*5+1)
+		}
+		img := *full
+		img.Rect = image.Rect(0, 0, w, h)
+		return &img
+	}
+	sub := padded(64, 48, 0).SubImage(image.Rect(4, 6, 34, 26)).(*image.YCbCr)
+	for _, src := range []*image.YCbCr{padded(64, 48, 16), padded(63, 47, 9), sub} {
+		dst := CopyYCbCr(nil, src)
+		if dst.Rect.Size() != src.Rect.Size() || dst.Rect.Min != (image.Point{}) {
+			t.Fatalf("copy of %v has bounds %v", src.Rect, dst.Rect)
+		}
+		for y := range src.Rect.Dy() {
+			for x := range src.Rect.Dx() {
+				if got, want := dst.YCbCrAt(x, y), src.YCbCrAt(src.Rect.Min.X+x, src.Rect.Min.Y+y); got != want {
+					t.Fatalf("copy of %v at (%d, %d) = %v, want %v", src.Rect, x, y, got, want)
+				}
+			}
+		}
+		if again := CopyYCbCr(dst, src); &again.Y[0] != &dst.Y[0] {
+			t.Errorf("a second copy of %v made a new picture", src.Rect)
+		}
+	}
+}

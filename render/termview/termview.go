@@ -44,17 +44,21 @@ type Options struct {
 type View struct {
 	opts Options
 
-	mu          sync.Mutex
-	remote      image.Image
-	local       image.Image
-	status      string
-	dirty       bool
-	closed      bool
-	wake        chan struct{}
-	done        chan struct{}
-	stopped     chan struct{}
-	frames      int // frames drawn, for tests
-	lastWritten int // bytes in the last frame, for tests and benchmarks
+	mu     sync.Mutex
+	remote image.Image
+	// The view's copies of remote pictures in *image.YCbCr, which the
+	// decoder reuses: ShowRemote writes pending, the drawing goroutine
+	// draws (and redraws) the other.
+	pending, drawn *image.YCbCr
+	local          image.Image
+	status         string
+	dirty          bool
+	closed         bool
+	wake           chan struct{}
+	done           chan struct{}
+	stopped        chan struct{}
+	frames         int // frames drawn, for tests
+	lastWritten    int // bytes in the last frame, for tests and benchmarks
 
 	// Owned by the drawing goroutine.
 	screen Screen
@@ -79,10 +83,15 @@ func New(opts Options) *View {
 	return v
 }
 
-// ShowRemote makes img the picture to draw next. The View keeps img: its
-// owner must not change it after.
+// ShowRemote makes img the picture to draw next. An *image.YCbCr, which
+// is what the VP8 decoder gives, is copied, since the decoder reuses it;
+// the View keeps any other img: its owner must not change it after.
 func (v *View) ShowRemote(img image.Image) {
 	v.mu.Lock()
+	if ycc, ok := img.(*image.YCbCr); ok {
+		v.pending = picture.CopyYCbCr(v.pending, ycc)
+		img = v.pending
+	}
 	v.remote, v.dirty = img, true
 	v.mu.Unlock()
 	v.poke()
@@ -168,6 +177,11 @@ func (v *View) run() {
 		changed := v.dirty
 		if changed {
 			remote, local, status, v.dirty = v.remote, v.local, v.status, false
+			if ycc, ok := remote.(*image.YCbCr); ok && ycc == v.pending {
+				// Drawn from now on, outside the lock: the next copy goes
+				// to the one drawn until now.
+				v.pending, v.drawn = v.drawn, v.pending
+			}
 		}
 		v.mu.Unlock()
 		haveRemote = haveRemote || remote != nil

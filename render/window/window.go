@@ -68,15 +68,18 @@ func Available() bool {
 type Window struct {
 	opts Options
 
-	mu         sync.Mutex
-	remote     image.Image
-	remoteSet  bool
-	local      image.Image
-	localSet   bool
-	status     string
-	fullscreen bool
-	dirty      bool
-	closing    bool
+	mu        sync.Mutex
+	remote    image.Image
+	remoteSet bool
+	// The window's copies of 4:2:0 remote pictures, which the decoder
+	// reuses: ShowRemote writes pending, the loop draws the other.
+	pending, drawn *image.YCbCr
+	local          image.Image
+	localSet       bool
+	status         string
+	fullscreen     bool
+	dirty          bool
+	closing        bool
 
 	wakeType uint32
 	woken    atomic.Bool // a wake event is in SDL's queue
@@ -142,10 +145,19 @@ func (w *Window) Renderer() string { return w.renderer }
 // Frames counts the frames presented so far.
 func (w *Window) Frames() int64 { return w.frames.Load() }
 
-// ShowRemote makes img the remote picture; nil takes it away. The window
-// keeps img: its owner must not change it after. A 4:2:0 *image.YCbCr,
-// which is what the VP8 decoder gives, goes to the graphics card as it is.
-func (w *Window) ShowRemote(img image.Image) { w.set(func() { w.remote, w.remoteSet = img, true }) }
+// ShowRemote makes img the remote picture; nil takes it away. An
+// *image.YCbCr, which is what the VP8 decoder gives, is copied (the decoder
+// reuses it) and goes to the graphics card as it is, if 4:2:0; the window
+// keeps any other img: its owner must not change it after.
+func (w *Window) ShowRemote(img image.Image) {
+	w.set(func() {
+		if ycc, ok := img.(*image.YCbCr); ok {
+			w.pending = picture.CopyYCbCr(w.pending, ycc)
+			img = w.pending
+		}
+		w.remote, w.remoteSet = img, true
+	})
+}
 
 // ShowLocal sets the self-view picture, under the same rule; nil hides it.
 func (w *Window) ShowLocal(img image.Image) { w.set(func() { w.local, w.localSet = img, true }) }
@@ -340,6 +352,11 @@ func (w *Window) run(ready chan<- error) {
 		w.mu.Lock()
 		remote, remoteSet, local, localSet, status, full, dirty := w.remote, w.remoteSet, w.local, w.localSet, w.status, w.fullscreen, w.dirty
 		w.remote, w.remoteSet, w.localSet, w.dirty = nil, false, false, false
+		if ycc, ok := remote.(*image.YCbCr); ok && remoteSet && ycc == w.pending {
+			// Drawn below, outside the lock: the next copy goes to the
+			// one drawn last time.
+			w.pending, w.drawn = w.drawn, w.pending
+		}
 		w.mu.Unlock()
 		if full != fullscreen {
 			var flags uint32
