@@ -134,8 +134,8 @@ func TestRecordOpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ogg.Pages != 50 || ogg.SampleRate != 48000 || ogg.Channels != 2 {
-		t.Errorf("ogg %+v, want 50 pages of 48 kHz stereo", ogg)
+	if ogg.Pages != 50 || ogg.SampleRate != 48000 || ogg.Channels != 2 || !ogg.Ended {
+		t.Errorf("ogg %+v, want 50 pages of 48 kHz stereo, the last marked as the end", ogg)
 	}
 }
 

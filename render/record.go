@@ -3,6 +3,7 @@ package render
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -50,7 +51,7 @@ func (o *Output) recorderFor(track Track) (rtpSink, error) {
 	if name == VideoFile {
 		sink, err = ivfwriter.NewWith(f, ivfwriter.WithCodec(codec.MimeType))
 	} else {
-		sink, err = oggwriter.NewWith(f, codec.ClockRate, max(codec.Channels, 1))
+		sink, err = newOggSink(f, codec.ClockRate, max(codec.Channels, 1))
 	}
 	if err != nil {
 		f.Close()
@@ -112,3 +113,34 @@ func (o *Output) record(ts *trackState, rtpTime uint32, arrival time.Time, write
 		}
 	}
 }
+
+// oggSink records one Opus track in an Ogg file. pion's single-track writer
+// on an io.Writer leaves the last page unmarked; the multi-track one, told
+// it may rewrite the file, marks it as the end of the stream when it closes.
+type oggSink struct {
+	w     *oggwriter.Writer
+	track *oggwriter.Track // made for the first packet's SSRC
+}
+
+func newOggSink(f *os.File, rate uint32, channels uint16) (*oggSink, error) {
+	w, err := oggwriter.NewWriter(f, oggwriter.WithSeekableOutput(f),
+		oggwriter.WithSampleRate(rate), oggwriter.WithChannelCount(channels))
+	if err != nil {
+		return nil, err
+	}
+	return &oggSink{w: w}, nil
+}
+
+func (s *oggSink) WriteRTP(p *rtp.Packet) error {
+	if s.track == nil {
+		t, err := s.w.NewTrack(p.SSRC)
+		if err != nil {
+			return err
+		}
+		s.track = t
+	}
+	return s.track.WriteRTP(p)
+}
+
+// Close finishes the file and closes it.
+func (s *oggSink) Close() error { return s.w.Close() }

@@ -84,7 +84,8 @@ func (c FrameReader) Read(p []byte) (int, error) {
 type Ogg struct {
 	Channels   uint8
 	SampleRate uint32
-	Pages      int // audio pages after the two header pages (pion writes one Opus packet per page)
+	Pages      int  // audio pages after the two header pages (pion writes one Opus packet per page)
+	Ended      bool // the last page is marked as the end of the stream, as players expect
 }
 
 // ReadOgg reads the Ogg Opus file at path, checking each page's checksum.
@@ -102,7 +103,9 @@ func ReadOgg(path string) (Ogg, error) {
 	for {
 		payload, _, err := r.ParseNextPage()
 		if errors.Is(err, io.EOF) {
-			return out, nil
+			data, err := os.ReadFile(path)
+			out.Ended = err == nil && lastOggPageEnds(data)
+			return out, err
 		}
 		if err != nil {
 			return out, fmt.Errorf("page after %d pages: %w", out.Pages, err)
@@ -111,6 +114,28 @@ func ReadOgg(path string) (Ogg, error) {
 			out.Pages++
 		}
 	}
+}
+
+// lastOggPageEnds reports whether the last Ogg page in data has the
+// end-of-stream flag (RFC 3533, section 6).
+func lastOggPageEnds(data []byte) bool {
+	ended := false
+	for len(data) >= 27 && string(data[:4]) == "OggS" {
+		segments := int(data[26])
+		if len(data) < 27+segments {
+			return false
+		}
+		size := 27 + segments
+		for _, n := range data[27 : 27+segments] {
+			size += int(n)
+		}
+		if len(data) < size {
+			return false
+		}
+		ended = data[5]&0x04 != 0
+		data = data[size:]
+	}
+	return ended && len(data) == 0
 }
 
 // EncodeVP8 encodes n frames from src with libvpx and returns them.
