@@ -9,7 +9,9 @@ import (
 	"github.com/pion/mediadevices"
 	"github.com/pion/mediadevices/pkg/codec"
 	"github.com/pion/mediadevices/pkg/codec/opus"
+	"github.com/pion/mediadevices/pkg/io/audio"
 	"github.com/pion/mediadevices/pkg/io/video"
+	"github.com/pion/mediadevices/pkg/prop"
 
 	"github.com/pigeon-call/pigeon/apm"
 )
@@ -57,6 +59,9 @@ type Options struct {
 	Width, Height int     // picture size wanted; 0 means the default
 	FrameRate     float64 // frames per second wanted; 0 means the default
 	VideoBitRate  int     // bits per second; 0 means the default
+
+	// tapEncoder, in tests, wraps each encoder as it is built.
+	tapEncoder func(codec.ReadCloser) codec.ReadCloser
 }
 
 func (o *Options) setDefaults() {
@@ -98,6 +103,7 @@ type Media struct {
 	name       string                   // the video source's name, as Options.Video
 	videoLabel string                   // what feeds videoTrack, for the user
 	preview    func(image.Image)        // handed to a video added later
+	targets    map[string]int           // each peer's video bit rate target (SetPeerVideoBitRate)
 	closed     bool                     // Close was called: no video is added after it
 }
 
@@ -153,15 +159,73 @@ func (m *Media) Tracks() []mediadevices.Track {
 }
 
 // SetVideoBitRate asks the video encoder to aim at bitsPerSecond, as
-// congestion control wants on a worse path. Before the track is sending, or
-// without video, there is nothing to change.
+// congestion control wants on a worse path: the target of a call with one
+// peer, SetPeerVideoBitRate's with the peer "". Before the track is
+// sending, or without video, the rate is kept for the encoder.
 func (m *Media) SetVideoBitRate(bitsPerSecond int) error {
-	video := m.Video()
-	if video == nil {
+	return m.SetPeerVideoBitRate("", bitsPerSecond)
+}
+
+// SetPeerVideoBitRate records the bit rate the path to one peer carries,
+// as that peer's congestion controller estimates it (call.Options'
+// OnTargetBitRate), and sets the video encoder, which every peer shares, to
+// the least of the peers' targets: the picture is encoded once and sent to
+// all, so it follows the slowest path. peer is any name the caller keeps
+// for the peer; ForgetPeer drops it once the peer leaves.
+func (m *Media) SetPeerVideoBitRate(peer string, bitsPerSecond int) error {
+	m.mu.Lock()
+	if m.targets == nil {
+		m.targets = map[string]int{}
+	}
+	m.targets[peer] = bitsPerSecond
+	m.mu.Unlock()
+	return m.applyBitRate()
+}
+
+// ForgetPeer drops the bit rate target of a peer that left the call: the
+// encoder follows the peers that remain, and goes back to
+// Options.VideoBitRate once none does.
+func (m *Media) ForgetPeer(peer string) error {
+	m.mu.Lock()
+	delete(m.targets, peer)
+	m.mu.Unlock()
+	return m.applyBitRate()
+}
+
+// VideoBitRate is the bit rate the video encoder aims at: the least of the
+// peers' targets, or Options.VideoBitRate before any is known.
+func (m *Media) VideoBitRate() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.bitRateLocked()
+}
+
+func (m *Media) bitRateLocked() int {
+	if len(m.targets) == 0 {
+		return m.opts.VideoBitRate
+	}
+	least := 0
+	for _, bps := range m.targets {
+		if least == 0 || bps < least {
+			least = bps
+		}
+	}
+	return least
+}
+
+// applyBitRate sets the video encoder to VideoBitRate.
+func (m *Media) applyBitRate() error {
+	m.mu.Lock()
+	video, bps := m.videoTrack, m.bitRateLocked()
+	m.mu.Unlock()
+	switch v := video.(type) {
+	case nil:
 		return nil
+	case *preparedTrack:
+		return v.setBitRate(bps)
 	}
 	if c, ok := video.EncoderController().(codec.BitRateController); ok {
-		return c.SetBitRate(bitsPerSecond)
+		return c.SetBitRate(bps)
 	}
 	return nil
 }
@@ -326,7 +390,11 @@ func (m *Media) startVideo(src mediadevices.VideoSource, name, label string) boo
 	}
 	track := mediadevices.NewVideoTrack(m.video, m.selector)
 	m.track, _ = track.(*mediadevices.VideoTrack)
-	m.videoTrack = prepare(track, m.codecs.video)
+	p := prepare(track, m.codecs.video)
+	if len(m.targets) > 0 {
+		p.setBitRate(m.bitRateLocked()) // the peers' paths are known already
+	}
+	m.videoTrack = p
 	m.videoLabel = label
 	return true
 }
@@ -412,8 +480,42 @@ func newCodecSelector(opts Options) (*mediadevices.CodecSelector, encoders, erro
 	if err != nil {
 		return nil, encoders{}, fmt.Errorf("preparing the Opus encoder: %w", err)
 	}
+	var video codec.VideoEncoderBuilder = &vp8
+	var sound codec.AudioEncoderBuilder = &opusParams
+	if opts.tapEncoder != nil {
+		video, sound = tappedVideo{video, opts.tapEncoder}, tappedAudio{sound, opts.tapEncoder}
+	}
 	return mediadevices.NewCodecSelector(
-		mediadevices.WithVideoEncoders(&vp8),
-		mediadevices.WithAudioEncoders(&opusParams),
+		mediadevices.WithVideoEncoders(video),
+		mediadevices.WithAudioEncoders(sound),
 	), encoders{video: vp8.RTPCodec(), audio: opusParams.RTPCodec()}, nil
+}
+
+// tappedVideo and tappedAudio hand each encoder they build to tap
+// (Options.tapEncoder).
+type (
+	tappedVideo struct {
+		codec.VideoEncoderBuilder
+		tap func(codec.ReadCloser) codec.ReadCloser
+	}
+	tappedAudio struct {
+		codec.AudioEncoderBuilder
+		tap func(codec.ReadCloser) codec.ReadCloser
+	}
+)
+
+func (b tappedVideo) BuildVideoEncoder(r video.Reader, m prop.Media) (codec.ReadCloser, error) {
+	enc, err := b.VideoEncoderBuilder.BuildVideoEncoder(r, m)
+	if err != nil {
+		return nil, err
+	}
+	return b.tap(enc), nil
+}
+
+func (b tappedAudio) BuildAudioEncoder(r audio.Reader, m prop.Media) (codec.ReadCloser, error) {
+	enc, err := b.AudioEncoderBuilder.BuildAudioEncoder(r, m)
+	if err != nil {
+		return nil, err
+	}
+	return b.tap(enc), nil
 }

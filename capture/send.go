@@ -5,7 +5,6 @@ import (
 	"io"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/pion/interceptor"
 	"github.com/pion/mediadevices"
@@ -23,10 +22,19 @@ import (
 // the track exists, before the code is printed, and binds by only starting
 // to send.
 //
-// It also sees which packets pion sends: until the connection is up, pion
-// drops what the track writes. Every picture encoded while writes are
-// dropped is made a keyframe, so the first picture that arrives is one the
-// peer can decode; it does not wait for a PLI and the next keyframe.
+// One encoder serves every binding: a track added to several
+// PeerConnections (a call with several peers) encodes each picture once,
+// and one goroutine, the pump, hands the frame to each binding, which
+// packetizes it with its own payload type, SSRC and sequence numbers. A
+// keyframe asked for by any peer is made once, for all of them.
+//
+// It also sees which packets pion sends: until a connection is up, pion
+// drops what the track writes to it. While no binding takes what is
+// written, every picture is made a keyframe, so the first picture that
+// arrives is one the peer can decode; it does not wait for a PLI and the
+// next keyframe. A binding that comes up while others already take the
+// pictures gets the next picture as a keyframe (one for all), rather than
+// every picture being a keyframe for the others while it connects.
 type preparedTrack struct {
 	mediadevices.Track
 	codec *codec.RTPCodec // what the prepared encoder makes
@@ -34,16 +42,24 @@ type preparedTrack struct {
 	ready chan struct{} // closed once prepare has run
 	mu    sync.Mutex
 	enc   mediadevices.EncodedReadCloser // nil if it could not be made, or has ended
-	busy  bool                           // a binding sends with enc
-	ended bool                           // Close was called
-	stops map[string]chan struct{}       // per binding: closed to stop it
-	done  map[string]chan struct{}       // per binding: closed once it stopped
+	// bitRate is what the encoder is to aim at, set before or after it is
+	// made; 0 leaves the encoder's own.
+	bitRate  int
+	pumping  bool                // the pump reads enc
+	ended    bool                // Close was called
+	bindings map[string]*binding // by TrackLocalContext.ID: those that send with enc
 }
 
-// unbindWait bounds how long Unbind waits for the binding to stop: a
-// source that makes no more pictures would otherwise hold it, and pion's
-// Close with it.
-const unbindWait = time.Second
+// binding is one PeerConnection's sending of a preparedTrack.
+type binding struct {
+	pz   rtp.Packetizer
+	w    webrtc.TrackLocalWriter
+	stop chan struct{} // closed on Unbind: ends readRTCP
+
+	mu      sync.Mutex // held while a frame is written, so that Unbind waits for it
+	gone    bool       // unbound, or the sender stopped: nothing more is written
+	started bool       // a keyframe went through: the peer can decode what follows
+}
 
 // rtpMTU is the largest RTP packet the track writes, as mediadevices'
 // tracks write them.
@@ -53,11 +69,10 @@ const rtpMTU = 1200
 // background: Bind waits for it if it comes first.
 func prepare(t mediadevices.Track, c *codec.RTPCodec) *preparedTrack {
 	p := &preparedTrack{
-		Track: t,
-		codec: c,
-		ready: make(chan struct{}),
-		stops: map[string]chan struct{}{},
-		done:  map[string]chan struct{}{},
+		Track:    t,
+		codec:    c,
+		ready:    make(chan struct{}),
+		bindings: map[string]*binding{},
 	}
 	go func() {
 		defer close(p.ready)
@@ -72,12 +87,19 @@ func prepare(t mediadevices.Track, c *codec.RTPCodec) *preparedTrack {
 			return
 		}
 		p.enc = enc
+		if p.bitRate > 0 {
+			if c, ok := enc.Controller().(codec.BitRateController); ok {
+				c.SetBitRate(p.bitRate)
+			}
+		}
 	}()
 	return p
 }
 
 // Bind starts sending with the prepared encoder, if it suits the codec pion
-// negotiated; otherwise the track binds as mediadevices' tracks do.
+// negotiated; otherwise the track binds as mediadevices' tracks do. Each
+// binding (one per PeerConnection the track is added to) gets the frames
+// of the one encoder.
 func (p *preparedTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameters, error) {
 	var params webrtc.RTPCodecParameters
 	found := false
@@ -91,68 +113,104 @@ func (p *preparedTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParam
 		<-p.ready
 	}
 	p.mu.Lock()
-	if !found || p.enc == nil || p.busy || p.ended {
+	_, bound := p.bindings[ctx.ID()]
+	if !found || p.enc == nil || p.ended || bound {
 		p.mu.Unlock()
 		return p.Track.Bind(ctx)
 	}
+	b := &binding{
+		pz: rtp.NewPacketizer(rtpMTU, uint8(params.PayloadType), uint32(ctx.SSRC()), p.codec.Payloader,
+			rtp.NewRandomSequencer(), params.ClockRate),
+		w:    ctx.WriteStream(),
+		stop: make(chan struct{}),
+	}
+	p.bindings[ctx.ID()] = b
 	enc := p.enc
-	p.busy = true
-	stop, done := make(chan struct{}), make(chan struct{})
-	p.stops[ctx.ID()], p.done[ctx.ID()] = stop, done
+	if !p.pumping {
+		p.pumping = true
+		go p.pump(enc)
+	}
 	p.mu.Unlock()
 
-	packetizer := rtp.NewPacketizer(rtpMTU, uint8(params.PayloadType), uint32(ctx.SSRC()), p.codec.Payloader,
-		rtp.NewRandomSequencer(), params.ClockRate)
-	keys, _ := enc.Controller().(codec.KeyFrameController)
-	go p.send(enc, packetizer, ctx.WriteStream(), keys, stop, done)
-	if keys != nil {
-		go readRTCP(ctx.RTCPReader(), keys, stop)
+	if keys, ok := enc.Controller().(codec.KeyFrameController); ok {
+		go readRTCP(ctx.RTCPReader(), keys, b.stop)
 	}
 	return params, nil
 }
 
-// send encodes and writes until stop is closed or the encoder ends.
-func (p *preparedTrack) send(enc mediadevices.EncodedReadCloser, packetizer rtp.Packetizer, w webrtc.TrackLocalWriter,
-	keys codec.KeyFrameController, stop, done chan struct{}) {
-	ended := false
-	defer func() {
+// pump encodes and hands each frame to every binding, until no binding is
+// left or the encoder ends.
+func (p *preparedTrack) pump(enc mediadevices.EncodedReadCloser) {
+	keys, _ := enc.Controller().(codec.KeyFrameController)
+	var targets []*binding
+	for {
+		buf, release, err := enc.Read()
 		p.mu.Lock()
-		p.busy = false
-		if ended || p.ended {
-			enc.Close()
-			if p.enc == enc {
-				p.enc = nil
+		if err != nil || len(p.bindings) == 0 || p.ended {
+			p.pumping = false
+			if err != nil || p.ended {
+				// Ended: bindings made after this one bind as
+				// mediadevices' tracks do.
+				enc.Close()
+				if p.enc == enc {
+					p.enc = nil
+				}
 			}
+			p.mu.Unlock()
+			if err == nil {
+				release()
+			}
+			return
+		}
+		targets = targets[:0]
+		for _, b := range p.bindings {
+			targets = append(targets, b)
 		}
 		p.mu.Unlock()
-		close(done)
-	}()
-	for {
-		select {
-		case <-stop:
-			return
-		default:
+
+		key := keys != nil && isVP8KeyFrame(buf.Data)
+		taken, behind := false, false
+		for _, b := range targets {
+			took, live := b.send(buf.Data, buf.Samples, key)
+			taken = taken || took
+			behind = behind || (live && took && !b.isStarted())
 		}
-		buf, release, err := enc.Read()
-		if err != nil {
-			ended = true
-			return
-		}
-		packets := packetizer.Packetize(buf.Data, buf.Samples)
 		release()
-		sent := false
-		for _, pkt := range packets {
-			n, err := w.WriteRTP(&pkt.Header, pkt.Payload)
-			if err != nil {
-				return // the sender has stopped
-			}
-			sent = sent || n > 0
-		}
-		if !sent && len(packets) > 0 && keys != nil {
-			// Dropped: the connection is not up yet.
+		if keys != nil && (!taken || behind) {
+			// No connection took it (none is up yet), or one took a
+			// picture it cannot decode: the next one is a keyframe.
 			keys.ForceKeyFrame()
 		}
 	}
+}
+
+// send packetizes frame, samples long, and writes it. It reports whether
+// pion took it (false while the connection is not up), and whether the
+// binding still sends.
+func (b *binding) send(frame []byte, samples uint32, key bool) (took, live bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.gone {
+		return false, false
+	}
+	for _, pkt := range b.pz.Packetize(frame, samples) {
+		n, err := b.w.WriteRTP(&pkt.Header, pkt.Payload)
+		if err != nil {
+			b.gone = true // the sender has stopped
+			return false, false
+		}
+		took = took || n > 0
+	}
+	if took && key {
+		b.started = true
+	}
+	return took, true
+}
+
+func (b *binding) isStarted() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.started
 }
 
 // readRTCP forces a keyframe for each picture loss the peer reports.
@@ -184,23 +242,21 @@ func readRTCP(r interceptor.RTCPReader, keys codec.KeyFrameController, stop chan
 	}
 }
 
-// Unbind stops the binding; the encoder stays for the next one (a video
-// turned off and on again).
+// Unbind stops one binding; the others go on, and the encoder stays for
+// the next one (a video turned off and on again). Once it returns, nothing
+// more is written to the binding.
 func (p *preparedTrack) Unbind(ctx webrtc.TrackLocalContext) error {
 	p.mu.Lock()
-	stop, ok := p.stops[ctx.ID()]
-	done := p.done[ctx.ID()]
-	delete(p.stops, ctx.ID())
-	delete(p.done, ctx.ID())
+	b, ok := p.bindings[ctx.ID()]
+	delete(p.bindings, ctx.ID())
 	p.mu.Unlock()
 	if !ok {
 		return p.Track.Unbind(ctx)
 	}
-	close(stop)
-	select {
-	case <-done:
-	case <-time.After(unbindWait):
-	}
+	close(b.stop)
+	b.mu.Lock() // after the frame being written to it, if one is
+	b.gone = true
+	b.mu.Unlock()
 	return nil
 }
 
@@ -216,11 +272,30 @@ func (p *preparedTrack) EncoderController() codec.EncoderController {
 	return p.Track.EncoderController()
 }
 
+// setBitRate makes the encoder aim at bitsPerSecond, now if it is made,
+// or as soon as it is.
+func (p *preparedTrack) setBitRate(bitsPerSecond int) error {
+	p.mu.Lock()
+	p.bitRate = bitsPerSecond
+	enc := p.enc
+	p.mu.Unlock()
+	var c codec.EncoderController
+	if enc != nil {
+		c = enc.Controller()
+	} else {
+		c = p.Track.EncoderController()
+	}
+	if c, ok := c.(codec.BitRateController); ok {
+		return c.SetBitRate(bitsPerSecond)
+	}
+	return nil
+}
+
 // Close closes the prepared encoder, once no binding uses it, and the track.
 func (p *preparedTrack) Close() error {
 	p.mu.Lock()
 	p.ended = true
-	if p.enc != nil && !p.busy {
+	if p.enc != nil && !p.pumping {
 		p.enc.Close()
 		p.enc = nil
 	}

@@ -168,3 +168,85 @@ func TestTracksComeWithTheirEncoders(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// frameStarts lists, for each frame whose first packet is among payloads,
+// whether it is a keyframe.
+func frameStarts(payloads [][]byte) []bool {
+	var keys []bool
+	for _, payload := range payloads {
+		var p codecs.VP8Packet
+		frame, err := p.Unmarshal(payload)
+		if err == nil && p.S == 1 && p.PID == 0 {
+			keys = append(keys, isVP8KeyFrame(frame))
+		}
+	}
+	return keys
+}
+
+// TestALateBindingStartsWithAKeyFrame binds the video a second time while
+// a first binding sends, as when a peer joins a call: the newcomer's
+// connection drops the first pictures (it is not up yet), its first
+// picture is then followed at once by a keyframe, and meanwhile the first
+// peer's pictures are not all made keyframes.
+func TestALateBindingStartsWithAKeyFrame(t *testing.T) {
+	m, err := Open(Options{Video: Test, Audio: None, Width: 160, Height: 120})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	video := m.Video().(*preparedTrack)
+	first := newFakeBinding("first", vp8Negotiated, 0)
+	defer close(first.closed)
+	if _, err := video.Bind(first); err != nil {
+		t.Fatal(err)
+	}
+	first.waitPackets(t, 10)
+	first.mu.Lock()
+	before := len(first.packets)
+	first.mu.Unlock()
+
+	late := newFakeBinding("late", vp8Negotiated, 10)
+	defer close(late.closed)
+	if _, err := video.Bind(late); err != nil {
+		t.Fatal(err)
+	}
+	// Its first frames are dropped; then it takes two or more.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		late.mu.Lock()
+		keys := frameStarts(late.packets)
+		late.mu.Unlock()
+		if len(keys) >= 3 {
+			if !keys[0] && !keys[1] {
+				t.Errorf("the late binding's first frames are %v: no keyframe right after the first it took", keys)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the late binding took no frames")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	first.mu.Lock()
+	keys := frameStarts(first.packets[before:])
+	first.mu.Unlock()
+	n := 0
+	for _, k := range keys {
+		if k {
+			n++
+		}
+	}
+	if len(keys) < 10 || n > 3 {
+		t.Errorf("while the late binding connected, %d of the first binding's %d frames were keyframes", n, len(keys))
+	}
+
+	// Unbinding one leaves the other going.
+	if err := video.Unbind(first); err != nil {
+		t.Fatal(err)
+	}
+	drain(late.got)
+	late.waitPackets(t, 5)
+	if err := video.Unbind(late); err != nil {
+		t.Fatal(err)
+	}
+}
