@@ -16,4 +16,11 @@
 // Options.RawMicrophone: package apm cancels the echo of what the speakers
 // play (Options.FarEnd, which the speaker side feeds), suppresses noise and
 // levels the gain, in place, before the encoder sees it.
+//
+// The tracks may be added to several PeerConnections at once, one per peer
+// of a group call: each kind has one encoder, whose frames go to every
+// peer, and a keyframe any peer asks for is made once for all. The video's
+// bit rate follows the slowest path: Media.SetPeerVideoBitRate takes each
+// peer's congestion-control target and sets the encoder to the least,
+// Media.ForgetPeer drops a peer that left.
 package capture
