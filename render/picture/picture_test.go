@@ -186,3 +186,54 @@ func TestCopyYCbCr(t *testing.T) {
 		}
 	}
 }
+
+func TestGrid(t *testing.T) {
+	box := image.Rect(0, 0, 640, 480)
+	tests := []struct {
+		n    int
+		box  image.Rectangle
+		want []image.Rectangle
+	}{
+		{0, box, nil},
+		{1, box, []image.Rectangle{box}},
+		// Side by side or one above the other show 4:3 the same size in
+		// 4:3: side by side.
+		{2, box, []image.Rectangle{image.Rect(0, 0, 320, 480), image.Rect(320, 0, 640, 480)}},
+		{3, box, []image.Rectangle{image.Rect(0, 0, 320, 240), image.Rect(320, 0, 640, 240), image.Rect(160, 240, 480, 480)}},
+		{4, box, []image.Rectangle{image.Rect(0, 0, 320, 240), image.Rect(320, 0, 640, 240), image.Rect(0, 240, 320, 480), image.Rect(320, 240, 640, 480)}},
+		// Two columns of three rows, or three of two, show 4:3 at 213x160:
+		// the whole pixels favour two.
+		{5, box, []image.Rectangle{image.Rect(0, 0, 320, 160), image.Rect(320, 0, 640, 160), image.Rect(0, 160, 320, 320),
+			image.Rect(320, 160, 640, 320), image.Rect(160, 320, 480, 480)}},
+		{5, image.Rect(0, 0, 960, 480), []image.Rectangle{image.Rect(0, 0, 320, 240), image.Rect(320, 0, 640, 240), image.Rect(640, 0, 960, 240),
+			image.Rect(160, 240, 480, 480), image.Rect(480, 240, 800, 480)}},
+		// A wide box: three in a row.
+		{3, image.Rect(0, 0, 1920, 480), []image.Rectangle{image.Rect(0, 0, 640, 480), image.Rect(640, 0, 1280, 480), image.Rect(1280, 0, 1920, 480)}},
+		// A tall one: one above the other.
+		{2, image.Rect(10, 10, 330, 490), []image.Rectangle{image.Rect(10, 10, 330, 250), image.Rect(10, 250, 330, 490)}},
+		{3, image.Rect(0, 0, 2, 2), nil},
+	}
+	for _, tt := range tests {
+		got := Grid(tt.n, 4, 3, tt.box)
+		if len(got) != len(tt.want) {
+			t.Errorf("Grid(%d, %v) = %v, want %v", tt.n, tt.box, got, tt.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != tt.want[i] {
+				t.Errorf("Grid(%d, %v) = %v, want %v", tt.n, tt.box, got, tt.want)
+				break
+			}
+		}
+		for i, a := range got {
+			for _, b := range got[i+1:] {
+				if a.Overlaps(b) {
+					t.Errorf("Grid(%d, %v): tiles %v and %v overlap", tt.n, tt.box, a, b)
+				}
+			}
+			if !a.In(tt.box) {
+				t.Errorf("Grid(%d, %v): tile %v is outside the box", tt.n, tt.box, a)
+			}
+		}
+	}
+}

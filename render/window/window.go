@@ -1,5 +1,7 @@
 // Package window shows a call in a desktop window through SDL2: the remote
 // video large, the self-view small in a corner, a status line under them.
+// A call with several peers shows each in a tile of its own, a grid that
+// fits the window, each tile labelled with its peer's name.
 //
 // SDL runs on one OS thread of its own, which this package starts and stops:
 // the network and decoding goroutines only hand it pictures, and key presses
@@ -15,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -68,18 +71,14 @@ func Available() bool {
 type Window struct {
 	opts Options
 
-	mu        sync.Mutex
-	remote    image.Image
-	remoteSet bool
-	// The window's copies of 4:2:0 remote pictures, which the decoder
-	// reuses: ShowRemote writes pending, the loop draws the other.
-	pending, drawn *image.YCbCr
-	local          image.Image
-	localSet       bool
-	status         string
-	fullscreen     bool
-	dirty          bool
-	closing        bool
+	mu         sync.Mutex
+	tiles      []*tile // the peers' pictures, in the order they came
+	local      image.Image
+	localSet   bool
+	status     string
+	fullscreen bool
+	dirty      bool
+	closing    bool
 
 	wakeType uint32
 	woken    atomic.Bool // a wake event is in SDL's queue
@@ -88,6 +87,18 @@ type Window struct {
 	stopped  chan struct{}
 	frames   atomic.Int64
 	renderer string // SDL's renderer, such as "opengl" or "software"
+}
+
+// tile is one peer's picture and name, as the callers set them, for SDL's
+// thread to take.
+type tile struct {
+	id, label string
+	img       image.Image
+	imgSet    bool // img is new
+	fresh     bool // the tile is new: whatever SDL's thread had for its id is gone
+	// The window's copies of 4:2:0 pictures, which the decoder reuses:
+	// ShowPeer writes pending, SDL's thread draws the other.
+	pending, drawn *image.YCbCr
 }
 
 var open sync.Mutex // held while a window is open
@@ -145,18 +156,55 @@ func (w *Window) Renderer() string { return w.renderer }
 // Frames counts the frames presented so far.
 func (w *Window) Frames() int64 { return w.frames.Load() }
 
-// ShowRemote makes img the remote picture; nil takes it away. An
-// *image.YCbCr, which is what the VP8 decoder gives, is copied (the decoder
-// reuses it) and goes to the graphics card as it is, if 4:2:0; the window
-// keeps any other img: its owner must not change it after.
+// ShowRemote makes img the remote picture of a call with one peer (the
+// tile of the peer ""); nil takes it away. An *image.YCbCr, which is what
+// the VP8 decoder gives, is copied (the decoder reuses it) and goes to the
+// graphics card as it is, if 4:2:0; the window keeps any other img: its
+// owner must not change it after.
 func (w *Window) ShowRemote(img image.Image) {
+	if img == nil {
+		w.RemovePeer("")
+		return
+	}
+	w.ShowPeer("", img)
+}
+
+// ShowPeer makes img the picture in the tile of the peer id, under the
+// same rule as ShowRemote; a new id gets a tile after the others. nil
+// leaves the tile there, black, with its label: a peer with no video.
+func (w *Window) ShowPeer(id string, img image.Image) {
 	w.set(func() {
+		t := w.tile(id)
 		if ycc, ok := img.(*image.YCbCr); ok {
-			w.pending = picture.CopyYCbCr(w.pending, ycc)
-			img = w.pending
+			t.pending = picture.CopyYCbCr(t.pending, ycc)
+			img = t.pending
 		}
-		w.remote, w.remoteSet = img, true
+		t.img, t.imgSet = img, true
 	})
+}
+
+// SetLabel sets the name shown on the tile of the peer id, when the window
+// shows more than one; a new id gets a tile after the others.
+func (w *Window) SetLabel(id, label string) { w.set(func() { w.tile(id).label = label }) }
+
+// RemovePeer takes the tile of the peer id away: the others share the
+// window.
+func (w *Window) RemovePeer(id string) {
+	w.set(func() {
+		w.tiles = slices.DeleteFunc(w.tiles, func(t *tile) bool { return t.id == id })
+	})
+}
+
+// tile returns the tile of id, made if there is none; w.mu is held.
+func (w *Window) tile(id string) *tile {
+	for _, t := range w.tiles {
+		if t.id == id {
+			return t
+		}
+	}
+	t := &tile{id: id, fresh: true}
+	w.tiles = append(w.tiles, t)
+	return t
 }
 
 // ShowLocal sets the self-view picture, under the same rule; nil hides it.
@@ -350,12 +398,17 @@ func (w *Window) run(ready chan<- error) {
 		}
 
 		w.mu.Lock()
-		remote, remoteSet, local, localSet, status, full, dirty := w.remote, w.remoteSet, w.local, w.localSet, w.status, w.fullscreen, w.dirty
-		w.remote, w.remoteSet, w.localSet, w.dirty = nil, false, false, false
-		if ycc, ok := remote.(*image.YCbCr); ok && remoteSet && ycc == w.pending {
-			// Drawn below, outside the lock: the next copy goes to the
-			// one drawn last time.
-			w.pending, w.drawn = w.drawn, w.pending
+		local, localSet, status, full, dirty := w.local, w.localSet, w.status, w.fullscreen, w.dirty
+		w.localSet, w.dirty = false, false
+		tiles := make([]tile, len(w.tiles))
+		for i, t := range w.tiles {
+			tiles[i] = tile{id: t.id, label: t.label, img: t.img, imgSet: t.imgSet, fresh: t.fresh}
+			if ycc, ok := t.img.(*image.YCbCr); ok && t.imgSet && ycc == t.pending {
+				// Drawn below, outside the lock: the next copy goes to
+				// the one drawn last time.
+				t.pending, t.drawn = t.drawn, t.pending
+			}
+			t.img, t.imgSet, t.fresh = nil, false, false
 		}
 		w.mu.Unlock()
 		if full != fullscreen {
@@ -369,9 +422,7 @@ func (w *Window) run(ready chan<- error) {
 		if !dirty && !redraw {
 			continue
 		}
-		if remoteSet {
-			s.setRemote(remote)
-		}
+		s.setTiles(tiles)
 		if localSet {
 			s.setLocal(local)
 		}
@@ -386,33 +437,90 @@ const statusHeight = 20
 
 // scene is what the window shows, as SDL textures. Only SDL's thread uses it.
 type scene struct {
-	win                   *sdl.Window
-	ren                   *sdl.Renderer
-	remote, local, status *sdl.Texture
-	remoteSize, localSize image.Point
-	remoteYUV, localYUV   bool
-	statusSize            image.Point
-	statusText            string
-	statusDirty           bool
+	win           *sdl.Window
+	ren           *sdl.Renderer
+	tiles         []*sceneTile
+	local, status *sdl.Texture
+	localSize     image.Point
+	localYUV      bool
+	statusSize    image.Point
+	statusText    string
+	statusDirty   bool
+}
+
+// sceneTile is a peer's tile as textures: its picture and its label.
+type sceneTile struct {
+	id         string
+	tex        *sdl.Texture
+	size       image.Point
+	yuv        bool
+	label      *sdl.Texture
+	labelText  string
+	labelSize  image.Point
+	labelScale int32 // the output's pixels a point when the label was drawn
+}
+
+func (t *sceneTile) destroy() {
+	for _, tex := range []*sdl.Texture{t.tex, t.label} {
+		if tex != nil {
+			tex.Destroy()
+		}
+	}
+	t.tex, t.label = nil, nil
 }
 
 func (s *scene) destroy() {
-	for _, t := range []*sdl.Texture{s.remote, s.local, s.status} {
+	for _, t := range s.tiles {
+		t.destroy()
+	}
+	for _, t := range []*sdl.Texture{s.local, s.status} {
 		if t != nil {
 			t.Destroy()
 		}
 	}
 }
 
-func (s *scene) setRemote(img image.Image) {
-	if img == nil {
-		if s.remote != nil {
-			s.remote.Destroy()
+// setTiles brings the tiles' textures to what the callers set: tiles gone
+// are freed, new pictures uploaded.
+func (s *scene) setTiles(tiles []tile) {
+	old := s.tiles
+	s.tiles = make([]*sceneTile, 0, len(tiles))
+	for _, t := range tiles {
+		var st *sceneTile
+		for i, o := range old {
+			if o != nil && o.id == t.id {
+				st, old[i] = o, nil
+				break
+			}
 		}
-		s.remote, s.remoteSize = nil, image.Point{}
-		return
+		if st == nil {
+			st = &sceneTile{id: t.id}
+		} else if t.fresh {
+			st.destroy() // removed and added again: what it showed is gone
+		}
+		switch {
+		case t.imgSet && t.img == nil:
+			if st.tex != nil {
+				st.tex.Destroy()
+			}
+			st.tex, st.size = nil, image.Point{}
+		case t.imgSet:
+			st.tex, st.size, st.yuv = s.upload(st.tex, st.size, st.yuv, t.img)
+		}
+		if t.label != st.labelText {
+			st.labelText = t.label
+			if st.label != nil {
+				st.label.Destroy()
+				st.label = nil
+			}
+		}
+		s.tiles = append(s.tiles, st)
 	}
-	s.remote, s.remoteSize, s.remoteYUV = s.upload(s.remote, s.remoteSize, s.remoteYUV, img)
+	for _, o := range old {
+		if o != nil {
+			o.destroy()
+		}
+	}
 }
 
 func (s *scene) setLocal(img image.Image) {
@@ -487,10 +595,7 @@ func (s *scene) draw() {
 
 	ren.SetDrawColor(0, 0, 0, 255)
 	ren.Clear()
-	if s.remote != nil {
-		r := picture.Fit(s.remoteSize.X, s.remoteSize.Y, video)
-		ren.Copy(s.remote, nil, sdlRect(r))
-	}
+	s.drawTiles(video, scale)
 	if s.local != nil {
 		// A quarter of the width, in the bottom right corner, framed.
 		margin := max(video.Dx()/64, 4)
@@ -513,24 +618,115 @@ func (s *scene) draw() {
 	ren.Present()
 }
 
-// renderStatus draws the status text into its texture, with Go's built-in
-// bitmap font: no font files to find on the system.
+// tileGap is the black between two tiles, in points.
+const tileGap = 2
+
+// drawTiles draws the peers' pictures in video: one alone fills it, as in
+// a call with one peer; several share it in a grid, each tile labelled.
+func (s *scene) drawTiles(video image.Rectangle, scale int32) {
+	if len(s.tiles) == 0 {
+		return
+	}
+	aspect := image.Pt(4, 3)
+	for _, t := range s.tiles {
+		if t.tex != nil {
+			aspect = t.size
+			break
+		}
+	}
+	cells := picture.Grid(len(s.tiles), aspect.X, aspect.Y, video)
+	ren := s.ren
+	for i, t := range s.tiles {
+		if i >= len(cells) {
+			break
+		}
+		box := cells[i]
+		if len(cells) > 1 {
+			box = box.Inset(int(tileGap * scale))
+		}
+		r := box
+		if t.tex != nil {
+			r = picture.Fit(t.size.X, t.size.Y, box)
+			ren.Copy(t.tex, nil, sdlRect(r))
+		} else if len(cells) > 1 {
+			// A peer without video: its tile is there, and its name.
+			ren.SetDrawColor(tileEmpty.R, tileEmpty.G, tileEmpty.B, 255)
+			ren.FillRect(sdlRect(r))
+		}
+		if len(cells) > 1 && t.labelText != "" {
+			s.drawLabel(t, r, scale)
+		}
+	}
+}
+
+// Colours of the tiles.
+var (
+	tileEmpty      = color.RGBA{40, 40, 40, 255}    // a tile with no picture
+	labelBackdrop  = color.RGBA{24, 24, 24, 255}    // behind a tile's label
+	labelForeColor = color.RGBA{230, 230, 230, 255} // a tile's label
+)
+
+// drawLabel draws t's label in the bottom left corner of its picture, r.
+func (s *scene) drawLabel(t *sceneTile, r image.Rectangle, scale int32) {
+	if t.label == nil || t.labelScale != scale {
+		if t.label != nil {
+			t.label.Destroy()
+		}
+		t.label, t.labelSize = s.text(t.labelText, r.Dx()/int(scale)-2*labelPad, labelBackdrop, labelForeColor)
+		t.labelScale = scale
+	}
+	if t.label == nil {
+		return
+	}
+	w, h := int32(t.labelSize.X)*scale, int32(t.labelSize.Y)*scale
+	s.ren.Copy(t.label, nil, &sdl.Rect{X: int32(r.Min.X), Y: int32(r.Max.Y) - h, W: w, H: h})
+}
+
+// labelPad is the space around a label's text, in points.
+const labelPad = 3
+
+// textPicture draws text with Go's built-in bitmap font (no font files to
+// find on the system) on a band of bg, pad points around it, cut at
+// maxWidth; nil if nothing fits.
+func textPicture(text string, maxWidth, pad int, bg, fg color.RGBA) *image.RGBA {
+	face := basicfont.Face7x13
+	width := min(font.MeasureString(face, text).Ceil(), maxWidth)
+	if width <= 0 {
+		return nil
+	}
+	img := image.NewRGBA(image.Rect(0, 0, width+2*pad, 13+2*pad))
+	draw.Draw(img, img.Rect, image.NewUniform(bg), image.Point{}, draw.Src)
+	d := font.Drawer{Dst: img, Src: image.NewUniform(fg), Face: face, Dot: fixed.P(pad, pad+10)}
+	d.DrawString(text)
+	return img
+}
+
+// text makes a texture of text as textPicture draws it with labelPad.
+func (s *scene) text(text string, maxWidth int, bg, fg color.RGBA) (*sdl.Texture, image.Point) {
+	img := textPicture(text, maxWidth, labelPad, bg, fg)
+	if img == nil {
+		return nil, image.Point{}
+	}
+	tex, err := s.ren.CreateTexture(uint32(sdl.PIXELFORMAT_RGBA32), sdl.TEXTUREACCESS_STATIC, int32(img.Rect.Dx()), int32(img.Rect.Dy()))
+	if err != nil {
+		return nil, image.Point{}
+	}
+	tex.Update(nil, unsafe.Pointer(&img.Pix[0]), img.Stride)
+	return tex, img.Rect.Size()
+}
+
+// renderStatus draws the status text into its texture.
 func (s *scene) renderStatus(maxWidth int) {
 	s.statusDirty = false
-	face := basicfont.Face7x13
-	width := min(font.MeasureString(face, s.statusText).Ceil(), maxWidth-12)
 	if s.status != nil {
 		s.status.Destroy()
 		s.status = nil
 	}
-	if width <= 0 {
+	img := textPicture(s.statusText, maxWidth-12, 0, color.RGBA{24, 24, 24, 255}, color.RGBA{230, 230, 230, 255})
+	if img == nil {
 		return
 	}
-	img := image.NewRGBA(image.Rect(0, 0, width, 13))
-	draw.Draw(img, img.Rect, image.NewUniform(color.RGBA{24, 24, 24, 255}), image.Point{}, draw.Src)
-	d := font.Drawer{Dst: img, Src: image.NewUniform(color.RGBA{230, 230, 230, 255}), Face: face, Dot: fixed.P(0, 10)}
-	d.DrawString(s.statusText)
-	tex, err := s.ren.CreateTexture(uint32(sdl.PIXELFORMAT_RGBA32), sdl.TEXTUREACCESS_STATIC, int32(width), 13)
+	tex, err := s.ren.CreateTexture(uint32(sdl.PIXELFORMAT_RGBA32), sdl.TEXTUREACCESS_STATIC, int32(img.Rect.Dx()), 13)
 	if err != nil {
 		return
 	}
