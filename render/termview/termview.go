@@ -2,6 +2,8 @@
 // pixels to a character cell, above a few rows left for the caller's text.
 //
 // The picture takes the top of the screen and a status row sits under it.
+// A call with several peers shows each in a tile of its own, a grid that
+// fits the screen, each tile's picture over a row with its peer's name.
 // The rows below the status are a scrolling region of their own, so lines
 // that the caller prints there (chat, status messages) scroll there without
 // disturbing the picture. Each frame is drawn with the cursor saved and
@@ -13,9 +15,13 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
+	"unicode"
+
+	"golang.org/x/text/width"
 
 	"github.com/pigeon-call/pigeon/render/picture"
 )
@@ -44,24 +50,30 @@ type Options struct {
 type View struct {
 	opts Options
 
-	mu     sync.Mutex
-	remote image.Image
-	// The view's copies of remote pictures in *image.YCbCr, which the
-	// decoder reuses: ShowRemote writes pending, the drawing goroutine
-	// draws (and redraws) the other.
-	pending, drawn *image.YCbCr
-	local          image.Image
-	status         string
-	dirty          bool
-	closed         bool
-	wake           chan struct{}
-	done           chan struct{}
-	stopped        chan struct{}
-	frames         int // frames drawn, for tests
-	lastWritten    int // bytes in the last frame, for tests and benchmarks
+	mu          sync.Mutex
+	tiles       []*tile // the peers' pictures, in the order they came
+	local       image.Image
+	status      string
+	dirty       bool
+	closed      bool
+	wake        chan struct{}
+	done        chan struct{}
+	stopped     chan struct{}
+	frames      int // frames drawn, for tests
+	lastWritten int // bytes in the last frame, for tests and benchmarks
 
 	// Owned by the drawing goroutine.
 	screen Screen
+}
+
+// tile is one peer's picture and name.
+type tile struct {
+	id, label string
+	img       image.Image
+	// The view's copies of pictures in *image.YCbCr, which the decoder
+	// reuses: ShowPeer writes pending, the drawing goroutine draws (and
+	// redraws) the other.
+	pending, drawn *image.YCbCr
 }
 
 // New starts a view. The terminal is left alone until the first picture:
@@ -83,18 +95,62 @@ func New(opts Options) *View {
 	return v
 }
 
-// ShowRemote makes img the picture to draw next. An *image.YCbCr, which
-// is what the VP8 decoder gives, is copied, since the decoder reuses it;
-// the View keeps any other img: its owner must not change it after.
+// ShowRemote makes img the picture to draw next, in a call with one peer
+// (the tile of the peer ""); nil takes it away. An *image.YCbCr, which is
+// what the VP8 decoder gives, is copied, since the decoder reuses it; the
+// View keeps any other img: its owner must not change it after.
 func (v *View) ShowRemote(img image.Image) {
-	v.mu.Lock()
-	if ycc, ok := img.(*image.YCbCr); ok {
-		v.pending = picture.CopyYCbCr(v.pending, ycc)
-		img = v.pending
+	if img == nil {
+		v.RemovePeer("")
+		return
 	}
-	v.remote, v.dirty = img, true
+	v.ShowPeer("", img)
+}
+
+// ShowPeer makes img the picture in the tile of the peer id, under the
+// same rule as ShowRemote; a new id gets a tile after the others. nil
+// leaves the tile there, with its name: a peer with no video.
+func (v *View) ShowPeer(id string, img image.Image) {
+	v.mu.Lock()
+	t := v.tile(id)
+	if ycc, ok := img.(*image.YCbCr); ok {
+		t.pending = picture.CopyYCbCr(t.pending, ycc)
+		img = t.pending
+	}
+	t.img, v.dirty = img, true
 	v.mu.Unlock()
 	v.poke()
+}
+
+// SetLabel sets the name shown under the tile of the peer id, when the
+// view shows more than one; a new id gets a tile after the others.
+func (v *View) SetLabel(id, label string) {
+	v.mu.Lock()
+	v.tile(id).label, v.dirty = label, true
+	v.mu.Unlock()
+	v.poke()
+}
+
+// RemovePeer takes the tile of the peer id away: the others share the
+// screen.
+func (v *View) RemovePeer(id string) {
+	v.mu.Lock()
+	v.tiles = slices.DeleteFunc(v.tiles, func(t *tile) bool { return t.id == id })
+	v.dirty = true
+	v.mu.Unlock()
+	v.poke()
+}
+
+// tile returns the tile of id, made if there is none; v.mu is held.
+func (v *View) tile(id string) *tile {
+	for _, t := range v.tiles {
+		if t.id == id {
+			return t
+		}
+	}
+	t := &tile{id: id}
+	v.tiles = append(v.tiles, t)
+	return t
 }
 
 // ShowLocal sets the self-view picture (nil hides it); the same rule as
@@ -155,7 +211,7 @@ func (v *View) run() {
 		last       time.Time
 		status     string
 		buf        bytes.Buffer
-		remote     image.Image
+		tiles      []Tile
 		local      image.Image
 		haveRemote bool
 	)
@@ -176,15 +232,19 @@ func (v *View) run() {
 		v.mu.Lock()
 		changed := v.dirty
 		if changed {
-			remote, local, status, v.dirty = v.remote, v.local, v.status, false
-			if ycc, ok := remote.(*image.YCbCr); ok && ycc == v.pending {
-				// Drawn from now on, outside the lock: the next copy goes
-				// to the one drawn until now.
-				v.pending, v.drawn = v.drawn, v.pending
+			local, status, v.dirty = v.local, v.status, false
+			tiles = tiles[:0]
+			for _, t := range v.tiles {
+				if ycc, ok := t.img.(*image.YCbCr); ok && ycc == t.pending {
+					// Drawn from now on, outside the lock: the next
+					// copy goes to the one drawn until now.
+					t.pending, t.drawn = t.drawn, t.pending
+				}
+				tiles = append(tiles, Tile{Picture: t.img, Label: t.label})
+				haveRemote = haveRemote || t.img != nil
 			}
 		}
 		v.mu.Unlock()
-		haveRemote = haveRemote || remote != nil
 		if !haveRemote {
 			continue // nothing to show yet: leave the terminal alone
 		}
@@ -193,7 +253,7 @@ func (v *View) run() {
 			continue
 		}
 		buf.Reset()
-		v.screen.Draw(&buf, Frame{Cols: cols, Rows: rows, Reserve: v.opts.Reserve, Remote: remote, Local: local, Status: status})
+		v.screen.Draw(&buf, Frame{Cols: cols, Rows: rows, Reserve: v.opts.Reserve, Tiles: tiles, Local: local, Status: status})
 		if buf.Len() == 0 {
 			continue
 		}
@@ -212,9 +272,20 @@ func (v *View) run() {
 type Frame struct {
 	Cols, Rows int // the terminal's size
 	Reserve    int // rows at the bottom left to the caller
-	Remote     image.Image
-	Local      image.Image // the self-view, drawn small in the bottom right corner; may be nil
-	Status     string
+	// Remote is the peer's picture, in a call with one peer; Tiles, when
+	// set, are the peers' instead. One tile fills the screen as Remote
+	// does; several share it in a grid, each over its label.
+	Remote image.Image
+	Tiles  []Tile
+	Local  image.Image // the self-view, drawn small in the bottom right corner; may be nil
+	Status string
+}
+
+// Tile is one peer's part of a Frame: its picture (nil for a peer without
+// video) and the name under it.
+type Tile struct {
+	Picture image.Image
+	Label   string
 }
 
 // Screen remembers what is on the terminal, so that each frame sends only
@@ -229,10 +300,19 @@ type Screen struct {
 }
 
 // cell is one half-block character: the top pixel is the foreground colour
-// of ▀, the bottom one the background.
+// of ▀, the bottom one the background; or, in a label, a character ch in
+// the foreground colour top on the background bottom.
 type cell struct {
 	top, bottom [3]uint8
+	ch          rune
 }
+
+// Colours of the tiles.
+var (
+	tileEmpty = [3]uint8{40, 40, 40}    // a tile with no picture
+	labelFore = [3]uint8{230, 230, 230} // a tile's label
+	labelBack = [3]uint8{24, 24, 24}    // behind it
+)
 
 // tolerance is how far a cell's colour may drift from what is on the screen
 // before it is redrawn: camera noise then costs no bytes.
@@ -253,13 +333,15 @@ func (s *Screen) Draw(buf *bytes.Buffer, f Frame) {
 	}
 
 	// The pixels: remote picture fitted and centred, letterboxed in black,
-	// the self-view a quarter of the width in the bottom right corner.
+	// or the tiles; the self-view a quarter of the width in the bottom
+	// right corner.
 	px := s.pixels
 	clear(px.Pix)
-	if f.Remote != nil {
-		b := f.Remote.Bounds()
-		picture.Scale(px, picture.Fit(b.Dx(), b.Dy(), px.Rect), f.Remote)
+	tiles := f.Tiles
+	if tiles == nil && f.Remote != nil {
+		tiles = []Tile{{Picture: f.Remote}}
 	}
+	labels := s.drawTiles(tiles)
 	if f.Local != nil {
 		b := f.Local.Bounds()
 		corner := image.Rect(px.Rect.Max.X*3/4, px.Rect.Max.Y*3/4, px.Rect.Max.X, px.Rect.Max.Y)
@@ -283,8 +365,13 @@ func (s *Screen) Draw(buf *bytes.Buffer, f Frame) {
 				top:    [3]uint8{top[4*col], top[4*col+1], top[4*col+2]},
 				bottom: [3]uint8{bottom[4*col], bottom[4*col+1], bottom[4*col+2]},
 			}
+			if labels != nil {
+				if l, ok := labels[image.Pt(col, row)]; ok {
+					c = cell{top: labelFore, bottom: labelBack, ch: l}
+				}
+			}
 			old := &s.cells[row*s.cols+col]
-			if !full && near(old.top, c.top) && near(old.bottom, c.bottom) {
+			if !full && old.ch == c.ch && near(old.top, c.top) && near(old.bottom, c.bottom) {
 				continue
 			}
 			*old = c
@@ -298,7 +385,11 @@ func (s *Screen) Draw(buf *bytes.Buffer, f Frame) {
 				writeSGR(buf, 48, c.bottom)
 			}
 			pen, penSet = c, true
-			buf.WriteString("▀")
+			if c.ch != 0 {
+				buf.WriteRune(c.ch)
+			} else {
+				buf.WriteString("▀")
+			}
 			curRow, curCol = row, col+1
 		}
 	}
@@ -310,6 +401,87 @@ func (s *Screen) Draw(buf *bytes.Buffer, f Frame) {
 		penSet = false
 	}
 	buf.WriteString("\x1b[0m\x1b8\x1b[?25h") // restore the cursor where the caller had it
+}
+
+// drawTiles draws the tiles' pictures into the pixels, and returns the
+// characters of their labels by cell. One tile fills the picture rows as
+// the peer of a call with one peer does, with no label; several share them
+// in a grid, each picture over a row that holds its label.
+func (s *Screen) drawTiles(tiles []Tile) map[image.Point]rune {
+	px := s.pixels
+	if len(tiles) == 1 {
+		if p := tiles[0].Picture; p != nil {
+			b := p.Bounds()
+			picture.Scale(px, picture.Fit(b.Dx(), b.Dy(), px.Rect), p)
+		}
+		return nil
+	}
+	aspect := image.Pt(4, 3)
+	for _, t := range tiles {
+		if t.Picture != nil {
+			aspect = t.Picture.Bounds().Size()
+			break
+		}
+	}
+	// Laid out in cells, a cell being a pixel wide and two high.
+	cells := picture.Grid(len(tiles), 2*aspect.X, aspect.Y, image.Rect(0, 0, s.cols, s.picRows))
+	labels := map[image.Point]rune{}
+	for i, t := range tiles {
+		if i >= len(cells) {
+			break
+		}
+		c := cells[i]
+		if c.Dx() < 3 || c.Dy() < 2 {
+			continue
+		}
+		// A column between tiles side by side; the label's row between
+		// tiles one above the other.
+		box := image.Rect(c.Min.X, 2*c.Min.Y, c.Max.X-1, 2*(c.Max.Y-1))
+		r := box
+		if t.Picture != nil {
+			b := t.Picture.Bounds()
+			r = picture.Fit(b.Dx(), b.Dy(), box)
+			picture.Scale(px, r, t.Picture)
+		} else {
+			fill(px, r, tileEmpty)
+		}
+		col := r.Min.X
+		for _, ch := range labelRunes(t.Label, r.Dx()) {
+			labels[image.Pt(col, c.Max.Y-1)] = ch
+			col++
+		}
+	}
+	return labels
+}
+
+// labelRunes is what of a label the terminal shows, at most n cells: a
+// character that is not printed one cell wide (a control, a mark, a wide
+// one) is shown as '?', so that the label can move nothing on the screen.
+func labelRunes(label string, n int) []rune {
+	var out []rune
+	for _, r := range label {
+		if len(out) == n {
+			break
+		}
+		switch k := width.LookupRune(r).Kind(); {
+		case !unicode.IsPrint(r) || unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf),
+			k == width.EastAsianWide || k == width.EastAsianFullwidth:
+			r = '?'
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// fill paints r of px in c.
+func fill(px *image.RGBA, r image.Rectangle, c [3]uint8) {
+	r = r.Intersect(px.Rect)
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			i := px.PixOffset(x, y)
+			px.Pix[i], px.Pix[i+1], px.Pix[i+2], px.Pix[i+3] = c[0], c[1], c[2], 255
+		}
+	}
 }
 
 // layOut prepares the terminal for a picture of picRows rows: on the first
