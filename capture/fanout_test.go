@@ -2,7 +2,6 @@ package capture
 
 import (
 	"bytes"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -18,23 +17,6 @@ import (
 	"github.com/pigeon-call/pigeon/internal/mediatest"
 	"github.com/pigeon-call/pigeon/render"
 )
-
-// checkGoroutines fails t if goroutines started after it was called are
-// still there once the test's cleanups have run.
-func checkGoroutines(t *testing.T) {
-	t.Helper()
-	before := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(10 * time.Second)
-		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-			time.Sleep(20 * time.Millisecond)
-		}
-		if n := runtime.NumGoroutine(); n > before {
-			buf := make([]byte, 1<<20)
-			t.Errorf("%d goroutines before the test, %d after it:\n%s", before, n, buf[:runtime.Stack(buf, true)])
-		}
-	})
-}
 
 // countedEncoder counts what an encoder does: the frames it makes and the
 // bit rates it is set to.
@@ -311,7 +293,7 @@ func TestOneEncoderSendsToThreePeers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("sends media to three peers for several seconds")
 	}
-	checkGoroutines(t)
+	mediatest.CheckGoroutines(t)
 	// A clip that takes all the bit rate it is given, where the test
 	// picture takes a tenth.
 	clip := mediatest.NaturalVideo(t, "clip.y4m", 320, 240, 30, 3*time.Second)

@@ -14,6 +14,12 @@
 // The speaker hands what it plays, as it plays it, to Options.FarEnd, for
 // the microphone's echo canceller (package apm).
 //
+// In a call with several peers, each track is played with PlayPeer and the
+// Peer it comes from: each peer has a tile of the view from its first track
+// until its last ends, labelled with its name (NamePeer changes it); every
+// peer's sound is mixed on the one speaker, and the mix is what the far end
+// is handed; each track's Stats carry its peer's ID.
+//
 // The sub-packages do one thing each and can be used alone: window and
 // termview are the two views, speaker the sound card, webmwriter the WebM
 // file, picture the colour and scaling helpers they share.

@@ -40,9 +40,10 @@ type jitterBuffer struct {
 	next     uint16 // the sequence number to play next
 	playing  bool   // playing has started: next is valid
 	pcm      []int16
-	pos      int // in pcm, of what is not played yet
-	frame    int // samples per channel of the last packet: what concealment makes
-	concealN int // packets concealed in a row
+	pos      int  // in pcm, of what is not played yet
+	frame    int  // samples per channel of the last packet: what concealment makes
+	concealN int  // packets concealed in a row
+	ended    bool // no more packets come: what is held is played out, then silence
 
 	stats jitterStats
 }
@@ -145,8 +146,12 @@ func (j *jitterBuffer) Read(out []int16) {
 			out = out[n:]
 			continue
 		}
+		if j.ended && j.held == 0 {
+			clear(out) // all played: nothing to conceal
+			return
+		}
 		if !j.playing {
-			if j.held < jitterDepth {
+			if j.held < jitterDepth && !j.ended {
 				clear(out)
 				return
 			}
@@ -154,6 +159,21 @@ func (j *jitterBuffer) Read(out []int16) {
 		}
 		j.decodeNext()
 	}
+}
+
+// End says that no more packets come: what the buffer holds is played
+// out, then Drained reports true.
+func (j *jitterBuffer) End() {
+	j.mu.Lock()
+	j.ended = true
+	j.mu.Unlock()
+}
+
+// Drained reports whether the buffer has ended and played all it held.
+func (j *jitterBuffer) Drained() bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.ended && j.held == 0 && j.pos >= len(j.pcm)
 }
 
 // decodeNext decodes or conceals packet next into pcm.

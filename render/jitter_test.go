@@ -173,3 +173,41 @@ func BenchmarkOpusDecode(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/packet")
 }
+
+// TestJitterBufferPlaysOutWhatItHoldsAtTheEnd: a track that ends (a peer
+// who leaves) plays the packets still held, even fewer than the buffer
+// waits for at the start, then silence, not concealment.
+func TestJitterBufferPlaysOutWhatItHoldsAtTheEnd(t *testing.T) {
+	packets := tonePackets(t, 2)
+	jb, err := newJitterBuffer(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range packets {
+		jb.Push(uint16(i), p)
+	}
+	chunk := make([]int16, 480)
+	jb.Read(chunk)
+	if mediatest.RMS(chunk) != 0 || jb.Drained() {
+		t.Fatal("two packets played before the buffer's depth, with the track going on")
+	}
+	jb.End()
+	var out []int16
+	for range 8 {
+		if jb.Drained() {
+			break
+		}
+		jb.Read(chunk)
+		out = append(out, chunk...)
+	}
+	if !jb.Drained() || len(out) != 2*960 {
+		t.Fatalf("after the end, %d samples played before the buffer said it was drained, want the two packets' %d", len(out), 2*960)
+	}
+	if hz := mediatest.ToneHz(out[480:], 48000); math.Abs(hz-480) > 5 {
+		t.Errorf("played %.0f Hz, want the tone's 480", hz)
+	}
+	jb.Read(chunk)
+	if st := jb.Stats(); mediatest.RMS(chunk) != 0 || st.Concealed != 0 || st.Played != 2 {
+		t.Errorf("after the end: RMS %.0f, stats %+v; want silence, 2 played and none concealed", mediatest.RMS(chunk), st)
+	}
+}

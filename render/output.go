@@ -119,9 +119,25 @@ const KeyFrameInterval = 500 * time.Millisecond
 // view is what a window and a terminal view both do.
 type view interface {
 	ShowRemote(img image.Image)
+	ShowPeer(id string, img image.Image)
+	SetLabel(id, label string)
+	RemovePeer(id string)
 	ShowLocal(img image.Image)
 	SetStatus(line string)
 	Close() error
+}
+
+// Peer says whom a track comes from, in a call with several peers: ID is
+// the caller's name for the peer, unique in the call; Name is what its tile
+// is labelled with. The zero Peer is the one peer of a two-person call.
+type Peer struct {
+	ID   string
+	Name string
+}
+
+// peerState is what the output knows of a peer with an ID.
+type peerState struct {
+	tracks, videos int // playing
 }
 
 // Output receives the remote tracks of one call.
@@ -130,21 +146,25 @@ type Output struct {
 	view view
 	win  *window.Window // the view, when it is a window
 
-	mu           sync.Mutex
-	tracks       []*trackState
-	sinks        []io.Closer
-	webm         *webmwriter.Writer
-	recStart     time.Time // the first recorded media's arrival: the WebM's time zero
-	status       string
-	speaker      *speaker.Speaker
-	speakerTried bool // a track has had the speaker
-	leftOutSaid  bool // the WebM recording's left-out track was said
-	closed       bool
-	crispFor     image.Image // the last QR code ShowPreview showed, and
-	crisp        *image.RGBA // it scaled up
+	mu          sync.Mutex
+	tracks      []*trackState
+	sinks       []io.Closer
+	webm        *webmwriter.Writer
+	recStart    time.Time // the first recorded media's arrival: the WebM's time zero
+	status      string
+	speaker     *speaker.Speaker
+	peers       map[string]*peerState // the peers with tracks playing, by ID
+	names       map[string]string     // the peers' names, by ID
+	leftOutSaid bool                  // the WebM recording's left-out track was said
+	closed      bool
+	crispFor    image.Image // the last QR code ShowPreview showed, and
+	crisp       *image.RGBA // it scaled up
 
 	done     chan struct{}
 	statusWG sync.WaitGroup
+
+	speakerOnce sync.Once // the first audio track opens the speaker
+	mix         mixer     // what the speaker plays: every audio track's sound
 
 	// spare is a VP8 decoder made as the output opens, for the first
 	// video track (see playVideo).
@@ -160,7 +180,8 @@ type Output struct {
 // New prepares an output: it creates the recording's directory or file and
 // opens the view. The speaker opens when the first audio track plays.
 func New(opts Options) (*Output, error) {
-	o := &Output{opts: opts, done: make(chan struct{}), spare: make(chan spareDecoder, 1)}
+	o := &Output{opts: opts, done: make(chan struct{}), spare: make(chan spareDecoder, 1),
+		peers: map[string]*peerState{}, names: map[string]string{}}
 	if opts.RecordDir != "" {
 		if err := os.MkdirAll(opts.RecordDir, 0o755); err != nil {
 			return nil, fmt.Errorf("creating the recording directory: %w", err)
@@ -222,10 +243,21 @@ func Speakers() ([]speaker.Device, error) { return speaker.Devices() }
 
 // Play reads track until it ends: it decodes and shows or plays it, records
 // it and counts it. It returns nil when the track ends normally. Each track
-// plays on its own goroutine.
-func (o *Output) Play(track Track) error {
+// plays on its own goroutine. It is PlayPeer for the one peer of a
+// two-person call, whose picture fills the view from the first one on.
+func (o *Output) Play(track Track) error { return o.PlayPeer(Peer{}, track) }
+
+// PlayPeer plays track as Play does, as one of peer's, in a call with
+// several peers: the peer has a tile in the view from its first track on,
+// labelled with its name, its video in it; its sound is mixed with the
+// others' on the speaker; its tracks' Stats carry its ID. The tile goes
+// once the peer's last track ends (the peer left), and its picture once
+// its last video track does.
+func (o *Output) PlayPeer(peer Peer, track Track) error {
 	codec := track.Codec()
-	ts := &trackState{stats: Stats{Kind: track.Kind(), MimeType: codec.MimeType}, clockRate: codec.ClockRate}
+	video := strings.EqualFold(codec.MimeType, webrtc.MimeTypeVP8)
+	ts := &trackState{stats: Stats{Kind: track.Kind(), MimeType: codec.MimeType, Peer: peer.ID}, clockRate: codec.ClockRate,
+		peer: peer.ID}
 	rec, err := o.recorderFor(track)
 	if err != nil {
 		return err
@@ -234,14 +266,86 @@ func (o *Output) Play(track Track) error {
 	o.mu.Lock()
 	o.tracks = append(o.tracks, ts)
 	o.mu.Unlock()
+	if peer.ID != "" {
+		o.peerJoined(peer, video)
+		defer o.peerTrackEnded(peer.ID, video)
+	}
 
 	switch {
-	case strings.EqualFold(codec.MimeType, webrtc.MimeTypeVP8):
+	case video:
 		return o.playVideo(track, ts)
 	case strings.EqualFold(codec.MimeType, webrtc.MimeTypeOpus):
 		return o.playAudio(track, ts)
 	}
 	return o.read(track, ts, func(*rtp.Packet, time.Time) {}) // counted, nothing more
+}
+
+// NamePeer sets the name the tile of the peer id is labelled with: a name
+// learnt after its tracks came (the chat says it), or one that changed.
+func (o *Output) NamePeer(id, name string) {
+	o.mu.Lock()
+	o.names[id] = name
+	_, shown := o.peers[id]
+	closed := o.closed
+	o.mu.Unlock()
+	if shown && !closed && o.view != nil {
+		o.view.SetLabel(id, name)
+	}
+}
+
+// peerJoined counts a track of peer's that starts, and gives the peer its
+// tile with its first.
+func (o *Output) peerJoined(peer Peer, video bool) {
+	o.mu.Lock()
+	p, known := o.peers[peer.ID]
+	if !known {
+		p = &peerState{}
+		o.peers[peer.ID] = p
+		if peer.Name != "" {
+			o.names[peer.ID] = peer.Name
+		}
+	}
+	p.tracks++
+	if video {
+		p.videos++
+	}
+	name, closed := o.names[peer.ID], o.closed
+	o.mu.Unlock()
+	if known || closed || o.view == nil {
+		return
+	}
+	if o.win != nil && !o.peerShown.Swap(true) && o.previewing.Load() {
+		// The call is up: the preview's codes are done with.
+		o.win.ShowRemote(nil)
+	}
+	o.view.SetLabel(peer.ID, name)
+	o.view.ShowPeer(peer.ID, nil)
+}
+
+// peerTrackEnded counts a track of the peer id's that ended: with its last
+// video its picture goes, with its last track its tile.
+func (o *Output) peerTrackEnded(id string, video bool) {
+	o.mu.Lock()
+	p := o.peers[id]
+	p.tracks--
+	if video {
+		p.videos--
+	}
+	gone, noVideo := p.tracks == 0, video && p.videos == 0
+	if gone {
+		delete(o.peers, id)
+	}
+	closed := o.closed
+	o.mu.Unlock()
+	if closed || o.view == nil {
+		return
+	}
+	switch {
+	case gone:
+		o.view.RemovePeer(id)
+	case noVideo:
+		o.view.ShowPeer(id, nil)
+	}
 }
 
 // read reads track until it ends, counting and recording each packet before

@@ -138,9 +138,11 @@ func TestSpeakerPlaysTheTone(t *testing.T) {
 	if gap := mediatest.LongestGap(tone, 48000); gap > time.Duration(jitterDepth)*20*time.Millisecond {
 		t.Errorf("a gap of %v in the tone, longer than the jitter buffer", gap)
 	}
+	// The last packet lost is the end of the track: nothing follows it to
+	// say it was lost, nor is concealed.
 	st := out.Stats()[0]
-	if st.Played < 60 || st.Concealed < 3 {
-		t.Errorf("stats %+v: want about 72 played and 3 concealed", st)
+	if st.Played < 60 || st.Concealed < 2 {
+		t.Errorf("stats %+v: want about 72 played and 2 concealed", st)
 	}
 	t.Logf("%s; start after %v", st, time.Duration(start)*time.Second/48000)
 }

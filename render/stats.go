@@ -15,6 +15,9 @@ import (
 
 // Stats counts what arrived on one remote track, and what became of it.
 type Stats struct {
+	// Peer is the ID of the peer the track comes from (Output.PlayPeer);
+	// "" in a call with one peer.
+	Peer          string
 	Kind          webrtc.RTPCodecType
 	MimeType      string
 	Packets       int
@@ -123,6 +126,7 @@ type trackState struct {
 	clock     mediaClock // the track on the WebM's timeline
 	jb        *jitterBuffer
 	bits, fps rateWindow
+	peer      string // the ID of the peer it comes from, as Stats.Peer
 }
 
 func (ts *trackState) count(pkt *rtp.Packet, now time.Time) {

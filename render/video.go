@@ -280,7 +280,7 @@ func (v *videoPlayer) decode(dec interface {
 		}
 		if o.view != nil && !closed {
 			o.peerShown.Store(true)
-			o.view.ShowRemote(ycc) // it copies the picture, which the decoder reuses
+			o.view.ShowPeer(v.ts.peer, ycc) // it copies the picture, which the decoder reuses
 		}
 	}
 }
