@@ -11,7 +11,7 @@ import (
 // person in the room who starts speaking 10 s in, over the far end's last
 // 6 s (double talk), then alone. It reports how far down the echo comes
 // back once converged (3 s) and while both speak, what is left of the
-// person's voice alone and in double talk, the module's own delay, and the
+// person's voice alone and in double talk, the processing's delay, and the
 // CPU of each side, as a share of one core per second of sound.
 func BenchmarkEchoCancellation(b *testing.B) {
 	for _, r := range []struct {

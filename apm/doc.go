@@ -1,8 +1,8 @@
 // Package apm cleans a microphone's sound for a call, as browsers and
-// phones do: it cancels the echo of what the speakers play, suppresses
-// noise, levels the gain and takes out the hum below the voice, with
-// WebRTC's audio processing module (Debian's webrtc-audio-processing 0.3)
-// behind a small C shim.
+// phones do: it cancels the echo of what the speakers play, levels the gain
+// and takes out the hum below the voice, with WebRTC's audio processing
+// module (Debian's webrtc-audio-processing 0.3), then suppresses noise with
+// SpeexDSP's preprocessor, behind a small C shim.
 //
 // A FarEnd is what the speakers play: the speaker's audio thread hands it
 // each buffer as it plays it, with when the room will hear it, and never
@@ -15,6 +15,12 @@
 // told how much later the room hears it, from the latencies the sound
 // system reports, and follows an echo up to 128 ms past that (its extended
 // filter), where reverberation and late figures put it.
+//
+// The processing delays the sound by 478 samples, just under 10 ms: the
+// module's split into three bands and back by 46 samples (1 ms), its echo
+// canceller by 7 ms (blocks of 64 samples at 16 kHz, overlapped, cut from
+// frames of 80), the noise suppressor by its 2 ms frame. The module's own
+// noise suppressor would take 6 ms.
 //
 // Both run at 48 kHz, mono, 16-bit.
 package apm

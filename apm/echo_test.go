@@ -13,7 +13,7 @@ type figures struct {
 	nearLevel  float64       // dB: the person's level, out over in, speaking alone
 	nearCorr   float64       // the output's correlation with the person, speaking alone
 	nearDouble float64       // dB: the person's level, out over in, while the far end speaks too
-	delay      time.Duration // how late the output is on the microphone's sound: the module's own delay
+	delay      time.Duration // how late the output is on the microphone's sound: the processing's delay
 	cpuNear    float64       // % of a core, for Process (the microphone's side, the far end's analysis included)
 	cpuFar     float64       // % of a core, for Played (the speaker's side)
 	stats      Stats
@@ -67,7 +67,7 @@ func measure(tb testing.TB, s scene, opts Options, playAhead time.Duration) figu
 	}
 	f := figures{stats: p.Stats()}
 
-	// The module's delay: where the output matches the person best.
+	// The processing's delay: where the output matches the person best.
 	lag, best := 0, -1.0
 	for l := 0; l < Rate/40; l++ {
 		if c := windowsCorrelation(out, s.near, nearAlone, w, l); c > best {
@@ -153,7 +153,7 @@ func TestEchoIsCancelled(t *testing.T) {
 	s := callScene(t, laptop)
 	f := measure(t, s, Defaults, 60*time.Millisecond)
 	t.Logf("echo %.1f dB down after convergence, %.1f dB while both speak; the person alone: %+.1f dB, correlation %.2f; "+
-		"while both speak: %+.1f dB; the module's delay %v; the canceller's own view: %+v", f.erle, f.erleDouble,
+		"while both speak: %+.1f dB; the processing's delay %v; the canceller's own view: %+v", f.erle, f.erleDouble,
 		f.nearLevel, f.nearCorr, f.nearDouble, f.delay, f.stats)
 	if f.erle < 25 {
 		t.Errorf("the echo came back %.1f dB down, want at least 25 dB", f.erle)

@@ -1,5 +1,6 @@
 /* A C face for WebRTC's audio processing module (webrtc-audio-processing
- * 0.3), for cgo: one processor of 10 ms mono frames of 16-bit samples. */
+ * 0.3) and SpeexDSP's noise suppressor, for cgo: one processor of 10 ms
+ * mono frames of 16-bit samples. */
 #ifndef PIGEON_APM_SHIM_H
 #define PIGEON_APM_SHIM_H
 
@@ -15,7 +16,8 @@ typedef struct {
 	int echo;        /* cancel the echo of the far end */
 	int echo_level;  /* the echo suppressor's: 0 low, 1 moderate, 2 high */
 	int noise;       /* suppress noise */
-	int noise_level; /* 0 low, 1 moderate, 2 high, 3 very high */
+	int noise_db;    /* the most it takes off noise, dB (negative) */
+	int noise_frame; /* the noise suppressor's frame, samples: its delay */
 	int gain;        /* adaptive digital gain control */
 	int gain_target; /* dB below full scale the gain control aims at */
 	int gain_max;    /* dB of gain it may add */

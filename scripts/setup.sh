@@ -4,9 +4,10 @@
 set -euo pipefail
 
 # Build: libvpx (VP8), libopus and libopusfile (Opus decoding, through
-# gopkg.in/hraban/opus.v2), libwebrtc-audio-processing-dev and g++ (the
-# microphone's echo cancellation, noise suppression and gain control: apm/
-# wraps WebRTC's module in a small C++ shim), SDL2 (the call's window; the Makefile links
+# gopkg.in/hraban/opus.v2), libwebrtc-audio-processing-dev, libspeexdsp-dev
+# and g++ (the microphone's echo cancellation and gain control, and its noise
+# suppression: apm/ wraps WebRTC's module and SpeexDSP's preprocessor in a
+# small C++ shim), SDL2 (the call's window; the Makefile links
 # go-sdl2's own static build, against ALSA's and X11's libraries), Xlib and
 # its XShm extension (--video screen, through mediadevices' X11 screen
 # driver).
@@ -22,7 +23,7 @@ set -euo pipefail
 # space: null sinks as speakers whose monitors hear them, pipe sources as
 # microphones; pacat and parec play and record beside pigeon), espeak-ng
 # (speech for the echo canceller's tests and benchmarks).
-packages=(pkg-config libvpx-dev libopus-dev libopusfile-dev libsdl2-dev libasound2-dev libx11-dev libxext-dev libxcursor-dev libxinerama-dev libxi-dev libxrandr-dev libxss-dev libxxf86vm-dev xvfb ffmpeg tmux chromium iproute2 iptables coturn pulseaudio pulseaudio-utils libwebrtc-audio-processing-dev g++ espeak-ng)
+packages=(pkg-config libvpx-dev libopus-dev libopusfile-dev libsdl2-dev libasound2-dev libx11-dev libxext-dev libxcursor-dev libxinerama-dev libxi-dev libxrandr-dev libxss-dev libxxf86vm-dev xvfb ffmpeg tmux chromium iproute2 iptables coturn pulseaudio pulseaudio-utils libwebrtc-audio-processing-dev libspeexdsp-dev g++ espeak-ng)
 
 missing=()
 for p in "${packages[@]}"; do
