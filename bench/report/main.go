@@ -153,8 +153,8 @@ func run(runs, loadRuns, transferRuns int, window time.Duration, out string) err
 	if err != nil {
 		return err
 	}
-	table.WriteString("\nThe microphone's processing (issue 17: echo cancellation, noise suppression and gain control, " +
-		"WebRTC's module), in one process: espeak-ng's speech played by the speakers into a simulated room " +
+	table.WriteString("\nThe microphone's processing (issue 17: echo cancellation and gain control, WebRTC's module; " +
+		"noise suppression, SpeexDSP's), in one process: espeak-ng's speech played by the speakers into a simulated room " +
 		"(an impulse response: a delay, then reverberation decaying exponentially; the laptop's 30 ms and " +
 		"250 ms to decay by 60 dB, 6 dB down; the hall's 80 ms and 600 ms, 3 dB down), heard by the microphone " +
 		"with a person in the room who starts 10 s in, over the far end's last 6 s, then alone. The echo is " +
