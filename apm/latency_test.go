@@ -66,8 +66,8 @@ type latencies struct {
 // measureLatency plays white noise through the processing as a call runs
 // it, then through each stage alone, and measures how late each makes it
 // once all have settled (3 s): the far end is fed silence, so the
-// canceller lets the noise through, and the noise suppressor takes it down
-// evenly, by as much in each band.
+// canceller lets the noise through; the noise suppressor, which takes it
+// for noise, turns it down but does not move it.
 func measureLatency(tb testing.TB, noise []int16) latencies {
 	tb.Helper()
 	const settled = 3 * Rate
