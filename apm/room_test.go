@@ -5,11 +5,12 @@ import (
 	"encoding/binary"
 	"math"
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/pigeon-call/pigeon/internal/testenv"
 )
 
 // What the tests and benchmarks of this package hear: speech from
@@ -18,14 +19,7 @@ import (
 // speech is text spoken by espeak-ng's voice, as 16-bit mono at Rate.
 func speech(tb testing.TB, voice, text string) []int16 {
 	tb.Helper()
-	for _, tool := range []string{"espeak-ng", "ffmpeg"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") != "" {
-				tb.Fatalf("%s is not installed, and CI must run the tests that need it: run scripts/setup.sh", tool)
-			}
-			tb.Skipf("%s is not installed (scripts/setup.sh installs it): skipping", tool)
-		}
-	}
+	testenv.RequireTools(tb, "espeak-ng", "ffmpeg")
 	wav, err := exec.Command("espeak-ng", "-v", voice, "-s", "150", "--stdout", text).Output()
 	if err != nil {
 		tb.Fatalf("espeak-ng: %v", err)

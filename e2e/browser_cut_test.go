@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pigeon-call/pigeon/internal/testenv"
 	"github.com/pigeon-call/pigeon/offline"
 )
 
@@ -189,9 +190,7 @@ func newPortCut(t *testing.T) *portCut {
 	if os.Geteuid() != 0 {
 		t.Skip("cutting the path with iptables needs root")
 	}
-	if _, err := exec.LookPath("iptables"); err != nil {
-		t.Skip("iptables is not installed (scripts/setup.sh installs it)")
-	}
+	testenv.RequireTools(t, "iptables")
 	if out, err := exec.Command("iptables", "-w", "5", "-S", "OUTPUT").CombinedOutput(); err != nil {
 		t.Skipf("iptables cannot be used here: %v: %s", err, strings.TrimSpace(string(out)))
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/pigeon-call/pigeon/internal/mediatest"
+	"github.com/pigeon-call/pigeon/internal/testenv"
 	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/render"
 	"github.com/pigeon-call/pigeon/web"
@@ -30,13 +31,7 @@ const browserTimeout = 90 * time.Second
 // chromium returns the path of a Chromium to drive, or skips the test.
 func chromium(t *testing.T) string {
 	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
-		}
-	}
-	t.Skip("no Chromium on this machine: install Debian's chromium package (scripts/setup.sh does) to run the browser tests")
-	return ""
+	return testenv.LookPath(t, "chromium", "chromium-browser", "google-chrome")
 }
 
 // page is pigeon's call page open in a headless Chromium with a fake
@@ -475,11 +470,8 @@ func inNetwork(t *testing.T, routes string) bool {
 	if os.Getenv("PIGEON_E2E_OWN_NETWORK") == "1" {
 		return true
 	}
-	unshare, err1 := exec.LookPath("unshare")
-	_, err2 := exec.LookPath("ip")
-	if err1 != nil || err2 != nil {
-		t.Skip("no unshare or ip to make a network namespace (util-linux, iproute2)")
-	}
+	testenv.RequireTools(t, "unshare", "ip")
+	unshare, _ := exec.LookPath("unshare")
 	setup := `set -e
 ip link set lo up
 ip link add v0 type veth peer name v1

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pigeon-call/pigeon/internal/testenv"
 )
 
 // tmuxPane runs a command in a terminal of its own, in a tmux server the
@@ -20,9 +22,7 @@ type tmuxPane struct {
 
 func startTmux(t *testing.T, cols, rows int, command string) *tmuxPane {
 	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed (scripts/setup.sh installs it): skipping")
-	}
+	testenv.RequireTools(t, "tmux")
 	p := &tmuxPane{t: t, sock: filepath.Join(t.TempDir(), "tmux.sock")}
 	p.run("new-session", "-d", "-x", fmt.Sprint(cols), "-y", fmt.Sprint(rows), command)
 	t.Cleanup(func() { exec.Command("tmux", "-S", p.sock, "kill-server").Run() })

@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/pigeon-call/pigeon/internal/mediatest"
 	"github.com/pigeon-call/pigeon/internal/pulsetest"
+	"github.com/pigeon-call/pigeon/internal/testenv"
 	"github.com/pigeon-call/pigeon/render"
 )
 
@@ -52,14 +52,7 @@ func (c echoCall) ratio() float64 { return 10 * math.Log10(c.person/c.echo) }
 // the caller's sentences and the person's in it by correlation, and finds
 // each of the person's in what the caller recorded, which both calls keep.
 func TestEchoCancelledInACall(t *testing.T) {
-	for _, tool := range []string{"espeak-ng", "ffmpeg"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s is not installed, and CI must run this test: run scripts/setup.sh", tool)
-			}
-			t.Skipf("%s is not installed (scripts/setup.sh installs it)", tool)
-		}
-	}
+	testenv.RequireTools(t, "espeak-ng", "ffmpeg")
 	dir := t.TempDir()
 	caller, err := mediatest.Say("en-us", "The birch canoe slid on the smooth planks.")
 	if err != nil {

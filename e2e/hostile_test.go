@@ -29,6 +29,7 @@ import (
 
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/internal/hostile"
+	"github.com/pigeon-call/pigeon/internal/testenv"
 	"github.com/pigeon-call/pigeon/offline"
 )
 
@@ -1055,9 +1056,7 @@ func freeUDPPort(t *testing.T) int {
 // through the relay, which takes no wrong password, and neither command
 // line holds it.
 func TestHostileTURNPasswordOutOfSight(t *testing.T) {
-	if _, err := exec.LookPath("turnserver"); err != nil {
-		t.Skip("turnserver is not installed (scripts/setup.sh installs coturn)")
-	}
+	testenv.RequireTools(t, "turnserver")
 	const password = "correct horse battery staple"
 	dir := t.TempDir()
 	port := freeUDPPort(t)

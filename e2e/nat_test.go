@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/pigeon-call/pigeon/internal/testenv"
 )
 
 // The NAT lab's addresses: a "public" segment from TEST-NET-3, where the
@@ -82,11 +84,7 @@ func newNATLab(t *testing.T) *natLab {
 	if os.Geteuid() != 0 {
 		t.Skip("network namespaces and NAT need root")
 	}
-	for _, tool := range []string{"ip", "iptables", "turnserver"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed (scripts/setup.sh installs iproute2, iptables and coturn)", tool)
-		}
-	}
+	testenv.RequireTools(t, "ip", "iptables", "turnserver")
 	// Unique names, so that runs side by side do not collide.
 	l := &natLab{t: t, prefix: fmt.Sprintf("pgnat%d-%d", os.Getpid(), natLabs.Add(1))}
 	l.pub = l.prefix + "-pub"

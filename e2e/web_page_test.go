@@ -16,6 +16,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/pigeon-call/pigeon/internal/testenv"
 	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/scan"
 	"github.com/pigeon-call/pigeon/web"
@@ -177,10 +178,7 @@ func pigeonQR(t *testing.T, text string) []byte {
 // fit a white 640×480 frame; the camera plays it in a loop.
 func qrVideo(t *testing.T, pictures ...[]byte) string {
 	t.Helper()
-	ffmpeg, err := exec.LookPath("ffmpeg")
-	if err != nil {
-		t.Skip("no ffmpeg to make the fake camera's video (scripts/setup.sh installs it)")
-	}
+	ffmpeg := testenv.LookPath(t, "ffmpeg")
 	dir := t.TempDir()
 	for i, pic := range pictures {
 		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("qr-%03d.png", i)), pic, 0o644); err != nil {

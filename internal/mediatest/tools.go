@@ -19,16 +19,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pigeon-call/pigeon/internal/testenv"
 )
 
-// RequireTools skips t unless every named program is installed.
+// RequireTools skips t unless every named program is installed, and fails
+// it in CI (testenv.RequireTools).
 func RequireTools(t testing.TB, names ...string) {
 	t.Helper()
-	for _, name := range names {
-		if _, err := exec.LookPath(name); err != nil {
-			t.Skipf("%s is not installed (scripts/setup.sh installs it): skipping", name)
-		}
-	}
+	testenv.RequireTools(t, names...)
 }
 
 // Probe is what ffprobe reports of a media file.

@@ -21,6 +21,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pigeon-call/pigeon/internal/testenv"
 )
 
 // Rate is the sample rate of every sink and source the server makes: 48 kHz,
@@ -90,14 +92,7 @@ var tools = []string{"pulseaudio", "pacat", "parec"}
 // where scripts/setup.sh has installed it and its absence is a failure.
 func Start(t testing.TB, cfg Config) *Server {
 	t.Helper()
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s is not installed, and CI must run the tests that need it: run scripts/setup.sh", tool)
-			}
-			t.Skipf("%s is not installed (scripts/setup.sh installs it): skipping", tool)
-		}
-	}
+	testenv.RequireTools(t, tools...)
 	s, err := start(t.TempDir(), cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/pigeon-call/pigeon/capture"
 	"github.com/pigeon-call/pigeon/internal/mediatest"
+	"github.com/pigeon-call/pigeon/internal/testenv"
 	"github.com/pigeon-call/pigeon/render/picture"
 )
 
@@ -255,9 +256,7 @@ func TestTmuxShowsTheTestPattern(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts tmux")
 	}
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed (scripts/setup.sh installs it): skipping")
-	}
+	testenv.RequireTools(t, "tmux")
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
