@@ -33,7 +33,7 @@ const (
 // The labels of the channels pigeon makes and takes, all in one place.
 // Between pigeons both sides declare the chat and the negotiation channel,
 // and the peer opens only file transfers (transfer.Label, "pigeon-file"),
-// which go to Options.OnDataChannel. A peer that is not a pigeon opens its
+// which go to the OnDataChannel handler. A peer that is not a pigeon opens its
 // chat, under any label: takesAsChat is that rule.
 const (
 	chatLabel      = "chat"      // the chat, declared on both sides between pigeons, announced otherwise
@@ -136,9 +136,7 @@ func (s *Session) takeChat(dc *webrtc.DataChannel, peer Peer) {
 			s.safety.finish("", ErrNoSafetyNumber)
 		}
 		close(s.open)
-		if s.opts.OnOpen != nil {
-			s.opts.OnOpen()
-		}
+		s.tellOpen()
 	})
 	if peer == PeerPigeon {
 		dc.OnMessage(s.onMessage)
@@ -152,7 +150,7 @@ func (s *Session) takeChat(dc *webrtc.DataChannel, peer Peer) {
 
 // onDataChannel takes a channel the peer opened: the chat of a peer that
 // is not a pigeon, and a channel of a known label for
-// Options.OnDataChannel. It closes any other, and one nothing takes.
+// the OnDataChannel handler. It closes any other, and one nothing takes.
 func (s *Session) onDataChannel(dc *webrtc.DataChannel) {
 	switch {
 	case s.takesAsChat(dc):
@@ -160,10 +158,13 @@ func (s *Session) onDataChannel(dc *webrtc.DataChannel) {
 		return
 	case !slices.Contains(knownLabels, dc.Label()):
 		s.log.Warnf("%v: closed a data channel the peer opened with the label %q, which pigeon does not use", s.opts.Role, dc.Label())
-	case s.opts.OnDataChannel == nil:
+	case s.hold.holding():
+		// What arrived on it before it was handed on would be lost.
+		s.log.Warnf("%v: closed a %q channel the peer opened while the call is held", s.opts.Role, dc.Label())
+	case s.on.dataChannel.get() == nil:
 		s.log.Warnf("%v: closed a %q channel the peer opened: nothing takes it", s.opts.Role, dc.Label())
 	default:
-		s.opts.OnDataChannel(dc)
+		s.on.dataChannel.get()(dc)
 		return
 	}
 	_ = dc.Close()
@@ -187,9 +188,7 @@ func (s *Session) onPlainText(msg webrtc.DataChannelMessage) {
 	if !msg.IsString && !utf8.Valid(msg.Data) {
 		return
 	}
-	if s.opts.OnMessage != nil {
-		s.opts.OnMessage(string(msg.Data))
-	}
+	s.tellMessage(string(msg.Data))
 }
 
 // peerHungUp ends the call as the peer's hang-up, told once.
@@ -200,8 +199,8 @@ func (s *Session) peerHungUp() {
 			return // ended before, for another reason
 		default:
 		}
-		if s.opts.OnHangUp != nil {
-			s.opts.OnHangUp()
+		if f := s.on.hangUp.get(); f != nil {
+			f()
 		}
 		s.end(nil)
 	})

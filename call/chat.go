@@ -29,10 +29,9 @@ func (s *Session) greet() {
 // greeted hands on the name the peer gave, made fit to show.
 func (s *Session) greeted(raw string) {
 	name := CleanName(raw)
-	if name == "" || s.opts.OnPeerName == nil {
-		return
+	if name != "" {
+		s.tellPeerName(name)
 	}
-	s.opts.OnPeerName(name)
 }
 
 // CleanName makes a name fit to show in a chat line: what could steer a

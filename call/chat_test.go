@@ -1,7 +1,6 @@
 package call
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -9,6 +8,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/pigeon-call/pigeon/internal/calltest"
 )
 
 // chatPeer is one side of a chat-only call on loopback, with what it saw.
@@ -22,26 +23,21 @@ type chatPeer struct {
 func newChatPeer(tb testing.TB, role Role, name string, reply func(s *Session, text string)) *chatPeer {
 	tb.Helper()
 	p := &chatPeer{got: make(chan string, 16)}
-	s, err := New(Options{
-		Role:       role,
-		Interfaces: []string{"lo"},
-		Timeout:    10 * time.Second,
-		Name:       name,
-		OnPeerName: func(name string) { p.note("name " + name) },
-		OnMessage: func(text string) {
-			if reply != nil {
-				reply(p.Session, text)
-				return
-			}
-			p.note("message " + text)
-			p.got <- text
-		},
-	})
+	s, err := New(Options{Role: role, Interfaces: []string{"lo"}, Timeout: 10 * time.Second, Name: name})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	p.Session = s
 	tb.Cleanup(func() { s.Close() })
+	s.OnPeerName(func(name string) { p.note("name " + name) })
+	s.OnMessage(func(text string) {
+		if reply != nil {
+			reply(p.Session, text)
+			return
+		}
+		p.note("message " + text)
+		p.got <- text
+	})
 	return p
 }
 
@@ -60,26 +56,7 @@ func (p *chatPeer) seen() []string {
 // connectChat runs the exchange and waits for both chat channels to open.
 func connectChat(tb testing.TB, caller, callee *chatPeer) {
 	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	offer, err := caller.Offer(ctx)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	answer, err := callee.Answer(ctx, offer)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := caller.Accept(answer); err != nil {
-		tb.Fatal(err)
-	}
-	for _, p := range []*chatPeer{caller, callee} {
-		select {
-		case <-p.Ready():
-		case <-time.After(15 * time.Second):
-			tb.Fatal("the chat channel did not open within 15 s")
-		}
-	}
+	calltest.Connect(tb, caller, callee)
 }
 
 func TestNamesComeBeforeTheFirstMessage(t *testing.T) {

@@ -51,6 +51,16 @@ var (
 	// call channels, and this one is another WebRTC program (PeerOther).
 	ErrPeerNotPigeon = errors.New("the peer is another WebRTC program, not a pigeon: it takes no files, no media added to a call that is up, and no restart code")
 
+	// ErrRenegotiation means a change to a call that is up (a track
+	// added) could not be agreed with the peer; the call goes on as it
+	// was. Session.OnError is told it, wrapped with what failed.
+	ErrRenegotiation = errors.New("the change to the call could not be negotiated")
+
+	// ErrRestartFailed means an ICE restart, to find a new path to the
+	// peer, failed on this side; the call goes on looking until its
+	// timeout. Session.OnError is told it, wrapped with what failed.
+	ErrRestartFailed = errors.New("restarting ICE failed")
+
 	// ErrWrongSignal means a session description was handed to the wrong
 	// step: an answer to Answer, or an offer to Accept.
 	ErrWrongSignal = errors.New("wrong kind of session description")

@@ -1,6 +1,7 @@
 package call
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"time"
@@ -14,17 +15,17 @@ import (
 // nothing the peer sends is shown, until then. A call through someone in
 // the middle is ended before either person has said a word to them.
 // Options.Verify may also check the peer's certificate against a record of
-// it (RemoteFingerprint).
+// it (Verification.Fingerprint).
 //
-// It works by wrapping the session's options before the session is made:
-// the local tracks write nowhere, and the callbacks that would show the
-// peer's media, name and chat keep what they are given. Once the user
-// confirms, that is handed on and the tracks write again; if not, the call
-// ends with the error Verify returned. The queue of chat is bounded
-// (MaxHeldMessages, MaxHeldBytes): a peer that floods a held call gets the
-// rest dropped, and the user is told how much (Options.OnChatDropped).
+// The local tracks are wrapped as the session is made, so that they write
+// nowhere; what the session would tell its handlers (handlers.go) is kept
+// here instead. Once the user confirms, that is handed on and the tracks
+// write again; if not, the call ends with the error Verify returned. The
+// queue of chat is bounded (MaxHeldMessages, MaxHeldBytes): a peer that
+// floods a held call gets the rest dropped, and the user is told how much
+// (OnChatDropped).
 type hold struct {
-	verify func(safetyNumber string) error
+	verify func(context.Context, Verification) error
 
 	released chan struct{} // closed once the user has confirmed
 	once     sync.Once
@@ -37,15 +38,17 @@ type hold struct {
 	name     string   // the peer's name, once given
 	media    *[2]bool // the peer's last word on its microphone and camera
 
-	// What the session's user asked to be told, told once released.
-	onOpen    func()
-	onMsg     func(string)
-	onName    func(string)
-	onMedia   func(audioOn, videoOn bool)
-	onDropped func(messages int, bytes int64)
-	onTrack   func(*webrtc.TrackRemote, *webrtc.RTPReceiver)
-
 	session *Session // set by attach
+}
+
+// Verification is what Options.Verify decides on.
+type Verification struct {
+	// SafetyNumber is the call's safety number (see SafetyNumber), or ""
+	// if the peer exchanged none.
+	SafetyNumber string
+	// Fingerprint is the SHA-256 fingerprint of the certificate the peer
+	// presented, as RemoteFingerprint writes it.
+	Fingerprint string
 }
 
 // How much of the peer's chat a held call keeps for the user to read once
@@ -60,47 +63,19 @@ const (
 // OnTrack: the packets it reads meanwhile are thrown away.
 const trackPoll = 100 * time.Millisecond
 
-// newHold wraps opts so that the call is held until opts.Verify says yes.
-// It returns nil, and leaves opts as they are, without opts.Verify.
+// newHold wraps opts' tracks so that the call is held until opts.Verify
+// says yes. It returns nil, and leaves opts as they are, without
+// opts.Verify.
 func newHold(opts *Options) *hold {
 	if opts.Verify == nil {
 		return nil
 	}
-	h := &hold{
-		verify:    opts.Verify,
-		released:  make(chan struct{}),
-		onOpen:    opts.OnOpen,
-		onMsg:     opts.OnMessage,
-		onName:    opts.OnPeerName,
-		onMedia:   opts.OnPeerMedia,
-		onDropped: opts.OnChatDropped,
-		onTrack:   opts.OnTrack,
-	}
+	h := &hold{verify: opts.Verify, released: make(chan struct{})}
 	tracks := make([]webrtc.TrackLocal, len(opts.Tracks))
 	for i, t := range opts.Tracks {
 		tracks[i] = h.wrap(t)
 	}
 	opts.Tracks = tracks
-	opts.OnOpen = h.open
-	opts.OnMessage = h.message
-	// A name is shown with the peer's chat, so that one chosen by someone
-	// in the middle is never seen.
-	opts.OnPeerName = h.named
-	opts.OnPeerMedia = h.peerMedia
-	if opts.OnTrack != nil {
-		opts.OnTrack = h.track
-	}
-	// A channel of the peer's own (a file) is refused until then: what
-	// arrived on it before it was handed on would be lost.
-	if onDC := opts.OnDataChannel; onDC != nil {
-		opts.OnDataChannel = func(dc *webrtc.DataChannel) {
-			if !h.isReleased() {
-				_ = dc.Close()
-				return
-			}
-			onDC(dc)
-		}
-	}
 	return h
 }
 
@@ -146,7 +121,21 @@ func (h *hold) ask() {
 	case err != nil:
 		return // the call ended meanwhile
 	}
-	if err := h.verify(number); err != nil {
+	fingerprint, err := s.RemoteFingerprint()
+	if err != nil {
+		s.end(err)
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-s.done:
+		case <-ctx.Done():
+		}
+		cancel()
+	}()
+	if err := h.verify(ctx, Verification{SafetyNumber: number, Fingerprint: fingerprint}); err != nil {
 		s.end(err)
 		return
 	}
@@ -162,24 +151,20 @@ func (h *hold) release() {
 		h.messages = nil
 		close(h.released)
 		h.mu.Unlock()
-		if name != "" && h.onName != nil {
-			h.onName(name)
+		s := h.session
+		if name != "" {
+			s.tellPeerName(name)
 		}
-		if media != nil && h.onMedia != nil {
-			h.onMedia(media[0], media[1])
+		if media != nil {
+			s.tellPeerMedia(media[0], media[1])
 		}
 		for _, text := range queued {
-			if h.onMsg != nil {
-				h.onMsg(text)
-			}
+			s.tellMessage(text)
 		}
-		if dropped > 0 && h.onDropped != nil {
-			h.onDropped(dropped, lost)
+		if f := s.on.chatDropped.get(); dropped > 0 && f != nil {
+			f(dropped, lost)
 		}
-		if h.onOpen != nil {
-			h.onOpen()
-		}
-		s := h.session
+		s.tellOpenNow()
 		go s.resend()
 		// Pictures sent while held were thrown away: the peer's decoder
 		// needs a keyframe to start from.
@@ -193,63 +178,60 @@ func (h *hold) release() {
 	})
 }
 
-// message queues the peer's chat until the call is released, within the
-// bounds; past them it only counts what it drops.
-func (h *hold) message(text string) {
+// keepMessage queues the peer's chat while the call is held, within the
+// bounds, and past them only counts what it drops. It reports whether it
+// kept text back.
+func (h *hold) keepMessage(text string) bool {
+	if h == nil {
+		return false
+	}
 	h.mu.Lock()
-	if !h.isReleased() {
-		if len(h.messages) < MaxHeldMessages && h.bytes+len(text) <= MaxHeldBytes {
-			h.messages = append(h.messages, text)
-			h.bytes += len(text)
-		} else {
-			h.dropped++
-			h.lost += int64(len(text))
-		}
-		h.mu.Unlock()
-		return
-	}
-	h.mu.Unlock()
-	if h.onMsg != nil {
-		h.onMsg(text)
-	}
-}
-
-// named keeps the peer's name until the call is released.
-func (h *hold) named(name string) {
-	h.mu.Lock()
-	if !h.isReleased() {
-		h.name = name
-		h.mu.Unlock()
-		return
-	}
-	h.mu.Unlock()
-	if h.onName != nil {
-		h.onName(name)
-	}
-}
-
-// peerMedia keeps the peer's last word on its media until the call is
-// released.
-func (h *hold) peerMedia(audioOn, videoOn bool) {
-	h.mu.Lock()
-	if !h.isReleased() {
-		h.media = &[2]bool{audioOn, videoOn}
-		h.mu.Unlock()
-		return
-	}
-	h.mu.Unlock()
-	if h.onMedia != nil {
-		h.onMedia(audioOn, videoOn)
-	}
-}
-
-// track throws away what a remote track brings until the call is released,
-// then hands it on.
-func (h *hold) track(t *webrtc.TrackRemote, r *webrtc.RTPReceiver) {
+	defer h.mu.Unlock()
 	if h.isReleased() {
-		h.onTrack(t, r)
-		return
+		return false
 	}
+	if len(h.messages) < MaxHeldMessages && h.bytes+len(text) <= MaxHeldBytes {
+		h.messages = append(h.messages, text)
+		h.bytes += len(text)
+	} else {
+		h.dropped++
+		h.lost += int64(len(text))
+	}
+	return true
+}
+
+// keepName keeps the peer's name while the call is held.
+func (h *hold) keepName(name string) bool {
+	if h == nil {
+		return false
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.isReleased() {
+		return false
+	}
+	h.name = name
+	return true
+}
+
+// keepMedia keeps the peer's last word on its media while the call is
+// held.
+func (h *hold) keepMedia(audioOn, videoOn bool) bool {
+	if h == nil {
+		return false
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.isReleased() {
+		return false
+	}
+	h.media = &[2]bool{audioOn, videoOn}
+	return true
+}
+
+// track throws away what a remote track brings until the call is
+// released, then hands it on.
+func (h *hold) track(t *webrtc.TrackRemote, r *webrtc.RTPReceiver) {
 	go func() {
 		buf := make([]byte, 1500)
 		for !h.isReleased() {
@@ -259,7 +241,7 @@ func (h *hold) track(t *webrtc.TrackRemote, r *webrtc.RTPReceiver) {
 			}
 		}
 		_ = t.SetReadDeadline(time.Time{})
-		h.onTrack(t, r)
+		h.session.tellTrackNow(t, r)
 	}()
 }
 

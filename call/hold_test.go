@@ -1,6 +1,7 @@
 package call
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -45,8 +46,8 @@ func TestVerifyHoldsTheCall(t *testing.T) {
 	confirm := make(chan bool)
 	asked := make(chan string, 1)
 	caller := newPeer(t, Caller, openTestMedia(t), 10*time.Second, func(o *Options) {
-		o.Verify = func(number string) error {
-			asked <- number
+		o.Verify = func(_ context.Context, v Verification) error {
+			asked <- v.SafetyNumber
 			if !<-confirm {
 				return ErrNotVerified
 			}
@@ -102,7 +103,7 @@ func TestVerifyHoldsTheCall(t *testing.T) {
 func TestVerifyRefused(t *testing.T) {
 	typed := make(chan struct{})
 	caller := newPeer(t, Caller, nil, 10*time.Second, func(o *Options) {
-		o.Verify = func(string) error {
+		o.Verify = func(context.Context, Verification) error {
 			<-typed // the user reads the numbers while both sides type
 			return ErrNotVerified
 		}
@@ -136,8 +137,8 @@ func TestVideoAddedWhileHeldWaits(t *testing.T) {
 	confirm := make(chan bool)
 	asked := make(chan string, 1)
 	caller := newPeer(t, Caller, nil, 10*time.Second, func(o *Options) {
-		o.Verify = func(number string) error {
-			asked <- number
+		o.Verify = func(_ context.Context, v Verification) error {
+			asked <- v.SafetyNumber
 			if !<-confirm {
 				return ErrNotVerified
 			}
@@ -177,21 +178,21 @@ func TestHeldChatIsBounded(t *testing.T) {
 	var names []string
 	var dropped, lost int64
 	caller := newPeer(t, Caller, nil, 10*time.Second, func(o *Options) {
-		o.Verify = func(string) error {
+		o.Verify = func(context.Context, Verification) error {
 			close(asked)
 			<-confirm
 			return nil
 		}
-		o.OnPeerName = func(name string) {
-			mu.Lock()
-			names = append(names, name)
-			mu.Unlock()
-		}
-		o.OnChatDropped = func(messages int, bytes int64) {
-			mu.Lock()
-			dropped, lost = int64(messages), bytes
-			mu.Unlock()
-		}
+	})
+	caller.OnPeerName(func(name string) {
+		mu.Lock()
+		names = append(names, name)
+		mu.Unlock()
+	})
+	caller.OnChatDropped(func(messages int, bytes int64) {
+		mu.Lock()
+		dropped, lost = int64(messages), bytes
+		mu.Unlock()
 	})
 	callee := newPeer(t, Callee, nil, 10*time.Second, func(o *Options) { o.Name = "mallory" })
 	connect(t, caller, callee)

@@ -1,6 +1,8 @@
 package call
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/pigeon-call/pigeon/internal/hostile"
+	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/transfer"
 )
 
@@ -144,8 +147,8 @@ func TestPeerOpensUnknownChannels(t *testing.T) {
 	taken := make(chan string, 4)
 	s := newPeer(t, Caller, nil, 10*time.Second, func(o *Options) {
 		o.LoggerFactory = logs.factory(Caller)
-		o.OnDataChannel = func(dc *webrtc.DataChannel) { taken <- dc.Label() }
 	})
+	s.OnDataChannel(func(dc *webrtc.DataChannel) { taken <- dc.Label() })
 	h := hostilePeer(t, s)
 	evil, err := h.Open("evil")
 	if err != nil {
@@ -176,6 +179,68 @@ func TestPeerOpensUnknownChannels(t *testing.T) {
 	select {
 	case label := <-taken:
 		t.Errorf("the session handed on a %q channel too", label)
+	default:
+	}
+}
+
+// TestRenegotiationFailureIsTold has a peer send, over the negotiation
+// channel, an offer that cannot be applied: the call goes on, and the
+// failure is in the log and told to OnError, which a front end shows.
+func TestRenegotiationFailureIsTold(t *testing.T) {
+	logs := newTestLogs(t)
+	s := newPeer(t, Callee, nil, 10*time.Second, func(o *Options) {
+		o.LoggerFactory = logs.factory(Callee)
+	})
+	failed := make(chan error, 1)
+	s.OnError(func(err error) { failed <- err })
+	h, err := hostile.New(hostile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	offer, err := h.Offer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, err := offline.Decode(offer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, err := s.Answer(ctx, webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: sig.SDP})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := offline.Encode(offline.Signal{Kind: offline.Answer, SDP: answer.SDP})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Accept(code); err != nil {
+		t.Fatal(err)
+	}
+	waitReady(t, "pigeon", s)
+	if err := h.WaitOpen(ctx); err != nil {
+		t.Fatal(err)
+	}
+	bad := map[string]any{"description": map[string]string{"type": "offer", "sdp": "v=0\r\nnot a session\r\n"}}
+	if err := h.Send(hostile.Negotiate, bad); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-failed:
+		if !errors.Is(err, ErrRenegotiation) || !strings.Contains(err.Error(), "applying the peer's offer") {
+			t.Errorf("OnError was told %v, want ErrRenegotiation applying the peer's offer", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("OnError was never told")
+	}
+	if !strings.Contains(logsText(logs), "the change to the call could not be negotiated: applying the peer's offer") {
+		t.Errorf("the log does not say the renegotiation failed:\n%s", logsText(logs))
+	}
+	select {
+	case <-s.Done():
+		t.Fatalf("the call ended: %v", s.Wait())
 	default:
 	}
 }

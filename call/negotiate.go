@@ -106,6 +106,7 @@ func (n *negotiator) attach(dc *webrtc.DataChannel) {
 	dc.OnMessage(func(msg webrtc.DataChannelMessage) {
 		var m negotiation
 		if err := json.Unmarshal(msg.Data, &m); err != nil {
+			n.s.log.Warnf("%v: a message on the negotiation channel that is not one: %v", n.s.opts.Role, err)
 			return
 		}
 		select {
@@ -139,9 +140,16 @@ func (n *negotiator) offer() {
 	defer func() { n.makingOffer = false }()
 	offer, err := n.s.pc.CreateOffer(nil)
 	if err != nil {
+		n.fail("creating an offer", err)
 		return
 	}
 	n.sendComplete(offer)
+}
+
+// fail reports that a change to the call could not be negotiated: what
+// this side was doing, and why.
+func (n *negotiator) fail(doing string, err error) {
+	n.s.fail(n.s.log, fmt.Errorf("%w: %s: %w", ErrRenegotiation, doing, err))
 }
 
 // offerWanted makes the offer a change has been waiting for, if any.
@@ -169,6 +177,7 @@ func (n *negotiator) receive(desc webrtc.SessionDescription) {
 		n.beforeApply()
 	}
 	if err := pc.SetRemoteDescription(desc); err != nil {
+		n.fail("applying the peer's "+desc.Type.String(), err)
 		return
 	}
 	if desc.Type != webrtc.SDPTypeOffer {
@@ -180,7 +189,9 @@ func (n *negotiator) receive(desc webrtc.SessionDescription) {
 	n.unanswered = nil
 	n.gates.Unlock()
 	answer, err := pc.CreateAnswer(nil)
-	if err == nil {
+	if err != nil {
+		n.fail("answering the peer's offer", err)
+	} else {
 		n.sendComplete(answer)
 	}
 	n.answeredWith(inAnswer)
@@ -233,6 +244,9 @@ func (n *negotiator) sendComplete(desc webrtc.SessionDescription) {
 	defer cancel()
 	complete, err := n.s.complete(ctx, desc)
 	if err != nil {
+		if !isDone(n.s.done) {
+			n.fail("applying this side's "+desc.Type.String(), err)
+		}
 		return
 	}
 	n.send(negotiation{Description: &complete})
@@ -245,8 +259,12 @@ func (n *negotiator) send(m negotiation) {
 	if dc == nil {
 		return // a peer that is not a pigeon: nothing to tell it by
 	}
-	if data, err := json.Marshal(m); err == nil {
-		dc.SendText(string(data))
+	data, err := json.Marshal(m)
+	if err == nil {
+		err = dc.SendText(string(data))
+	}
+	if err != nil && !isDone(n.s.done) {
+		n.fail("telling the peer", err)
 	}
 }
 

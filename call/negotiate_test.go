@@ -73,9 +73,8 @@ func TestBothAddVideoAtOnce(t *testing.T) {
 func TestThePeerIsToldOfAMute(t *testing.T) {
 	told := make(chan [2]bool, 1)
 	caller := newPeer(t, Caller, nil, 10*time.Second)
-	callee := newPeer(t, Callee, nil, 10*time.Second, func(o *Options) {
-		o.OnPeerMedia = func(audio, video bool) { told <- [2]bool{audio, video} }
-	})
+	callee := newPeer(t, Callee, nil, 10*time.Second)
+	callee.OnPeerMedia(func(audio, video bool) { told <- [2]bool{audio, video} })
 	connect(t, caller, callee)
 	if err := caller.TellMedia(false, true); err != nil {
 		t.Fatal(err)

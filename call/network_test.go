@@ -2,7 +2,6 @@ package call
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -22,6 +21,7 @@ import (
 	"github.com/pion/webrtc/v4/pkg/media/samplebuilder"
 
 	"github.com/pigeon-call/pigeon/capture"
+	"github.com/pigeon-call/pigeon/internal/calltest"
 )
 
 // path is a virtual network between two peers (pion's vnet, all in this
@@ -213,64 +213,48 @@ func newNetPeer(t testing.TB, role Role, p *path, media *capture.Media, timeout 
 	np.peer = newPeer(t, role, media, timeout, func(o *Options) {
 		o.Net, o.Interfaces = p.nets[role], nil
 		o.LoggerFactory = p.logs.factory(role)
-		o.OnTargetBitRate = func(bps int) {
-			for {
-				low := np.lowest.Load()
-				if int64(bps) >= low || np.lowest.CompareAndSwap(low, int64(bps)) {
-					return
-				}
-			}
-		}
-		o.OnTrack = func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
-			if tr.Kind() != webrtc.RTPCodecTypeVideo {
-				go drain(tr)
-				return
-			}
-			go func() {
-				// Count whole frames as a decoder gets them: reassembled
-				// in order, with none of their packets missing, waiting
-				// half a second at most for a packet that is late.
-				sb := samplebuilder.New(256, &rtpcodecs.VP8Packet{}, 90000, samplebuilder.WithMaxTimeDelay(500*time.Millisecond))
-				for {
-					pkt, _, err := tr.ReadRTP()
-					if err != nil {
-						return
-					}
-					np.pkts.Add(1)
-					sb.Push(pkt)
-					for s := sb.Pop(); s != nil; s = sb.Pop() {
-						np.frames.Add(1)
-					}
-				}
-			}()
-		}
 		for _, c := range configure {
 			c(o)
 		}
+	})
+	np.OnTargetBitRate(func(bps int) {
+		for {
+			low := np.lowest.Load()
+			if int64(bps) >= low || np.lowest.CompareAndSwap(low, int64(bps)) {
+				return
+			}
+		}
+	})
+	np.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		if tr.Kind() != webrtc.RTPCodecTypeVideo {
+			go drain(tr)
+			return
+		}
+		go func() {
+			// Count whole frames as a decoder gets them: reassembled in
+			// order, with none of their packets missing, waiting half a
+			// second at most for a packet that is late.
+			sb := samplebuilder.New(256, &rtpcodecs.VP8Packet{}, 90000, samplebuilder.WithMaxTimeDelay(500*time.Millisecond))
+			for {
+				pkt, _, err := tr.ReadRTP()
+				if err != nil {
+					return
+				}
+				np.pkts.Add(1)
+				sb.Push(pkt)
+				for s := sb.Pop(); s != nil; s = sb.Pop() {
+					np.frames.Add(1)
+				}
+			}
+		}()
 	})
 	return np
 }
 
 func connectOn(t testing.TB, caller, callee *netPeer) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	offer, err := caller.Offer(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	answer, err := callee.Answer(ctx, offer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := caller.Accept(answer); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-caller.Ready():
-	case <-time.After(20 * time.Second):
-		t.Fatal("the chat channel never opened")
-	}
+	calltest.Handshake(t, caller, callee)
+	calltest.WaitReady(t, caller)
 }
 
 func (np *netPeer) fps(over time.Duration) float64 {
@@ -376,6 +360,22 @@ func TestOutageRecovers(t *testing.T) {
 	default:
 	}
 	waitFor(t, "the acknowledgement", func() bool { return len(caller.Undelivered()) == 0 })
+	caller.waitEvents(t, EventConnected, EventReconnecting, EventReconnected)
+}
+
+// TestOutageLost: a cut longer than the timeout is told as a loss, then
+// the end, and the call ends with ErrConnectionLost.
+func TestOutageLost(t *testing.T) {
+	p := newPath(t, 5*time.Millisecond)
+	caller := newNetPeer(t, Caller, p, nil, 2*time.Second)
+	callee := newNetPeer(t, Callee, p, nil, 2*time.Second)
+	connectOn(t, caller, callee)
+	caller.waitEvents(t, EventConnected)
+	p.cut.Store(true)
+	caller.waitEvents(t, EventReconnecting, EventLost)
+	if err := caller.Wait(); !errors.Is(err, ErrConnectionLost) {
+		t.Fatalf("the call ended with %v, want ErrConnectionLost", err)
+	}
 }
 
 func TestAddressChange(t *testing.T) {

@@ -222,7 +222,18 @@ func (r *restarter) addressesChanged() bool {
 // moved says the local addresses changed. The callee always asks the caller
 // to restart as well, the caller only when it moved.
 func (r *restarter) restart(moved bool) {
-	_, _ = r.restartNow(context.Background(), moved)
+	if _, err := r.restartNow(context.Background(), moved); err != nil && !routine(err) {
+		if f := r.s.on.failure.get(); f != nil {
+			f(err)
+		}
+	}
+}
+
+// routine reports whether a restart failed for a reason that passes: an
+// exchange under way, no address yet, or the call's end. The next occasion
+// tries again.
+func routine(err error) bool {
+	return errors.Is(err, errNotStable) || errors.Is(err, errNoCandidates) || errors.Is(err, ErrEnded)
 }
 
 // restartNow restarts as restart does, and returns the new local
@@ -238,8 +249,13 @@ func (r *restarter) restartNow(ctx context.Context, moved bool) ([]string, error
 	r.silentSince = time.Time{} // the next silence counts from the restart
 	r.restartedAt = time.Now()
 	r.mu.Unlock()
-	if err != nil {
+	if routine(err) {
 		r.log.Debugf("%v: no restart: %v", r.s.opts.Role, err)
+		return nil, err
+	}
+	if err != nil {
+		err = fmt.Errorf("%w: %w", ErrRestartFailed, err)
+		r.log.Warnf("%v: %v", r.s.opts.Role, err)
 		return nil, err
 	}
 	tell := moved || r.s.opts.Role == Callee
@@ -299,7 +315,7 @@ func (r *restarter) restartLocked(ctx context.Context) ([]string, error) {
 	r.added = len(peer)
 	r.mu.Unlock()
 	for _, c := range peer {
-		_ = pc.AddICECandidate(webrtc.ICECandidateInit{Candidate: c})
+		r.addCandidate(c)
 	}
 	ctx, cancel := context.WithTimeout(ctx, gatherWait)
 	defer cancel()
@@ -378,7 +394,15 @@ func (r *restarter) addCandidates(candidates []string) {
 			r.s.opts.Role, len(candidates)-n, maxAddedCandidates)
 	}
 	for _, c := range candidates[:n] {
-		_ = r.s.pc.AddICECandidate(webrtc.ICECandidateInit{Candidate: c})
+		r.addCandidate(c)
+	}
+}
+
+// addCandidate hands one of the peer's candidates to ICE. One that ICE
+// refuses is the peer's mistake, or its malice: logged, not told.
+func (r *restarter) addCandidate(c string) {
+	if err := r.s.pc.AddICECandidate(webrtc.ICECandidateInit{Candidate: c}); err != nil {
+		r.log.Warnf("%v: the peer's candidate %q refused: %v", r.s.opts.Role, c, err)
 	}
 }
 

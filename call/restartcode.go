@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/pion/webrtc/v4"
 
@@ -148,7 +147,7 @@ func (s *Session) restartForCode(ctx context.Context) ([]string, error) {
 	case errors.Is(err, errNotStable):
 		return nil, fmt.Errorf("restarting ICE: %w: try again in a moment", err)
 	case err != nil:
-		return nil, fmt.Errorf("restarting ICE: %w", err)
+		return nil, err // restartNow logged it, and ErrRestartFailed says what it was
 	}
 	return candidates, nil
 }
@@ -178,11 +177,7 @@ func (s *Session) iceConnected() bool {
 func (s *Session) waitForPerson() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.losing {
-		return
+	if s.link.losing {
+		s.link.setDeadline(max(s.opts.PasteWait, s.opts.Timeout), s.lose)
 	}
-	if s.deadline != nil {
-		s.deadline.Stop()
-	}
-	s.deadline = time.AfterFunc(max(s.opts.PasteWait, s.opts.Timeout), func() { s.end(ErrConnectionLost) })
 }

@@ -107,11 +107,9 @@ type Options struct {
 	Credentials func(fingerprint []byte) (ufrag, pwd string)
 
 	// VideoBitRate is the most the video may use, in bits per second; the
-	// default is 1 Mbit/s. Congestion control aims below it on a worse path.
+	// default is 1 Mbit/s. Congestion control aims below it on a worse
+	// path, and tells its aim to OnTargetBitRate.
 	VideoBitRate int
-	// OnTargetBitRate is told each new estimate of the bit rate the video
-	// should use; the video encoder should follow it.
-	OnTargetBitRate func(bitsPerSecond int)
 
 	// Net, when set, replaces the machine's network, as pion's vnet does in
 	// tests of lossy and slow paths.
@@ -122,53 +120,26 @@ type Options struct {
 	Certificate *webrtc.Certificate
 
 	// Verify, when set, holds the call once it is up: no local media is
-	// sent, and no remote media, chat or channel is handed on, until Verify,
-	// given the safety number (see SafetyNumber), or "" if the peer
-	// exchanged none, returns nil: the user confirmed it, or the peer is
-	// known. It is called once, in a goroutine
-	// of its own, and may block. An error ends the call with it (such as
+	// sent, and no remote media, chat or channel is handed on, until
+	// Verify, given the safety number and the peer's certificate, returns
+	// nil: the user confirmed the number, or the peer is known. It is
+	// called once, in a goroutine of its own, and may block; ctx ends
+	// with the call. An error ends the call with it (such as
 	// ErrNotVerified). See hold.go.
-	Verify func(safetyNumber string) error
+	Verify func(ctx context.Context, peer Verification) error
 
 	// LoggerFactory, when set, receives pion's logs, of every part of pion
 	// the session makes (ICE with mDNS and TURN, DTLS, SCTP, data channels,
 	// the interceptors), and the session's own: ICE restarts, and the
 	// peer's candidates dropped, under the scope "restart"; the peer's
-	// channels that were closed, under "call". By default they are
-	// dropped: a library writes nothing to stderr.
+	// channels that were closed and changes to the call that failed,
+	// under "call". By default they are dropped: a library writes nothing
+	// to stderr.
 	LoggerFactory logging.LoggerFactory
 
-	// OnState is told each change of the connection's state.
-	OnState func(webrtc.PeerConnectionState)
-	// OnOpen is told when the chat channel opens and Send starts to work.
-	OnOpen func()
-	// OnMessage is told each chat message from the peer.
-	OnMessage func(text string)
 	// Name is what the peer should call this side in the chat; none by
 	// default.
 	Name string
-	// OnPeerName is told the name the peer gave, before any of its chat
-	// messages; a peer that gives none (an older pigeon, a browser) is
-	// never told. In a call held for Verify, it is told once the call is
-	// released.
-	OnPeerName func(name string)
-	// OnPeerMedia is told when the peer turns its microphone or camera on
-	// or off, so the user can see it.
-	OnPeerMedia func(audioOn, videoOn bool)
-	// OnChatDropped is told, as a call held for Verify is released, how
-	// many of the peer's chat messages, and how many bytes, arrived past
-	// what the hold keeps (MaxHeldMessages, MaxHeldBytes) and were dropped
-	// unread. It is not told when none were.
-	OnChatDropped func(messages int, bytes int64)
-	// OnHangUp is told when the peer hangs up.
-	OnHangUp func()
-	// OnDataChannel is handed each data channel the peer opens beyond
-	// pigeon's own (a file transfer, say), if its label is one pigeon uses
-	// (channels.go): the others are closed.
-	OnDataChannel func(*webrtc.DataChannel)
-	// OnTrack is handed each remote track as it starts. It must read the
-	// track until it returns an error, in its own goroutine if it blocks.
-	OnTrack func(*webrtc.TrackRemote, *webrtc.RTPReceiver)
 
 	// numberWait replaces Timeout as the wait for the peer's part of the
 	// safety number's exchange, in tests.
@@ -201,7 +172,8 @@ type Session struct {
 	foreign    *atomic.Bool // the peer's checks named other credentials (tamper.go)
 	restarter  *restarter
 	log        logging.LeveledLogger
-	safety     *safety // the exchange that fixes the safety number (verify.go)
+	safety     *safety   // the exchange that fixes the safety number (verify.go)
+	on         *handlers // what the user registered (handlers.go)
 
 	// chat is the channel the chat goes out on, once one is open
 	// (channels.go); peerChat says a peer that is not a pigeon has opened
@@ -225,11 +197,11 @@ type Session struct {
 	inbox   inbox
 	rates   rates // the path's bit rates, for Stats
 
-	mu        sync.Mutex
-	peer      Peer        // what the peer is (SetPeer)
-	connected bool        // the connection has been up at least once
-	losing    bool        // the connection was up and is not now
-	deadline  *time.Timer // ends the call unless the connection comes (back) up
+	mu   sync.Mutex
+	peer Peer // what the peer is (SetPeer)
+	link link // the connection's state machine (state.go)
+
+	telling sync.Mutex // one StateChange told at a time, in order
 }
 
 // New creates a session with its PeerConnection, local tracks and chat
@@ -256,7 +228,8 @@ func New(opts Options) (*Session, error) {
 			return nil, fmt.Errorf("listing the network interfaces: %w", err)
 		}
 	}
-	api, err := newAPI(opts, id, network)
+	on := &handlers{}
+	api, err := newAPI(opts, id, network, on.tellBitRate)
 	if err != nil {
 		return nil, err
 	}
@@ -283,6 +256,7 @@ func New(opts Options) (*Session, error) {
 		hold:    held,
 		foreign: id.foreign,
 		safety:  safety,
+		on:      on,
 		log:     opts.LoggerFactory.NewLogger("call"),
 	}
 	held.attach(s)
@@ -300,7 +274,7 @@ func New(opts Options) (*Session, error) {
 // newAPI builds a pion API with only the codecs pigeon sends and receives,
 // with timeouts that suit a call set up by hand, and with the ICE
 // credentials of id.
-func newAPI(opts Options, id identity, network transport.Net) (*webrtc.API, error) {
+func newAPI(opts Options, id identity, network transport.Net, onBitRate func(int)) (*webrtc.API, error) {
 	m := &webrtc.MediaEngine{}
 	if err := registerCodecs(m); err != nil {
 		return nil, err
@@ -321,7 +295,7 @@ func newAPI(opts Options, id identity, network transport.Net) (*webrtc.API, erro
 	if err := webrtc.ConfigureStatsInterceptorWithOptions(ir, stats.WithLoggerFactory(logs)); err != nil {
 		return nil, err
 	}
-	if err := addCongestionControl(m, ir, opts.VideoBitRate, opts.OnTargetBitRate, logs); err != nil {
+	if err := addCongestionControl(m, ir, opts.VideoBitRate, onBitRate, logs); err != nil {
 		return nil, err
 	}
 
@@ -531,92 +505,6 @@ func (s *Session) complete(ctx context.Context, desc webrtc.SessionDescription) 
 	return *s.pc.LocalDescription(), nil
 }
 
-// wasConnected reports whether the connection has been up.
-func (s *Session) wasConnected() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.connected
-}
-
-// expect ends the call with err unless the connection is up within d.
-func (s *Session) expect(d time.Duration, err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.deadline != nil {
-		s.deadline.Stop()
-	}
-	s.deadline = time.AfterFunc(d, func() { s.end(err) })
-}
-
-func (s *Session) onState(state webrtc.PeerConnectionState) {
-	if s.opts.OnState != nil {
-		s.opts.OnState(state)
-	}
-	if (state == webrtc.PeerConnectionStateFailed || state == webrtc.PeerConnectionStateClosed) &&
-		s.iceUp.Load() && !s.dtlsUp.Load() {
-		// ICE reached the peer but the DTLS handshake never completed:
-		// the certificates did not match. The failed handshake, or the
-		// peer's reaction to it, may close the connection before the
-		// DTLS failure itself is told: say why all the same.
-		s.end(ErrCertificateMismatch)
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	switch state {
-	case webrtc.PeerConnectionStateConnected:
-		if s.connected {
-			// Back after an interruption: what was not acknowledged is
-			// sent again, and the pictures lost meanwhile are replaced
-			// by a keyframe instead of waiting for the next one.
-			go s.resend()
-			go s.requestKeyFrames()
-		} else {
-			go s.sampleRates()
-		}
-		s.connected, s.losing = true, false
-		if s.deadline != nil {
-			s.deadline.Stop()
-		}
-	case webrtc.PeerConnectionStateDisconnected, webrtc.PeerConnectionStateConnecting:
-		// It may come back by itself (a Wi-Fi blip), or after an ICE
-		// restart (connecting again): give it Timeout from when it was
-		// lost.
-		if !s.connected || s.losing {
-			break
-		}
-		s.losing = true
-		if s.deadline != nil {
-			s.deadline.Stop()
-		}
-		s.deadline = time.AfterFunc(s.opts.Timeout, func() { s.end(ErrConnectionLost) })
-	case webrtc.PeerConnectionStateFailed:
-		if s.connected {
-			go s.end(ErrConnectionLost)
-		} else {
-			go s.end(ErrConnectFailed)
-		}
-	case webrtc.PeerConnectionStateClosed:
-		if s.peer == PeerOther {
-			// How such a peer hangs up.
-			go s.peerHungUp()
-			break
-		}
-		// Closed by the peer (DTLS close) without a goodbye; when we close
-		// it ourselves the call has already ended and this changes nothing.
-		// A goodbye that came just before the close may still be on its
-		// way through pion's goroutines: give it a moment to end the call
-		// as a hang-up.
-		go func() {
-			select {
-			case <-s.done:
-			case <-time.After(byeGrace):
-				s.end(ErrPeerClosed)
-			}
-		}()
-	}
-}
-
 // end records why the call ended, the first time only. Once this side has
 // begun to hang up, whatever happens to the connection is part of that: the
 // peer, told goodbye, may close it before the goodbye has left here.
@@ -640,12 +528,7 @@ func (s *Session) onTrack(track *webrtc.TrackRemote, receiver *webrtc.RTPReceive
 		// encoder's interval: the first picture shows seconds sooner.
 		s.RequestKeyFrame(track.SSRC())
 	}
-	if s.opts.OnTrack != nil {
-		s.opts.OnTrack(track, receiver)
-		return
-	}
-	// Nobody wants the media: drain it so pion's buffers do not fill.
-	go drain(track)
+	s.tellTrack(track, receiver)
 }
 
 // drain reads track until it ends, throwing the packets away.
@@ -766,8 +649,8 @@ func (s *Session) onMessage(msg webrtc.DataChannelMessage) {
 		if !s.inbox.first(m.ID) {
 			break
 		}
-		if text, whole := s.inbox.join(m.Text, m.More); whole && s.opts.OnMessage != nil {
-			s.opts.OnMessage(text)
+		if text, whole := s.inbox.join(m.Text, m.More); whole {
+			s.tellMessage(text)
 		}
 	case typeAck:
 		s.outbox.ack(m.ID)
@@ -778,8 +661,8 @@ func (s *Session) onMessage(msg webrtc.DataChannelMessage) {
 	case typeReveal:
 		s.peerRevealed(m.Value)
 	case typeMedia:
-		if s.opts.OnPeerMedia != nil && m.Audio != nil && m.Video != nil {
-			s.opts.OnPeerMedia(*m.Audio, *m.Video)
+		if m.Audio != nil && m.Video != nil {
+			s.tellPeerMedia(*m.Audio, *m.Video)
 		}
 	case typeBye:
 		s.peerHungUp()
@@ -866,9 +749,7 @@ func (s *Session) endErr() error {
 func (s *Session) closeWhenDone() {
 	<-s.done
 	s.mu.Lock()
-	if s.deadline != nil {
-		s.deadline.Stop()
-	}
+	s.link.stopDeadline()
 	s.mu.Unlock()
 	// mediadevices' tracks can block pion's Close forever (a track's unbind
 	// waits on an encoder that is not running); the call is over either

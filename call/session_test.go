@@ -11,6 +11,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/pigeon-call/pigeon/capture"
+	"github.com/pigeon-call/pigeon/internal/calltest"
 )
 
 // peer is one side of a test call and what it saw.
@@ -21,13 +22,15 @@ type peer struct {
 	hungUp   chan struct{}
 	tracks   chan webrtc.RTPCodecType // one per remote track that delivered a packet
 	silent   chan time.Time           // when the peer was first reported not responding
+	events   chan Event               // what the state machine told, but EventNone
 }
 
 // newPeer makes one side of a test call on loopback; configure, if given,
 // changes its options before the session is made.
 func newPeer(t testing.TB, role Role, media *capture.Media, timeout time.Duration, configure ...func(*Options)) *peer {
 	t.Helper()
-	p := &peer{hungUp: make(chan struct{}), tracks: make(chan webrtc.RTPCodecType, 4), silent: make(chan time.Time, 1)}
+	p := &peer{hungUp: make(chan struct{}), tracks: make(chan webrtc.RTPCodecType, 4), silent: make(chan time.Time, 1),
+		events: make(chan Event, 32)}
 	var tracks []webrtc.TrackLocal
 	if media != nil {
 		for _, tr := range media.Tracks() {
@@ -40,33 +43,6 @@ func newPeer(t testing.TB, role Role, media *capture.Media, timeout time.Duratio
 		Interfaces: []string{"lo"},
 		Timeout:    timeout,
 		PasteWait:  timeout,
-		OnMessage: func(text string) {
-			p.mu.Lock()
-			p.messages = append(p.messages, text)
-			p.mu.Unlock()
-		},
-		OnHangUp: func() { close(p.hungUp) },
-		OnState: func(state webrtc.PeerConnectionState) {
-			if state == webrtc.PeerConnectionStateDisconnected {
-				select {
-				case p.silent <- time.Now():
-				default:
-				}
-			}
-		},
-		OnTrack: func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
-			go func() {
-				buf := make([]byte, 1500)
-				if _, _, err := tr.Read(buf); err == nil {
-					p.tracks <- tr.Kind()
-				}
-				for {
-					if _, _, err := tr.Read(buf); err != nil {
-						return
-					}
-				}
-			}()
-		},
 	}
 	for _, c := range configure {
 		c(&opts)
@@ -77,7 +53,56 @@ func newPeer(t testing.TB, role Role, media *capture.Media, timeout time.Duratio
 	}
 	p.Session = s
 	t.Cleanup(func() { s.Close() })
+	s.OnMessage(func(text string) {
+		p.mu.Lock()
+		p.messages = append(p.messages, text)
+		p.mu.Unlock()
+	})
+	s.OnHangUp(func() { close(p.hungUp) })
+	s.OnStateChange(func(c StateChange) {
+		if c.Event != EventNone {
+			select {
+			case p.events <- c.Event:
+			default:
+			}
+		}
+		if c.State == webrtc.PeerConnectionStateDisconnected {
+			select {
+			case p.silent <- time.Now():
+			default:
+			}
+		}
+	})
+	s.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		go func() {
+			buf := make([]byte, 1500)
+			if _, _, err := tr.Read(buf); err == nil {
+				p.tracks <- tr.Kind()
+			}
+			for {
+				if _, _, err := tr.Read(buf); err != nil {
+					return
+				}
+			}
+		}()
+	})
 	return p
+}
+
+// waitEvents waits for the state machine to tell want, in order, and
+// nothing else meanwhile.
+func (p *peer) waitEvents(t testing.TB, want ...Event) {
+	t.Helper()
+	for _, w := range want {
+		select {
+		case got := <-p.events:
+			if got != w {
+				t.Fatalf("the state machine told %v, want %v", got, w)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("the state machine never told %v", w)
+		}
+	}
 }
 
 func (p *peer) received() []string {
@@ -89,20 +114,10 @@ func (p *peer) received() []string {
 // connect runs the offer/answer exchange between caller and callee.
 func connect(t *testing.T, caller, callee *peer) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	offer, err := caller.Offer(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	answer, err := callee.Answer(ctx, offer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := caller.Accept(answer); err != nil {
-		t.Fatal(err)
-	}
+	calltest.Handshake(t, caller, callee)
 }
+
+func TestMain(m *testing.M) { calltest.VerifyNoLeaks(m) }
 
 // openTestMedia opens a small test picture and tone.
 func openTestMedia(t *testing.T) *capture.Media {

@@ -33,12 +33,11 @@ func TestSwitchedSourceReachesThePeer(t *testing.T) {
 	}
 	defer out.Close()
 	caller := newPeer(t, Caller, media, 10*time.Second)
-	callee := newPeer(t, Callee, nil, 10*time.Second, func(o *Options) {
-		o.OnTrack = func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
-			if tr.Kind() == webrtc.RTPCodecTypeVideo {
-				videoTracks.Add(1)
-				go out.Play(tr)
-			}
+	callee := newPeer(t, Callee, nil, 10*time.Second)
+	callee.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		if tr.Kind() == webrtc.RTPCodecTypeVideo {
+			videoTracks.Add(1)
+			go out.Play(tr)
 		}
 	})
 	connect(t, caller, callee)
@@ -106,25 +105,25 @@ func TestVideoAddedToACallWithout(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer out.Close()
-			showVideo := func(o *Options) {
-				o.OnTrack = func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
-					if tr.Kind() == webrtc.RTPCodecTypeVideo {
-						firstVideo.CompareAndSwap(0, time.Now().UnixNano())
-						videoTracks.Add(1)
-						go out.Play(tr)
-						return
-					}
-					go drain(tr)
+			showVideo := func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+				if tr.Kind() == webrtc.RTPCodecTypeVideo {
+					firstVideo.CompareAndSwap(0, time.Now().UnixNano())
+					videoTracks.Add(1)
+					go out.Play(tr)
+					return
 				}
+				go drain(tr)
 			}
 			adding := openMedia(t, capture.None, capture.Test)
 			var sender, receiver *peer
 			if adder == Caller {
 				sender = newPeer(t, Caller, adding, 10*time.Second)
-				receiver = newPeer(t, Callee, openMedia(t, capture.None, capture.Test), 10*time.Second, showVideo)
+				receiver = newPeer(t, Callee, openMedia(t, capture.None, capture.Test), 10*time.Second)
+				receiver.OnTrack(showVideo)
 				connect(t, sender, receiver)
 			} else {
-				receiver = newPeer(t, Caller, openMedia(t, capture.None, capture.Test), 10*time.Second, showVideo)
+				receiver = newPeer(t, Caller, openMedia(t, capture.None, capture.Test), 10*time.Second)
+				receiver.OnTrack(showVideo)
 				sender = newPeer(t, Callee, adding, 10*time.Second)
 				connect(t, receiver, sender)
 			}

@@ -242,8 +242,8 @@ func TestNoSafetyNumberFromPeer(t *testing.T) {
 	asked := make(chan string, 1)
 	s := newPeer(t, Caller, nil, 10*time.Second, func(o *Options) {
 		o.numberWait = 500 * time.Millisecond
-		o.Verify = func(number string) error {
-			asked <- number
+		o.Verify = func(_ context.Context, v Verification) error {
+			asked <- v.SafetyNumber
 			return ErrNotVerified
 		}
 	})

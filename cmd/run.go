@@ -93,19 +93,9 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	defer out.Close()
 
 	var (
-		connectedAt  atomic.Int64 // unix nanoseconds, set from pion's goroutine
-		ups          atomic.Int64 // how many times the connection came up
-		reconnecting atomic.Bool  // the path was lost, and the person told
-		ver          *verifier
+		connectedAt atomic.Int64 // unix nanoseconds, set from pion's goroutine
+		ver         *verifier
 	)
-	// lost tells the person, once a loss, that the path is gone.
-	lost := func() {
-		if s := current.Load(); s == nil || isDone(s.Done()) || !reconnecting.CompareAndSwap(false, true) {
-			return
-		}
-		say("peer not responding: reconnecting (for up to %s)...; if it does not come back because both of you "+
-			"changed networks, /restart gives a code to send your peer by another way", opts.Timeout)
-	}
 	if opts.Verify {
 		ver = newVerifier(say)
 	}
@@ -113,7 +103,7 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	if err != nil {
 		return err
 	}
-	verify, err := checkPeer(opts, &current, ver, say)
+	verify, err := checkPeer(opts, ver, say)
 	if err != nil {
 		return err
 	}
@@ -132,101 +122,80 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 		Verify:        verify,
 		Certificate:   cert,
 		LoggerFactory: pionLogs(opts.Verbose, say),
-		OnTargetBitRate: func(bps int) {
-			if opts.Verbose {
-				say("video bit rate target %d kbit/s", bps/1000)
-			}
-			media.SetVideoBitRate(bps)
-		},
-		OnState: func(state webrtc.PeerConnectionState) {
-			switch state {
-			case webrtc.PeerConnectionStateConnected:
-				tr.Mark(trace.Connected)
-				ups.Add(1)
-				reconnecting.Store(false)
-				if !connectedAt.CompareAndSwap(0, time.Now().UnixNano()) {
-					// Pictures sent while the path was lost never arrived:
-					// send one the peer can start from now. (The encoder
-					// holds its lock while it waits for a picture: not in
-					// pion's callback.) The first connection needs none:
-					// the first picture pion lets through is a keyframe
-					// (capture's prepared tracks).
-					go media.ForceKeyFrame()
-					say("reconnected")
-					break
-				}
-				say("connected")
-				if s := current.Load(); s != nil {
-					if st, ok := s.Stats(); ok && opts.Verbose {
-						say("path: %s", st.Path())
-					}
-					go sayNumber(s, say)
-				}
-			case webrtc.PeerConnectionStateDisconnected:
-				lost()
-			case webrtc.PeerConnectionStateConnecting:
-				if opts.Verbose {
-					say("connection %s", state)
-				}
-				// Connecting again is how an ICE restart shows: said only
-				// if the path is not back soon, as when this side moved
-				// and the peer cannot be found.
-				if connectedAt.Load() != 0 {
-					gen := ups.Load()
-					time.AfterFunc(lostAfter, func() {
-						if ups.Load() == gen {
-							lost()
-						}
-					})
-				}
-			default:
-				if opts.Verbose {
-					say("connection %s", state)
-				}
-			}
-		},
-		OnDataChannel: ctl.files.receive,
-		OnOpen: func() {
-			tr.Mark(trace.ChatOpen)
-			if verify != nil {
-				// Held until now: what was encoded meanwhile was dropped.
-				go media.ForceKeyFrame()
-			}
-			for _, path := range opts.Send {
-				if s := current.Load(); s != nil {
-					ctl.files.start(s, path)
-				}
-			}
-			if opts.IO.InTTY {
-				say("chat open: type a line and press Enter to send it; /quit or Ctrl-D hangs up")
-			} else {
-				say("chat open")
-			}
-		},
-		Name:      opts.Name,
-		OnMessage: chat.received,
-		OnPeerName: func(name string) {
-			chat.peerNamed(name)
-			say("the peer's name is %s", name)
-		},
-		OnChatDropped: func(messages int, bytes int64) {
-			say("%d chat messages from the peer (%s) came while the call was held, past the %d messages or %s kept: they were dropped unread",
-				messages, transfer.FormatBytes(bytes), call.MaxHeldMessages, transfer.FormatBytes(call.MaxHeldBytes))
-		},
-		OnHangUp:    func() { say("the peer hung up") },
-		OnPeerMedia: ctl.peerMedia,
-		OnTrack: func(track *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
-			say("receiving %s (%s)", track.Kind(), track.Codec().MimeType)
-			go func() {
-				if err := out.Play(track); err != nil {
-					say("receiving %s: %v", track.Kind(), err)
-				}
-			}()
-		},
+		Name:          opts.Name,
 	})
 	if err != nil {
 		return err
 	}
+	session.OnTargetBitRate(func(bps int) {
+		if opts.Verbose {
+			say("video bit rate target %d kbit/s", bps/1000)
+		}
+		media.SetVideoBitRate(bps)
+	})
+	session.OnStateChange(func(c call.StateChange) {
+		switch c.Event {
+		case call.EventConnected:
+			tr.Mark(trace.Connected)
+			connectedAt.Store(time.Now().UnixNano())
+			say("connected")
+			if st, ok := session.Stats(); ok && opts.Verbose {
+				say("path: %s", st.Path())
+			}
+			go sayNumber(session, say)
+		case call.EventReconnected:
+			tr.Mark(trace.Connected)
+			// Pictures sent while the path was lost never arrived: send
+			// one the peer can start from now. (The encoder holds its
+			// lock while it waits for a picture: not in pion's
+			// callback.)
+			go media.ForceKeyFrame()
+			say("reconnected")
+		case call.EventReconnecting:
+			say("peer not responding: reconnecting (for up to %s)...; if it does not come back because both of you "+
+				"changed networks, /restart gives a code to send your peer by another way", opts.Timeout)
+		}
+		if opts.Verbose && c.Event == call.EventNone &&
+			c.State != webrtc.PeerConnectionStateConnected && c.State != webrtc.PeerConnectionStateDisconnected {
+			say("connection %s", c.State)
+		}
+	})
+	session.OnError(func(err error) { say("%v", err) })
+	session.OnDataChannel(ctl.files.receive)
+	session.OnOpen(func() {
+		tr.Mark(trace.ChatOpen)
+		if verify != nil {
+			// Held until now: what was encoded meanwhile was dropped.
+			go media.ForceKeyFrame()
+		}
+		for _, path := range opts.Send {
+			ctl.files.start(session, path)
+		}
+		if opts.IO.InTTY {
+			say("chat open: type a line and press Enter to send it; /quit or Ctrl-D hangs up")
+		} else {
+			say("chat open")
+		}
+	})
+	session.OnMessage(chat.received)
+	session.OnPeerName(func(name string) {
+		chat.peerNamed(name)
+		say("the peer's name is %s", name)
+	})
+	session.OnChatDropped(func(messages int, bytes int64) {
+		say("%d chat messages from the peer (%s) came while the call was held, past the %d messages or %s kept: they were dropped unread",
+			messages, transfer.FormatBytes(bytes), call.MaxHeldMessages, transfer.FormatBytes(call.MaxHeldBytes))
+	})
+	session.OnHangUp(func() { say("the peer hung up") })
+	session.OnPeerMedia(ctl.peerMedia)
+	session.OnTrack(func(track *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		say("receiving %s (%s)", track.Kind(), track.Codec().MimeType)
+		go func() {
+			if err := out.Play(track); err != nil {
+				say("receiving %s: %v", track.Kind(), err)
+			}
+		}()
+	})
 	defer session.Close()
 	current.Store(session)
 
@@ -298,20 +267,6 @@ func pionLogs(verbose bool, say func(string, ...any)) logging.LoggerFactory {
 		return pionlog.Discard
 	}
 	return pionlog.New(func(line string) { say("%s", line) })
-}
-
-// lostAfter is how long a connection may be connecting again, after an
-// ICE restart, before the person is told it is lost.
-const lostAfter = 2 * time.Second
-
-// isDone reports whether done is closed.
-func isDone(done <-chan struct{}) bool {
-	select {
-	case <-done:
-		return true
-	default:
-		return false
-	}
 }
 
 // traceVideo writes when the first remote picture was decoded, and how many

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -47,7 +48,7 @@ func sayNumber(s *call.Session, say func(string, ...any)) {
 // checkPeer returns call.Options.Verify for --peer and --verify, or nil
 // without them: the peer's certificate is checked against the known peers,
 // then the user is asked to confirm the safety number.
-func checkPeer(opts *CallOptions, current *atomic.Pointer[call.Session], ver *verifier, say func(string, ...any)) (func(string) error, error) {
+func checkPeer(opts *CallOptions, ver *verifier, say func(string, ...any)) (func(context.Context, call.Verification) error, error) {
 	if opts.Peer == "" && ver == nil {
 		return nil, nil
 	}
@@ -58,17 +59,9 @@ func checkPeer(opts *CallOptions, current *atomic.Pointer[call.Session], ver *ve
 			return nil, err
 		}
 	}
-	return func(number string) error {
-		s := current.Load()
-		if s == nil {
-			return call.ErrEnded
-		}
+	return func(ctx context.Context, peer call.Verification) error {
 		if opts.Peer != "" {
-			fp, err := s.RemoteFingerprint()
-			if err != nil {
-				return err
-			}
-			first, err := known.Check(opts.Peer, fp)
+			first, err := known.Check(opts.Peer, peer.Fingerprint)
 			if err != nil && !errors.Is(err, trust.ErrPeerChanged) {
 				return fmt.Errorf("checking %s's certificate: %w", opts.Peer, err)
 			}
@@ -81,10 +74,10 @@ func checkPeer(opts *CallOptions, current *atomic.Pointer[call.Session], ver *ve
 				say("%s's certificate is the one on record", opts.Peer)
 			}
 		}
-		if ver != nil && number == "" {
+		if ver != nil && peer.SafetyNumber == "" {
 			return fmt.Errorf("%w: %w", call.ErrNotVerified, call.ErrNoSafetyNumber)
 		}
-		if ver != nil && !ver.ask(number, s.Done()) {
+		if ver != nil && !ver.ask(peer.SafetyNumber, ctx.Done()) {
 			return call.ErrNotVerified
 		}
 		return nil

@@ -180,26 +180,7 @@ func TestVideoOnAddsVideoToACallWithout(t *testing.T) {
 			ctl, media, said := testControls(t, capture.Options{Video: capture.None})
 			peerVideo := make(chan struct{}, 1)
 			peerTold := make(chan bool, 4)
-			peerOpts := call.Options{
-				Interfaces: []string{"lo"}, Timeout: 10 * time.Second, PasteWait: 10 * time.Second,
-				OnPeerMedia: func(_, videoOn bool) { peerTold <- videoOn },
-				OnTrack: func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
-					go func() {
-						buf := make([]byte, 1500)
-						for {
-							if _, _, err := tr.Read(buf); err != nil {
-								return
-							}
-							if tr.Kind() == webrtc.RTPCodecTypeVideo {
-								select {
-								case peerVideo <- struct{}{}:
-								default:
-								}
-							}
-						}
-					}()
-				},
-			}
+			peerOpts := call.Options{Interfaces: []string{"lo"}, Timeout: 10 * time.Second, PasteWait: 10 * time.Second}
 			peerOpts.Role = call.Caller
 			if c.role == call.Caller {
 				peerOpts.Role = call.Callee
@@ -209,6 +190,23 @@ func TestVideoOnAddsVideoToACallWithout(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { peer.Close() })
+			peer.OnPeerMedia(func(_, videoOn bool) { peerTold <- videoOn })
+			peer.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+				go func() {
+					buf := make([]byte, 1500)
+					for {
+						if _, _, err := tr.Read(buf); err != nil {
+							return
+						}
+						if tr.Kind() == webrtc.RTPCodecTypeVideo {
+							select {
+							case peerVideo <- struct{}{}:
+							default:
+							}
+						}
+					}
+				}()
+			})
 			self, err := call.New(call.Options{Role: c.role, Interfaces: []string{"lo"}, Timeout: 10 * time.Second, PasteWait: 10 * time.Second})
 			if err != nil {
 				t.Fatal(err)

@@ -111,30 +111,30 @@ func newCompactPeer(t *testing.T, role call.Role, withMedia bool) *compactPeer {
 		Timeout:     15 * time.Second,
 		PasteWait:   15 * time.Second,
 		Credentials: offline.ICECredentials,
-		OnMessage: func(text string) {
-			p.mu.Lock()
-			p.messages = append(p.messages, text)
-			p.mu.Unlock()
-		},
-		OnTrack: func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
-			go func() {
-				buf := make([]byte, 1500)
-				for {
-					if _, _, err := tr.Read(buf); err != nil {
-						return
-					}
-					p.mu.Lock()
-					p.kinds[tr.Kind()] = true
-					p.mu.Unlock()
-				}
-			}()
-		},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	p.Session = s
 	t.Cleanup(func() { s.Close() })
+	s.OnMessage(func(text string) {
+		p.mu.Lock()
+		p.messages = append(p.messages, text)
+		p.mu.Unlock()
+	})
+	s.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		go func() {
+			buf := make([]byte, 1500)
+			for {
+				if _, _, err := tr.Read(buf); err != nil {
+					return
+				}
+				p.mu.Lock()
+				p.kinds[tr.Kind()] = true
+				p.mu.Unlock()
+			}
+		}()
+	})
 	return p
 }
 

@@ -50,17 +50,10 @@ func throughRelay(t *testing.T, verify bool) {
 	callerOffer, relayOffer := filepath.Join(dir, "caller-offer"), filepath.Join(dir, "relay-offer")
 
 	// The relay's two halves forward each other's chat.
-	var toCaller, toCallee atomic.Pointer[call.Session]
-	half := func(role call.Role, other *atomic.Pointer[call.Session]) *call.Session {
+	half := func(role call.Role) *call.Session {
 		s, err := call.New(call.Options{
 			Role: role, Interfaces: []string{"lo"}, Timeout: 15 * time.Second, PasteWait: 15 * time.Second,
 			Credentials: offline.ICECredentials,
-			OnMessage: func(text string) {
-				relayed.Add(1)
-				if o := other.Load(); o != nil {
-					go o.Send(text)
-				}
-			},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -68,8 +61,15 @@ func throughRelay(t *testing.T, verify bool) {
 		t.Cleanup(func() { s.Close() })
 		return s
 	}
-	toCaller.Store(half(call.Callee, &toCallee))
-	toCallee.Store(half(call.Caller, &toCaller))
+	toCaller, toCallee := half(call.Callee), half(call.Caller)
+	forward := func(from, to *call.Session) {
+		from.OnMessage(func(text string) {
+			relayed.Add(1)
+			go to.Send(text)
+		})
+	}
+	forward(toCaller, toCallee)
+	forward(toCallee, toCaller)
 
 	caller := start(t, args([]string{"call", "--signal-out", callerOffer, "--signal-in", "-"}, flags)...)
 	waitOutput(t, "caller", caller.stderr, "offer written to")
@@ -81,7 +81,7 @@ func throughRelay(t *testing.T, verify bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	answer, err := toCaller.Load().Answer(ctx, webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer.SDP})
+	answer, err := toCaller.Answer(ctx, webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer.SDP})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func throughRelay(t *testing.T, verify bool) {
 		t.Fatal(err)
 	}
 
-	ownOffer, err := toCallee.Load().Offer(ctx)
+	ownOffer, err := toCallee.Offer(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func throughRelay(t *testing.T, verify bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := toCallee.Load().Accept(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: calleeAnswer.SDP}); err != nil {
+	if err := toCallee.Accept(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: calleeAnswer.SDP}); err != nil {
 		t.Fatal(err)
 	}
 	fmt.Fprintln(caller.stdin, answerCode)
@@ -134,7 +134,7 @@ func throughRelay(t *testing.T, verify bool) {
 		t.Fatalf("both processes show %s through a relay that re-signs", numbers[0])
 	}
 	// Each shows the number it shares with the half of the relay it reached.
-	for i, s := range []*call.Session{toCaller.Load(), toCallee.Load()} {
+	for i, s := range []*call.Session{toCaller, toCallee} {
 		if n, err := s.SafetyNumber(); err != nil || n != numbers[i] {
 			t.Errorf("side %d shows %s, the relay half it reached %s (%v)", i, numbers[i], n, err)
 		}
