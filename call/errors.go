@@ -21,7 +21,7 @@ var (
 	// ErrAnswerUsed means the caller was handed a second answer: a call
 	// takes one answer to its offer, and another one, replayed or from a
 	// second peer, is refused.
-	ErrAnswerUsed = errors.New("this call has already taken an answer to its offer: a second answer is refused (to call someone else, start another pigeon call)")
+	ErrAnswerUsed = errors.New("this call has already taken an answer to its offer: a second answer is refused")
 
 	// ErrNotVerified means the user did not confirm the safety number
 	// (Options.Verify said no): the call was ended before any media or chat
@@ -45,7 +45,7 @@ var (
 
 	// ErrNoRestartNeeded means a restart code was asked for while the
 	// path to the peer works.
-	ErrNoRestartNeeded = errors.New("the call is connected: no restart code is needed (/restart is for a call that stays reconnecting because both sides changed networks)")
+	ErrNoRestartNeeded = errors.New("the call is connected: no restart code is needed")
 
 	// ErrPeerNotPigeon means a step needs a peer that speaks pigeon's
 	// call channels, and this one is another WebRTC program (PeerOther).

@@ -95,6 +95,10 @@ func (h *hold) attach(s *Session) {
 	}
 }
 
+// Holds reports whether the session holds its call until Options.Verify
+// releases it.
+func (s *Session) Holds() bool { return s.hold != nil }
+
 // holding reports whether the call is still held. A nil hold never is.
 func (h *hold) holding() bool { return h != nil && !h.isReleased() }
 

@@ -30,6 +30,12 @@ var (
 	// cannot be read, is not of a kind pigeon plays, or is damaged.
 	ErrMediaFile = errors.New("cannot play the media file")
 
+	// ErrSoundNotVideo means a file given as video holds sound, and
+	// ErrVideoNotSound a file given as sound holds pictures; each comes
+	// with ErrMediaFile.
+	ErrSoundNotVideo = errors.New("it holds sound, not video")
+	ErrVideoNotSound = errors.New("it holds pictures, not sound")
+
 	// ErrNoVideo means the media sends no video, so its source cannot be
 	// switched.
 	ErrNoVideo = errors.New("no video is sent")

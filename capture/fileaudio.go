@@ -72,7 +72,7 @@ func OpenFileAudio(path string) (*FileAudio, error) {
 	case kindOgg:
 		sound, err = newOggSound(f)
 	case kindY4M, kindIVF, kindPicture:
-		err = errors.New("it holds pictures, not sound: give it to --video")
+		err = ErrVideoNotSound
 	default:
 		err = errors.New("it is not a sound file pigeon plays (WAV, or Ogg Opus)")
 	}

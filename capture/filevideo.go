@@ -67,7 +67,7 @@ func OpenFileVideo(path string, width, height int) (*FileVideo, error) {
 	case kindIVF:
 		pics, err = newIVFPictures(f)
 	case kindWAV, kindOgg:
-		err = errors.New("it holds sound, not video: give it to --audio")
+		err = ErrSoundNotVideo
 	case kindPicture:
 		err = errPicture
 	default:

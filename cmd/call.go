@@ -16,6 +16,7 @@ import (
 	"github.com/pigeon-call/pigeon/apm"
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/capture"
+	"github.com/pigeon-call/pigeon/control"
 	"github.com/pigeon-call/pigeon/offline"
 )
 
@@ -155,7 +156,7 @@ func newCallCommand(io *IOStreams, role call.Role, runF func(*CallOptions) error
 	}
 
 	f := cmd.Flags()
-	f.StringVar(&opts.Video, "video", defaultVideo, "video to send: camera, test, screen (X11), none, image:FILE (a PNG or JPEG picture, shown as a camera would, read again when it changes), or FILE: a video file played in a loop at its own frame rate (Y4M, or IVF with VP8; ./NAME for a file named like a word above); /source switches it during the call")
+	f.StringVar(&opts.Video, "video", control.DefaultVideo, "video to send: camera, test, screen (X11), none, image:FILE (a PNG or JPEG picture, shown as a camera would, read again when it changes), or FILE: a video file played in a loop at its own frame rate (Y4M, or IVF with VP8; ./NAME for a file named like a word above); /source switches it during the call")
 	f.StringVar(&opts.Audio, "audio", capture.Mic, "audio to send: mic, test, none, or FILE: a sound file played in a loop (WAV, or Ogg Opus)")
 	f.StringSliceVar(&opts.Devices, "device", nil, "camera or microphone to use, by the ID 'pigeon devices' shows (repeatable)")
 	f.BoolVar(&opts.RawMic, "raw-mic", false, "send the microphone as it records, without echo cancellation, noise suppression or gain control (with headphones, or for music)")

@@ -226,15 +226,15 @@ func (v *chatView) readLine() (string, error) {
 	return strings.TrimRight(line, "\r\n"), err
 }
 
-// peerNamed records the name the peer gave.
-func (v *chatView) peerNamed(name string) {
+// PeerNamed records the name the peer gave.
+func (v *chatView) PeerNamed(name string) {
 	v.mu.Lock()
 	v.peer = name
 	v.mu.Unlock()
 }
 
-// received prints a message from the peer.
-func (v *chatView) received(text string) {
+// Received prints a message from the peer.
+func (v *chatView) Received(text string) {
 	if !v.io.OutTTY {
 		// One message a line, whatever it holds, and nothing a terminal
 		// would obey: a script reads lines, and a person may cat the file.

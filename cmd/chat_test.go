@@ -28,13 +28,13 @@ func TestChatViewPlainLines(t *testing.T) {
 			v := newChatView(io, "me")
 			v.now = noon
 			v.start(bufio.NewReader(io.In))
-			v.peerNamed("alice")
-			v.received("hello there")
-			v.received("\x1b[31mred")
-			v.received("two\r\nlines")
-			v.received("\x1b]52;c;cm0gLXJm\a \u009b2J \u202etxt.exe")
-			v.received("over\rwrite")
-			v.received("tab\tkept")
+			v.PeerNamed("alice")
+			v.Received("hello there")
+			v.Received("\x1b[31mred")
+			v.Received("two\r\nlines")
+			v.Received("\x1b]52;c;cm0gLXJm\a \u009b2J \u202etxt.exe")
+			v.Received("over\rwrite")
+			v.Received("tab\tkept")
 			if out.String() != tt.want {
 				t.Errorf("stdout %q, want %q", out, tt.want)
 			}
@@ -56,7 +56,7 @@ func TestChatViewWithoutAPeerName(t *testing.T) {
 	io.OutTTY = true
 	v := newChatView(io, "me")
 	v.now = func() time.Time { return time.Date(2026, 1, 2, 9, 7, 0, 0, time.Local) }
-	v.received("two\nlines")
+	v.Received("two\nlines")
 	if want := "09:07 peer: two\n      lines\n"; out.String() != want {
 		t.Errorf("stdout %q, want %q", out, want)
 	}
@@ -95,13 +95,5 @@ func TestNameFlag(t *testing.T) {
 	}
 	if defaultName() == "" {
 		t.Error("the default name is empty")
-	}
-}
-
-func TestBitRate(t *testing.T) {
-	for bps, want := range map[float64]string{0: "0 kbit/s", 950e3: "950 kbit/s", 1.25e6: "1.2 Mbit/s", 31.6e3: "32 kbit/s"} {
-		if got := bitRate(bps); got != want {
-			t.Errorf("bitRate(%g) = %q, want %q", bps, got, want)
-		}
 	}
 }

@@ -2,13 +2,14 @@ package cmd
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
+	"slices"
 
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/capture"
 	"github.com/pigeon-call/pigeon/internal/private"
 	"github.com/pigeon-call/pigeon/offline"
+	"github.com/pigeon-call/pigeon/transfer"
 	"github.com/pigeon-call/pigeon/trust"
 )
 
@@ -47,56 +48,85 @@ const exitCodesHelp = `Exit codes:
 // usageError marks a mistake in the command line.
 type usageError struct{ error }
 
+// advice is what a person can try, on pigeon's command line or in its
+// chat, for errors whose package says only what happened: the flag or the
+// command that helps. advise adds it.
+var advice = []struct {
+	err error
+	try string
+}{
+	{offline.ErrEmpty, ", or pass it in a file with --signal-in FILE"},
+	{offline.ErrTruncated, ", or save it in a file and pass --signal-in FILE"},
+	{offline.ErrOutdated, " (or to send its code with --format full)"},
+	{offline.ErrExpired, ", or pass --max-age 0"},
+	{offline.ErrRestartMismatch, ": ask your peer to type /restart in this call and send you the code it prints"},
+	{call.ErrAnswerUsed, " (to call someone else, start another pigeon call)"},
+	{call.ErrNoRestartNeeded, " (/restart is for a call that stays reconnecting because both sides changed networks)"},
+	{capture.ErrSoundNotVideo, ": give it to --audio"},
+	{capture.ErrVideoNotSound, ": give it to --video"},
+	{trust.ErrNoKnownPeersFile, " (pass --known-peers FILE)"},
+	{transfer.ErrOverMaxSize, "; --max-file-size takes a larger one"},
+}
+
+// advise returns err's message with what to try, where pigeon knows it:
+// the line a person reads, at the end of pigeon or in the call.
+func advise(err error) string {
+	msg := err.Error()
+	for _, a := range advice {
+		if errors.Is(err, a.err) {
+			return msg + a.try
+		}
+	}
+	return msg
+}
+
 // exitCode maps an error to the documented exit code, and to the line a
 // person reads: what happened, and what to do.
 func exitCode(err error) (int, string) {
 	if err == nil {
 		return ExitOK, ""
 	}
-	var usage usageError
-	switch {
-	case errors.As(err, &usage):
-		return ExitBadInput, err.Error() + " (see --help)"
-	case errors.Is(err, offline.ErrEmpty), errors.Is(err, offline.ErrTruncated),
-		errors.Is(err, offline.ErrCorrupt), errors.Is(err, offline.ErrWrongKind),
-		errors.Is(err, offline.ErrUnsupportedVersion), errors.Is(err, offline.ErrOutdated), errors.Is(err, call.ErrWrongSignal),
-		errors.Is(err, offline.ErrExpired):
-		return ExitBadInput, err.Error()
-	case errors.Is(err, capture.ErrNoCamera):
-		return ExitNoMedia, fmt.Sprintf("%v: use --video test to send a test picture, or --video none to send no video", err)
-	case errors.Is(err, capture.ErrNoMicrophone):
-		return ExitNoMedia, fmt.Sprintf("%v: use --audio test to send a test tone, or --audio none to send no sound", err)
-	case errors.Is(err, capture.ErrNoScreen):
-		return ExitNoMedia, fmt.Sprintf("%v: run pigeon on an X11 desktop, or send --video camera or --video test", err)
-	case errors.Is(err, capture.ErrMediaFile):
-		return ExitNoMedia, fmt.Sprintf("%v: pigeon plays Y4M and IVF (VP8) video and WAV and Ogg Opus sound, "+
-			"which ffmpeg makes of other files (ffmpeg -i IN -c:v libvpx -b:v 1M OUT.ivf, ffmpeg -i IN OUT.wav)", err)
-	case errors.Is(err, capture.ErrDeviceFailed), errors.Is(err, capture.ErrUnknownSource):
-		return ExitNoMedia, err.Error()
-	case errors.Is(err, private.ErrSymlink), errors.Is(err, private.ErrNotFile):
-		// A path given on the command line (--signal-out, --qr-png,
-		// --record) that pigeon will not write to.
-		return ExitBadInput, err.Error()
-	case errors.Is(err, fs.ErrNotExist):
-		// A file named on the command line (--signal-in, --scan-image,
-		// --send) that is not there.
-		return ExitBadInput, err.Error() + ": check the path"
-	case errors.Is(err, call.ErrCertificateMismatch):
-		return ExitTampered, err.Error()
-	case errors.Is(err, offline.ErrAnswerMismatch), errors.Is(err, call.ErrAnswerUsed):
-		return ExitAnswer, err.Error()
-	case errors.Is(err, call.ErrCommitmentMismatch):
-		return ExitCommitment, err.Error()
-	case errors.Is(err, call.ErrNotVerified):
-		return ExitNotVerified, err.Error()
-	case errors.Is(err, trust.ErrPeerChanged):
-		return ExitPeerChanged, err.Error()
-	case errors.Is(err, trust.ErrIdentityPermissions):
-		return ExitBadInput, err.Error()
-	case errors.Is(err, call.ErrConnectFailed):
-		return ExitNoConnect, fmt.Sprintf("%v: check that both sides are on one network, or add --stun or --turn", err)
-	case errors.Is(err, call.ErrConnectionLost), errors.Is(err, call.ErrPeerClosed):
-		return ExitConnection, err.Error()
+	code, msg := ExitError, advise(err)
+	if errors.As(err, new(usageError)) {
+		return ExitBadInput, msg + " (see --help)"
 	}
-	return ExitError, err.Error()
+	for _, e := range exits {
+		if slices.ContainsFunc(e.errs, func(target error) bool { return errors.Is(err, target) }) {
+			code = e.code
+			msg += e.try
+			break
+		}
+	}
+	return code, msg
+}
+
+// exits are the exit codes of the errors callers branch on, each with what
+// to try beyond advice, in the order they are matched.
+var exits = []struct {
+	errs []error
+	code int
+	try  string
+}{
+	{[]error{offline.ErrEmpty, offline.ErrTruncated, offline.ErrCorrupt, offline.ErrWrongKind, offline.ErrUnsupportedVersion,
+		offline.ErrOutdated, call.ErrWrongSignal, offline.ErrExpired}, ExitBadInput, ""},
+	{[]error{capture.ErrNoCamera}, ExitNoMedia, ": use --video test to send a test picture, or --video none to send no video"},
+	{[]error{capture.ErrNoMicrophone}, ExitNoMedia, ": use --audio test to send a test tone, or --audio none to send no sound"},
+	{[]error{capture.ErrNoScreen}, ExitNoMedia, ": run pigeon on an X11 desktop, or send --video camera or --video test"},
+	{[]error{capture.ErrMediaFile}, ExitNoMedia, ": pigeon plays Y4M and IVF (VP8) video and WAV and Ogg Opus sound, " +
+		"which ffmpeg makes of other files (ffmpeg -i IN -c:v libvpx -b:v 1M OUT.ivf, ffmpeg -i IN OUT.wav)"},
+	{[]error{capture.ErrDeviceFailed, capture.ErrUnknownSource}, ExitNoMedia, ""},
+	// A path given on the command line (--signal-out, --qr-png, --record)
+	// that pigeon will not write to.
+	{[]error{private.ErrSymlink, private.ErrNotFile}, ExitBadInput, ""},
+	// A file named on the command line (--signal-in, --scan-image, --send)
+	// that is not there.
+	{[]error{fs.ErrNotExist}, ExitBadInput, ": check the path"},
+	{[]error{call.ErrCertificateMismatch}, ExitTampered, ""},
+	{[]error{offline.ErrAnswerMismatch, call.ErrAnswerUsed}, ExitAnswer, ""},
+	{[]error{call.ErrCommitmentMismatch}, ExitCommitment, ""},
+	{[]error{call.ErrNotVerified}, ExitNotVerified, ""},
+	{[]error{trust.ErrPeerChanged}, ExitPeerChanged, ""},
+	{[]error{trust.ErrIdentityPermissions}, ExitBadInput, ""},
+	{[]error{call.ErrConnectFailed}, ExitNoConnect, ": check that both sides are on one network, or add --stun or --turn"},
+	{[]error{call.ErrConnectionLost, call.ErrPeerClosed}, ExitConnection, ""},
 }

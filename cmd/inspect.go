@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pigeon-call/pigeon/console"
+	"github.com/pigeon-call/pigeon/control"
 	"github.com/pigeon-call/pigeon/offline"
 )
 
@@ -160,7 +161,7 @@ func printDetails(w io.Writer, sig offline.Signal, now time.Time, maxAge time.Du
 	for i, c := range d.Candidates {
 		row(label(i, "addresses"), "%s, %s", c, c.Scope())
 	}
-	row("reveals", "%s", strings.TrimPrefix(describeReveals(sig), "this "+d.Kind.String()+" reveals "))
+	row("reveals", "%s", strings.TrimPrefix(control.DescribeReveals(sig), "this "+d.Kind.String()+" reveals "))
 	tw.Flush()
 }
 
@@ -188,7 +189,7 @@ func printRestart(w io.Writer, code string, r offline.Restart) {
 	for i, c := range addresses {
 		row(label(i, "addresses"), "%s, %s", c, c.Scope())
 	}
-	row("reveals", "%s", strings.TrimPrefix(describeRevealed("restart code", addresses), "this restart code reveals "))
+	row("reveals", "%s", strings.TrimPrefix(control.DescribeRevealed("restart code", addresses), "this restart code reveals "))
 	tw.Flush()
 }
 

@@ -10,29 +10,43 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/pion/logging"
-	"github.com/pion/mediadevices"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/pigeon-call/pigeon/apm"
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/capture"
 	"github.com/pigeon-call/pigeon/console"
+	"github.com/pigeon-call/pigeon/control"
 	"github.com/pigeon-call/pigeon/internal/pionlog"
 	"github.com/pigeon-call/pigeon/internal/trace"
 	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/render"
-	"github.com/pigeon-call/pigeon/transfer"
 )
 
-// runCall runs one call from the first code to the hang-up: capture, then
-// the session, with remote media going to render and codes going through
-// offline.
+// aCall is what one call is made of, from the first code to the hang-up:
+// capture, then the session, then where the remote media goes, and the
+// controller that joins them.
+type aCall struct {
+	opts      *CallOptions
+	say       func(string, ...any)
+	chat      *chatView
+	tr        *trace.Writer
+	latencies trace.Latencies
+
+	media   *capture.Media
+	session *call.Session
+	out     *render.Output
+	ctl     *control.Controller
+}
+
+// runCall runs one call: the codes go through offline, the remote media
+// to render, and the person's commands to the controller.
 func runCall(ctx context.Context, opts *CallOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
@@ -42,74 +56,99 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	keepPrivate()
 	chat := newChatView(opts.IO, opts.Name)
 	defer chat.close()
-	say := newStatus(&chat.errOut)
-	tr, err := trace.Open(opts.Trace)
-	if err != nil {
+	c := &aCall{opts: opts, chat: chat, say: newStatus(&chat.errOut)}
+	var err error
+	if c.tr, err = trace.Open(opts.Trace); err != nil {
 		return fmt.Errorf("opening the trace file: %w", err)
 	}
-	defer tr.Close()
+	defer c.tr.Close()
+	defer c.close()
+	if err := c.open(); err != nil {
+		return err
+	}
 
+	stdin := bufio.NewReader(opts.IO.In)
+	sig := &signalIO{opts: opts, stdin: stdin, media: c.media, out: c.out, session: c.session}
+	offer, err := exchange(ctx, c.session, sig, opts.Role, c.tr, c.say)
+	if err != nil {
+		if ctx.Err() != nil {
+			c.say("stopped before the call started")
+			return nil
+		}
+		return err
+	}
+	c.say("connecting...")
+	if opts.Role == call.Caller {
+		c.ctl.Offered(offer)
+	}
+	chat.start(stdin)
+	go c.ctl.Read(chat.readLine, opts.Duration == 0)
+	c.waitForTheEnd(ctx, stopSignals)
+	err = c.session.Wait()
+	chat.close()
+	c.report()
+	return err
+}
+
+// open opens the media, the session, the output and the controller, in
+// that order: each is made with what it needs in hand.
+func (c *aCall) open() error {
+	opts := c.opts
 	// The speakers hand the far end what they play; the microphone's echo
 	// canceller takes it out of what the room sends back.
 	opts.farEnd = apm.NewFarEnd()
-	media, err := openMedia(opts)
-	if err != nil {
+	var err error
+	if c.media, err = openMedia(opts); err != nil {
 		return err
 	}
-	defer media.Close()
-	say("sending %s", describeMedia(media))
-	watchTrack(media.Audio, "sound", say)
-	watchTrack(media.Video(), "video", say)
+	c.say("sending %s", describeMedia(c.media))
+	control.WatchTrack(c.media.Audio, "sound", c.say)
+	control.WatchTrack(c.media.Video(), "video", c.say)
 	if opts.turnPassShown {
-		say("--turn-pass can be read by any user of this machine while pigeon runs (ps): --turn-pass-file or $%s keeps it out of sight", turnPassEnv)
+		c.say("--turn-pass can be read by any user of this machine while pigeon runs (ps): --turn-pass-file or $%s keeps it out of sight", turnPassEnv)
 	}
-
-	// The session is made after the output it feeds; the output's hooks
-	// reach it through current once it exists.
-	var current atomic.Pointer[call.Session]
-	ctl := newControls(media, &current, say)
-	ctl.show = func(line string) { fmt.Fprintln(&chat.errOut, line) }
-	callCtx, endTransfers := context.WithCancel(ctx)
-	defer endTransfers()
-	ctl.files = newFiles(callCtx, opts, say, chat.showStatus, tr)
-	// With a trace, the test picture's stamp gives each remote picture's
-	// time from capture to decoding, for make bench.
-	var latencies trace.Latencies
-	var onFrame func(*image.YCbCr)
-	if opts.Trace != "" {
-		onFrame = func(img *image.YCbCr) {
-			if at, ok := capture.ReadStamp(img, time.Now()); ok {
-				latencies.Add(time.Since(at))
-			}
-		}
+	var ver *control.Verifier
+	if opts.Verify {
+		ver = control.NewVerifier(c.say)
+	}
+	if c.session, err = c.newSession(ver); err != nil {
+		return err
 	}
 	if err := prepareRecording(opts.Record); err != nil {
 		return err
 	}
-	out, err := openOutput(opts, say, &current, ctl, onFrame)
-	if err != nil {
+	if c.out, err = openOutput(opts, c.say, c.session, c.media, c.onFrame()); err != nil {
 		return err
 	}
-	defer out.Close()
+	c.ctl = control.New(control.Options{
+		Session: c.session, Media: c.media, Output: c.out,
+		Say:     c.say,
+		Show:    func(line string) { fmt.Fprintln(&c.chat.errOut, line) },
+		Status:  c.chat.showStatus,
+		Chat:    c.chat,
+		Explain: advise,
+		Files: control.Files{Dir: opts.DownloadDir, AcceptAll: opts.AcceptFiles, MaxSize: int64(opts.MaxFileSize),
+			OnTransfer: pace.transfer},
+		Verifier: ver, Send: opts.Send,
+		Typed: opts.IO.InTTY, Verbose: opts.Verbose, Timeout: opts.Timeout, Trace: c.tr,
+	})
+	return nil
+}
 
-	var (
-		connectedAt atomic.Int64 // unix nanoseconds, set from pion's goroutine
-		ver         *verifier
-	)
-	if opts.Verify {
-		ver = newVerifier(say)
-	}
-	cert, err := loadIdentity(opts, say)
+// newSession makes the call's session from the flags.
+func (c *aCall) newSession(ver *control.Verifier) (*call.Session, error) {
+	opts := c.opts
+	cert, err := loadIdentity(opts, c.say)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	verify, err := checkPeer(opts, ver, say)
+	verify, err := checkPeer(opts, ver, c.say)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	session, err := call.New(call.Options{
+	return call.New(call.Options{
 		Role:          opts.Role,
-		Tracks:        localTracks(media),
+		Tracks:        localTracks(c.media),
 		ICEServers:    opts.iceServers(),
 		Interfaces:    opts.Interfaces,
 		HideAddresses: opts.HideIPs,
@@ -121,143 +160,74 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 		Credentials:   offline.ICECredentials,
 		Verify:        verify,
 		Certificate:   cert,
-		LoggerFactory: pionLogs(opts.Verbose, say),
+		LoggerFactory: pionLogs(opts.Verbose, c.say),
 		Name:          opts.Name,
 	})
-	if err != nil {
-		return err
-	}
-	session.OnTargetBitRate(func(bps int) {
-		if opts.Verbose {
-			say("video bit rate target %d kbit/s", bps/1000)
-		}
-		media.SetVideoBitRate(bps)
-	})
-	session.OnStateChange(func(c call.StateChange) {
-		switch c.Event {
-		case call.EventConnected:
-			tr.Mark(trace.Connected)
-			connectedAt.Store(time.Now().UnixNano())
-			say("connected")
-			if st, ok := session.Stats(); ok && opts.Verbose {
-				say("path: %s", st.Path())
-			}
-			go sayNumber(session, say)
-		case call.EventReconnected:
-			tr.Mark(trace.Connected)
-			// Pictures sent while the path was lost never arrived: send
-			// one the peer can start from now. (The encoder holds its
-			// lock while it waits for a picture: not in pion's
-			// callback.)
-			go media.ForceKeyFrame()
-			say("reconnected")
-		case call.EventReconnecting:
-			say("peer not responding: reconnecting (for up to %s)...; if it does not come back because both of you "+
-				"changed networks, /restart gives a code to send your peer by another way", opts.Timeout)
-		}
-		if opts.Verbose && c.Event == call.EventNone &&
-			c.State != webrtc.PeerConnectionStateConnected && c.State != webrtc.PeerConnectionStateDisconnected {
-			say("connection %s", c.State)
-		}
-	})
-	session.OnError(func(err error) { say("%v", err) })
-	session.OnDataChannel(ctl.files.receive)
-	session.OnOpen(func() {
-		tr.Mark(trace.ChatOpen)
-		if verify != nil {
-			// Held until now: what was encoded meanwhile was dropped.
-			go media.ForceKeyFrame()
-		}
-		for _, path := range opts.Send {
-			ctl.files.start(session, path)
-		}
-		if opts.IO.InTTY {
-			say("chat open: type a line and press Enter to send it; /quit or Ctrl-D hangs up")
-		} else {
-			say("chat open")
-		}
-	})
-	session.OnMessage(chat.received)
-	session.OnPeerName(func(name string) {
-		chat.peerNamed(name)
-		say("the peer's name is %s", name)
-	})
-	session.OnChatDropped(func(messages int, bytes int64) {
-		say("%d chat messages from the peer (%s) came while the call was held, past the %d messages or %s kept: they were dropped unread",
-			messages, transfer.FormatBytes(bytes), call.MaxHeldMessages, transfer.FormatBytes(call.MaxHeldBytes))
-	})
-	session.OnHangUp(func() { say("the peer hung up") })
-	session.OnPeerMedia(ctl.peerMedia)
-	session.OnTrack(func(track *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
-		say("receiving %s (%s)", track.Kind(), track.Codec().MimeType)
-		go func() {
-			if err := out.Play(track); err != nil {
-				say("receiving %s: %v", track.Kind(), err)
-			}
-		}()
-	})
-	defer session.Close()
-	current.Store(session)
+}
 
-	stdin := bufio.NewReader(opts.IO.In)
-	offer, err := exchange(ctx, session, &signalIO{opts: opts, stdin: stdin, media: media, out: out, session: session}, opts.Role, tr, say)
-	if err != nil {
-		if ctx.Err() != nil {
-			say("stopped before the call started")
-			return nil
-		}
-		return err
+// onFrame returns, with a trace, what notes each remote picture's time
+// from capture to decoding, from the test picture's stamp, for make bench.
+func (c *aCall) onFrame() func(*image.YCbCr) {
+	if c.opts.Trace == "" {
+		return nil
 	}
-	say("connecting...")
+	return func(img *image.YCbCr) {
+		if at, ok := capture.ReadStamp(img, time.Now()); ok {
+			c.latencies.Add(time.Since(at))
+		}
+	}
+}
 
-	refused := refuseAnswers(session, opts.Role, offer, say)
-	chat.start(stdin)
-	go readChat(session, chat.readLine, opts.Duration == 0, ctl, func(line string) bool { return ver.take(line) || refused(line) }, ver.end)
+// waitForTheEnd waits for the call to end, or hangs up: on Ctrl-C, after
+// --duration, or when the person asks.
+func (c *aCall) waitForTheEnd(ctx context.Context, stopSignals func()) {
 	var timeUp <-chan time.Time
-	if opts.Duration > 0 {
-		timer := time.NewTimer(opts.Duration)
+	if c.opts.Duration > 0 {
+		timer := time.NewTimer(c.opts.Duration)
 		defer timer.Stop()
 		timeUp = timer.C
 	}
 	select {
-	case <-session.Done():
+	case <-c.session.Done():
+		return
 	case <-ctx.Done():
-		chat.close()  // the terminal as it was, before a second Ctrl-C
-		stopSignals() // a second Ctrl-C ends pigeon at once
-		say("hanging up")
-		session.HangUp()
+		c.chat.close() // the terminal as it was, before a second Ctrl-C
+		stopSignals()  // a second Ctrl-C ends pigeon at once
+		c.say("hanging up")
 	case <-timeUp:
-		say("hanging up after %s", opts.Duration)
-		session.HangUp()
-	case <-ctl.quit:
-		say("hanging up")
-		session.HangUp()
+		c.say("hanging up after %s", c.opts.Duration)
+	case <-c.ctl.Quit():
+		c.say("hanging up")
 	}
+	c.session.HangUp()
+}
 
-	err = session.Wait()
-	chat.close()
-	if at := connectedAt.Load(); at != 0 {
-		say("call lasted %s", time.Since(time.Unix(0, at)).Round(100*time.Millisecond))
+// report says, once the call has ended, how it went.
+func (c *aCall) report() {
+	ended := time.Now()
+	c.out.Close()
+	c.ctl.Summary(ended)
+	traceVideo(c.tr, c.out.Stats(), &c.latencies)
+	if c.opts.Record != "" {
+		c.say("recorded in %s", c.opts.Record)
 	}
-	out.Close()
-	stats := out.Stats()
-	traceVideo(tr, stats, &latencies)
-	for _, st := range stats {
-		say("received %s", st)
+	c.ctl.Undelivered()
+}
+
+// close releases what open opened.
+func (c *aCall) close() {
+	if c.session != nil {
+		c.session.Close()
 	}
-	if st, ok := media.EchoStats(); ok && opts.Verbose {
-		say("echo canceller: %s", st)
+	if c.out != nil {
+		c.out.Close()
 	}
-	if opts.Record != "" {
-		say("recorded in %s", opts.Record)
+	if c.ctl != nil {
+		c.ctl.Close()
 	}
-	if lost := session.Undelivered(); len(lost) > 0 {
-		say("%d chat messages never reached the peer:", len(lost))
-		for _, text := range lost {
-			say("  %s", text)
-		}
+	if c.media != nil {
+		c.media.Close()
 	}
-	return err
 }
 
 // pionLogs is where pion's log lines go: with -v, to status lines worded
@@ -314,14 +284,14 @@ func exchange(ctx context.Context, s *call.Session, sig *signalIO, role call.Rol
 			return offline.Signal{}, err
 		}
 		setPeer(s, answer, say)
-		return offer, acceptAnswer(s, offer, answer, say)
+		return offer, control.AcceptAnswer(s, offer, answer, say)
 	}
 	offer, err := receive(offline.Offer)
 	if err != nil {
 		return offline.Signal{}, err
 	}
 	setPeer(s, offer, say)
-	answer, err := s.Answer(ctx, describe(offer))
+	answer, err := s.Answer(ctx, control.Description(offer))
 	if err != nil {
 		return offline.Signal{}, err
 	}
@@ -363,77 +333,6 @@ func peerNotes(peer offline.Signal) []string {
 	return notes
 }
 
-// acceptAnswer hands the session an answer to the offer this side sent, and
-// refuses one made for another offer (offline.CheckAnswer) or a second one
-// (call.ErrAnswerUsed). An answer that names no offer, an older pigeon's or
-// another WebRTC program's, is taken with a warning.
-func acceptAnswer(s *call.Session, offer, answer offline.Signal, say func(string, ...any)) error {
-	if err := offline.CheckAnswer(offer, answer); err != nil {
-		return err
-	}
-	if answer.AnswersTo == nil {
-		say("this answer does not say which offer it answers (an older pigeon's, or another WebRTC program's): it cannot be checked against yours")
-	}
-	return s.Accept(describe(answer))
-}
-
-// refuseAnswers returns, for the caller, what a chat line that holds an
-// answer code is taken for: a second answer, refused and not sent to the
-// peer (it says false for any other line). A person who pastes an answer
-// into a call that is up has the wrong window, or is being sent someone
-// else's; either way the call goes on with the answer it has.
-func refuseAnswers(s *call.Session, role call.Role, offer offline.Signal, say func(string, ...any)) func(line string) bool {
-	return func(line string) bool {
-		if role != call.Caller {
-			return false
-		}
-		answer, err := offline.Decode(line)
-		if err != nil || answer.Kind != offline.Answer {
-			return false
-		}
-		err = acceptAnswer(s, offer, answer, func(string, ...any) {})
-		if err == nil {
-			err = call.ErrAnswerUsed // cannot happen: the session has its answer
-		}
-		say("not sent to the peer: %v", err)
-		return true
-	}
-}
-
-// readChat sends each line that next returns as a chat message, and acts
-// on commands (/quit, /mute, ...); lines taken otherwise (a reply to
-// --verify's question, a second answer refused) are not sent. end is told
-// the input ended. The end of input, when endHangsUp, hangs up once the
-// chat is open, so the peer hears the goodbye; Ctrl-C read as a key hangs
-// up too.
-func readChat(s *call.Session, next func() (string, error), endHangsUp bool, ctl *controls, taken func(line string) bool, end func()) {
-	for {
-		line, err := next()
-		if errors.Is(err, console.ErrInterrupted) {
-			end()
-			ctl.hangUp()
-			return
-		}
-		if line != "" && !taken(line) && !ctl.command(line) {
-			if s.Send(line) != nil {
-				return // the call is over
-			}
-		}
-		if err != nil {
-			end()
-			if endHangsUp && errors.Is(err, io.EOF) {
-				select {
-				case <-s.Ready():
-					ctl.files.wait()
-					ctl.hangUp()
-				case <-s.Done():
-				}
-			}
-			return
-		}
-	}
-}
-
 func openMedia(opts *CallOptions) (*capture.Media, error) {
 	var devices []capture.Device
 	if len(opts.Devices) > 0 {
@@ -444,21 +343,6 @@ func openMedia(opts *CallOptions) (*capture.Media, error) {
 		return nil, err
 	}
 	return capture.Open(copts)
-}
-
-// watchTrack tells the person when the file or device that feeds t (the
-// sound or the video, as what says) fails during the call: a file found
-// damaged, a camera unplugged. The track has ended; the call goes on.
-func watchTrack(t mediadevices.Track, what string, say func(format string, args ...any)) {
-	if t == nil {
-		return
-	}
-	t.OnEnded(func(err error) {
-		// Not when the call's end closes the track.
-		if errors.Is(err, capture.ErrMediaFile) || errors.Is(err, capture.ErrDeviceFailed) {
-			say("the %s stopped: %v", what, err)
-		}
-	})
 }
 
 func localTracks(m *capture.Media) []webrtc.TrackLocal {
@@ -478,6 +362,68 @@ func describeMedia(m *capture.Media) string {
 		audio = "no audio"
 	}
 	return video + " and " + audio
+}
+
+// viewAuto picks the best view the machine has.
+const viewAuto = "auto"
+
+// chooseView turns --view into a render view: auto is a window when there
+// is a display, the terminal when stdout is one, and nothing otherwise.
+func chooseView(opts *CallOptions) render.View {
+	switch opts.View {
+	case viewAuto, "":
+		switch {
+		case render.DisplayAvailable():
+			return render.ViewWindow
+		case opts.IO.OutTTY && opts.IO.TerminalSize != nil:
+			return render.ViewTerminal
+		}
+		return render.ViewNone
+	}
+	return render.View(opts.View)
+}
+
+// validView checks --view.
+func validView(v string) error {
+	switch v {
+	case viewAuto, string(render.ViewWindow), string(render.ViewTerminal), string(render.ViewNone):
+		return nil
+	}
+	return fmt.Errorf("--view %q: use auto, window, terminal or none", v)
+}
+
+// openOutput opens where the remote media goes: the view, the speakers and
+// any recording.
+func openOutput(opts *CallOptions, say func(string, ...any), s *call.Session, media *capture.Media, onFrame func(*image.YCbCr)) (*render.Output, error) {
+	ro := render.Options{
+		OnVideoFrame:    onFrame,
+		Speaker:         opts.Speaker,
+		FarEnd:          opts.farEnd,
+		Warn:            func(err error) { say("%v", err) },
+		RequestKeyFrame: s.RequestKeyFrame,
+	}
+	if strings.HasSuffix(strings.ToLower(opts.Record), ".webm") {
+		ro.RecordFile = opts.Record
+	} else {
+		ro.RecordDir = opts.Record
+	}
+	ro.View = chooseView(opts)
+	if ro.View == render.ViewTerminal {
+		ro.Terminal, ro.TerminalSize = opts.IO.Out, opts.IO.TerminalSize
+	}
+	out, err := render.New(ro)
+	if errors.Is(err, render.ErrNoDisplay) && opts.View == viewAuto {
+		say("no window can be opened (%v): the video is not shown", err)
+		ro.View = render.ViewNone
+		out, err = render.New(ro)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if ro.View != render.ViewNone {
+		media.Preview(out.ShowLocal)
+	}
+	return out, nil
 }
 
 // newStatus returns a printer of status lines, safe to call from pion's

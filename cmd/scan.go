@@ -1,249 +1,20 @@
 package cmd
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"image"
 	"image/color"
-	"os"
-	"path/filepath"
-	"regexp"
-	"strings"
 	"sync"
-	"time"
-	"unicode/utf8"
 
 	"github.com/pigeon-call/pigeon/capture"
+	"github.com/pigeon-call/pigeon/control"
 	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/render"
 	"github.com/pigeon-call/pigeon/render/picture"
 	"github.com/pigeon-call/pigeon/render/termview"
 	"github.com/pigeon-call/pigeon/scan"
 )
-
-// partPeriod is how long each part of a long code is shown before the next.
-const partPeriod = time.Second
-
-// previewRows is the height of the camera's preview in the terminal when
-// no code is shown beside it.
-const previewRows = 16
-
-// codeShow shows this side's code for as long as the peer may need it: on
-// the terminal, with the camera's preview and a status line beside it
-// while the peer's code is scanned; in the window, beside the preview; and
-// in the --qr-png file. A long code's parts are shown in turn. Its
-// goroutine stops with stop.
-type codeShow struct {
-	parts  []string   // the texts of the QR codes: one, or the parts of a long code
-	rows   [][]string // each part's QR code in half blocks, for the terminal
-	width  int        // columns of those
-	images []image.Image
-	block  *termview.Block // nil for no terminal
-	cols   func() int
-	out    *render.Output // the window, or nil
-	pngOut string         // the --qr-png file that shows the parts in turn; "" for none
-	begun  time.Time
-
-	mu      sync.Mutex
-	preview image.Image // what the camera sees, for the terminal; nil for none
-	live    bool        // a scan is on: the window is drawn with the camera's frames
-	outline []image.Point
-	colour  color.RGBA
-	status  string
-
-	quit chan struct{}
-	wg   sync.WaitGroup
-}
-
-// newCodeShow prepares the showing of parts: on the terminal when block is
-// not nil, as QR codes drawn in style, and in the window when out has one.
-func newCodeShow(parts []string, block *termview.Block, cols func() int, style offline.QRStyle, out *render.Output) (*codeShow, error) {
-	c := &codeShow{parts: parts, block: block, cols: cols, quit: make(chan struct{})}
-	if block != nil {
-		for _, p := range parts {
-			rows, width, err := qrRows(p, style)
-			if err != nil {
-				return nil, err
-			}
-			c.rows, c.width = append(c.rows, rows), max(c.width, width)
-		}
-	}
-	if out != nil && out.Window() {
-		c.out = out
-		for _, p := range parts {
-			var b bytes.Buffer
-			if err := offline.WriteQRPNG(&b, p, 1); err != nil {
-				return nil, err
-			}
-			img, err := scan.ReadImage(&b)
-			if err != nil {
-				return nil, err
-			}
-			c.images = append(c.images, img)
-		}
-	}
-	return c, nil
-}
-
-// part returns the index of the part to show now.
-func (c *codeShow) part() int {
-	if len(c.parts) == 0 {
-		return 0
-	}
-	return int(time.Since(c.begun)/partPeriod) % len(c.parts)
-}
-
-// codeImage returns the QR code to show in the window now, or nil.
-func (c *codeShow) codeImage() image.Image {
-	if c == nil || len(c.images) == 0 {
-		return nil
-	}
-	return c.images[c.part()]
-}
-
-// start begins showing: again each partPeriod, or more often with a
-// preview in the terminal.
-func (c *codeShow) start() {
-	c.begun = time.Now()
-	c.wg.Add(1)
-	go func() {
-		defer c.wg.Done()
-		tick := time.NewTicker(100 * time.Millisecond)
-		defer tick.Stop()
-		shown, lastDraw := -1, time.Time{}
-		for {
-			part := c.part()
-			if c.pngOut != "" && part != shown && len(c.parts) > 1 {
-				// Errors were seen when the files were first written.
-				writeQRPNGFile(c.pngOut, c.parts[part])
-			}
-			c.mu.Lock()
-			preview, live, status := c.preview != nil, c.live, c.status
-			c.mu.Unlock()
-			if c.block != nil && (part != shown || preview || time.Since(lastDraw) >= partPeriod) {
-				c.draw(part)
-				lastDraw = time.Now()
-			}
-			if c.out != nil && !live && part != shown {
-				c.out.ShowPreview(render.PreviewFrame{Code: c.images[part]})
-				c.out.SetStatus(status)
-			}
-			shown = part
-			select {
-			case <-c.quit:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-}
-
-// draw draws the terminal's block once, with the given part of the code.
-func (c *codeShow) draw(part int) {
-	c.mu.Lock()
-	f := termview.BlockFrame{Cols: c.cols(), Picture: c.preview, PictureRows: previewRows,
-		Outline: c.outline, OutlineColor: c.colour, Status: c.status}
-	c.mu.Unlock()
-	if len(c.rows) > 0 {
-		f.Code, f.CodeWidth = c.rows[part], c.width
-	}
-	c.block.Draw(f)
-}
-
-// set changes what is shown beside the code: the status, and for the
-// terminal, the camera's preview.
-func (c *codeShow) set(preview image.Image, outline []image.Point, colour color.RGBA, status string) {
-	c.mu.Lock()
-	c.preview, c.outline, c.colour, c.status = preview, outline, colour, status
-	c.mu.Unlock()
-}
-
-// scanning says whether a scan draws the window, with the camera's frames.
-func (c *codeShow) scanning(on bool) {
-	c.mu.Lock()
-	c.live = on
-	c.mu.Unlock()
-}
-
-// stop stops the showing. The terminal's block is erased, or left with the
-// code's first part, no preview and the last status, for a person to read
-// again, and what comes next goes under it; the window's preview goes.
-func (c *codeShow) stop(erase bool) {
-	select {
-	case <-c.quit:
-		return
-	default:
-	}
-	close(c.quit)
-	c.wg.Wait()
-	if c.out != nil {
-		c.out.EndPreview()
-		c.out.SetStatus("")
-	}
-	if c.block == nil {
-		return
-	}
-	if erase {
-		c.block.Erase()
-		return
-	}
-	c.mu.Lock()
-	c.preview, c.outline = nil, nil
-	c.mu.Unlock()
-	c.draw(0)
-}
-
-// ansiEscape matches the colour escapes of a QR code's rows.
-var ansiEscape = regexp.MustCompile("\x1b\\[[0-9;]*m")
-
-// qrRows returns the rows of text's QR code as WriteQRStyle draws it, and
-// their width in columns.
-func qrRows(text string, style offline.QRStyle) ([]string, int, error) {
-	var b bytes.Buffer
-	if err := offline.WriteQRStyle(&b, text, style); err != nil {
-		return nil, 0, err
-	}
-	rows := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
-	return rows, utf8.RuneCountInString(ansiEscape.ReplaceAllString(rows[0], "")), nil
-}
-
-// writeQRFiles writes the QR codes of a long code's parts to numbered files
-// beside path (offer.png: offer-1.png, offer-2.png...) and returns their
-// names.
-func writeQRFiles(path string, parts []string) ([]string, error) {
-	ext := filepath.Ext(path)
-	var names []string
-	for i, p := range parts {
-		name := fmt.Sprintf("%s-%d%s", strings.TrimSuffix(path, ext), i+1, ext)
-		if err := writeQRPNGFile(name, p); err != nil {
-			return nil, err
-		}
-		names = append(names, name)
-	}
-	return names, nil
-}
-
-// writeQRPNGFile writes the QR code of text to path, whole at once: a
-// program watching the file never sees half a picture. The picture is
-// made under a name of its own, which no one else can have made first
-// (mode 0600), and then takes the place of whatever path was, a link
-// included.
-func writeQRPNGFile(path, text string) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	if err := writeQRPNG(f, text); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return nil
-}
 
 // scanCode reads the peer's code of the wanted kind from the camera: the
 // call's own when it sends the camera's or a picture's video, or else the
@@ -263,17 +34,17 @@ func (s *signalIO) scanCode(ctx context.Context, want offline.Kind) (offline.Sig
 	if show == nil && io.ErrTTY {
 		// Nothing of this side's is shown (the callee's scan comes first):
 		// a block of its own, for the preview and the status.
-		show, _ = newCodeShow(nil, termview.NewBlock(io.ErrOut), s.cols, offline.QRStyle{}, nil)
-		show.start()
-		defer show.stop(true)
+		show, _ = control.NewCodeShow(nil, control.ShowOptions{Terminal: termview.NewBlock(io.ErrOut), Cols: s.cols})
+		show.Start()
+		defer show.Stop(true)
 	}
-	onTerminal := show != nil && show.block != nil
+	onTerminal := show.OnTerminal()
 	terminalPreview := onTerminal && chooseView(s.opts) == render.ViewTerminal
 	window := s.out != nil && s.out.Window()
 	if window {
 		if show != nil {
-			show.scanning(true)
-			defer show.scanning(false)
+			show.Scanning(true)
+			defer show.Scanning(false)
 		}
 		defer func() { s.out.EndPreview(); s.out.SetStatus("") }()
 	}
@@ -295,7 +66,7 @@ func (s *signalIO) scanCode(ctx context.Context, want offline.Kind) (offline.Sig
 	onFrame := func(img image.Image, st scan.Status) {
 		outline, colour := outlineOf(st)
 		if window {
-			s.out.ShowPreview(render.PreviewFrame{Code: show.codeImage(), Picture: img, Outline: outline, Color: colour})
+			s.out.ShowPreview(render.PreviewFrame{Code: show.CodeImage(), Picture: img, Outline: outline, Color: colour})
 		}
 		if show != nil {
 			var preview image.Image
@@ -307,7 +78,7 @@ func (s *signalIO) scanCode(ctx context.Context, want offline.Kind) (offline.Sig
 			mu.Lock()
 			text := line
 			mu.Unlock()
-			show.set(preview, outline, colour, text)
+			show.Set(preview, outline, colour, text)
 		}
 	}
 	onStatus := func(st scan.Status) {

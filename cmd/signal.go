@@ -3,10 +3,8 @@ package cmd
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -14,18 +12,13 @@ import (
 
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/capture"
-	"github.com/pigeon-call/pigeon/console"
+	"github.com/pigeon-call/pigeon/control"
 	"github.com/pigeon-call/pigeon/internal/private"
 	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/render"
 	"github.com/pigeon-call/pigeon/render/termview"
 	"github.com/pigeon-call/pigeon/scan"
 )
-
-// qrModulePixels is the size of a QR code's module in --qr-png pictures:
-// a version 4 code (33 modules and the quiet zone) makes a picture of 328
-// pixels, sharp on any screen a phone photographs.
-const qrModulePixels = 8
 
 // signalIO moves this side's code out and the peer's code in, by the
 // terminal, the standard streams, or files and FIFOs.
@@ -42,7 +35,7 @@ type signalIO struct {
 	// long answer until then. It may be nil.
 	session *call.Session
 
-	shown *codeShow // this side's code, while it is being shown
+	shown *control.CodeShow // this side's code, while it is being shown
 
 	// answering is the format of the offer this side answers, which the
 	// answer takes unless --format says otherwise.
@@ -65,17 +58,22 @@ func (s *signalIO) send(ctx context.Context, desc webrtc.SessionDescription) err
 // it: decoded from the code written, so that the digest of an offer is the
 // one the peer's answer names.
 func (s *signalIO) sendSignal(ctx context.Context, sig offline.Signal) (offline.Signal, error) {
-	text, format, err := s.encode(sig)
+	format := s.format(sig.Kind)
+	text, err := offline.EncodeAs(sig, format)
 	if err != nil {
-		return offline.Signal{}, err
+		return offline.Signal{}, err // offline's errors say which signal
 	}
 	// Of the kind it is: a raw SDP may not say.
 	sent, err := offline.ReadSignal(bufio.NewReader(strings.NewReader(text)), sig.Kind)
 	if err != nil {
 		return offline.Signal{}, fmt.Errorf("reading back this side's %s: %w", sig.Kind, err)
 	}
-	fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: %s\n", describeReveals(sent))
-	return sent, s.show(ctx, sdpTypeOf(sig.Kind), text, format)
+	if format == offline.FormatAuto && sent.Format != offline.FormatCompact && s.opts.Verbose {
+		_, why := offline.EncodeAs(sig, offline.FormatCompact)
+		fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: using the full format: %v\n", why)
+	}
+	fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: %s\n", control.DescribeReveals(sent))
+	return sent, s.show(ctx, sdpTypeOf(sig.Kind), text, sent.Format)
 }
 
 // show puts text, this side's code of type what, where --signal-out says,
@@ -114,80 +112,12 @@ func (s *signalIO) show(ctx context.Context, what webrtc.SDPType, text string, f
 	if block == nil && (out == nil || !out.Window()) && pngOut == "" {
 		return nil // shown once and for all
 	}
-	shown, err := newCodeShow(parts, block, s.cols, terminalStyle, out)
+	shown, err := control.NewCodeShow(parts, control.ShowOptions{Terminal: block, Cols: s.cols, Style: terminalStyle, Window: out, PNG: pngOut})
 	if err != nil {
 		return fmt.Errorf("drawing the %s's QR code: %w", what, err)
 	}
 	s.shown = shown
-	s.shown.pngOut = pngOut
 	return s.keepShowing(ctx)
-}
-
-// describePeerAddresses says where the peer's code points: the addresses
-// this side will send its connectivity checks to, which a person can tell
-// apart from a stranger's ("the peer's offer points to 192.168.1.5:5000
-// (LAN)").
-func describePeerAddresses(sig offline.Signal) string {
-	return describePointsTo(sig.Kind.String(), offline.Inspect(sig).Candidates)
-}
-
-// describePointsTo says where the peer's code of kind what points, given
-// its candidates; those that give no address to reach (a browser's TCP
-// candidates of type active, on port 9) point nowhere.
-func describePointsTo(what string, candidates []offline.Candidate) string {
-	var to []string
-	for _, c := range candidates {
-		if !c.Reachable() {
-			continue
-		}
-		host := console.Escape(c.Address, 0) // the peer wrote it
-		if strings.Contains(host, ":") {
-			host = "[" + host + "]"
-		}
-		// Each media section of a description that is not bundled
-		// lists its own candidates, often the same ones.
-		if item := fmt.Sprintf("%s:%d (%s)", host, c.Port, c.Scope()); !slices.Contains(to, item) {
-			to = append(to, item)
-		}
-	}
-	if len(to) == 0 {
-		return fmt.Sprintf("the peer's %s gives no address: it must reach this side first", what)
-	}
-	return fmt.Sprintf("the peer's %s points to %s", what, strings.Join(to, ", "))
-}
-
-// describeReveals says which addresses a code gives away to whoever reads
-// it, and of what kind: "this offer reveals 192.168.1.5 (LAN)".
-func describeReveals(sig offline.Signal) string {
-	return describeRevealed(sig.Kind.String(), offline.Inspect(sig).Candidates)
-}
-
-// describeRevealed says which addresses this side's code of kind what
-// gives away, given its candidates.
-func describeRevealed(what string, candidates []offline.Candidate) string {
-	var revealed, hidden []string
-	for _, c := range candidates {
-		if !c.Reveals() {
-			hidden = append(hidden, c.Address)
-			continue
-		}
-		what := c.Scope()
-		if c.Type != "host" {
-			what += ", " + console.Escape(c.Type, 0) // inspect shows the peer's codes too
-		}
-		item := fmt.Sprintf("%s (%s)", c.Address, what)
-		if !slices.Contains(revealed, item) {
-			revealed = append(revealed, item)
-		}
-	}
-	msg := fmt.Sprintf("this %s reveals ", what)
-	switch {
-	case len(revealed) == 0 && len(hidden) == 0:
-		return msg + "no address"
-	case len(revealed) == 0:
-		return msg + "no IP address, only mDNS names"
-	}
-	return msg + strings.Join(revealed, ", ")
 }
 
 // toTerminal prints this side's code on the terminal with a line of
@@ -256,15 +186,15 @@ func (s *signalIO) writeQRPNG(what webrtc.SDPType, text string, parts []string) 
 		return nil
 	}
 	if len(parts) == 1 {
-		if err := writeQRPNGFile(path, text); err != nil {
+		if err := control.WriteQRPNGFile(path, text); err != nil {
 			return fmt.Errorf("writing the %s's QR code: %w", what, err)
 		}
 		fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: QR code of the %s written to %s\n", what, path)
 		return nil
 	}
-	names, err := writeQRFiles(path, parts)
+	names, err := control.WriteQRFiles(path, parts)
 	if err == nil {
-		err = writeQRPNGFile(path, parts[0])
+		err = control.WriteQRPNGFile(path, parts[0])
 	}
 	if err != nil {
 		return fmt.Errorf("writing the %s's QR codes: %w", what, err)
@@ -280,14 +210,14 @@ func (s *signalIO) writeQRPNG(what webrtc.SDPType, text string, parts []string) 
 // up. On the terminal, where nothing else may be printed meanwhile, the
 // callee's send waits for that; otherwise the show goes on beside the call.
 func (s *signalIO) keepShowing(ctx context.Context) error {
-	s.shown.start()
+	s.shown.Start()
 	if s.opts.Role == call.Caller {
 		return nil
 	}
 	show := s.shown
 	s.shown = nil
 	if s.session == nil {
-		show.stop(false)
+		show.Stop(false)
 		return nil
 	}
 	wait := func() {
@@ -296,9 +226,9 @@ func (s *signalIO) keepShowing(ctx context.Context) error {
 		case <-s.session.Done():
 		case <-ctx.Done():
 		}
-		show.stop(false)
+		show.Stop(false)
 	}
-	if show.block != nil {
+	if show.OnTerminal() {
 		wait()
 	} else {
 		go wait()
@@ -310,50 +240,25 @@ func (s *signalIO) keepShowing(ctx context.Context) error {
 // terminal.
 func (s *signalIO) endShow() {
 	if s.shown != nil {
-		s.shown.stop(false)
+		s.shown.Stop(false)
 		s.shown = nil
 	}
 }
 
-// encode writes sig in the format --format asks for. By default an answer
-// takes the form of its offer when that is not pigeon's own (json, sdp, raw
-// JSON: another program reads it); otherwise the compact form is written
-// when the session fits it, and the full one otherwise.
-func (s *signalIO) encode(sig offline.Signal) (string, offline.Format, error) {
+// format is the format --format asks for this side's code of kind. By
+// default an answer takes the form of its offer when that is not pigeon's
+// own (json, sdp, raw JSON: another program reads it); otherwise offline
+// picks the compact form when the session fits it, and the full one
+// otherwise.
+func (s *signalIO) format(kind offline.Kind) offline.Format {
 	format := s.opts.Format.Format
-	if format == offline.FormatAuto && sig.Kind == offline.Answer {
+	if format == offline.FormatAuto && kind == offline.Answer {
 		switch s.answering {
 		case offline.FormatJSON, offline.FormatSDP, offline.FormatRawJSON:
 			format = s.answering
 		}
 	}
-	if format == offline.FormatAuto {
-		text, err := offline.EncodeAs(sig, offline.FormatCompact)
-		if err == nil {
-			return text, offline.FormatCompact, nil
-		}
-		if !errors.Is(err, offline.ErrNotCompact) {
-			return "", 0, err
-		}
-		if s.opts.Verbose {
-			fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: using the full format: %v\n", err)
-		}
-		format = offline.FormatFull
-	}
-	text, err := offline.EncodeAs(sig, format)
-	if err != nil {
-		return "", 0, err // offline's errors say which signal
-	}
-	return text, format, nil
-}
-
-// writeQRPNG writes the QR code of text to f, and closes it.
-func writeQRPNG(f *os.File, text string) error {
-	err := offline.WriteQRPNG(f, text, qrModulePixels)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return format
 }
 
 // receive reads the peer's code of the wanted kind where --signal-in says,
@@ -363,12 +268,7 @@ func (s *signalIO) receive(ctx context.Context, want offline.Kind) (webrtc.Sessi
 	if err != nil {
 		return webrtc.SessionDescription{}, err
 	}
-	return describe(sig), nil
-}
-
-// describe returns sig as pion takes it.
-func describe(sig offline.Signal) webrtc.SessionDescription {
-	return webrtc.SessionDescription{Type: sdpTypeOf(sig.Kind), SDP: sig.SDP}
+	return control.Description(sig), nil
 }
 
 // receiveSignal reads the peer's code as receive does, and returns the
@@ -422,7 +322,7 @@ func (s *signalIO) receiveSignal(ctx context.Context, want offline.Kind) (offlin
 		}
 		fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: read the peer's %s (%s), made %s\n", want, sig.Format, age)
 	}
-	fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: %s\n", describePeerAddresses(sig))
+	fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: %s\n", control.DescribePeerAddresses(sig))
 	// Only an offer can be stale: an answer is made when the offer is read,
 	// and the callee's --paste-wait, which the caller does not know, bounds
 	// how long it may take to come back.

@@ -17,6 +17,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"github.com/pigeon-call/pigeon/call"
+	"github.com/pigeon-call/pigeon/control"
 	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/scan"
 )
@@ -291,12 +292,12 @@ func TestSignalLongCodeInParts(t *testing.T) {
 		numbered[string(data)] = i + 1
 	}
 	seen := map[int]bool{}
-	deadline := time.Now().Add(time.Duration(len(parts)+3) * partPeriod)
+	deadline := time.Now().Add(time.Duration(len(parts)+3) * control.PartPeriod)
 	for len(seen) < len(parts) && time.Now().Before(deadline) {
 		if data, err := os.ReadFile(path); err == nil && numbered[string(data)] > 0 {
 			seen[numbered[string(data)]] = true
 		}
-		time.Sleep(partPeriod / 10)
+		time.Sleep(control.PartPeriod / 10)
 	}
 	if len(seen) != len(parts) {
 		t.Errorf("%s showed %d of the %d parts", path, len(seen), len(parts))

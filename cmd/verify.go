@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync/atomic"
 
 	"github.com/pion/webrtc/v4"
 
 	"github.com/pigeon-call/pigeon/call"
+	"github.com/pigeon-call/pigeon/control"
 	"github.com/pigeon-call/pigeon/trust"
 )
 
@@ -28,27 +28,10 @@ func loadIdentity(opts *CallOptions, say func(string, ...any)) (*webrtc.Certific
 	return &cert, nil
 }
 
-// sayNumber tells the safety number once the exchange that fixes it is
-// done, a round trip after the chat opens.
-func sayNumber(s *call.Session, say func(string, ...any)) {
-	select {
-	case <-s.Ready():
-	case <-s.Done():
-		return
-	}
-	n, err := s.SafetyNumber()
-	switch {
-	case err == nil:
-		say("safety number %s: read it to your peer; if theirs differs, hang up: someone is in the middle", n)
-	case errors.Is(err, call.ErrNoSafetyNumber):
-		say("%v", err)
-	}
-}
-
 // checkPeer returns call.Options.Verify for --peer and --verify, or nil
 // without them: the peer's certificate is checked against the known peers,
 // then the user is asked to confirm the safety number.
-func checkPeer(opts *CallOptions, ver *verifier, say func(string, ...any)) (func(context.Context, call.Verification) error, error) {
+func checkPeer(opts *CallOptions, ver *control.Verifier, say func(string, ...any)) (func(context.Context, call.Verification) error, error) {
 	if opts.Peer == "" && ver == nil {
 		return nil, nil
 	}
@@ -74,77 +57,9 @@ func checkPeer(opts *CallOptions, ver *verifier, say func(string, ...any)) (func
 				say("%s's certificate is the one on record", opts.Peer)
 			}
 		}
-		if ver != nil && peer.SafetyNumber == "" {
-			return fmt.Errorf("%w: %w", call.ErrNotVerified, call.ErrNoSafetyNumber)
-		}
-		if ver != nil && !ver.ask(peer.SafetyNumber, ctx.Done()) {
-			return call.ErrNotVerified
+		if ver != nil {
+			return ver.Verify(ctx, peer)
 		}
 		return nil
 	}, nil
-}
-
-// verifier asks the user, for --verify, whether the safety number is the
-// one the peer sees, and reads the reply from the lines the chat reader
-// hands it while the question is open.
-type verifier struct {
-	say     func(string, ...any)
-	asking  atomic.Bool
-	replies chan string // lines typed while asking; closed at the end of input
-}
-
-func newVerifier(say func(string, ...any)) *verifier {
-	return &verifier{say: say, replies: make(chan string, 4)}
-}
-
-// ask is call.Options.Verify: it blocks until the user has answered, the
-// input has ended (not confirmed), or the call has ended.
-func (v *verifier) ask(number string, ended <-chan struct{}) bool {
-	v.asking.Store(true)
-	defer v.asking.Store(false)
-	v.say("safety number %s: media and chat wait until you confirm it. Compare it with the number your peer sees, "+
-		"by a way the codes did not travel (a phone call, in person); type yes if theirs is the same, no if it differs, or type their six digits", number)
-	for {
-		select {
-		case line, ok := <-v.replies:
-			if !ok {
-				v.say("the input ended before the safety number was confirmed")
-				return false
-			}
-			confirmed, understood := call.Confirms(line, number)
-			switch {
-			case !understood:
-				v.say("type yes if your peer sees %s, no if their number differs", number)
-				continue
-			case !confirmed:
-				v.say("WARNING: the safety numbers differ: someone may be in the middle of this call. Hanging up; nothing was sent or shown")
-			default:
-				v.say("safety number confirmed")
-			}
-			return confirmed
-		case <-ended:
-			return false
-		}
-	}
-}
-
-// take hands line to the question, if one is open, and reports whether it
-// did: the line is then no chat message.
-func (v *verifier) take(line string) bool {
-	if v == nil || !v.asking.Load() {
-		return false
-	}
-	select {
-	case v.replies <- line:
-	default: // replies typed faster than they are read: one is enough
-	}
-	return true
-}
-
-// end tells the question, if one is open or comes, that no more input will
-// come.
-func (v *verifier) end() {
-	if v != nil {
-		close(v.replies)
-	}
 }

@@ -7,15 +7,16 @@ import (
 )
 
 // The errors a decoder returns, for callers to match with errors.Is. Each
-// message is written for the person who pasted the code and says what to do
-// next, so a command can print it as it is.
+// message is written for the person who pasted the code and says what
+// happened, and what to do with the code itself; a command adds the flag
+// that helps (pigeon's exit.go).
 var (
 	// ErrEmpty means the input ended before any code was seen.
-	ErrEmpty = errors.New("no code was pasted: paste the code your peer sent, or pass it in a file with --signal-in FILE")
+	ErrEmpty = errors.New("no code was pasted: paste the code your peer sent")
 
 	// ErrTruncated means the input holds the beginning of a valid code but
 	// not its end.
-	ErrTruncated = errors.New("the code is incomplete: it was cut while copying, or by the terminal's limit on what a paste may hold; copy the whole code again, or save it in a file and pass --signal-in FILE")
+	ErrTruncated = errors.New("the code is incomplete: it was cut while copying, or by the terminal's limit on what a paste may hold; copy the whole code again")
 
 	// ErrCorrupt means the input is not a pigeon code, or is one that was
 	// damaged: its checksum, its base64 or its content is wrong.
@@ -32,7 +33,7 @@ var (
 	// ErrOutdated means the code is a compact code of an older pigeon
 	// (pg2, pg3), which carries no ICE secret: its maker's connectivity
 	// checks can be forged by whoever watches the network.
-	ErrOutdated = errors.New("this code was made by an older pigeon, whose compact codes let anyone watching the network forge its connectivity checks: ask your peer to update pigeon (or to send its code with --format full)")
+	ErrOutdated = errors.New("this code was made by an older pigeon, whose compact codes let anyone watching the network forge its connectivity checks: ask your peer to update pigeon")
 
 	// ErrExpired means the signal is older than the caller allows. The
 	// error returned is an *ExpiredError, which says how old.
@@ -104,8 +105,8 @@ type ExpiredError struct {
 // a call its maker has probably given up on, but a clock that is wrong on
 // either machine makes a fresh one look old, so the message says that too.
 func (e *ExpiredError) Error() string {
-	return fmt.Sprintf("this %s was made %s ago, more than the %s allowed: ask your peer for a new one "+
-		"(if it is new, a clock is wrong on one of the machines: set it right, or pass --max-age 0)",
+	return fmt.Sprintf("this %s was made %s ago, more than the %s allowed: ask your peer for a new one; "+
+		"if it is new, a clock is wrong on one of the machines: set it right",
 		e.Kind, FormatAge(e.Age), FormatAge(e.MaxAge))
 }
 

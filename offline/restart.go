@@ -78,7 +78,7 @@ type Restart struct {
 // callers to match with errors.Is.
 var (
 	// ErrRestartMismatch means a restart code was made in another call.
-	ErrRestartMismatch = errors.New("this restart code belongs to another call: ask your peer to type /restart in this call and send you the code it prints")
+	ErrRestartMismatch = errors.New("this restart code belongs to another call")
 
 	// ErrOwnRestartCode means a side was given the restart code it
 	// printed itself.

@@ -94,7 +94,8 @@ type Options struct {
 
 	// OnKey is told each key pressed in the window ('m', 'v', 'f', 'q'...);
 	// OnClose when the user closes the window. They run on a goroutine of
-	// the window's and may call the Output's methods.
+	// the window's and may call the Output's methods. Output.OnKey and
+	// Output.OnClose register them once the Output is made.
 	OnKey   func(key rune)
 	OnClose func()
 
@@ -175,6 +176,30 @@ type Output struct {
 	peerShown atomic.Bool
 	// previewing is set while a preview shows: the self-view is hidden.
 	previewing atomic.Bool
+
+	onKey   atomic.Pointer[func(rune)]
+	onClose atomic.Pointer[func()]
+}
+
+// OnKey registers f to be told each key pressed in the window, in place
+// of Options.OnKey: what the keys act on can be made with the Output in
+// hand.
+func (o *Output) OnKey(f func(key rune)) { o.onKey.Store(&f) }
+
+// OnClose registers f to be told when the user closes the window, in
+// place of Options.OnClose.
+func (o *Output) OnClose(f func()) { o.onClose.Store(&f) }
+
+func (o *Output) key(k rune) {
+	if f := o.onKey.Load(); f != nil && *f != nil {
+		(*f)(k)
+	}
+}
+
+func (o *Output) windowClosed() {
+	if f := o.onClose.Load(); f != nil && *f != nil {
+		(*f)()
+	}
 }
 
 // New prepares an output: it creates the recording's directory or file and
@@ -182,6 +207,8 @@ type Output struct {
 func New(opts Options) (*Output, error) {
 	o := &Output{opts: opts, done: make(chan struct{}), spare: make(chan spareDecoder, 1),
 		peers: map[string]*peerState{}, names: map[string]string{}}
+	o.OnKey(opts.OnKey)
+	o.OnClose(opts.OnClose)
 	if opts.RecordDir != "" {
 		if err := os.MkdirAll(opts.RecordDir, 0o755); err != nil {
 			return nil, fmt.Errorf("creating the recording directory: %w", err)
@@ -205,7 +232,7 @@ func New(opts Options) (*Output, error) {
 	switch opts.View {
 	case ViewNone, "":
 	case ViewWindow:
-		o.win, err = window.Open(window.Options{Title: "pigeon", OnKey: opts.OnKey, OnClose: opts.OnClose})
+		o.win, err = window.Open(window.Options{Title: "pigeon", OnKey: o.key, OnClose: o.windowClosed})
 		if err == nil {
 			o.view = o.win
 		}

@@ -49,6 +49,10 @@ var (
 	// saved. Both sides end with it, with the limit in the message.
 	ErrTooLarge = errors.New("the transfer is too large")
 
+	// ErrOverMaxSize means the receiver refused an offer as larger than
+	// its ReceiveOptions.MaxSize; the error matches ErrTooLarge as well.
+	ErrOverMaxSize = errors.New("the transfer is larger than this side takes")
+
 	// ErrSourceChanged means a file being sent grew shorter while it was
 	// read, so the data cannot match what was offered.
 	ErrSourceChanged = errors.New("the file changed while it was being sent: send it again")

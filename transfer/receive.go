@@ -179,8 +179,8 @@ func endOf(data []byte) (control, error) {
 // is told.
 func checkSize(offer Offer, max int64, dir string) (reason string, limit int64, err error) {
 	if max > 0 && offer.Size > max {
-		return reasonTooLarge, max, fmt.Errorf("%w: %s is %s, more than the %s this side takes at a time",
-			ErrTooLarge, offer.Name, FormatBytes(offer.Size), FormatBytes(max))
+		return reasonTooLarge, max, overMaxSize{fmt.Errorf("%w: %s is %s, more than the %s this side takes at a time",
+			ErrTooLarge, offer.Name, FormatBytes(offer.Size), FormatBytes(max))}
 	}
 	if free, ok := freeSpace(dir); ok && offer.Size > free {
 		return reasonNoSpace, free, fmt.Errorf("%w: %s is %s, and %s has only %s free",
@@ -188,3 +188,10 @@ func checkSize(offer Offer, max int64, dir string) (reason string, limit int64, 
 	}
 	return "", 0, nil
 }
+
+// overMaxSize is an offer refused for ReceiveOptions.MaxSize: it matches
+// ErrOverMaxSize, and what it wraps (ErrTooLarge).
+type overMaxSize struct{ error }
+
+func (e overMaxSize) Is(target error) bool { return target == ErrOverMaxSize }
+func (e overMaxSize) Unwrap() error        { return e.error }

@@ -13,9 +13,15 @@ import (
 	"github.com/pigeon-call/pigeon/internal/private"
 )
 
-// ErrPeerChanged means a known peer's certificate is not the one seen
-// before. The error returned is a *PeerChangedError.
-var ErrPeerChanged = errors.New("the peer's certificate has changed since the last call")
+var (
+	// ErrPeerChanged means a known peer's certificate is not the one seen
+	// before. The error returned is a *PeerChangedError.
+	ErrPeerChanged = errors.New("the peer's certificate has changed since the last call")
+
+	// ErrNoKnownPeersFile means DefaultKnownPeers found no configuration
+	// directory to keep the known peers in.
+	ErrNoKnownPeersFile = errors.New("finding the known-peers file")
+)
 
 // PeerChangedError says whose certificate changed, and where it was known.
 type PeerChangedError struct {
@@ -55,7 +61,7 @@ type KnownPeers struct {
 func DefaultKnownPeers() (KnownPeers, error) {
 	dir, err := os.UserConfigDir()
 	if err != nil {
-		return KnownPeers{}, fmt.Errorf("finding the known-peers file: %w (pass --known-peers FILE)", err)
+		return KnownPeers{}, fmt.Errorf("%w: %w", ErrNoKnownPeersFile, err)
 	}
 	return KnownPeers{Path: filepath.Join(dir, "pigeon", "known_peers")}, nil
 }

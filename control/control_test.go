@@ -1,15 +1,14 @@
-package cmd
+package control
 
 import (
-	"context"
 	"fmt"
 	"image"
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,18 +16,47 @@ import (
 
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/capture"
+	"github.com/pigeon-call/pigeon/internal/calltest"
 )
 
-// saidLines collects what the controls say.
+// saidLines collects what the controller says.
 type saidLines struct {
-	mu    sync.Mutex
-	lines []string
+	mu      sync.Mutex
+	lines   []string
+	changed chan struct{} // closed and replaced at each line
 }
 
 func (s *saidLines) say(format string, args ...any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.lines = append(s.lines, fmt.Sprintf(format, args...))
+	if s.changed != nil {
+		close(s.changed)
+	}
+	s.changed = make(chan struct{})
+}
+
+// waitFor waits until a line that holds want has been said.
+func (s *saidLines) waitFor(t *testing.T, want string) {
+	t.Helper()
+	timeout := time.After(15 * time.Second)
+	for {
+		s.mu.Lock()
+		found := slices.ContainsFunc(s.lines, func(l string) bool { return strings.Contains(l, want) })
+		if s.changed == nil {
+			s.changed = make(chan struct{})
+		}
+		changed := s.changed
+		s.mu.Unlock()
+		if found {
+			return
+		}
+		select {
+		case <-changed:
+		case <-timeout:
+			t.Fatalf("nothing said holds %q; said %q", want, s.take())
+		}
+	}
 }
 
 // take returns what was said since the last take.
@@ -40,7 +68,22 @@ func (s *saidLines) take() []string {
 	return lines
 }
 
-func testControls(t *testing.T, opts capture.Options) (*controls, *capture.Media, *saidLines) {
+func TestMain(m *testing.M) { calltest.VerifyNoLeaks(m) }
+
+// newSession makes a session of role on loopback, closed when t ends.
+func newSession(t *testing.T, role call.Role) *call.Session {
+	t.Helper()
+	s, err := call.New(call.Options{Role: role, Interfaces: []string{"lo"}, Timeout: 10 * time.Second, PasteWait: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// testControls makes the controller of a session of role, not yet
+// connected, that sends what opts open.
+func testControls(t *testing.T, role call.Role, opts capture.Options) (*Controller, *capture.Media, *saidLines) {
 	t.Helper()
 	opts.Audio, opts.Width, opts.Height = capture.None, 160, 120
 	opts.Camera = "no-such-camera" // a camera that cannot open, on any machine
@@ -50,7 +93,9 @@ func testControls(t *testing.T, opts capture.Options) (*controls, *capture.Media
 	}
 	t.Cleanup(func() { media.Close() })
 	said := &saidLines{}
-	return newControls(media, &atomic.Pointer[call.Session]{}, said.say), media, said
+	c := New(Options{Session: newSession(t, role), Media: media, Say: said.say})
+	t.Cleanup(c.Close)
+	return c, media, said
 }
 
 func writeGreyPNG(t *testing.T) string {
@@ -83,10 +128,10 @@ func oneLine(t *testing.T, what string, lines []string, want ...string) {
 
 func TestSourceCommand(t *testing.T) {
 	t.Setenv("DISPLAY", "") // no screen, whatever the machine has
-	ctl, media, said := testControls(t, capture.Options{Video: capture.Test})
+	ctl, media, said := testControls(t, call.Caller, capture.Options{Video: capture.Test})
 	picture := capture.ImagePrefix + writeGreyPNG(t)
 
-	if !ctl.command("/source " + picture) {
+	if !ctl.Command("/source " + picture) {
 		t.Fatal("/source was not taken for a command")
 	}
 	oneLine(t, "/source "+picture, said.take(), "sending the picture")
@@ -106,7 +151,7 @@ func TestSourceCommand(t *testing.T) {
 		{"/source", []string{"sending the picture", "/source camera|test|screen|image:FILE"}},
 		{"/source " + picture, []string{"already sending the picture"}},
 	} {
-		if !ctl.command(c.line) {
+		if !ctl.Command(c.line) {
 			t.Fatalf("%s was not taken for a command", c.line)
 		}
 		oneLine(t, c.line, said.take(), c.want...)
@@ -115,23 +160,23 @@ func TestSourceCommand(t *testing.T) {
 		}
 	}
 
-	ctl.command("/help")
+	ctl.Command("/help")
 	oneLine(t, "/help", said.take(), "/source camera|test|screen|image:FILE", "s (the next video source)")
 }
 
 func TestSourceKeyCyclesToTheNextThatOpens(t *testing.T) {
 	t.Setenv("DISPLAY", "")
 	picture := capture.ImagePrefix + writeGreyPNG(t)
-	ctl, media, said := testControls(t, capture.Options{Video: picture})
+	ctl, media, said := testControls(t, call.Caller, capture.Options{Video: picture})
 
 	// The camera and the screen cannot open here: s goes from the picture
 	// to the test pattern, and back to the picture the call started with.
-	ctl.key('s')
+	ctl.Key('s')
 	oneLine(t, "s", said.take(), "sending test pattern")
 	if media.VideoName() != capture.Test {
 		t.Fatalf("s switched to %q, want test", media.VideoName())
 	}
-	ctl.key('s')
+	ctl.Key('s')
 	oneLine(t, "s again", said.take(), "sending the picture")
 	if media.VideoName() != picture {
 		t.Fatalf("s switched to %q, want the picture the call started with", media.VideoName())
@@ -139,13 +184,13 @@ func TestSourceKeyCyclesToTheNextThatOpens(t *testing.T) {
 }
 
 func TestSourceWithoutVideo(t *testing.T) {
-	ctl, media, said := testControls(t, capture.Options{Video: capture.None})
-	ctl.command("/source")
+	ctl, media, said := testControls(t, call.Caller, capture.Options{Video: capture.None})
+	ctl.Command("/source")
 	oneLine(t, "/source", said.take(), "sends no video yet", "/video on adds the camera")
 	// With no call up, nothing is opened.
-	ctl.command("/source test")
+	ctl.Command("/source test")
 	oneLine(t, "/source test", said.take(), "the call is not up yet")
-	ctl.command("/video on")
+	ctl.Command("/video on")
 	oneLine(t, "/video on", said.take(), "the call is not up yet")
 	if media.Video() != nil {
 		t.Fatal("a video was opened with no call to send it")
@@ -161,23 +206,23 @@ func TestVideoOnAddsVideoToACallWithout(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		role call.Role
-		add  func(*controls)
+		add  func(*Controller)
 		want [][]string // the lines said, each holding all of its strings
 	}{
-		{"/video on by the caller", call.Caller, func(c *controls) { c.command("/video on") }, [][]string{
+		{"/video on by the caller", call.Caller, func(c *Controller) { c.Command("/video on") }, [][]string{
 			{"cannot open the camera", "no-such-camera", "sending test pattern 160x120", "instead", "/source camera|test|screen|image:FILE|FILE picks another"},
 			{"video on: sending test pattern 160x120", "added to the call"},
 		}},
-		{"/source test by the callee", call.Callee, func(c *controls) { c.command("/source test") }, [][]string{
+		{"/source test by the callee", call.Callee, func(c *Controller) { c.Command("/source test") }, [][]string{
 			{"video on: sending test pattern 160x120", "added to the call"},
 		}},
-		{"v by the callee", call.Callee, func(c *controls) { c.key('v') }, [][]string{
+		{"v by the callee", call.Callee, func(c *Controller) { c.Key('v') }, [][]string{
 			{"cannot open the camera", "sending test pattern 160x120 at 30 fps instead"},
 			{"video on: sending test pattern", "added to the call"},
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			ctl, media, said := testControls(t, capture.Options{Video: capture.None})
+			ctl, media, said := testControls(t, c.role, capture.Options{Video: capture.None})
 			peerVideo := make(chan struct{}, 1)
 			peerTold := make(chan bool, 4)
 			peerOpts := call.Options{Interfaces: []string{"lo"}, Timeout: 10 * time.Second, PasteWait: 10 * time.Second}
@@ -207,36 +252,15 @@ func TestVideoOnAddsVideoToACallWithout(t *testing.T) {
 					}
 				}()
 			})
-			self, err := call.New(call.Options{Role: c.role, Interfaces: []string{"lo"}, Timeout: 10 * time.Second, PasteWait: 10 * time.Second})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { self.Close() })
-			ctl.session.Store(self)
+			self := ctl.session
 			caller, callee := self, peer
 			if c.role == call.Callee {
 				caller, callee = peer, self
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			offer, err := caller.Offer(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			answer, err := callee.Answer(ctx, offer)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := caller.Accept(answer); err != nil {
-				t.Fatal(err)
-			}
-			for _, s := range []*call.Session{caller, callee} {
-				select {
-				case <-s.Ready():
-				case <-time.After(10 * time.Second):
-					t.Fatal("the call never came up")
-				}
-			}
+			calltest.Connect(t, caller, callee)
+			// What the controller says of the call coming up comes first.
+			said.waitFor(t, "safety number")
+			said.take()
 
 			c.add(ctl)
 			lines := said.take()
@@ -268,11 +292,11 @@ func TestVideoOnAddsVideoToACallWithout(t *testing.T) {
 			}
 
 			// From now on the video is the one the call has.
-			ctl.command("/video off")
+			ctl.Command("/video off")
 			oneLine(t, "/video off", said.take(), "video off")
-			ctl.command("/video on")
+			ctl.Command("/video on")
 			oneLine(t, "/video on", said.take(), "video on")
-			ctl.command("/source")
+			ctl.Command("/source")
 			oneLine(t, "/source", said.take(), "sending test pattern")
 		})
 	}
@@ -283,9 +307,12 @@ func TestVideoOnAddsVideoToACallWithout(t *testing.T) {
 // and a restart code pasted alone, quoted or not.
 func TestRestartCommands(t *testing.T) {
 	said := make(chan string, 16)
-	var current atomic.Pointer[call.Session]
-	c := newControls(nil, &current, func(format string, args ...any) { said <- fmt.Sprintf(format, args...) })
-	c.show = func(line string) { t.Errorf("printed %q with no call", line) }
+	c := New(Options{
+		Session: newSession(t, call.Caller),
+		Say:     func(format string, args ...any) { said <- fmt.Sprintf(format, args...) },
+		Show:    func(line string) { t.Errorf("printed %q with no call", line) },
+	})
+	t.Cleanup(c.Close)
 	for _, tt := range []struct {
 		line  string
 		taken bool
@@ -298,8 +325,8 @@ func TestRestartCommands(t *testing.T) {
 		{"my code is pg3r.AAAA", false},
 		{"pg4o.EGsCXjjtQzg4zRPoEVF8A17aiDfrpP0P_xSaFDQdWb40AqKodT-cGn5bINhGgH8AAAGo0zheNI4", false},
 	} {
-		if got := c.command(tt.line); got != tt.taken {
-			t.Errorf("command(%q) = %v, want %v", tt.line, got, tt.taken)
+		if got := c.Command(tt.line); got != tt.taken {
+			t.Errorf("Command(%q) = %v, want %v", tt.line, got, tt.taken)
 			continue
 		}
 		if !tt.taken {
@@ -316,6 +343,14 @@ func TestRestartCommands(t *testing.T) {
 			}
 		case <-time.After(5 * time.Second):
 			t.Errorf("%q: nothing said", tt.line)
+		}
+	}
+}
+
+func TestBitRate(t *testing.T) {
+	for bps, want := range map[float64]string{0: "0 kbit/s", 950e3: "950 kbit/s", 1.25e6: "1.2 Mbit/s", 31.6e3: "32 kbit/s"} {
+		if got := BitRate(bps); got != want {
+			t.Errorf("BitRate(%g) = %q, want %q", bps, got, want)
 		}
 	}
 }

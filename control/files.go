@@ -1,4 +1,4 @@
-package cmd
+package control
 
 import (
 	"context"
@@ -19,13 +19,25 @@ import (
 // acceptWait is how long an offered file waits for /accept or /decline.
 const acceptWait = 2 * time.Minute
 
+// Files says what becomes of the files the peer sends.
+type Files struct {
+	Dir       string // where they are saved
+	AcceptAll bool   // saved without asking
+	MaxSize   int64  // the most one transfer may bring; 0 for no limit
+	// OnTransfer, when set, is told each transfer as it starts; the
+	// function it returns is told its end (pigeon paces its garbage
+	// collector by them).
+	OnTransfer func() (done func())
+}
+
 // files sends and receives files beside the call, each on a data channel of
 // its own.
 type files struct {
-	ctx  context.Context // ends with the call
-	opts *CallOptions
-	say  func(string, ...any)
-	tr   *trace.Writer
+	ctx     context.Context // ends with the call
+	opts    Files
+	say     func(string, ...any)
+	explain func(error) string
+	tr      *trace.Writer
 	// status shows the progress of the transfers under way on one line,
 	// redrawn in place, and reports whether a person sees it; when not,
 	// progress is said in lines.
@@ -42,15 +54,19 @@ type files struct {
 	next    int // the key of the next transfer in running
 }
 
-func newFiles(ctx context.Context, opts *CallOptions, say func(string, ...any), status func(string) bool, tr *trace.Writer) *files {
-	return &files{ctx: ctx, opts: opts, say: say, status: status, tr: tr, running: map[int]context.CancelFunc{}}
+func newFiles(ctx context.Context, opts Files, say func(string, ...any), status func(string) bool, tr *trace.Writer) *files {
+	return &files{ctx: ctx, opts: opts, say: say, explain: func(err error) string { return err.Error() },
+		status: status, tr: tr, running: map[int]context.CancelFunc{}}
 }
 
 // track gives a transfer a context that /cancel ends, and the collector
 // the pace of a transfer; done forgets it.
 func (f *files) track() (ctx context.Context, done func()) {
 	ctx, cancel := context.WithCancel(f.ctx)
-	paced := pace.transfer()
+	paced := func() {}
+	if f.opts.OnTransfer != nil {
+		paced = f.opts.OnTransfer()
+	}
 	f.mu.Lock()
 	id := f.next
 	f.next++
@@ -111,7 +127,7 @@ func (f *files) send(ctx context.Context, s *call.Session, path string) {
 	res, err := transfer.Send(ctx, dc, path, transfer.SendOptions{OnProgress: progress})
 	ended()
 	if err != nil {
-		f.say("sending %s: %v", path, explain(err))
+		f.say("sending %s: %s", path, f.explain(plainly(err)))
 		return
 	}
 	f.say("sent %s (%s, sha256 %s)", res.Name, transfer.FormatBytes(res.Size), res.SHA256[:16])
@@ -125,9 +141,9 @@ func (f *files) receive(dc *webrtc.DataChannel) {
 	ctx, done := f.track()
 	progress, ended := f.progress("receiving")
 	in := transfer.Receive(ctx, dc, transfer.ReceiveOptions{
-		Dir:        f.opts.DownloadDir,
-		AcceptAll:  f.opts.AcceptFiles,
-		MaxSize:    int64(f.opts.MaxFileSize),
+		Dir:        f.opts.Dir,
+		AcceptAll:  f.opts.AcceptAll,
+		MaxSize:    f.opts.MaxSize,
 		Accept:     func(o transfer.Offer) bool { return f.ask(ctx, o) },
 		OnProgress: progress,
 	})
@@ -138,14 +154,12 @@ func (f *files) receive(dc *webrtc.DataChannel) {
 		switch {
 		case errors.Is(err, transfer.ErrDeclined):
 			f.say("declined %s", res.Name)
-		case errors.Is(err, transfer.ErrTooLarge) && f.opts.MaxFileSize > 0 && res.Size > int64(f.opts.MaxFileSize):
-			f.say("refused a file: %v; --max-file-size takes a larger one", err)
 		case errors.Is(err, transfer.ErrTooLarge):
-			f.say("refused a file: %v", err)
+			f.say("refused a file: %s", f.explain(err))
 		case errors.Is(err, transfer.ErrCanceled), errors.Is(err, transfer.ErrPeerCanceled):
 			f.say("receiving a file: %v; nothing was kept", err)
 		case err != nil:
-			f.say("receiving a file: %v", explain(err))
+			f.say("receiving a file: %s", f.explain(plainly(err)))
 		default:
 			f.tr.Mark(trace.FileSaved)
 			f.say("received %s: saved as %s (%s, sha256 %s)", res.Name, res.Path, transfer.FormatBytes(res.Size), res.SHA256[:16])
@@ -271,8 +285,8 @@ func statusLine(shown []*shownTransfer) string {
 	return "pigeon: " + strings.Join(parts, " | ")
 }
 
-// explain says what went wrong with a transfer in a person's words.
-func explain(err error) error {
+// plainly says what went wrong with a transfer in a person's words.
+func plainly(err error) error {
 	switch {
 	case errors.Is(err, transfer.ErrInterrupted):
 		return errors.New("the call ended before the transfer finished; nothing was kept")

@@ -1,10 +1,11 @@
-package cmd
+package control
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -44,7 +45,7 @@ func offerOf(t *testing.T, s *call.Session) (offline.Signal, string) {
 // answerTo has a new callee answer offer, and returns the answer's code.
 func answerTo(t *testing.T, offer offline.Signal) string {
 	t.Helper()
-	desc, err := newCodeSession(t, call.Callee).Answer(context.Background(), describe(offer))
+	desc, err := newCodeSession(t, call.Callee).Answer(context.Background(), Description(offer))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,6 +62,16 @@ func TestAcceptAnswer(t *testing.T) {
 	otherOffer, _ := offerOf(t, newCodeSession(t, call.Caller))
 	var said []string
 	say := func(format string, args ...any) { said = append(said, fmt.Sprintf(format, args...)) }
+	// What the controller says of the call itself comes from pion's
+	// goroutines: not part of this test.
+	var mu sync.Mutex
+	refusals := func(format string, args ...any) {
+		if line := fmt.Sprintf(format, args...); strings.HasPrefix(line, "not sent to the peer") {
+			mu.Lock()
+			defer mu.Unlock()
+			said = append(said, line)
+		}
+	}
 	decode := func(code string) offline.Signal {
 		s, err := offline.Decode(code)
 		if err != nil {
@@ -69,29 +80,30 @@ func TestAcceptAnswer(t *testing.T) {
 		return s
 	}
 
-	// An answer made for another call's offer: refused, exit code 7.
-	err := acceptAnswer(caller, offer, decode(answerTo(t, otherOffer)), say)
-	if code, msg := exitCode(err); !errors.Is(err, offline.ErrAnswerMismatch) || code != ExitAnswer || !strings.Contains(msg, "made for another offer") {
-		t.Fatalf("an answer to another offer: %v, exit code %d", err, code)
+	// An answer made for another call's offer: refused.
+	err := AcceptAnswer(caller, offer, decode(answerTo(t, otherOffer)), say)
+	if !errors.Is(err, offline.ErrAnswerMismatch) || !strings.Contains(err.Error(), "made for another offer") {
+		t.Fatalf("an answer to another offer: %v", err)
 	}
 
 	// The answer to this offer is taken; pasted again, as a chat line, it
 	// is refused as a second answer and not sent.
 	answerCode := answerTo(t, offer)
-	if err := acceptAnswer(caller, offer, decode(answerCode), say); err != nil {
+	if err := AcceptAnswer(caller, offer, decode(answerCode), say); err != nil {
 		t.Fatalf("the answer to this offer: %v", err)
 	}
 	if len(said) != 0 {
 		t.Errorf("an answer that names its offer was warned about: %q", said)
 	}
-	refused := refuseAnswers(caller, call.Caller, offer, say)
+	ctl := New(Options{Session: caller, Say: refusals})
+	t.Cleanup(ctl.Close)
+	ctl.Offered(offer)
+	refused := ctl.refused
 	if !refused(answerCode) || len(said) != 1 || !strings.Contains(said[0], "already taken an answer") {
 		t.Fatalf("the same answer pasted again: said %q", said)
 	}
-	if err := acceptAnswer(caller, offer, decode(answerCode), say); !errors.Is(err, call.ErrAnswerUsed) {
+	if err := AcceptAnswer(caller, offer, decode(answerCode), say); !errors.Is(err, call.ErrAnswerUsed) {
 		t.Fatalf("a replayed answer: %v, want ErrAnswerUsed", err)
-	} else if code, _ := exitCode(err); code != ExitAnswer {
-		t.Fatalf("a replayed answer: exit code %d, want %d", code, ExitAnswer)
 	}
 	// Another peer's answer to the same offer is a second answer too, and
 	// one to another offer says so.
@@ -106,7 +118,9 @@ func TestAcceptAnswer(t *testing.T) {
 			t.Errorf("the chat line %q was taken for an answer", line)
 		}
 	}
-	if refuseAnswers(caller, call.Callee, offer, say)(answerCode) {
+	callee := New(Options{Session: newCodeSession(t, call.Callee), Say: refusals})
+	t.Cleanup(callee.Close)
+	if callee.refused(answerCode) {
 		t.Error("the callee refused an answer code as a chat line")
 	}
 }
@@ -121,7 +135,7 @@ func TestAcceptUnboundAnswer(t *testing.T) {
 	}
 	answer.AnswersTo = nil // as a browser's answer
 	var said []string
-	if err := acceptAnswer(caller, offer, answer, func(f string, a ...any) { said = append(said, fmt.Sprintf(f, a...)) }); err != nil {
+	if err := AcceptAnswer(caller, offer, answer, func(f string, a ...any) { said = append(said, fmt.Sprintf(f, a...)) }); err != nil {
 		t.Fatal(err)
 	}
 	if len(said) != 1 || !strings.Contains(said[0], "does not say which offer") {

@@ -1,4 +1,4 @@
-package cmd
+package control
 
 import (
 	"context"
@@ -60,7 +60,7 @@ func done(name string, total int64) transfer.Progress {
 
 func TestProgressOnTheStatusLine(t *testing.T) {
 	log := &progressLog{watched: true}
-	f := newFiles(context.Background(), &CallOptions{}, log.say, log.show, nil)
+	f := newFiles(context.Background(), Files{}, log.say, log.show, nil)
 
 	send, sent := f.progress("sending")
 	send(at("a.bin", 0, 8*mib, 0))
@@ -103,7 +103,7 @@ func TestProgressInPlainLines(t *testing.T) {
 	for _, status := range []string{"unwatched", "none"} {
 		t.Run(status, func(t *testing.T) {
 			log := &progressLog{}
-			f := newFiles(context.Background(), &CallOptions{}, log.say, log.show, nil)
+			f := newFiles(context.Background(), Files{}, log.say, log.show, nil)
 			if status == "none" {
 				f.status = nil
 			}
