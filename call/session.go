@@ -279,23 +279,9 @@ func newAPI(opts Options, id identity, network transport.Net, onBitRate func(int
 	if err := registerCodecs(m); err != nil {
 		return nil, err
 	}
-	// pion's Configure functions give their interceptors pion's default
-	// logger, which writes to stderr: each gets the session's instead.
 	logs := opts.LoggerFactory
-	ir := &interceptor.Registry{}
-	if err := webrtc.ConfigureNackWithOptions(m, ir,
-		[]nack.GeneratorOption{nack.WithGeneratorLoggerFactory(logs)}, nack.WithResponderLoggerFactory(logs)); err != nil {
-		return nil, err
-	}
-	if err := webrtc.ConfigureRTCPReportsWithOptions(ir,
-		[]report.ReceiverOption{report.WithReceiverLoggerFactory(logs)}, report.WithSenderLoggerFactory(logs)); err != nil {
-		return nil, err
-	}
-	// Loss and jitter of what arrives, for Stats.
-	if err := webrtc.ConfigureStatsInterceptorWithOptions(ir, stats.WithLoggerFactory(logs)); err != nil {
-		return nil, err
-	}
-	if err := addCongestionControl(m, ir, opts.VideoBitRate, onBitRate, logs); err != nil {
+	ir, err := newInterceptors(m, opts, onBitRate)
+	if err != nil {
 		return nil, err
 	}
 
@@ -355,6 +341,31 @@ func newAPI(opts Options, id identity, network transport.Net, onBitRate func(int
 		webrtc.WithInterceptorRegistry(ir),
 		webrtc.WithSettingEngine(se),
 	), nil
+}
+
+// newInterceptors registers what runs on the media's packets: NACKs, RTCP
+// reports, the stats of what arrives, congestion control.
+func newInterceptors(m *webrtc.MediaEngine, opts Options, onBitRate func(int)) (*interceptor.Registry, error) {
+	// pion's Configure functions give their interceptors pion's default
+	// logger, which writes to stderr: each gets the session's instead.
+	logs := opts.LoggerFactory
+	ir := &interceptor.Registry{}
+	if err := webrtc.ConfigureNackWithOptions(m, ir,
+		[]nack.GeneratorOption{nack.WithGeneratorLoggerFactory(logs)}, nack.WithResponderLoggerFactory(logs)); err != nil {
+		return nil, err
+	}
+	if err := webrtc.ConfigureRTCPReportsWithOptions(ir,
+		[]report.ReceiverOption{report.WithReceiverLoggerFactory(logs)}, report.WithSenderLoggerFactory(logs)); err != nil {
+		return nil, err
+	}
+	// Loss and jitter of what arrives, for Stats.
+	if err := webrtc.ConfigureStatsInterceptorWithOptions(ir, stats.WithLoggerFactory(logs)); err != nil {
+		return nil, err
+	}
+	if err := addCongestionControl(m, ir, opts.VideoBitRate, onBitRate, logs); err != nil {
+		return nil, err
+	}
+	return ir, nil
 }
 
 func includesLoopback(names []string) bool {

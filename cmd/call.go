@@ -72,16 +72,8 @@ type CallOptions struct {
 	farEnd *apm.FarEnd
 }
 
-// NewCmdCall builds 'pigeon call'. runF replaces the call itself in tests.
-func NewCmdCall(io *IOStreams, runF func(*CallOptions) error) *cobra.Command {
-	return newCallCommand(io, call.Caller, runF, &cobra.Command{
-		Use:   "call",
-		Short: "Start a call: print an offer, read the peer's answer, talk",
-		Long: `Start a call. pigeon opens the camera and microphone, prints the offer as a
-line of text (and a QR code on a terminal), then waits for the answer that
-'pigeon answer' prints on the peer's side. Paste it, and the call starts.
-
-In the call, each line you type is sent as a chat message and each message
+// inCallHelp is what 'pigeon call' and 'pigeon answer' say of the call.
+const inCallHelp = `In the call, each line you type is sent as a chat message and each message
 from the peer is printed. /quit, Ctrl-D or Ctrl-C hangs up; the peer's pigeon
 ends too. /help lists the other commands.
 
@@ -96,7 +88,18 @@ never obeyed.
 
 The microphone's sound is cleaned as a phone cleans it: the echo of the
 peer's voice from the speakers is cancelled, noise is suppressed and the
-level evened out. --raw-mic sends it as recorded (headphones, music).`,
+level evened out. --raw-mic sends it as recorded (headphones, music).`
+
+// NewCmdCall builds 'pigeon call'. runF replaces the call itself in tests.
+func NewCmdCall(io *IOStreams, runF func(*CallOptions) error) *cobra.Command {
+	return newCallCommand(io, call.Caller, runF, &cobra.Command{
+		Use:   "call",
+		Short: "Start a call: print an offer, read the peer's answer, talk",
+		Long: `Start a call. pigeon opens the camera and microphone, prints the offer as a
+line of text (and a QR code on a terminal), then waits for the answer that
+'pigeon answer' prints on the peer's side. Paste it, and the call starts.
+
+` + inCallHelp,
 		Example: `  pigeon call
   pigeon call --video test --audio test --record received/
   pigeon call --video clip.y4m --audio speech.wav   # files in place of a camera and a microphone
@@ -118,22 +121,7 @@ peer to paste, and the call starts as soon as the peer has it. An offer from
 another WebRTC program (base64 JSON, JSON or SDP as text) gets its answer in
 the same form, and a chat of plain text.
 
-In the call, each line you type is sent as a chat message and each message
-from the peer is printed. /quit, Ctrl-D or Ctrl-C hangs up; the peer's pigeon
-ends too. /help lists the other commands.
-
-On a terminal the line you type stays at the bottom, with the usual editing
-keys and history, while messages arrive above it with their time and the
-sender's --name. When stdout is not a terminal each message from the peer is
-printed alone on its line, just its text (a line break in it becomes a
-space), and lines are read from stdin as they come, so that a script can
-drive the chat. Either way, escape sequences and control or bidirectional
-characters in what the peer sends are written out as text (\x1b, \u202e),
-never obeyed.
-
-The microphone's sound is cleaned as a phone cleans it: the echo of the
-peer's voice from the speakers is cancelled, noise is suppressed and the
-level evened out. --raw-mic sends it as recorded (headphones, music).`,
+` + inCallHelp,
 		Example: `  pigeon answer
   pigeon answer --video none --audio mic
   pigeon answer --signal-in offer.txt --signal-out answer.txt

@@ -1,9 +1,7 @@
 package cmd
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -12,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/pion/webrtc/v4"
 
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/capture"
@@ -147,85 +143,6 @@ func TestRunReportsOneLine(t *testing.T) {
 	}
 	if lines := strings.Split(strings.TrimSpace(errOut.String()), "\n"); len(lines) != 1 || !strings.HasPrefix(lines[0], "pigeon: ") {
 		t.Fatalf("stderr %q, want one pigeon: line", errOut)
-	}
-}
-
-const testSDP = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
-
-func TestSignalThroughFile(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "offer")
-	io, _, errOut := testIO("")
-	ctx := context.Background()
-
-	out := signalIO{opts: &CallOptions{IO: io, SignalOut: path}}
-	if err := out.send(ctx, webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: testSDP}); err != nil {
-		t.Fatal(err)
-	}
-	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
-		t.Fatalf("code file: %v, mode %v; want private", err, fi.Mode())
-	}
-	if !strings.Contains(errOut.String(), "offer written to") {
-		t.Errorf("no status line: %q", errOut)
-	}
-
-	in := signalIO{opts: &CallOptions{IO: io, SignalIn: path}}
-	desc, err := in.receive(ctx, offline.Offer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if desc.Type != webrtc.SDPTypeOffer || desc.SDP != testSDP {
-		t.Fatalf("got %v %q", desc.Type, desc.SDP)
-	}
-	if _, err := in.receive(ctx, offline.Answer); !errors.Is(err, offline.ErrWrongKind) {
-		t.Fatalf("reading an offer as an answer: %v, want ErrWrongKind", err)
-	}
-}
-
-func TestSignalOnTerminal(t *testing.T) {
-	code, err := offline.Encode(offline.Signal{Kind: offline.Answer, SDP: testSDP})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The peer's code, wrapped as a terminal might, then a chat line.
-	io, out, errOut := testIO(code[:10] + "\n" + code[10:] + "\nfirst chat line\n")
-	io.InTTY, io.ErrTTY = true, true
-	sig := signalIO{opts: &CallOptions{IO: io}, stdin: bufio.NewReader(io.In)}
-
-	if err := sig.send(context.Background(), webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: testSDP}); err != nil {
-		t.Fatal(err)
-	}
-	if out.Len() != 0 {
-		t.Errorf("the code went to stdout, which carries chat: %q", out)
-	}
-	if !strings.Contains(errOut.String(), "pg1o.") || !strings.Contains(errOut.String(), "▀") {
-		t.Errorf("terminal shows no code text or no QR code:\n%s", errOut)
-	}
-
-	desc, err := sig.receive(context.Background(), offline.Answer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if desc.Type != webrtc.SDPTypeAnswer {
-		t.Fatalf("got %v", desc.Type)
-	}
-	if !strings.Contains(errOut.String(), "Paste your peer's answer") {
-		t.Errorf("no prompt says what to paste:\n%s", errOut)
-	}
-	if rest, _ := sig.stdin.ReadString('\n'); rest != "first chat line\n" {
-		t.Errorf("the chat after the code was lost: %q", rest)
-	}
-}
-
-func TestSignalPipedHasNoQR(t *testing.T) {
-	io, out, _ := testIO("")
-	sig := signalIO{opts: &CallOptions{IO: io, SignalOut: "-"}}
-	if err := sig.send(context.Background(), webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: testSDP}); err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 1 || !strings.HasPrefix(lines[0], "pg1a.") {
-		t.Fatalf("stdout %q, want the code alone on one line", out)
 	}
 }
 

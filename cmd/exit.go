@@ -7,6 +7,7 @@ import (
 
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/capture"
+	"github.com/pigeon-call/pigeon/control"
 	"github.com/pigeon-call/pigeon/internal/private"
 	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/transfer"
@@ -66,6 +67,7 @@ var advice = []struct {
 	{capture.ErrVideoNotSound, ": give it to --video"},
 	{trust.ErrNoKnownPeersFile, " (pass --known-peers FILE)"},
 	{transfer.ErrOverMaxSize, "; --max-file-size takes a larger one"},
+	{control.ErrScanCamera, ": leave out --scan and paste the code, or scan a picture of it with --scan-image FILE"},
 }
 
 // advise returns err's message with what to try, where pigeon knows it:

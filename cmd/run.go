@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -68,8 +67,7 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	}
 
 	stdin := bufio.NewReader(opts.IO.In)
-	sig := &signalIO{opts: opts, stdin: stdin, media: c.media, out: c.out, session: c.session}
-	offer, err := exchange(ctx, c.session, sig, opts.Role, c.tr, c.say)
+	offer, err := c.codes(stdin).Exchange(ctx, c.say)
 	if err != nil {
 		if ctx.Err() != nil {
 			c.say("stopped before the call started")
@@ -124,7 +122,7 @@ func (c *aCall) open() error {
 		Session: c.session, Media: c.media, Output: c.out,
 		Say:     c.say,
 		Show:    func(line string) { fmt.Fprintln(&c.chat.errOut, line) },
-		Status:  c.chat.showStatus,
+		Status:  c.showStatus,
 		Chat:    c.chat,
 		Explain: advise,
 		Files: control.Files{Dir: opts.DownloadDir, AcceptAll: opts.AcceptFiles, MaxSize: int64(opts.MaxFileSize),
@@ -133,6 +131,14 @@ func (c *aCall) open() error {
 		Typed: opts.IO.InTTY, Verbose: opts.Verbose, Timeout: opts.Timeout, Trace: c.tr,
 	})
 	return nil
+}
+
+// showStatus shows text on the chat's status line, as a status line.
+func (c *aCall) showStatus(text string) bool {
+	if text != "" {
+		text = "pigeon: " + text
+	}
+	return c.chat.showStatus(text)
 }
 
 // newSession makes the call's session from the flags.
@@ -164,6 +170,57 @@ func (c *aCall) newSession(ver *control.Verifier) (*call.Session, error) {
 		Name:          opts.Name,
 	})
 }
+
+// codes returns what carries the call's codes, as the flags say.
+func (c *aCall) codes(stdin *bufio.Reader) *control.Codes {
+	o := codeOptions(c.opts, stdin)
+	o.Media, o.Output, o.Session, o.Trace = c.media, c.out, c.session, c.tr
+	o.OnSent, o.Say = pace.settle, c.say
+	return control.NewCodes(o)
+}
+
+// codeOptions turns the flags of the codes into the options of Codes.
+func codeOptions(opts *CallOptions, stdin *bufio.Reader) control.CodeOptions {
+	io := opts.IO
+	return control.CodeOptions{
+		Role: opts.Role,
+		In:   stdin, Out: io.Out, ErrOut: io.ErrOut, InTTY: io.InTTY, ErrTTY: io.ErrTTY,
+		Cols: func() int {
+			if io.TerminalSize == nil {
+				return 80
+			}
+			cols, _ := io.TerminalSize()
+			return cols
+		},
+		CodeIn: opts.SignalIn, CodeOut: opts.SignalOut,
+		Format: opts.Format.Format,
+		Style:  offline.QRStyle{Invert: opts.QRInvert, NoColor: os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb"},
+		PNG:    opts.QRPNG, MaxAge: opts.MaxAge,
+		ScanImage: opts.ScanImage, Scan: opts.Scan, Video: opts.Video,
+		Camera: func() (capture.Options, error) {
+			copts, err := opts.captureOptions(capture.Devices())
+			copts.Video, copts.Audio = capture.Camera, capture.None
+			return copts, err
+		},
+		TerminalPreview: chooseView(opts) == render.ViewTerminal,
+		Verbose:         opts.Verbose,
+	}
+}
+
+// formatFlag is the value of --format: a format Encode can write, checked
+// as the flags are parsed.
+type formatFlag struct{ offline.Format }
+
+func (f *formatFlag) Set(name string) error {
+	format, err := offline.ParseFormat(name)
+	if err != nil {
+		return err
+	}
+	f.Format = format
+	return nil
+}
+
+func (f *formatFlag) Type() string { return "format" }
 
 // onFrame returns, with a trace, what notes each remote picture's time
 // from capture to decoding, from the test picture's stamp, for make bench.
@@ -254,83 +311,6 @@ func traceVideo(tr *trace.Writer, stats []render.Stats, latencies *trace.Latenci
 		break
 	}
 	tr.Write(summary)
-}
-
-// exchange moves the offer and the answer between this side and the peer.
-// It returns the offer, as the peer read or will read it.
-func exchange(ctx context.Context, s *call.Session, sig *signalIO, role call.Role, tr *trace.Writer, say func(string, ...any)) (offline.Signal, error) {
-	send := func(out offline.Signal) (offline.Signal, error) {
-		sent, err := sig.sendSignal(ctx, out)
-		tr.Mark(trace.CodeWritten)
-		pace.settle()
-		return sent, err
-	}
-	receive := func(kind offline.Kind) (offline.Signal, error) {
-		in, err := sig.receiveSignal(ctx, kind)
-		tr.Mark(trace.CodeRead)
-		return in, err
-	}
-	if role == call.Caller {
-		desc, err := s.Offer(ctx)
-		if err != nil {
-			return offline.Signal{}, err
-		}
-		offer, err := send(offline.Signal{Kind: offline.Offer, SDP: desc.SDP, Pigeon: true})
-		if err != nil {
-			return offline.Signal{}, err
-		}
-		answer, err := receive(offline.Answer)
-		if err != nil {
-			return offline.Signal{}, err
-		}
-		setPeer(s, answer, say)
-		return offer, control.AcceptAnswer(s, offer, answer, say)
-	}
-	offer, err := receive(offline.Offer)
-	if err != nil {
-		return offline.Signal{}, err
-	}
-	setPeer(s, offer, say)
-	answer, err := s.Answer(ctx, control.Description(offer))
-	if err != nil {
-		return offline.Signal{}, err
-	}
-	// The answer names the offer, so that the caller can tell it from an
-	// answer to another, and comes in the offer's form, which the caller
-	// reads: JSON for JSON, SDP for SDP.
-	sig.answering = offer.Format
-	_, err = send(offline.Signal{Kind: offline.Answer, SDP: answer.SDP, AnswersTo: offline.OfferDigest(offer), Pigeon: true})
-	return offer, err
-}
-
-// setPeer tells the session what the peer is, as its code says: a pigeon's
-// code, or JSON and SDP with pigeon's mark, come from a pigeon; anything
-// else from another WebRTC program, which gets a plain chat. What that
-// means for the call is said (peerNotes).
-func setPeer(s *call.Session, peer offline.Signal, say func(string, ...any)) {
-	if peer.Pigeon {
-		s.SetPeer(call.PeerPigeon)
-	} else {
-		s.SetPeer(call.PeerOther)
-	}
-	for _, note := range peerNotes(peer) {
-		say("%s", note)
-	}
-}
-
-// peerNotes says what a call with the maker of peer lacks when that is not
-// a pigeon.
-func peerNotes(peer offline.Signal) []string {
-	if peer.Pigeon {
-		return nil
-	}
-	notes := []string{fmt.Sprintf("the peer's %s is not a pigeon's: the chat is plain text, with no names and no acknowledgements; "+
-		"files, /restart and video added in the call need a pigeon", peer.Kind)}
-	// A page that makes no data channel before its offer offers none.
-	if !slices.ContainsFunc(offline.Inspect(peer).Media, func(m offline.Media) bool { return m.Kind == "application" && !m.Rejected }) {
-		notes = append(notes, fmt.Sprintf("the peer's %s has no data channel: this call has media only, no chat", peer.Kind))
-	}
-	return notes
 }
 
 func openMedia(opts *CallOptions) (*capture.Media, error) {

@@ -37,9 +37,9 @@ type Options struct {
 	// goroutines.
 	Say  func(format string, args ...any)
 	Show func(line string)
-	// Status shows the transfers' progress on a line redrawn in place, and
-	// reports whether a person sees it; without one, progress is said in
-	// lines.
+	// Status shows the transfers' progress on a line redrawn in place
+	// ("" takes it away), and reports whether a person sees it; without
+	// one, progress is said in lines.
 	Status func(text string) bool
 	// Chat is told the peer's chat; nil drops it.
 	Chat Chat

@@ -2,8 +2,11 @@ package control
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strings"
+	"text/tabwriter"
+	"time"
 
 	"github.com/pigeon-call/pigeon/console"
 	"github.com/pigeon-call/pigeon/offline"
@@ -74,4 +77,120 @@ func DescribeRevealed(what string, candidates []offline.Candidate) string {
 		return msg + "no IP address, only mDNS names"
 	}
 	return msg + strings.Join(revealed, ", ")
+}
+
+// WriteDetails writes what sig holds as a table of one fact a line, for a
+// person; an offer older than maxAge at now gets the line stale.
+func WriteDetails(w io.Writer, sig offline.Signal, now time.Time, maxAge time.Duration, stale string) {
+	d := offline.Inspect(sig)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	row := func(name, format string, args ...any) {
+		// The code may come from anyone: nothing of it steers the terminal
+		// or breaks the table.
+		fmt.Fprintf(tw, "%s\t%s\n", name, console.Escape(fmt.Sprintf(format, args...), 0))
+	}
+
+	row("kind", "%s", d.Kind)
+	row("format", "%s", describeFormat(sig))
+	if sig.Pigeon {
+		row("made by", "a pigeon, or pigeon's web page")
+	} else {
+		row("made by", "another WebRTC program: pigeon's chat with it is plain text")
+	}
+	switch {
+	case d.Created.IsZero():
+		row("made", "unknown: this format does not say")
+	case now.Before(d.Created):
+		row("made", "%s in the future, by this machine's clock (%s)", offline.FormatAge(d.Created.Sub(now)), d.Created.UTC().Format(time.DateTime+" MST"))
+	default:
+		row("made", "%s ago (%s)", offline.FormatAge(now.Sub(d.Created)), d.Created.UTC().Format(time.DateTime+" MST"))
+		if err := offline.CheckAge(sig, now, maxAge); err != nil && d.Kind == offline.Offer {
+			row("", "%s", stale)
+		}
+	}
+	switch {
+	case d.Kind == offline.Offer:
+		row("offer digest", "%x (its answer must name it)", d.OfferDigest)
+	case d.AnswersTo != nil:
+		row("answers offer", "%x", d.AnswersTo)
+	default:
+		row("answers offer", "not said (an older pigeon's answer, or another WebRTC program's)")
+	}
+	row("fingerprint", "%s", orNone(d.Fingerprint))
+	row("DTLS role", "%s", orNone(d.Setup))
+	if len(d.Media) == 0 {
+		row("media", "none")
+	}
+	for i, m := range d.Media {
+		row(label(i, "media"), "%s", m)
+	}
+	if len(d.Candidates) == 0 {
+		row("addresses", "none: the peer cannot reach this side, unless it is reached first")
+	}
+	for i, c := range d.Candidates {
+		row(label(i, "addresses"), "%s, %s", c, c.Scope())
+	}
+	row("reveals", "%s", strings.TrimPrefix(DescribeReveals(sig), "this "+d.Kind.String()+" reveals "))
+	tw.Flush()
+}
+
+// WriteRestart writes what a restart code holds as WriteDetails does for a
+// signal.
+func WriteRestart(w io.Writer, code string, r offline.Restart) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	row := func(name, format string, args ...any) {
+		// The code may come from anyone: nothing of it steers the terminal
+		// or breaks the table.
+		fmt.Fprintf(tw, "%s\t%s\n", name, console.Escape(fmt.Sprintf(format, args...), 0))
+	}
+	row("kind", "restart code, to paste into the chat of a call whose path is lost")
+	from := "the caller"
+	if r.FromCallee {
+		from = "the callee"
+	}
+	if r.Reply {
+		from += ", in reply to the peer's restart code"
+	}
+	row("made by", "%s", from)
+	row("format", "%d characters", len(offline.Clean(code)))
+	row("call", "%x (a digest of both certificates: another call's code is refused)", r.Call)
+	addresses := r.Addresses()
+	for i, c := range addresses {
+		row(label(i, "addresses"), "%s, %s", c, c.Scope())
+	}
+	row("reveals", "%s", strings.TrimPrefix(DescribeRevealed("restart code", addresses), "this restart code reveals "))
+	tw.Flush()
+}
+
+// describeFormat names the format of sig and says how large its text is.
+func describeFormat(sig offline.Signal) string {
+	text := sig.SDP
+	switch sig.Format {
+	case offline.FormatCompact, offline.FormatFull, offline.FormatJSON:
+		// Measured as pigeon writes it: the same in any way it was pasted.
+		if code, err := offline.EncodeAs(sig, sig.Format); err == nil {
+			text = code
+		}
+	}
+	chars, version := offline.Measure(text)
+	qr := "too long for a QR code"
+	if version > 0 {
+		qr = fmt.Sprintf("QR code version %d", version)
+	}
+	return fmt.Sprintf("%s (%d characters, %s)", sig.Format, chars, qr)
+}
+
+// label names the first row of a group; the others go unnamed.
+func label(i int, name string) string {
+	if i == 0 {
+		return name
+	}
+	return ""
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }

@@ -273,7 +273,7 @@ func statusLine(shown []*shownTransfer) string {
 	case 0:
 		return ""
 	case 1:
-		return "pigeon: " + shown[0].verb + " " + shown[0].p.String()
+		return shown[0].verb + " " + shown[0].p.String()
 	}
 	parts := make([]string, len(shown))
 	for i, t := range shown {
@@ -282,7 +282,7 @@ func statusLine(shown []*shownTransfer) string {
 			parts[i] += fmt.Sprintf(" %s/s", transfer.FormatBytes(int64(t.p.Rate)))
 		}
 	}
-	return "pigeon: " + strings.Join(parts, " | ")
+	return strings.Join(parts, " | ")
 }
 
 // plainly says what went wrong with a transfer in a person's words.

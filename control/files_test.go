@@ -65,7 +65,7 @@ func TestProgressOnTheStatusLine(t *testing.T) {
 	send, sent := f.progress("sending")
 	send(at("a.bin", 0, 8*mib, 0))
 	send(at("a.bin", 2*mib, 8*mib, mib))
-	if want := "pigeon: sending a.bin: 2.0 MiB of 8.0 MiB (25%), 1.0 MiB/s, 6s left"; log.last() != want {
+	if want := "sending a.bin: 2.0 MiB of 8.0 MiB (25%), 1.0 MiB/s, 6s left"; log.last() != want {
 		t.Errorf("status %q, want %q", log.last(), want)
 	}
 
@@ -73,7 +73,7 @@ func TestProgressOnTheStatusLine(t *testing.T) {
 	receive, received := f.progress("receiving")
 	receive(at("b.bin", mib, 10*mib, 2*mib))
 	send(at("a.bin", 4*mib, 8*mib, mib))
-	if want := "pigeon: sending a.bin 50% 1.0 MiB/s | receiving b.bin 10% 2.0 MiB/s"; log.last() != want {
+	if want := "sending a.bin 50% 1.0 MiB/s | receiving b.bin 10% 2.0 MiB/s"; log.last() != want {
 		t.Errorf("status %q, want %q", log.last(), want)
 	}
 
@@ -81,7 +81,7 @@ func TestProgressOnTheStatusLine(t *testing.T) {
 	// caller, not here.
 	send(done("a.bin", 8*mib))
 	sent()
-	if want := "pigeon: receiving b.bin: 1.0 MiB of 10.0 MiB (10%), 2.0 MiB/s, 5s left"; log.last() != want {
+	if want := "receiving b.bin: 1.0 MiB of 10.0 MiB (10%), 2.0 MiB/s, 5s left"; log.last() != want {
 		t.Errorf("status %q after the first ended, want %q", log.last(), want)
 	}
 	// A transfer that fails ends without a last report.

@@ -1,9 +1,10 @@
-package cmd
+package control
 
 import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -12,52 +13,110 @@ import (
 
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/capture"
-	"github.com/pigeon-call/pigeon/control"
 	"github.com/pigeon-call/pigeon/internal/private"
+	"github.com/pigeon-call/pigeon/internal/trace"
 	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/render"
 	"github.com/pigeon-call/pigeon/render/termview"
 	"github.com/pigeon-call/pigeon/scan"
 )
 
-// signalIO moves this side's code out and the peer's code in, by the
-// terminal, the standard streams, or files and FIFOs.
-type signalIO struct {
-	opts  *CallOptions
-	stdin *bufio.Reader // shared with the chat, which reads on after the code
-	now   func() time.Time
+// CodeOptions say how this side's code goes out and the peer's comes in:
+// the front end's streams, files and choices. Role is required.
+type CodeOptions struct {
+	Role call.Role
 
-	// For --scan: the call's media, whose camera reads the peer's code, and
-	// its output, whose window shows what the camera sees. Either may be nil.
-	media *capture.Media
-	out   *render.Output
-	// session tells when the peer has this side's code: the callee shows a
-	// long answer until then. It may be nil.
-	session *call.Session
+	// In is where a pasted code is read (the chat reads on after it);
+	// Out is where the code goes with CodeOut "-"; ErrOut is where a
+	// person reads: the code with a line of explanation, its QR codes, and
+	// status lines. InTTY and ErrTTY say whether In and ErrOut are
+	// terminals, Cols how wide that is.
+	In            *bufio.Reader
+	Out, ErrOut   io.Writer
+	InTTY, ErrTTY bool
+	Cols          func() int
 
-	shown *control.CodeShow // this side's code, while it is being shown
+	// CodeIn is "" or "-" for a paste on In, or a file or FIFO to read the
+	// peer's code from; CodeOut "" for ErrOut, "-" for Out, or a file or
+	// FIFO to write this side's to.
+	CodeIn, CodeOut string
+	// Format is the form of this side's code; FormatAuto lets offline pick,
+	// and an answer take its offer's form when that is another program's.
+	Format offline.Format
+	// Style is that of the QR codes on the terminal; PNG a file that gets
+	// the QR code too.
+	Style offline.QRStyle
+	PNG   string
+	// MaxAge is how old the peer's offer may be; 0 for any age.
+	MaxAge time.Duration
+
+	// ScanImage is a picture of the peer's QR code to read in place of a
+	// paste; Scan reads it with the camera: the call's own when Video (the
+	// call's video source) is the camera, a picture or a file, or else one
+	// opened alone with Camera's options. TerminalPreview shows what the
+	// camera sees on the terminal.
+	ScanImage       string
+	Scan            bool
+	Video           string
+	Camera          func() (capture.Options, error)
+	TerminalPreview bool
+
+	// Say prints a status line for a person; by default on ErrOut.
+	Say     func(format string, args ...any)
+	Verbose bool
+	Now     func() time.Time // the clock codes' ages are told by
+
+	// The call's media, whose camera reads the peer's code, its output,
+	// whose window shows what the camera sees and this side's code, and its
+	// session, which tells when the peer has this side's code: the callee
+	// shows a long answer until then. Each may be nil.
+	Media   *capture.Media
+	Output  *render.Output
+	Session *call.Session
+
+	// Trace is told when a code is written and read; OnSent when this
+	// side's code is out.
+	Trace  *trace.Writer
+	OnSent func()
+}
+
+// Codes moves this side's code out and the peer's code in, by a terminal,
+// standard streams, files and FIFOs, pictures or the camera.
+type Codes struct {
+	opts  CodeOptions
+	shown *CodeShow // this side's code, while it is being shown
 
 	// answering is the format of the offer this side answers, which the
-	// answer takes unless --format says otherwise.
+	// answer takes unless Format says otherwise.
 	answering offline.Format
 }
 
-// send writes desc as a code where --signal-out says, in the --format
-// asked for. On the terminal it adds a line of explanation and, for a person
-// to scan, a QR code; --qr-png writes the QR code to a file wherever the
-// code goes. A code too long for one comfortable QR code is shown as the
-// QR codes of its parts in turn (see scan.Split); so is, on the terminal, a
-// code this side shows while it scans the peer's, with the camera's preview
-// beside it.
-func (s *signalIO) send(ctx context.Context, desc webrtc.SessionDescription) error {
-	_, err := s.sendSignal(ctx, offline.Signal{Kind: kindOf(desc.Type), SDP: desc.SDP})
-	return err
+// NewCodes returns the Codes of one call.
+func NewCodes(opts CodeOptions) *Codes {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Cols == nil {
+		opts.Cols = func() int { return 80 }
+	}
+	if opts.Say == nil {
+		errOut := opts.ErrOut
+		opts.Say = func(format string, args ...any) { fmt.Fprintf(errOut, format+"\n", args...) }
+	}
+	return &Codes{opts: opts}
 }
 
-// sendSignal writes sig as send does, and returns it as the peer will read
-// it: decoded from the code written, so that the digest of an offer is the
-// one the peer's answer names.
-func (s *signalIO) sendSignal(ctx context.Context, sig offline.Signal) (offline.Signal, error) {
+func (s *Codes) say(format string, args ...any) { s.opts.Say(format, args...) }
+
+// Send writes sig as a code where CodeOut says, in the Format asked for.
+// On a terminal it adds a line of explanation and, for a person to scan, a
+// QR code; PNG gets the QR code wherever the code goes. A code too long
+// for one comfortable QR code is shown as the QR codes of its parts in
+// turn (see scan.Split); so is, on the terminal, a code this side shows
+// while it scans the peer's, with the camera's preview beside it. It
+// returns sig as the peer will read it: decoded from the code written, so
+// that the digest of an offer is the one the peer's answer names.
+func (s *Codes) Send(ctx context.Context, sig offline.Signal) (offline.Signal, error) {
 	format := s.format(sig.Kind)
 	text, err := offline.EncodeAs(sig, format)
 	if err != nil {
@@ -70,16 +129,16 @@ func (s *signalIO) sendSignal(ctx context.Context, sig offline.Signal) (offline.
 	}
 	if format == offline.FormatAuto && sent.Format != offline.FormatCompact && s.opts.Verbose {
 		_, why := offline.EncodeAs(sig, offline.FormatCompact)
-		fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: using the full format: %v\n", why)
+		s.say("using the full format: %v", why)
 	}
-	fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: %s\n", control.DescribeReveals(sent))
+	s.say("%s", DescribeReveals(sent))
 	return sent, s.show(ctx, sdpTypeOf(sig.Kind), text, sent.Format)
 }
 
 // show puts text, this side's code of type what, where --signal-out says,
 // and shows its QR codes as send describes.
-func (s *signalIO) show(ctx context.Context, what webrtc.SDPType, text string, format offline.Format) error {
-	io := s.opts.IO
+func (s *Codes) show(ctx context.Context, what webrtc.SDPType, text string, format offline.Format) error {
+	io := s.opts
 	parts := scan.Split(text, 0)
 	if err := s.writeQRPNG(what, text, parts); err != nil {
 		return err
@@ -89,7 +148,7 @@ func (s *signalIO) show(ctx context.Context, what webrtc.SDPType, text string, f
 		block         *termview.Block // the terminal shows the code in turn, in place
 		terminalStyle offline.QRStyle
 	)
-	switch s.opts.SignalOut {
+	switch s.opts.CodeOut {
 	case "":
 		block, terminalStyle = s.toTerminal(what, text, format, parts)
 	case "-":
@@ -103,16 +162,16 @@ func (s *signalIO) show(ctx context.Context, what webrtc.SDPType, text string, f
 	}
 	var out *render.Output // the window shows the code beside the camera, or a long one
 	if scanNext || len(parts) > 1 {
-		out = s.out
+		out = s.opts.Output
 	}
 	pngOut := ""
 	if len(parts) > 1 {
-		pngOut = s.opts.QRPNG
+		pngOut = s.opts.PNG
 	}
 	if block == nil && (out == nil || !out.Window()) && pngOut == "" {
 		return nil // shown once and for all
 	}
-	shown, err := control.NewCodeShow(parts, control.ShowOptions{Terminal: block, Cols: s.cols, Style: terminalStyle, Window: out, PNG: pngOut})
+	shown, err := NewCodeShow(parts, ShowOptions{Terminal: block, Cols: s.opts.Cols, Style: terminalStyle, Window: out, PNG: pngOut})
 	if err != nil {
 		return fmt.Errorf("drawing the %s's QR code: %w", what, err)
 	}
@@ -125,19 +184,19 @@ func (s *signalIO) show(ctx context.Context, what webrtc.SDPType, text string, f
 // to show them in turn in, with their style, when they are not printed
 // once and for all: the code has several parts, or the caller scans the
 // answer next and shows the camera's preview beside the offer.
-func (s *signalIO) toTerminal(what webrtc.SDPType, text string, format offline.Format, parts []string) (*termview.Block, offline.QRStyle) {
-	io := s.opts.IO
+func (s *Codes) toTerminal(what webrtc.SDPType, text string, format offline.Format, parts []string) (*termview.Block, offline.QRStyle) {
+	io := s.opts
 	fmt.Fprintf(io.ErrOut, "\nYour %s (%s, %d characters). Send it to your peer:\n\n%s\n\n", what, format, len(text), text)
 	if !io.ErrTTY {
 		return nil, offline.QRStyle{}
 	}
-	style := offline.QRStyle{Invert: s.opts.QRInvert, NoColor: os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb"}
+	style := s.opts.Style
 	scanNext := s.opts.Scan && s.opts.Role == call.Caller
 	// A paste on the terminal comes next: the QR codes are drawn once,
 	// whatever their number, since a block drawn in place would land on
 	// the paste.
 	pasteNext := s.opts.Role == call.Caller && !s.opts.Scan && s.opts.ScanImage == "" &&
-		(s.opts.SignalIn == "" || s.opts.SignalIn == "-") && io.InTTY
+		(s.opts.CodeIn == "" || s.opts.CodeIn == "-") && io.InTTY
 	if (len(parts) == 1 && !scanNext) || pasteNext {
 		for i, p := range parts {
 			if len(parts) > 1 {
@@ -158,10 +217,10 @@ func (s *signalIO) toTerminal(what webrtc.SDPType, text string, format offline.F
 }
 
 // writeCode writes text to the file or FIFO --signal-out names.
-func (s *signalIO) writeCode(ctx context.Context, what webrtc.SDPType, text string, format offline.Format) error {
+func (s *Codes) writeCode(ctx context.Context, what webrtc.SDPType, text string, format offline.Format) error {
 	return withContext(ctx, func() error {
 		// Not O_EXCL: the path is often a FIFO made for this.
-		f, err := private.Create(s.opts.SignalOut)
+		f, err := private.Create(s.opts.CodeOut)
 		if err != nil {
 			return fmt.Errorf("writing the %s: %w", what, err)
 		}
@@ -170,9 +229,9 @@ func (s *signalIO) writeCode(ctx context.Context, what webrtc.SDPType, text stri
 			err = cerr
 		}
 		if err != nil {
-			return fmt.Errorf("writing the %s to %s: %w", what, s.opts.SignalOut, err)
+			return fmt.Errorf("writing the %s to %s: %w", what, s.opts.CodeOut, err)
 		}
-		fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: %s written to %s (%s, %d characters)\n", what, s.opts.SignalOut, format, len(text))
+		s.say("%s written to %s (%s, %d characters)", what, s.opts.CodeOut, format, len(text))
 		return nil
 	})
 }
@@ -180,26 +239,26 @@ func (s *signalIO) writeCode(ctx context.Context, what webrtc.SDPType, text stri
 // writeQRPNG writes the --qr-png file: the code's QR code, or for a long
 // code, the QR codes of its parts to numbered files beside it, and the
 // first part to the file itself, which then shows each part in turn.
-func (s *signalIO) writeQRPNG(what webrtc.SDPType, text string, parts []string) error {
-	path := s.opts.QRPNG
+func (s *Codes) writeQRPNG(what webrtc.SDPType, text string, parts []string) error {
+	path := s.opts.PNG
 	if path == "" {
 		return nil
 	}
 	if len(parts) == 1 {
-		if err := control.WriteQRPNGFile(path, text); err != nil {
+		if err := WriteQRPNGFile(path, text); err != nil {
 			return fmt.Errorf("writing the %s's QR code: %w", what, err)
 		}
-		fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: QR code of the %s written to %s\n", what, path)
+		s.say("QR code of the %s written to %s", what, path)
 		return nil
 	}
-	names, err := control.WriteQRFiles(path, parts)
+	names, err := WriteQRFiles(path, parts)
 	if err == nil {
-		err = control.WriteQRPNGFile(path, parts[0])
+		err = WriteQRPNGFile(path, parts[0])
 	}
 	if err != nil {
 		return fmt.Errorf("writing the %s's QR codes: %w", what, err)
 	}
-	fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: the %s's %d QR codes written to %s; %s shows them in turn until the peer has read them\n",
+	s.say("the %s's %d QR codes written to %s; %s shows them in turn until the peer has read them",
 		what, len(parts), strings.Join(names, ", "), path)
 	return nil
 }
@@ -209,21 +268,21 @@ func (s *signalIO) writeQRPNG(what webrtc.SDPType, text string, parts []string) 
 // is read (see receive); the callee's once the peer has connected, or given
 // up. On the terminal, where nothing else may be printed meanwhile, the
 // callee's send waits for that; otherwise the show goes on beside the call.
-func (s *signalIO) keepShowing(ctx context.Context) error {
+func (s *Codes) keepShowing(ctx context.Context) error {
 	s.shown.Start()
 	if s.opts.Role == call.Caller {
 		return nil
 	}
 	show := s.shown
 	s.shown = nil
-	if s.session == nil {
+	if s.opts.Session == nil {
 		show.Stop(false)
 		return nil
 	}
 	wait := func() {
 		select {
-		case <-s.session.Ready():
-		case <-s.session.Done():
+		case <-s.opts.Session.Ready():
+		case <-s.opts.Session.Done():
 		case <-ctx.Done():
 		}
 		show.Stop(false)
@@ -238,7 +297,7 @@ func (s *signalIO) keepShowing(ctx context.Context) error {
 
 // endShow stops the showing of this side's code, and leaves it on the
 // terminal.
-func (s *signalIO) endShow() {
+func (s *Codes) endShow() {
 	if s.shown != nil {
 		s.shown.Stop(false)
 		s.shown = nil
@@ -250,8 +309,8 @@ func (s *signalIO) endShow() {
 // own (json, sdp, raw JSON: another program reads it); otherwise offline
 // picks the compact form when the session fits it, and the full one
 // otherwise.
-func (s *signalIO) format(kind offline.Kind) offline.Format {
-	format := s.opts.Format.Format
+func (s *Codes) format(kind offline.Kind) offline.Format {
+	format := s.opts.Format
 	if format == offline.FormatAuto && kind == offline.Answer {
 		switch s.answering {
 		case offline.FormatJSON, offline.FormatSDP, offline.FormatRawJSON:
@@ -261,19 +320,9 @@ func (s *signalIO) format(kind offline.Kind) offline.Format {
 	return format
 }
 
-// receive reads the peer's code of the wanted kind where --signal-in says,
-// and refuses an offer older than --max-age.
-func (s *signalIO) receive(ctx context.Context, want offline.Kind) (webrtc.SessionDescription, error) {
-	sig, err := s.receiveSignal(ctx, want)
-	if err != nil {
-		return webrtc.SessionDescription{}, err
-	}
-	return control.Description(sig), nil
-}
-
-// receiveSignal reads the peer's code as receive does, and returns the
-// signal with all it says.
-func (s *signalIO) receiveSignal(ctx context.Context, want offline.Kind) (offline.Signal, error) {
+// Receive reads the peer's code of the wanted kind where CodeIn says (or
+// from ScanImage, or the camera), and refuses an offer older than MaxAge.
+func (s *Codes) Receive(ctx context.Context, want offline.Kind) (offline.Signal, error) {
 	defer s.endShow()
 	var sig offline.Signal
 	var err error
@@ -289,14 +338,14 @@ func (s *signalIO) receiveSignal(ctx context.Context, want offline.Kind) (offlin
 				}
 				return nil
 			}
-			r := s.stdin
-			switch s.opts.SignalIn {
+			r := s.opts.In
+			switch s.opts.CodeIn {
 			case "", "-":
-				if s.opts.IO.InTTY {
-					fmt.Fprintf(s.opts.IO.ErrOut, "Paste your peer's %s and press Enter:\n", want)
+				if s.opts.InTTY {
+					fmt.Fprintf(s.opts.ErrOut, "Paste your peer's %s and press Enter:\n", want)
 				}
 			default:
-				f, err := os.Open(s.opts.SignalIn)
+				f, err := os.Open(s.opts.CodeIn)
 				if err != nil {
 					return fmt.Errorf("reading the %s: %w", want, err)
 				}
@@ -311,18 +360,15 @@ func (s *signalIO) receiveSignal(ctx context.Context, want offline.Kind) (offlin
 	if err != nil {
 		return offline.Signal{}, err
 	}
-	now := time.Now
-	if s.now != nil {
-		now = s.now
-	}
+	now := s.opts.Now
 	if s.opts.Verbose {
 		age := "at an unknown time"
 		if !sig.Created.IsZero() {
 			age = offline.FormatAge(now().Sub(sig.Created)) + " ago"
 		}
-		fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: read the peer's %s (%s), made %s\n", want, sig.Format, age)
+		s.say("read the peer's %s (%s), made %s", want, sig.Format, age)
 	}
-	fmt.Fprintf(s.opts.IO.ErrOut, "pigeon: %s\n", control.DescribePeerAddresses(sig))
+	s.say("%s", DescribePeerAddresses(sig))
 	// Only an offer can be stale: an answer is made when the offer is read,
 	// and the callee's --paste-wait, which the caller does not know, bounds
 	// how long it may take to come back.
@@ -333,21 +379,6 @@ func (s *signalIO) receiveSignal(ctx context.Context, want offline.Kind) (offlin
 	}
 	return sig, nil
 }
-
-// formatFlag is the value of --format: a format Encode can write, checked
-// as the flags are parsed.
-type formatFlag struct{ offline.Format }
-
-func (f *formatFlag) Set(name string) error {
-	format, err := offline.ParseFormat(name)
-	if err != nil {
-		return err
-	}
-	f.Format = format
-	return nil
-}
-
-func (f *formatFlag) Type() string { return "format" }
 
 // withContext runs f, and gives up on it when ctx ends: opening a FIFO or
 // reading a terminal cannot be interrupted otherwise. f is left to finish
@@ -361,13 +392,6 @@ func withContext(ctx context.Context, f func() error) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-func kindOf(t webrtc.SDPType) offline.Kind {
-	if t == webrtc.SDPTypeAnswer {
-		return offline.Answer
-	}
-	return offline.Offer
 }
 
 func sdpTypeOf(k offline.Kind) webrtc.SDPType {
