@@ -204,13 +204,7 @@ func TestHeldChatIsBounded(t *testing.T) {
 		}
 	}
 	// Every message arrived at the held caller: each is acknowledged.
-	deadline := time.Now().Add(30 * time.Second)
-	for len(callee.Undelivered()) > 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d messages still unacknowledged", len(callee.Undelivered()))
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitWithin(t, "every message acknowledged", 30*time.Second, func() bool { return len(callee.Undelivered()) == 0 })
 	mu.Lock()
 	early := slices.Clone(names)
 	mu.Unlock()

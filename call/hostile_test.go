@@ -53,14 +53,9 @@ func TestPeerFloodsRestartCandidates(t *testing.T) {
 
 	// pion checks every pair in each round: once each kept candidate has
 	// had two, any other would have had one.
-	deadline := time.Now().Add(20 * time.Second)
 	for i := 0; i < maxPeerCandidates; i++ {
-		for checks[i].Load() < 2 {
-			if time.Now().After(deadline) {
-				t.Fatalf("candidate %d, among the first %d, got %d checks", i+1, maxPeerCandidates, checks[i].Load())
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		waitWithin(t, fmt.Sprintf("two checks of candidate %d, among the first %d", i+1, maxPeerCandidates), 20*time.Second,
+			func() bool { return checks[i].Load() >= 2 })
 	}
 	for i := maxPeerCandidates; i < len(listeners); i++ {
 		if n := checks[i].Load(); n > 0 {
@@ -93,13 +88,7 @@ func TestPeerAddsCandidatesWithoutEnd(t *testing.T) {
 	}
 	// The messages are taken in order: once the log tells of the last one,
 	// all were.
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(logsText(logs), "candidate:4901 ") {
-		if time.Now().After(deadline) {
-			t.Fatalf("the last message was never taken:\n%s", logsText(logs))
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitFor(t, "the log to tell of the last message", func() bool { return strings.Contains(logsText(logs), "candidate:4901 ") })
 	if n := remoteCandidates(s) - before; n > maxAddedCandidates {
 		t.Errorf("ICE holds %d more of the peer's candidates, want at most %d", n, maxAddedCandidates)
 	}

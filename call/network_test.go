@@ -201,14 +201,15 @@ func (w *rolePrefix) Write(p []byte) (int, error) {
 // netPeer is a peer on a path that counts the video frames it completes.
 type netPeer struct {
 	*peer
-	frames atomic.Int64
-	pkts   atomic.Int64
-	lowest atomic.Int64 // congestion control's lowest estimate so far
+	frames  atomic.Int64
+	pkts    atomic.Int64
+	lowest  atomic.Int64  // congestion control's lowest estimate so far
+	lowered chan struct{} // told each lower estimate
 }
 
 func newNetPeer(t testing.TB, role Role, p *path, media *capture.Media, timeout time.Duration, configure ...func(*Options)) *netPeer {
 	t.Helper()
-	np := &netPeer{}
+	np := &netPeer{lowered: make(chan struct{}, 1)}
 	np.lowest.Store(math.MaxInt64)
 	np.peer = newPeer(t, role, media, timeout, func(o *Options) {
 		o.Net, o.Interfaces = p.nets[role], nil
@@ -220,7 +221,14 @@ func newNetPeer(t testing.TB, role Role, p *path, media *capture.Media, timeout 
 	np.OnTargetBitRate(func(bps int) {
 		for {
 			low := np.lowest.Load()
-			if int64(bps) >= low || np.lowest.CompareAndSwap(low, int64(bps)) {
+			if int64(bps) >= low {
+				return
+			}
+			if np.lowest.CompareAndSwap(low, int64(bps)) {
+				select {
+				case np.lowered <- struct{}{}:
+				default:
+				}
 				return
 			}
 		}
@@ -279,10 +287,7 @@ func TestLossyPath(t *testing.T) {
 		}
 	}
 	sent := time.Now()
-	deadline := sent.Add(30 * time.Second)
-	for len(callee.received()) < 1000 && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-	}
+	callee.waitReceived(t, "1000 messages", 30*time.Second, count(1000))
 	t.Logf("1000 messages took %v", time.Since(sent))
 	got := callee.received()
 	if len(got) != 1000 {
@@ -302,9 +307,13 @@ func TestLossyPath(t *testing.T) {
 	// Congestion control lowers the encoder's target when loss passes 10%
 	// (GCC holds between 2% and 10%), and the picture keeps coming.
 	p.loss.Store(20)
-	deadline = time.Now().Add(20 * time.Second)
-	for caller.lowest.Load() >= 500_000 && time.Now().Before(deadline) {
-		time.Sleep(100 * time.Millisecond)
+	timeout := time.After(20 * time.Second)
+	for caller.lowest.Load() >= 500_000 {
+		select {
+		case <-caller.lowered:
+		case <-timeout:
+			t.Fatalf("congestion control kept the video at %d bit/s or more over 20%% loss", caller.lowest.Load())
+		}
 	}
 	if low := caller.lowest.Load(); low >= 500_000 {
 		t.Fatalf("congestion control kept the video at %d bit/s or more over 20%% loss", low)
@@ -325,7 +334,7 @@ func TestOutageRecovers(t *testing.T) {
 	if err := caller.Send("before"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the first message", func() bool { return len(callee.received()) == 1 })
+	callee.waitReceived(t, "the first message", 10*time.Second, count(1))
 
 	p.cut.Store(true)
 	cutAt := time.Now()
@@ -344,10 +353,7 @@ func TestOutageRecovers(t *testing.T) {
 	p.cut.Store(false)
 	back := time.Now()
 
-	deadline := time.Now().Add(10 * time.Second)
-	for len(callee.received()) < 2 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	callee.waitReceived(t, "the message sent during the cut", 10*time.Second, count(2))
 	if got := callee.received(); len(got) != 2 || got[1] != "during the cut" {
 		t.Fatalf("after the cut the callee has %q", got)
 	}
@@ -394,7 +400,7 @@ func TestAddressChange(t *testing.T) {
 			if err := peers[0].Send("before the move"); err != nil {
 				t.Fatal(err)
 			}
-			waitFor(t, "the first message", func() bool { return len(peers[1].received()) == 1 })
+			peers[1].waitReceived(t, "the first message", 10*time.Second, count(1))
 
 			if fps := peers[1].fps(time.Second); fps < 5 {
 				t.Fatalf("before the move the callee completes %.1f frames a second", fps)
@@ -410,10 +416,8 @@ func TestAddressChange(t *testing.T) {
 			if err := peers[mover].Send("from the new address"); err != nil {
 				t.Fatal(err)
 			}
-			deadline := time.Now().Add(20 * time.Second)
-			for (len(peers[0].received()) == had[0] || len(peers[1].received()) == had[1]) && time.Now().Before(deadline) {
-				time.Sleep(20 * time.Millisecond)
-			}
+			peers[0].waitReceived(t, "a message after the move", 20*time.Second, count(had[0]+1))
+			peers[1].waitReceived(t, "a message after the move", 20*time.Second, count(had[1]+1))
 			t.Logf("chat both ways %v after the move; restarts: caller %d, callee %d",
 				time.Since(moved), peers[0].Restarts(), peers[1].Restarts())
 			if got := peers[mover].received(); got[len(got)-1] != "after the move" {
@@ -427,11 +431,12 @@ func TestAddressChange(t *testing.T) {
 			}
 			// Chat can go over a pair that works before the controlling
 			// side nominates it: the path is the selected pair, once there.
-			st, ok := peers[mover].Stats()
-			for wait := time.Now().Add(5 * time.Second); (!ok || st.Local.Address != "10.0.0.3") && time.Now().Before(wait); {
-				time.Sleep(20 * time.Millisecond)
+			var st Stats
+			var ok bool
+			waitWithin(t, "the moved peer's path from 10.0.0.3", 5*time.Second, func() bool {
 				st, ok = peers[mover].Stats()
-			}
+				return ok && st.Local.Address == "10.0.0.3"
+			})
 			if !ok || st.Local.Address != "10.0.0.3" {
 				t.Errorf("the moved peer's path is %+v (known: %v), want it from 10.0.0.3", st, ok)
 			}
@@ -482,7 +487,7 @@ func TestFixedPortUnavailable(t *testing.T) {
 					t.Fatal(err)
 				}
 				other := peers[1-i]
-				waitFor(t, "a message from the "+np.opts.Role.String(), func() bool { return len(other.received()) == 1 })
+				other.waitReceived(t, "a message from the "+np.opts.Role.String(), 10*time.Second, count(1))
 				st, ok := np.Stats()
 				if !ok {
 					t.Fatalf("the %v has no path", np.opts.Role)

@@ -81,7 +81,7 @@ func TestRestartCodeResumes(t *testing.T) {
 			if err := peers[0].Send("before"); err != nil {
 				t.Fatal(err)
 			}
-			waitFor(t, "the first message", func() bool { return len(peers[1].received()) == 1 })
+			peers[1].waitReceived(t, "the first message", 10*time.Second, count(1))
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
 			if _, err := peers[starter].RestartCode(ctx); !errors.Is(err, ErrNoRestartNeeded) {

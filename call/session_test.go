@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ type peer struct {
 	*Session
 	mu       sync.Mutex
 	messages []string
+	arrived  chan struct{} // closed and replaced at each message
 	hungUp   chan struct{}
 	tracks   chan webrtc.RTPCodecType // one per remote track that delivered a packet
 	silent   chan time.Time           // when the peer was first reported not responding
@@ -30,7 +32,7 @@ type peer struct {
 func newPeer(t testing.TB, role Role, media *capture.Media, timeout time.Duration, configure ...func(*Options)) *peer {
 	t.Helper()
 	p := &peer{hungUp: make(chan struct{}), tracks: make(chan webrtc.RTPCodecType, 4), silent: make(chan time.Time, 1),
-		events: make(chan Event, 32)}
+		events: make(chan Event, 32), arrived: make(chan struct{})}
 	var tracks []webrtc.TrackLocal
 	if media != nil {
 		for _, tr := range media.Tracks() {
@@ -56,6 +58,8 @@ func newPeer(t testing.TB, role Role, media *capture.Media, timeout time.Duratio
 	s.OnMessage(func(text string) {
 		p.mu.Lock()
 		p.messages = append(p.messages, text)
+		close(p.arrived)
+		p.arrived = make(chan struct{})
 		p.mu.Unlock()
 	})
 	s.OnHangUp(func() { close(p.hungUp) })
@@ -105,6 +109,29 @@ func (p *peer) waitEvents(t testing.TB, want ...Event) {
 	}
 }
 
+// waitReceived waits, at most within, until the messages received so far
+// satisfy cond, looking again at each message.
+func (p *peer) waitReceived(t testing.TB, what string, within time.Duration, cond func([]string) bool) {
+	t.Helper()
+	timeout := time.After(within)
+	for {
+		p.mu.Lock()
+		got, arrived := slices.Clone(p.messages), p.arrived
+		p.mu.Unlock()
+		if cond(got) {
+			return
+		}
+		select {
+		case <-arrived:
+		case <-timeout:
+			t.Fatalf("timed out waiting for %s; received %q", what, got)
+		}
+	}
+}
+
+// count is a condition of waitReceived: n messages or more.
+func count(n int) func([]string) bool { return func(got []string) bool { return len(got) >= n } }
+
 func (p *peer) received() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -136,9 +163,17 @@ func testMedia(t testing.TB, opts capture.Options) *capture.Media {
 	return m
 }
 
+// waitFor waits for a condition that no event tells, looking again every
+// 10 ms for 10 s.
 func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	waitWithin(t, what, 10*time.Second, cond)
+}
+
+// waitWithin is waitFor for at most within.
+func waitWithin(t testing.TB, what string, within time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
@@ -259,7 +294,7 @@ func TestLostPeer(t *testing.T) {
 	if err := callee.Send("up"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the first message", func() bool { return len(caller.received()) == 1 })
+	caller.waitReceived(t, "the first message", 10*time.Second, count(1))
 
 	// Stop the callee's network without a word: its connection shuts down
 	// with no goodbye and no DTLS close reaching the caller.
@@ -287,7 +322,7 @@ func TestChatIsAcknowledged(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, "100 messages", func() bool { return len(callee.received()) == 100 })
+	callee.waitReceived(t, "100 messages", 10*time.Second, count(100))
 	waitFor(t, "every acknowledgement", func() bool { return len(caller.Undelivered()) == 0 })
 	for i, m := range callee.received() {
 		if m != fmt.Sprintf("message %d", i) {

@@ -50,13 +50,7 @@ func waitReady(t *testing.T, name string, p *peer) {
 
 func waitMessage(t *testing.T, name string, p *peer, text string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !slices.Contains(p.received(), text) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s never received %q (got %q)", name, text, p.received())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	p.waitReceived(t, fmt.Sprintf("%s to receive %q", name, text), 10*time.Second, func(got []string) bool { return slices.Contains(got, text) })
 }
 
 // TestManInTheMiddle puts a relay between the caller and the callee, as

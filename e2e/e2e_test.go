@@ -166,12 +166,8 @@ func waitOutput(t *testing.T, what string, b *syncBuffer, want string) {
 // code read in parts, say, on a machine other work slows down.
 func waitOutputWithin(t *testing.T, d time.Duration, what string, b *syncBuffer, want string) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for !strings.Contains(b.String(), want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: %q never appeared in:\n%s", what, want, b)
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !b.waitFor(d, func(text string) bool { return strings.Contains(text, want) }) {
+		t.Fatalf("%s: %q never appeared in:\n%s", what, want, b)
 	}
 }
 
@@ -369,14 +365,47 @@ func lastLine(s string) string {
 
 // syncBuffer is a bytes.Buffer that a process writes while the test reads.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu      sync.Mutex
+	b       bytes.Buffer
+	written chan struct{} // closed and replaced at each write
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.written != nil {
+		close(s.written)
+		s.written = nil
+	}
 	return s.b.Write(p)
+}
+
+// wait returns what the buffer holds, and a channel closed at the next
+// write.
+func (s *syncBuffer) wait() (string, <-chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.written == nil {
+		s.written = make(chan struct{})
+	}
+	return s.b.String(), s.written
+}
+
+// waitFor waits, at most d, until what the buffer holds satisfies cond,
+// looking again at each write, and reports whether it did.
+func (s *syncBuffer) waitFor(d time.Duration, cond func(string) bool) bool {
+	timeout := time.After(d)
+	for {
+		text, written := s.wait()
+		if cond(text) {
+			return true
+		}
+		select {
+		case <-written:
+		case <-timeout:
+			return false
+		}
+	}
 }
 
 func (s *syncBuffer) String() string {

@@ -83,8 +83,10 @@ func TestSendAcceptAndDecline(t *testing.T) {
 	for i, want := range []string{"report.txt", "report (1).txt"} {
 		fmt.Fprintln(caller.stdin, "/send "+report)
 		waitOutput(t, "the question", callee.stderr, "pigeon: the peer wants to send you report.txt")
-		for strings.Count(callee.stderr.String(), "the peer wants to send you report.txt") < i+1 {
-			time.Sleep(20 * time.Millisecond)
+		if !callee.stderr.waitFor(20*time.Second, func(text string) bool {
+			return strings.Count(text, "the peer wants to send you report.txt") >= i+1
+		}) {
+			t.Fatalf("the callee was not asked about report.txt again:\n%s", callee.stderr)
 		}
 		fmt.Fprintln(callee.stdin, "/accept")
 		waitOutput(t, "the file saved", callee.stderr, ": saved as "+filepath.Join(downloads, want)+" (")

@@ -18,16 +18,17 @@ var restartCodeLine = regexp.MustCompile(`(?m)^(pg3r\.[A-Za-z0-9_-]+)$`)
 // waitRestartCode waits for the n-th restart code p prints, and returns it.
 func waitRestartCode(t *testing.T, what string, p *proc, n int) string {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if m := restartCodeLine.FindAllStringSubmatch(p.stderr.String(), -1); len(m) >= n {
-			return m[n-1][1]
+	var code string
+	if !p.stderr.waitFor(20*time.Second, func(text string) bool {
+		m := restartCodeLine.FindAllStringSubmatch(text, -1)
+		if len(m) >= n {
+			code = m[n-1][1]
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s printed no restart code:\n%s", what, p.stderr)
-		}
-		time.Sleep(20 * time.Millisecond)
+		return len(m) >= n
+	}) {
+		t.Fatalf("%s printed no restart code:\n%s", what, p.stderr)
 	}
+	return code
 }
 
 // TestRestartCodeInTheChat loses a call's path by stopping the callee's

@@ -1,13 +1,13 @@
 package transfer
 
 import (
-	"context"
 	"testing"
 	"time"
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/pigeon-call/pigeon/internal/calltest"
 	"github.com/pigeon-call/pigeon/internal/pionlog"
 )
 
@@ -70,43 +70,13 @@ func newPair(tb testing.TB, tune func(*webrtc.SettingEngine), onChannel func(*we
 		tb.Fatal(err)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	offer, err := p.sender.CreateOffer(nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	complete(ctx, tb, p.sender, offer)
-	if err := p.receiver.SetRemoteDescription(*p.sender.LocalDescription()); err != nil {
-		tb.Fatal(err)
-	}
-	answer, err := p.receiver.CreateAnswer(nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	complete(ctx, tb, p.receiver, answer)
-	if err := p.sender.SetRemoteDescription(*p.receiver.LocalDescription()); err != nil {
-		tb.Fatal(err)
-	}
+	calltest.Handshake(tb, calltest.PeerConnection{PeerConnection: p.sender}, calltest.PeerConnection{PeerConnection: p.receiver})
 	select {
 	case <-up:
-	case <-ctx.Done():
+	case <-time.After(calltest.Wait):
 		tb.Fatal("the peers did not connect on loopback")
 	}
 	return p
-}
-
-func complete(ctx context.Context, tb testing.TB, pc *webrtc.PeerConnection, desc webrtc.SessionDescription) {
-	tb.Helper()
-	gathered := webrtc.GatheringCompletePromise(pc)
-	if err := pc.SetLocalDescription(desc); err != nil {
-		tb.Fatal(err)
-	}
-	select {
-	case <-gathered:
-	case <-ctx.Done():
-		tb.Fatal("gathering candidates took too long")
-	}
 }
 
 // open opens a transfer channel on the sender's side.
