@@ -11,17 +11,15 @@ import (
 // percent (GOGC).
 //
 // A call's heap is a few megabytes that live and the garbage of its packets
-// and sounds (the decoder and the views no longer make a picture each
-// frame: about 20 collections in 12 s of a 640x480 call, against 128 when
-// they did). A quarter more than what lives keeps the heap near what it
+// and sounds: a quarter more than what lives keeps the heap near what it
 // uses, for little of the collector's time.
 //
 // A file moving is another matter: pion allocates for every packet, and
 // the transfer package says the pace that suits it (transfer.GCPercent).
 //
-// Until this side's code is out, the process only starts: at 25 the
-// collector ran three times in its first 9 ms, for the first megabytes
-// any start allocates, on the way to the offer. Go's default leaves them.
+// Until this side's code is out, the process only starts: a low pace would
+// collect the first megabytes any start allocates on the way to the offer,
+// which Go's default leaves.
 const (
 	callGCPercent     = 25
 	startGCPercent    = 100

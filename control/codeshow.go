@@ -138,7 +138,7 @@ func (c *CodeShow) Start() {
 		for {
 			part := c.part()
 			if c.pngOut != "" && part != shown && len(c.parts) > 1 {
-				// Errors were seen when the files were first written.
+				// An error was said when the files were first written.
 				WriteQRPNGFile(c.pngOut, c.parts[part])
 			}
 			c.mu.Lock()
