@@ -135,7 +135,7 @@ func (s *Codes) Send(ctx context.Context, sig offline.Signal) (offline.Signal, e
 	return sent, s.show(ctx, sdpTypeOf(sig.Kind), text, sent.Format)
 }
 
-// show puts text, this side's code of type what, where --signal-out says,
+// show puts text, this side's code of type what, where CodeOut says,
 // and shows its QR codes as send describes.
 func (s *Codes) show(ctx context.Context, what webrtc.SDPType, text string, format offline.Format) error {
 	io := s.opts
@@ -216,7 +216,7 @@ func (s *Codes) toTerminal(what webrtc.SDPType, text string, format offline.Form
 	return termview.NewBlock(io.ErrOut), style
 }
 
-// writeCode writes text to the file or FIFO --signal-out names.
+// writeCode writes text to the file or FIFO CodeOut names.
 func (s *Codes) writeCode(ctx context.Context, what webrtc.SDPType, text string, format offline.Format) error {
 	return withContext(ctx, func() error {
 		// Not O_EXCL: the path is often a FIFO made for this.
@@ -236,7 +236,7 @@ func (s *Codes) writeCode(ctx context.Context, what webrtc.SDPType, text string,
 	})
 }
 
-// writeQRPNG writes the --qr-png file: the code's QR code, or for a long
+// writeQRPNG writes the PNG file: the code's QR code, or for a long
 // code, the QR codes of its parts to numbered files beside it, and the
 // first part to the file itself, which then shows each part in turn.
 func (s *Codes) writeQRPNG(what webrtc.SDPType, text string, parts []string) error {
@@ -264,7 +264,7 @@ func (s *Codes) writeQRPNG(what webrtc.SDPType, text string, parts []string) err
 }
 
 // keepShowing shows this side's code in turn, on the terminal, in the
-// window and in the --qr-png file. The caller's show ends once the answer
+// window and in the PNG file. The caller's show ends once the answer
 // is read (see receive); the callee's once the peer has connected, or given
 // up. On the terminal, where nothing else may be printed meanwhile, the
 // callee's send waits for that; otherwise the show goes on beside the call.
@@ -304,7 +304,7 @@ func (s *Codes) endShow() {
 	}
 }
 
-// format is the format --format asks for this side's code of kind. By
+// format is the format Format asks for this side's code of kind. By
 // default an answer takes the form of its offer when that is not pigeon's
 // own (json, sdp, raw JSON: another program reads it); otherwise offline
 // picks the compact form when the session fits it, and the full one
@@ -370,7 +370,7 @@ func (s *Codes) Receive(ctx context.Context, want offline.Kind) (offline.Signal,
 	}
 	s.say("%s", DescribePeerAddresses(sig))
 	// Only an offer can be stale: an answer is made when the offer is read,
-	// and the callee's --paste-wait, which the caller does not know, bounds
+	// and the callee's PasteWait, which the caller does not know, bounds
 	// how long it may take to come back.
 	if want == offline.Offer {
 		if err := offline.CheckAge(sig, now(), s.opts.MaxAge); err != nil {

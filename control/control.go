@@ -1,10 +1,14 @@
-// Package control is a call's controller: what the call does with the
-// person's commands (/mute, /video, /source, /send, /restart...) and the
-// window's keys, its media and their sources, its files, stats and restart
-// codes, and what the person is told of each event of the call. A front
-// end (pigeon's command line, a test) hands it the session, the media and
-// the output, and its I/O as hooks; the controller never touches a
-// terminal, a flag or the process.
+// Package control is a call's controller, for any front end.
+//
+// It is what the call does with the person's commands (/mute, /video,
+// /source, /send, /restart...) and the window's keys, its media and their
+// sources, its files, stats and restart codes, and what the person is told
+// of each event of the call (Controller); and how the offer and the answer
+// are carried by hand (Codes): shown as text and QR codes on a terminal,
+// in the window or a PNG, read from a paste, a file, a picture or the
+// camera. A front end (pigeon's command line, a test) hands it the
+// session, the media and the output, and its I/O as hooks and streams; it
+// never touches the process's terminal, flags or exit.
 package control
 
 import (
