@@ -3,6 +3,7 @@ package control
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 
 	"github.com/pigeon-call/pigeon/call"
@@ -15,6 +16,9 @@ type Verifier struct {
 	say     func(string, ...any)
 	asking  atomic.Bool
 	replies chan string // lines typed while asking; closed at the end of input
+
+	mu    sync.Mutex
+	ended bool // replies is closed
 }
 
 // NewVerifier returns a Verifier that says its question through say.
@@ -73,6 +77,11 @@ func (v *Verifier) take(line string) bool {
 	if v == nil || !v.asking.Load() {
 		return false
 	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.ended {
+		return true
+	}
 	select {
 	case v.replies <- line:
 	default: // replies typed faster than they are read: one is enough
@@ -83,7 +92,13 @@ func (v *Verifier) take(line string) bool {
 // end tells the question, if one is open or comes, that no more input will
 // come.
 func (v *Verifier) end() {
-	if v != nil {
+	if v == nil {
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if !v.ended {
+		v.ended = true
 		close(v.replies)
 	}
 }
