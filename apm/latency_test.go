@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/pigeon-call/pigeon/internal/mediatest"
 )
 
 // lateness is how many samples out runs behind in, within the band [lo, hi)
@@ -23,8 +25,8 @@ func lateness(in, out []int16, lo, hi float64, maxLag int) (lag int, corr float6
 	for i, v := range out {
 		b[i] = complex(float64(v), 0)
 	}
-	fft(a, false)
-	fft(b, false)
+	mediatest.FFT(a, false)
+	mediatest.FFT(b, false)
 	var ea, eb float64
 	for k := range a {
 		f := float64(min(k, n-k)) * Rate / float64(n)
@@ -39,7 +41,7 @@ func lateness(in, out []int16, lo, hi float64, maxLag int) (lag int, corr float6
 	if ea == 0 || eb == 0 {
 		return 0, 0
 	}
-	fft(a, true) // a[l] is the sum of out[i+l]*in[i] over the band, times n
+	mediatest.FFT(a, true) // a[l] is the sum of out[i+l]*in[i] over the band, times n
 	best := math.Inf(-1)
 	for l := -maxLag; l <= maxLag; l++ {
 		if v := real(a[(l+n)%n]); v > best {

@@ -1,15 +1,13 @@
 package apm
 
 import (
-	"bytes"
-	"encoding/binary"
 	"math"
 	"math/rand/v2"
-	"os/exec"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/pigeon-call/pigeon/internal/mediatest"
 	"github.com/pigeon-call/pigeon/internal/testenv"
 )
 
@@ -20,18 +18,10 @@ import (
 func speech(tb testing.TB, voice, text string) []int16 {
 	tb.Helper()
 	testenv.RequireTools(tb, "espeak-ng", "ffmpeg")
-	wav, err := exec.Command("espeak-ng", "-v", voice, "-s", "150", "--stdout", text).Output()
+	pcm, err := mediatest.Say(voice, text)
 	if err != nil {
-		tb.Fatalf("espeak-ng: %v", err)
+		tb.Fatal(err)
 	}
-	ff := exec.Command("ffmpeg", "-v", "error", "-i", "-", "-ar", "48000", "-ac", "1", "-f", "s16le", "-")
-	ff.Stdin = bytes.NewReader(wav)
-	raw, err := ff.Output()
-	if err != nil {
-		tb.Fatalf("ffmpeg: %v", err)
-	}
-	pcm := make([]int16, len(raw)/2)
-	binary.Read(bytes.NewReader(raw), binary.LittleEndian, pcm)
 	return pcm
 }
 
@@ -100,64 +90,7 @@ func (r room) echo(far []int16) []float64 {
 	for i, v := range far {
 		x[i] = float64(v)
 	}
-	return convolve(x, r.response())[:len(far)]
-}
-
-// convolve is x convolved with h, through the FFT.
-func convolve(x, h []float64) []float64 {
-	n := 1
-	for n < len(x)+len(h) {
-		n <<= 1
-	}
-	a, b := make([]complex128, n), make([]complex128, n)
-	for i, v := range x {
-		a[i] = complex(v, 0)
-	}
-	for i, v := range h {
-		b[i] = complex(v, 0)
-	}
-	fft(a, false)
-	fft(b, false)
-	for i := range a {
-		a[i] *= b[i]
-	}
-	fft(a, true)
-	out := make([]float64, len(x)+len(h)-1)
-	for i := range out {
-		out[i] = real(a[i]) / float64(n)
-	}
-	return out
-}
-
-// fft transforms a in place (its length a power of two); inverse leaves
-// the division by the length to the caller.
-func fft(a []complex128, inverse bool) {
-	n := len(a)
-	for i, j := 1, 0; i < n; i++ {
-		bit := n >> 1
-		for ; j&bit != 0; bit >>= 1 {
-			j ^= bit
-		}
-		j ^= bit
-		if i < j {
-			a[i], a[j] = a[j], a[i]
-		}
-	}
-	for size := 2; size <= n; size <<= 1 {
-		angle := -2 * math.Pi / float64(size)
-		if inverse {
-			angle = -angle
-		}
-		step := complex(math.Cos(angle), math.Sin(angle))
-		for start := 0; start < n; start += size {
-			w := complex(1, 0)
-			for k := 0; k < size/2; k++ {
-				u, v := a[start+k], a[start+k+size/2]*w
-				a[start+k], a[start+k+size/2] = u+v, u-v
-				w *= step
-			}
-		}
-	}
+	return mediatest.Convolve(x, r.response())[:len(far)]
 }
 
 // scene is a stretch of a call: what the speakers play and what the

@@ -3,7 +3,6 @@ package capture
 import (
 	"context"
 	"errors"
-	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -115,26 +114,7 @@ func TestMicrophonesOnPulseAudio(t *testing.T) {
 		t.Fatalf("the microphone recorded %d samples without the second of noise written to the source", len(heard))
 	}
 
-	done := make(chan error, 1)
-	go func() {
-		for {
-			if _, _, err := r.Read(); err != nil {
-				done <- err
-				return
-			}
-		}
-	}()
-	if err := m.Close(); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-done:
-		if !errors.Is(err, io.EOF) {
-			t.Errorf("after Close, Read = %v, want io.EOF", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the microphone's track went on after Close")
-	}
+	closeEndsReads(t, m, r)
 
 	m, err = Open(Options{Audio: Mic})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gen2brain/malgo"
 	"github.com/pion/mediadevices/pkg/driver"
+	"github.com/pion/mediadevices/pkg/io/audio"
 	"github.com/pion/mediadevices/pkg/wave"
 
 	"github.com/pigeon-call/pigeon/internal/sound"
@@ -92,26 +93,7 @@ func TestMicrophoneRecords(t *testing.T) {
 		t.Errorf("25 chunks came in %v: faster than they were recorded (at least %v)", elapsed, least)
 	}
 
-	done := make(chan error, 1)
-	go func() {
-		for {
-			if _, _, err := r.Read(); err != nil {
-				done <- err
-				return
-			}
-		}
-	}()
-	if err := m.Close(); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-done:
-		if !errors.Is(err, io.EOF) {
-			t.Errorf("after Close, Read = %v, want io.EOF", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Read went on after Close")
-	}
+	closeEndsReads(t, m, r)
 	m.Close() // a second Close is harmless
 }
 
@@ -147,5 +129,31 @@ func TestMicrophonesAreLookedForWhenWanted(t *testing.T) {
 	cmd.Env = append(os.Environ(), "PIGEON_TEST_FRESH_PROCESS=1")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("in a fresh process: %v\n%s", err, out)
+	}
+}
+
+// closeEndsReads closes m while r reads its sound, and fails t unless the
+// reads end in io.EOF soon after.
+func closeEndsReads(t *testing.T, m io.Closer, r audio.Reader) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() {
+		for {
+			if _, _, err := r.Read(); err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, io.EOF) {
+			t.Errorf("after Close, Read = %v, want io.EOF", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the reads went on after Close")
 	}
 }

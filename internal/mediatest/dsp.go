@@ -70,12 +70,12 @@ func Find(sig, ref []int16) (at int, corr float64) {
 	for i, v := range r {
 		b[i] = complex(v, 0)
 	}
-	fft(a, false)
-	fft(b, false)
+	FFT(a, false)
+	FFT(b, false)
 	for i := range a {
 		a[i] *= complex(real(b[i]), -imag(b[i]))
 	}
-	fft(a, true)
+	FFT(a, true)
 	// Normalise by the energy of the stretch of s under r at each offset.
 	prefix := make([]float64, len(s)+1)
 	for i, v := range s {
@@ -106,6 +106,33 @@ func Find(sig, ref []int16) (at int, corr float64) {
 	return at, best
 }
 
+// Convolve is x convolved with h (a room's response, say), through the
+// FFT: len(x)+len(h)-1 samples.
+func Convolve(x, h []float64) []float64 {
+	n := 1
+	for n < len(x)+len(h) {
+		n <<= 1
+	}
+	a, b := make([]complex128, n), make([]complex128, n)
+	for i, v := range x {
+		a[i] = complex(v, 0)
+	}
+	for i, v := range h {
+		b[i] = complex(v, 0)
+	}
+	FFT(a, false)
+	FFT(b, false)
+	for i := range a {
+		a[i] *= b[i]
+	}
+	FFT(a, true)
+	out := make([]float64, len(x)+len(h)-1)
+	for i := range out {
+		out[i] = real(a[i]) / float64(n)
+	}
+	return out
+}
+
 // MeanSquare is the mean of the squares of pcm: its power.
 func MeanSquare(pcm []int16) float64 {
 	var sum float64
@@ -127,9 +154,9 @@ func decimate(pcm []int16, k int) []float64 {
 	return out
 }
 
-// fft transforms a in place, its length a power of two; inverse leaves the
+// FFT transforms a in place, its length a power of two; inverse leaves the
 // division by the length to the caller.
-func fft(a []complex128, inverse bool) {
+func FFT(a []complex128, inverse bool) {
 	n := len(a)
 	for i, j := 1, 0; i < n; i++ {
 		bit := n >> 1
