@@ -59,19 +59,7 @@ func Find(sig, ref []int16) (at int, corr float64) {
 	if len(r) == 0 || len(s) < len(r) {
 		return 0, 0
 	}
-	n := 1
-	for n < len(s)+len(r) {
-		n <<= 1
-	}
-	a, b := make([]complex128, n), make([]complex128, n)
-	for i, v := range s {
-		a[i] = complex(v, 0)
-	}
-	for i, v := range r {
-		b[i] = complex(v, 0)
-	}
-	FFT(a, false)
-	FFT(b, false)
+	a, b, n := spectra(s, r)
 	for i := range a {
 		a[i] *= complex(real(b[i]), -imag(b[i]))
 	}
@@ -109,19 +97,7 @@ func Find(sig, ref []int16) (at int, corr float64) {
 // Convolve is x convolved with h (a room's response, say), through the
 // FFT: len(x)+len(h)-1 samples.
 func Convolve(x, h []float64) []float64 {
-	n := 1
-	for n < len(x)+len(h) {
-		n <<= 1
-	}
-	a, b := make([]complex128, n), make([]complex128, n)
-	for i, v := range x {
-		a[i] = complex(v, 0)
-	}
-	for i, v := range h {
-		b[i] = complex(v, 0)
-	}
-	FFT(a, false)
-	FFT(b, false)
+	a, b, n := spectra(x, h)
 	for i := range a {
 		a[i] *= b[i]
 	}
@@ -152,6 +128,25 @@ func decimate(pcm []int16, k int) []float64 {
 		out[i] = sum / float64(k)
 	}
 	return out
+}
+
+// spectra are the transforms of x and y, zero-padded to n, the first power
+// of two that holds their whole convolution or correlation.
+func spectra(x, y []float64) (a, b []complex128, n int) {
+	n = 1
+	for n < len(x)+len(y) {
+		n <<= 1
+	}
+	a, b = make([]complex128, n), make([]complex128, n)
+	for i, v := range x {
+		a[i] = complex(v, 0)
+	}
+	for i, v := range y {
+		b[i] = complex(v, 0)
+	}
+	FFT(a, false)
+	FFT(b, false)
+	return a, b, n
 }
 
 // FFT transforms a in place, its length a power of two; inverse leaves the
