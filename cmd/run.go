@@ -34,7 +34,7 @@ import (
 type aCall struct {
 	opts      *CallOptions
 	say       func(string, ...any)
-	chat      *chatView
+	chat      *console.Chat
 	tr        *trace.Writer
 	latencies trace.Latencies
 
@@ -53,9 +53,9 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	ctx, stopSignals := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stopSignals()
 	keepPrivate()
-	chat := newChatView(opts.IO, opts.Name)
-	defer chat.close()
-	c := &aCall{opts: opts, chat: chat, say: newStatus(&chat.errOut)}
+	chat := newChat(opts.IO, opts.Name)
+	defer chat.Close()
+	c := &aCall{opts: opts, chat: chat, say: newStatus(chat.ErrOut())}
 	var err error
 	if c.tr, err = trace.Open(opts.Trace); err != nil {
 		return fmt.Errorf("opening the trace file: %w", err)
@@ -79,11 +79,11 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	if opts.Role == call.Caller {
 		c.ctl.Offered(offer)
 	}
-	chat.start(stdin)
-	go c.ctl.Read(chat.readLine, opts.Duration == 0)
+	chat.Start(stdin)
+	go c.ctl.Read(chat.ReadLine, opts.Duration == 0)
 	c.waitForTheEnd(ctx, stopSignals)
 	err = c.session.Wait()
-	chat.close()
+	chat.Close()
 	c.report()
 	return err
 }
@@ -121,7 +121,7 @@ func (c *aCall) open() error {
 	c.ctl = control.New(control.Options{
 		Session: c.session, Media: c.media, Output: c.out,
 		Say:     c.say,
-		Show:    func(line string) { fmt.Fprintln(&c.chat.errOut, line) },
+		Show:    func(line string) { fmt.Fprintln(c.chat.ErrOut(), line) },
 		Status:  c.showStatus,
 		Chat:    c.chat,
 		Explain: advise,
@@ -138,7 +138,7 @@ func (c *aCall) showStatus(text string) bool {
 	if text != "" {
 		text = "pigeon: " + text
 	}
-	return c.chat.showStatus(text)
+	return c.chat.ShowStatus(text)
 }
 
 // newSession makes the call's session from the flags.
@@ -248,7 +248,7 @@ func (c *aCall) waitForTheEnd(ctx context.Context, stopSignals func()) {
 	case <-c.session.Done():
 		return
 	case <-ctx.Done():
-		c.chat.close() // the terminal as it was, before a second Ctrl-C
+		c.chat.Close() // the terminal as it was, before a second Ctrl-C
 		stopSignals()  // a second Ctrl-C ends pigeon at once
 		c.say("hanging up")
 	case <-timeUp:

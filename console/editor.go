@@ -131,7 +131,8 @@ func (e *Editor) SetStatus(text string) {
 	e.draw()
 }
 
-// lineBreaks are what keeps a status on one row.
+// lineBreaks turns line breaks into spaces: a status, or a message for a
+// script, stays on one row.
 var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
 
 func (e *Editor) stop() {
