@@ -10,16 +10,21 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pigeon-call/pigeon/console"
+	"github.com/pigeon-call/pigeon/internal/gcpace"
 )
 
 // Execute runs pigeon with the process's arguments and exits with the
 // documented exit code.
 func Execute() {
 	if os.Getenv("GOGC") == "" {
-		pace.start(setGCPercent) // see gcpace.go
+		pace.Start(gcpace.Runtime)
 	}
 	os.Exit(Run(os.Args[1:], System()))
 }
+
+// pace is the collector's pace for the process; Execute starts it unless
+// GOGC is set.
+var pace gcpace.Pace
 
 // Run runs pigeon with args on the given streams and returns the exit code.
 func Run(args []string, io *IOStreams) int {

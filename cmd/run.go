@@ -126,7 +126,7 @@ func (c *aCall) open() error {
 		Chat:    c.chat,
 		Explain: advise,
 		Files: control.Files{Dir: opts.DownloadDir, AcceptAll: opts.AcceptFiles, MaxSize: int64(opts.MaxFileSize),
-			OnTransfer: pace.transfer},
+			OnTransfer: pace.Transfer},
 		Verifier: ver, Send: opts.Send,
 		Typed: opts.IO.InTTY, Verbose: opts.Verbose, Timeout: opts.Timeout, Trace: c.tr,
 	})
@@ -175,7 +175,7 @@ func (c *aCall) newSession(ver *control.Verifier) (*call.Session, error) {
 func (c *aCall) codes(stdin *bufio.Reader) *control.Codes {
 	o := codeOptions(c.opts, stdin)
 	o.Media, o.Output, o.Session, o.Trace = c.media, c.out, c.session, c.tr
-	o.OnSent, o.Say = pace.settle, c.say
+	o.OnSent, o.Say = pace.Settle, c.say
 	return control.NewCodes(o)
 }
 
