@@ -12,6 +12,7 @@ import (
 	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/transfer"
 	"github.com/pigeon-call/pigeon/trust"
+	"github.com/pigeon-call/pigeon/web"
 )
 
 // Exit codes, documented in pigeon --help.
@@ -49,6 +50,8 @@ const exitCodesHelp = `Exit codes:
 // usageError marks a mistake in the command line.
 type usageError struct{ error }
 
+func (u usageError) Unwrap() error { return u.error }
+
 // advice is what a person can try, on pigeon's command line or in its
 // chat, for errors whose package says only what happened: the flag or the
 // command that helps. advise adds it.
@@ -67,6 +70,9 @@ var advice = []struct {
 	{capture.ErrVideoNotSound, ": give it to --video"},
 	{trust.ErrNoKnownPeersFile, " (pass --known-peers FILE)"},
 	{transfer.ErrOverMaxSize, "; --max-file-size takes a larger one"},
+	{web.ErrListen, ": give another address or port"},
+	{web.ErrPlainLAN, ": add --tls, or --insecure-lan to serve it so anyway"},
+	{web.ErrNoConfigDir, ": give --tls-cert FILE"},
 	{control.ErrScanCamera, ": leave out --scan and paste the code, or scan a picture of it with --scan-image FILE"},
 }
 

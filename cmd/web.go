@@ -1,22 +1,20 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/pigeon-call/pigeon/internal/private"
 	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/web"
 )
@@ -103,7 +101,7 @@ straight between the two peers.`,
 
 func webRun(ctx context.Context, opts *WebOptions) error {
 	if opts.Out != "" {
-		if err := writePage(opts.Out); err != nil {
+		if err := web.WriteFile(opts.Out); err != nil {
 			return fmt.Errorf("writing the call page: %w", err)
 		}
 		fmt.Fprintf(opts.IO.ErrOut, "pigeon: call page written to %s: open it in a browser\n", opts.Out)
@@ -114,121 +112,47 @@ func webRun(ctx context.Context, opts *WebOptions) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-
-	listen := opts.Listen
-	switch {
-	case listen != "":
-	case opts.TLS:
-		listen = ":0"
-	default:
-		listen = "127.0.0.1:0"
+	srv, err := web.Listen(web.ServerOptions{Listen: opts.Listen, TLS: opts.TLS, CertFile: opts.TLSCert, InsecureLAN: opts.InsecureLAN, Now: opts.Now})
+	if errors.Is(err, web.ErrListen) || errors.Is(err, web.ErrPlainLAN) {
+		return usageError{fmt.Errorf("--listen %s: %w", cmp.Or(opts.Listen, `""`), err)}
 	}
-	ln, err := net.Listen("tcp", listen)
 	if err != nil {
-		return usageError{fmt.Errorf("--listen %s: %w: give another address or port", listen, err)}
+		return err
 	}
-	defer ln.Close()
-	addr := ln.Addr().(*net.TCPAddr)
-	plainLAN := !opts.TLS && !addr.IP.IsLoopback()
-	if plainLAN && !opts.InsecureLAN {
-		return usageError{fmt.Errorf("--listen %s: plain http where other devices reach it lets whoever can change this network's traffic "+
-			"rewrite the page and take over the call, safety number included: add --tls, or --insecure-lan to serve it so anyway", listen)}
-	}
-	srv := &http.Server{Handler: web.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	urls := web.URLs(addr, "http")
 	if opts.TLS {
-		cert, err := keptCertificate(opts, addr)
-		if err != nil {
-			return err
-		}
-		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-		ln = tls.NewListener(ln, srv.TLSConfig)
-		urls = web.PinnedURLs(addr, cert)
+		sayCertificate(opts.IO.ErrOut, srv.Cert)
 	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-
-	for _, u := range urls {
+	for _, u := range srv.URLs {
 		fmt.Fprintln(opts.IO.Out, u)
 	}
-	if opts.IO.ErrTTY && len(urls) > 0 {
+	if opts.IO.ErrTTY && len(srv.URLs) > 0 {
 		// The last address is the one a phone on the LAN can reach, when
 		// there is one.
-		_ = offline.WriteQR(opts.IO.ErrOut, urls[len(urls)-1])
+		_ = offline.WriteQR(opts.IO.ErrOut, srv.URLs[len(srv.URLs)-1])
 	}
-	if plainLAN {
+	if srv.PlainLAN {
 		fmt.Fprintln(opts.IO.ErrOut, "pigeon: WARNING: serving plain http on the LAN (--insecure-lan): anyone who can change this network's traffic "+
 			"can change the page and take over the call, safety number included; and a browser on another device gets no camera or microphone")
 	}
 	fmt.Fprintln(opts.IO.ErrOut, "pigeon: serving the call page; Ctrl-C stops")
 	if opts.ready != nil {
-		opts.ready(addr)
+		opts.ready(srv.Addr)
 	}
-
-	select {
-	case err := <-served:
-		return fmt.Errorf("serving the call page: %w", err)
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	return nil
+	return srv.Serve(ctx)
 }
 
-// keptCertificate loads the certificate --tls-cert keeps, made on first
-// use, and says what a person needs to check it.
-func keptCertificate(opts *WebOptions, addr *net.TCPAddr) (tls.Certificate, error) {
-	path := opts.TLSCert
-	if path == "" {
-		dir, err := os.UserConfigDir()
-		if err != nil {
-			return tls.Certificate{}, fmt.Errorf("finding where to keep the page's certificate: %w: give --tls-cert FILE", err)
-		}
-		path = filepath.Join(dir, "pigeon", "web-tls.pem")
-	}
-	var hosts []string
-	for _, ip := range web.Hosts(addr) {
-		hosts = append(hosts, ip.String())
-	}
-	hosts = append(hosts, "localhost")
-	now := time.Now
-	if opts.Now != nil {
-		now = opts.Now
-	}
-	_, statErr := os.Stat(path)
-	cert, made, err := web.LoadCertificate(path, hosts, now())
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	errOut := opts.IO.ErrOut
+// sayCertificate says what a person needs to check the page's certificate.
+func sayCertificate(w io.Writer, cert web.Kept) {
 	switch {
-	case made && statErr == nil:
-		fmt.Fprintf(errOut, "pigeon: the page's certificate in %s had expired: made a new one, with a new fingerprint\n", path)
-	case made:
-		fmt.Fprintf(errOut, "pigeon: made a certificate for the page in %s: it stays the same from run to run, so check its fingerprint once\n", path)
+	case cert.Renewed:
+		fmt.Fprintf(w, "pigeon: the page's certificate in %s had expired: made a new one, with a new fingerprint\n", cert.Path)
+	case cert.Made:
+		fmt.Fprintf(w, "pigeon: made a certificate for the page in %s: it stays the same from run to run, so check its fingerprint once\n", cert.Path)
 	}
-	fmt.Fprintf(errOut, "pigeon: the certificate is self-signed, so the browser warns about it; "+
-		"go on only if the SHA-256 fingerprint it shows is\n  %s\n", web.Fingerprint(cert))
-	if unnamed := web.Unnamed(cert, hosts); len(unnamed) > 0 {
-		fmt.Fprintf(errOut, "pigeon: the certificate does not name %s (it was made for the addresses of the time): "+
-			"browsers warn about the name too; delete %s to make one for these (its fingerprint changes)\n", strings.Join(unnamed, ", "), path)
+	fmt.Fprintf(w, "pigeon: the certificate is self-signed, so the browser warns about it; "+
+		"go on only if the SHA-256 fingerprint it shows is\n  %s\n", cert.Fingerprint)
+	if len(cert.Unnamed) > 0 {
+		fmt.Fprintf(w, "pigeon: the certificate does not name %s (it was made for the addresses of the time): "+
+			"browsers warn about the name too; delete %s to make one for these (its fingerprint changes)\n", strings.Join(cert.Unnamed, ", "), cert.Path)
 	}
-	return cert, nil
-}
-
-// writePage writes the call page to path, by the rules of every file
-// pigeon writes: no link followed but to a FIFO or a device, mode 0600.
-func writePage(path string) error {
-	f, err := private.Create(path)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(web.Page())
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

@@ -11,5 +11,8 @@
 //
 // Browsers give the camera and microphone only to secure pages; SelfSigned
 // makes the certificate that lets pigeon serve the page over HTTPS to
-// another device of the LAN.
+// another device of the LAN. Listen puts these together: it picks the
+// address, refuses plain HTTP where other devices reach it unless asked,
+// and keeps the certificate from run to run, so that its fingerprint is
+// checked once.
 package web
