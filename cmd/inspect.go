@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -69,43 +68,22 @@ as it is when calling, with exit code 2.`,
 
 // inspectRun decodes the code and prints what it holds to stdout.
 func inspectRun(opts *InspectOptions) error {
-	first, r := opts.Code, bufio.NewReader(strings.NewReader(opts.Code))
-	if opts.Code == "" {
-		var in *bufio.Reader
-		switch opts.SignalIn {
-		case "", "-":
-			if opts.IO.InTTY {
-				fmt.Fprintln(opts.IO.ErrOut, "Paste a code and press Enter:")
-			}
-			in = bufio.NewReader(opts.IO.In)
-		default:
-			f, err := os.Open(opts.SignalIn)
-			if err != nil {
-				return fmt.Errorf("reading the code: %w", err)
-			}
-			defer f.Close()
-			in = bufio.NewReader(f)
+	var in io.Reader = strings.NewReader(opts.Code)
+	switch {
+	case opts.Code != "":
+	case opts.SignalIn == "" || opts.SignalIn == "-":
+		if opts.IO.InTTY {
+			fmt.Fprintln(opts.IO.ErrOut, "Paste a code and press Enter:")
 		}
-		// A restart code is one line; any other code reads on from it.
-		var err error
-		if first, err = in.ReadString('\n'); err != nil && err != io.EOF {
+		in = opts.IO.In
+	default:
+		f, err := os.Open(opts.SignalIn)
+		if err != nil {
 			return fmt.Errorf("reading the code: %w", err)
 		}
-		r = bufio.NewReader(io.MultiReader(strings.NewReader(first), in))
-	}
-	if offline.IsRestartCode(first) {
-		restart, err := offline.DecodeRestart(first)
-		if err != nil {
-			return err
-		}
-		control.WriteRestart(opts.IO.Out, first, restart)
-		return nil
-	}
-	sig, err := offline.ReadAnySignal(r)
-	if err != nil {
-		return err
+		defer f.Close()
+		in = f
 	}
 	stale := fmt.Sprintf("older than --max-age %s: 'pigeon answer' would refuse it", opts.MaxAge)
-	control.WriteDetails(opts.IO.Out, sig, opts.Now(), opts.MaxAge, stale)
-	return nil
+	return control.Inspect(opts.IO.Out, in, opts.Now(), opts.MaxAge, stale)
 }

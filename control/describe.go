@@ -1,6 +1,7 @@
 package control
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"slices"
@@ -193,4 +194,30 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
+}
+
+// Inspect reads one code from r, of any kind pigeon reads (restart codes
+// included), and writes what it holds to w, as WriteDetails and
+// WriteRestart do; stale is what is said of an offer older than maxAge.
+func Inspect(w io.Writer, r io.Reader, now time.Time, maxAge time.Duration, stale string) error {
+	in := bufio.NewReader(r)
+	// A restart code is one line; any other code reads on from it.
+	first, err := in.ReadString('\n')
+	if err != nil && err != io.EOF {
+		return fmt.Errorf("reading the code: %w", err)
+	}
+	if offline.IsRestartCode(first) {
+		restart, err := offline.DecodeRestart(first)
+		if err != nil {
+			return err
+		}
+		WriteRestart(w, first, restart)
+		return nil
+	}
+	sig, err := offline.ReadAnySignal(bufio.NewReader(io.MultiReader(strings.NewReader(first), in)))
+	if err != nil {
+		return err
+	}
+	WriteDetails(w, sig, now, maxAge, stale)
+	return nil
 }

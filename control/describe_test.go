@@ -1,7 +1,11 @@
 package control
 
 import (
+	"errors"
+	"io"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/pigeon-call/pigeon/offline"
 )
@@ -48,5 +52,28 @@ func TestDescribeAddresses(t *testing.T) {
 		if got := DescribePeerAddresses(tt.sig); got != tt.peers {
 			t.Errorf("DescribePeerAddresses = %q, want %q", got, tt.peers)
 		}
+	}
+}
+
+// TestInspect checks that Inspect tells a restart code from the other
+// codes by its first line, and refuses a code cut short.
+func TestInspect(t *testing.T) {
+	code, err := offline.EncodeRestart(offline.Restart{Call: []byte{1, 2, 3, 4},
+		Candidates: []string{"candidate:1 1 udp 2130706431 10.0.0.7 5000 typ host"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := Inspect(&out, strings.NewReader(code+"\nthe next line is not read\n"), time.Now(), 0, ""); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "restart code") || !strings.Contains(out.String(), "10.0.0.7:5000") {
+		t.Errorf("Inspect of a restart code wrote:\n%s", out.String())
+	}
+	if err := Inspect(io.Discard, strings.NewReader(code[:len(code)-4]), time.Now(), 0, ""); !errors.Is(err, offline.ErrTruncated) {
+		t.Errorf("a restart code cut short: %v, want ErrTruncated", err)
+	}
+	if err := Inspect(io.Discard, strings.NewReader("pg4o.EGsCXjjtQzg4zRPoEVF8A17aiDfrpP0P"), time.Now(), 0, ""); err == nil {
+		t.Error("a compact offer cut short was read")
 	}
 }
