@@ -1,24 +1,23 @@
 package cmd
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
-func TestSizeFlag(t *testing.T) {
-	for _, tt := range []struct {
-		in   string
-		want int64
-	}{
-		{"0", 0}, {"1000", 1000}, {"500M", 500 << 20}, {"4GiB", 4 << 30}, {"1.5g", 3 << 29}, {"2 TB", 2 << 40}, {"7b", 7},
-	} {
-		var s sizeFlag
-		if err := s.Set(tt.in); err != nil || int64(s) != tt.want {
-			t.Errorf("Set(%q) = %d, %v; want %d", tt.in, s, err, tt.want)
-		}
+func TestMaxFileSizeFlag(t *testing.T) {
+	io, _, _ := testIO("")
+	var got *CallOptions
+	c := NewCmdAnswer(io, func(o *CallOptions) error { got = o; return nil })
+	c.SetArgs([]string{"--max-file-size", "1.5g"})
+	if err := c.Execute(); err != nil || got.MaxFileSize != 3<<29 {
+		t.Errorf("--max-file-size 1.5g: %v, size %d", err, got.MaxFileSize)
 	}
-	for _, bad := range []string{"", "big", "-1G", "4X", "1e30"} {
-		var s sizeFlag
-		if err := s.Set(bad); err == nil {
-			t.Errorf("Set(%q) = %d, want an error", bad, s)
-		}
+	c = NewCmdAnswer(io, func(o *CallOptions) error { return nil })
+	c.SetArgs([]string{"--max-file-size", "big"})
+	c.SilenceErrors, c.SilenceUsage = true, true
+	if err := c.Execute(); err == nil || !strings.Contains(err.Error(), "max-file-size") {
+		t.Errorf("--max-file-size big: %v, want an error naming the flag", err)
 	}
 	d := sizeFlag(defaultMaxFileSize)
 	if got := d.String(); got != "4.0GiB" {
