@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"image"
@@ -131,6 +132,13 @@ func (m *Media) VideoLabel() string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.videoLabel
+}
+
+// Describe says what is sent, for the user: "test picture and test tone",
+// "no video and microphone (...)".
+func (m *Media) Describe() string {
+	video, audio := cmp.Or(m.VideoLabel(), "no video"), cmp.Or(m.AudioLabel, "no audio")
+	return video + " and " + audio
 }
 
 // Preview hands fn each picture of the video source as it is made, whether

@@ -92,6 +92,9 @@ func TestOpenTestSources(t *testing.T) {
 	if m.VideoLabel() == "" || m.AudioLabel == "" {
 		t.Fatal("tracks have no labels to show the user")
 	}
+	if want := m.VideoLabel() + " and " + m.AudioLabel; m.Describe() != want {
+		t.Errorf("Describe() = %q, want %q", m.Describe(), want)
+	}
 }
 
 func TestOpenNothing(t *testing.T) {
@@ -101,6 +104,9 @@ func TestOpenNothing(t *testing.T) {
 	}
 	if len(m.Tracks()) != 0 {
 		t.Fatalf("got %d tracks, want none", len(m.Tracks()))
+	}
+	if got := m.Describe(); got != "no video and no audio" {
+		t.Errorf("Describe() = %q", got)
 	}
 }
 

@@ -6,11 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"io"
 	"os"
 	"os/signal"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -55,7 +53,7 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	keepPrivate()
 	chat := newChat(opts.IO, opts.Name)
 	defer chat.Close()
-	c := &aCall{opts: opts, chat: chat, say: newStatus(chat.ErrOut())}
+	c := &aCall{opts: opts, chat: chat, say: console.StatusLines(chat.ErrOut())}
 	var err error
 	if c.tr, err = trace.Open(opts.Trace); err != nil {
 		return fmt.Errorf("opening the trace file: %w", err)
@@ -99,7 +97,7 @@ func (c *aCall) open() error {
 	if c.media, err = openMedia(opts); err != nil {
 		return err
 	}
-	c.say("sending %s", describeMedia(c.media))
+	c.say("sending %s", c.media.Describe())
 	control.WatchTrack(c.media.Audio, "sound", c.say)
 	control.WatchTrack(c.media.Video(), "video", c.say)
 	if opts.turnPassShown {
@@ -333,17 +331,6 @@ func localTracks(m *capture.Media) []webrtc.TrackLocal {
 	return tracks
 }
 
-func describeMedia(m *capture.Media) string {
-	video, audio := m.VideoLabel(), m.AudioLabel
-	if video == "" {
-		video = "no video"
-	}
-	if audio == "" {
-		audio = "no audio"
-	}
-	return video + " and " + audio
-}
-
 // viewAuto picks the best view the machine has.
 const viewAuto = "auto"
 
@@ -404,27 +391,4 @@ func openOutput(opts *CallOptions, say func(string, ...any), s *call.Session, me
 		media.Preview(out.ShowLocal)
 	}
 	return out, nil
-}
-
-// newStatus returns a printer of status lines, safe to call from pion's
-// goroutines. A line may hold what the peer chose (its name, a file's
-// name, an undelivered message): each is one line, with nothing a terminal
-// would obey.
-func newStatus(w io.Writer) func(format string, args ...any) {
-	lw := &lockedWriter{w: w}
-	return func(format string, args ...any) {
-		fmt.Fprintf(lw, "pigeon: %s\n", console.Escape(fmt.Sprintf(format, args...), 0))
-	}
-}
-
-// lockedWriter serializes writes, one line at a time, from many goroutines.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }

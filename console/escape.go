@@ -2,7 +2,9 @@ package console
 
 import (
 	"fmt"
+	"io"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -93,4 +95,27 @@ func mustEscape(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// StatusLines returns a printer of status lines on w ("pigeon: ..."),
+// safe to call from many goroutines. A line may hold what the peer chose
+// (its name, a file's name, an undelivered message): each is printed as
+// one line, escaped, with nothing a terminal would obey.
+func StatusLines(w io.Writer) func(format string, args ...any) {
+	lw := &lockedWriter{w: w}
+	return func(format string, args ...any) {
+		fmt.Fprintf(lw, "pigeon: %s\n", Escape(fmt.Sprintf(format, args...), 0))
+	}
+}
+
+// lockedWriter serializes writes, one line at a time, from many goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

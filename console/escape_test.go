@@ -2,6 +2,7 @@ package console
 
 import (
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 )
@@ -60,4 +61,29 @@ func FuzzEscape(f *testing.F) {
 			t.Fatalf("Escape(%q) = %q: changed clean text", in, out)
 		}
 	})
+}
+
+// TestStatusLines checks that each status line is one line, prefixed, with
+// what the peer chose escaped, and whole when many goroutines print.
+func TestStatusLines(t *testing.T) {
+	var b strings.Builder
+	say := StatusLines(&b)
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			say("%d the peer's name is %s", i, "bob\n\x1b]0;x\a")
+		}()
+	}
+	wg.Wait()
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if len(lines) != 8 {
+		t.Fatalf("%d lines, want 8:\n%s", len(lines), b.String())
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "pigeon: ") || !strings.HasSuffix(l, `the peer's name is bob\x0a\x1b]0;x\x07`) {
+			t.Errorf("status line %q", l)
+		}
+	}
 }
