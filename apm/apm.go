@@ -29,15 +29,15 @@ const (
 // jitter of its callbacks.
 const delayMargin = 10 * time.Millisecond
 
-// noiseFrame is the noise suppressor's frame, and so its delay: 2 ms keeps
-// the processing within 10 ms, after the echo canceller's 7 ms and the
-// module's band split, 1 ms. Frames of 10 ms would take at most 2 dB more
-// off a fan's noise.
+// noiseFrame is the noise suppressor's frame, and so its delay: a short
+// one keeps the whole processing within the module's 10 ms frame, after
+// the echo canceller and the band split, for little less noise taken off
+// than longer frames (docs/PERFORMANCE.md).
 const noiseFrame = Rate / 500
 
-// noiseDB is the most the noise suppressor takes off noise: with Speex's
-// default of -15 dB a fan's noise comes out up to 1.7 dB louder than with
-// -25 dB, and the voice the same.
+// noiseDB is the most the noise suppressor takes off noise, in dB: more
+// than Speex's default, which leaves a fan's noise louder and the voice no
+// better (docs/PERFORMANCE.md).
 const noiseDB = -25
 
 // ErrModule means WebRTC's audio processing module refused a setting or a
@@ -96,9 +96,9 @@ type Processor struct {
 func New(far *FarEnd, opts Options) (*Processor, error) {
 	cfg := C.pigeon_apm_config{
 		echo: cbool(opts.EchoCancellation && far != nil),
-		// High suppression: in calls on PulseAudio the echo came back 38
-		// to 51 dB down, against 27 to 39 dB with moderate; while both
-		// speak, the voice loses 7 dB in the simulated laptop room, not 3.
+		// High suppression: the echo comes back further down than with
+		// moderate, for a voice a little quieter while both speak
+		// (docs/PERFORMANCE.md).
 		echo_level:  2,
 		noise:       cbool(opts.NoiseSuppression),
 		noise_db:    noiseDB,

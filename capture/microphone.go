@@ -22,8 +22,8 @@ import (
 // miniaudio, looked for the first time they are wanted. mediadevices' own
 // microphone driver opens the sound system in its package's init, in every
 // process, one that only prints its help included; and its probe for a
-// PulseAudio server that is not there left twenty libraries (2.5 MB) mapped
-// for the life of the process.
+// PulseAudio server that is not there left twenty libraries mapped for the
+// life of the process.
 
 // registerMicrophones registers the microphones of the first sound system
 // that answers, once.

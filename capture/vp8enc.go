@@ -95,17 +95,16 @@ import (
 )
 
 // vp8Speed is libvpx's cpu-used for VP8: negative numbers fix the speed,
-// -6 being what real-time callers such as libwebrtc use on a desktop.
-// Measured on the natural clip at 640x480 and 1 Mbit/s: 2.9 ms a picture,
-// against 5.4 ms at libvpx's default of 0, at the same bit rate.
+// -6 being what real-time callers such as libwebrtc use on a desktop: about
+// half the time a picture of libvpx's default of 0, at the same bit rate
+// (docs/PERFORMANCE.md).
 const vp8Speed = -6
 
 // vp8Params builds pigeon's VP8 encoder, for mediadevices' codec selector.
 //
 // mediadevices' own VP8 encoder sets libvpx's whole configuration again
-// before every picture (vpx_codec_enc_config_set), which costs VP8 four
-// times its time per picture (21 to 33 ms against 5 to 9 ms on the
-// natural clip, in C, on this machine), and gives libvpx times in
+// before every picture (vpx_codec_enc_config_set), which costs VP8 several
+// times its time per picture (docs/PERFORMANCE.md), and gives libvpx times in
 // microseconds on a millisecond time base. This one sets the configuration
 // only when the bit rate changes, counts time in microseconds, and sets
 // the real-time speed (vp8Speed).

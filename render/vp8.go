@@ -72,9 +72,9 @@ var (
 
 // vp8Decoder decodes the VP8 frames it reads from an io.Reader, one whole
 // frame per Read, as mediadevices' decoder does, but hands out libvpx's own
-// picture rather than a copy in a new image: at 640x480 and 30 fps the copies
-// were 14 MB a second of garbage, nine tenths of what a call allocated, and
-// the collector ran ten times a second for them. The picture is valid until
+// picture rather than a copy in a new image: the copies were most of what a
+// call allocated, and kept the collector running (docs/PERFORMANCE.md). The
+// picture is valid until
 // the next Read or Close: whoever keeps it copies it (the views do).
 type vp8Decoder struct {
 	ctx *C.vpx_codec_ctx_t

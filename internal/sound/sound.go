@@ -29,7 +29,7 @@ var backends = []malgo.Backend{
 //
 // PulseAudio (or PipeWire, which answers as it) is left out when no server
 // can be listening: miniaudio would load libpulse and the twenty libraries it
-// needs, 2.5 MB that stay mapped for the life of the process, only to fail to
+// needs, which stay mapped for the life of the process, only to fail to
 // connect and go on to ALSA.
 func Backends() []malgo.Backend {
 	if pulseServer() {

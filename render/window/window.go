@@ -329,7 +329,7 @@ func (w *Window) run(ready chan<- error) {
 	var flags uint32
 	if !graphicsHardware() {
 		// Without a GPU, OpenGL is Mesa's llvmpipe: a JIT compiler that
-		// costs some 100 MB and more CPU than SDL's own blitter. SDL also
+		// costs far more memory and CPU than SDL's own blitter. SDL also
 		// probes OpenGL for the window's surface unless told not to, and
 		// SDL 2.0.12 (go-sdl2's static build) probes it in sdl.Init: the
 		// hints go first. An SDL_RENDER_DRIVER in the environment still
