@@ -328,7 +328,7 @@ func TestSignalLongCodeInParts(t *testing.T) {
 		if data, err := os.ReadFile(path); err == nil && numbered[string(data)] > 0 {
 			seen[numbered[string(data)]] = true
 		}
-		time.Sleep(PartPeriod / 10)
+		time.Sleep(PartPeriod / 10) // the file is rewritten in place: nothing to wait on
 	}
 	if len(seen) != len(parts) {
 		t.Errorf("%s showed %d of the %d parts", path, len(seen), len(parts))

@@ -43,7 +43,7 @@ func (f *fakeTrack) ReadRTP() (*rtp.Packet, interceptor.Attributes, error) {
 	f.packets = f.packets[1:]
 	f.frameEnded = p.Marker
 	if p.Marker && f.frameGap > 0 {
-		time.Sleep(f.frameGap)
+		time.Sleep(f.frameGap) // paces the frames, as a sender's frame rate does
 	}
 	return p, nil, nil
 }

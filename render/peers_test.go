@@ -44,7 +44,7 @@ func (s *twoColours) Read() (image.Image, func(), error) {
 	if s.next.IsZero() {
 		s.next = time.Now()
 	}
-	time.Sleep(time.Until(s.next))
+	time.Sleep(time.Until(s.next)) // paces the pictures at a camera's frame rate
 	s.next = s.next.Add(time.Second / 30)
 	return s.img, func() {}, nil
 }
@@ -345,7 +345,7 @@ func (p *pacedTone) Read() (wave.Audio, func(), error) {
 	if p.next.IsZero() {
 		p.next = time.Now()
 	}
-	time.Sleep(time.Until(p.next))
+	time.Sleep(time.Until(p.next)) // paces the sound as a microphone records
 	p.next = p.next.Add(20 * time.Millisecond)
 	return p.tone.Read()
 }

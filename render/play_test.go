@@ -113,7 +113,12 @@ func TestSpeakerPlaysTheTone(t *testing.T) {
 	// Every 25th packet lost.
 	track.Drop = func(n int, _ *rtp.Packet) bool { return n%25 == 24 }
 	play(t, out, track)
-	time.Sleep(150 * time.Millisecond) // the buffer's depth, to play out
+	// The buffer's depth plays out after the last packet.
+	mediatest.WaitUntil(t, 5*time.Second, "the speaker plays the whole tone", func() bool {
+		pcm := played.samples()
+		start := firstSound(pcm)
+		return start >= 0 && len(pcm)-start >= 72*960
+	})
 	if err := out.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +184,10 @@ func TestTerminalShowsTheCall(t *testing.T) {
 	}
 	out.SetStatus("connected")
 	play(t, out, liveVideo(t, 320, 240, 10))
-	time.Sleep(100 * time.Millisecond) // the last frame drawn
+	// The view draws the pictures in its own time, the last one wins.
+	mediatest.WaitUntil(t, 5*time.Second, "the terminal shows a picture", func() bool {
+		return strings.Contains(term.String(), "▀") && strings.Contains(term.String(), "connected")
+	})
 	if err := out.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -292,12 +300,16 @@ func TestWindowShowsTheCall(t *testing.T) {
 	local.Preview(out.ShowLocal)
 	out.SetStatus("connected")
 	play(t, out, liveVideo(t, 640, 480, 20))
-	time.Sleep(300 * time.Millisecond)
 
-	shot, err := mediatest.Screenshot(os.Getenv("DISPLAY"), 800, 600)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The X server shows the last frame presented in its own time.
+	var shot image.Image
+	mediatest.WaitUntil(t, 5*time.Second, "the window shows the call", func() bool {
+		var err error
+		if shot, err = mediatest.Screenshot(os.Getenv("DISPLAY"), 800, 600); err != nil {
+			t.Fatal(err)
+		}
+		return lit(shot).Dx() == 640 && lit(shot).Dy() == 500
+	})
 	win := lit(shot)
 	if win.Dx() != 640 || win.Dy() != 500 {
 		mediatest.SavePNG(t, "call-window.png", shot)

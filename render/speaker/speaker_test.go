@@ -18,7 +18,7 @@ func TestNullDevicePullsInRealTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(300 * time.Millisecond) // the span over which the pace is measured
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func TestNullDevicePullsInRealTime(t *testing.T) {
 	if after < 4800 || after > 48000 {
 		t.Errorf("the null device pulled %d samples in 300 ms, want about 14,400", after)
 	}
-	time.Sleep(50 * time.Millisecond)
+	time.Sleep(50 * time.Millisecond) // a call that must not come has no event to wait for
 	if frames.Load() != after {
 		t.Error("the source was called after Close")
 	}

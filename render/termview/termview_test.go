@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"fmt"
 	"image"
+	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -283,7 +286,8 @@ func TestTmuxShowsTheTestPattern(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the view did not draw in tmux within 10 s; the pane shows:\n%s", tmux("capture-pane", "-p"))
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond) // the child's file is the only sign across tmux
+
 	}
 	screen := tmux("capture-pane", "-p", "-e")
 	lines := strings.Split(screen, "\n")
@@ -345,18 +349,62 @@ func runChild() {
 		fmt.Println("not a terminal:", err)
 		return
 	}
-	v := New(Options{Out: os.Stdout, Size: func() (int, int) { return cols, rows }, Reserve: 4})
+	drawn := newPictureWriter(os.Stdout, "status under the picture")
+	v := New(Options{Out: drawn, Size: func() (int, int) { return cols, rows }, Reserve: 4})
 	v.SetStatus("status under the picture")
 	src := capture.NewTestVideo(320, 240, 30)
 	defer src.Close()
 	img, _, _ := src.Read()
 	v.ShowRemote(picture.Thumbnail(img, 320, 240))
-	time.Sleep(300 * time.Millisecond)
+	drawn.waitDrawn()
 	fmt.Println("a line of chat")
-	time.Sleep(300 * time.Millisecond)
 	os.WriteFile(os.Getenv("PIGEON_TERMVIEW_CHILD"), nil, 0o644)
-	time.Sleep(30 * time.Second) // until tmux is killed
+	waitKilled()
 	v.Close()
+}
+
+// pictureWriter closes drawn once a picture holding each of want has been
+// written through it: the view writes each frame in one Write.
+type pictureWriter struct {
+	w     io.Writer
+	want  []string
+	once  sync.Once
+	drawn chan struct{}
+}
+
+func newPictureWriter(w io.Writer, want ...string) *pictureWriter {
+	return &pictureWriter{w: w, want: append(want, "▀"), drawn: make(chan struct{})}
+}
+
+func (p *pictureWriter) Write(b []byte) (int, error) {
+	n, err := p.w.Write(b)
+	for _, s := range p.want {
+		if !bytes.Contains(b, []byte(s)) {
+			return n, err
+		}
+	}
+	p.once.Do(func() { close(p.drawn) })
+	return n, err
+}
+
+// waitDrawn waits for the picture, or says on the screen that it never
+// came, for the test to report.
+func (p *pictureWriter) waitDrawn() {
+	select {
+	case <-p.drawn:
+	case <-time.After(10 * time.Second):
+		fmt.Println("the picture was never drawn")
+	}
+}
+
+// waitKilled waits for tmux to end the pane's process.
+func waitKilled() {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP, syscall.SIGTERM)
+	select {
+	case <-hup:
+	case <-time.After(30 * time.Second):
+	}
 }
 
 func BenchmarkDraw(b *testing.B) {

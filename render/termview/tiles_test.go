@@ -214,7 +214,7 @@ func TestTmuxShowsTiles(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the view did not draw in tmux within 10 s; the pane shows:\n%s", tmux("capture-pane", "-p"))
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond) // the child's file is the only sign across tmux
 	}
 	lines := strings.Split(tmux("capture-pane", "-p", "-e"), "\n")
 	text := strings.Split(tmux("capture-pane", "-p"), "\n")
@@ -276,14 +276,15 @@ func runTilesChild() {
 		fmt.Println("not a terminal:", err)
 		return
 	}
-	v := New(Options{Out: os.Stdout, Size: func() (int, int) { return cols, rows }, Reserve: 4})
+	drawn := newPictureWriter(os.Stdout, "3 peers", peers[0].name, peers[1].name, peers[2].name)
+	v := New(Options{Out: drawn, Size: func() (int, int) { return cols, rows }, Reserve: 4})
 	v.SetStatus("3 peers")
 	for _, p := range peers {
 		v.SetLabel(p.name, p.name)
 		v.ShowPeer(p.name, p.img)
 	}
-	time.Sleep(300 * time.Millisecond)
+	drawn.waitDrawn()
 	os.WriteFile(os.Getenv("PIGEON_TERMVIEW_TILES"), nil, 0o644)
-	time.Sleep(30 * time.Second) // until tmux is killed
+	waitKilled()
 	v.Close()
 }

@@ -102,16 +102,12 @@ func TestWindowUnderXvfb(t *testing.T) {
 	w.ShowRemote(remote)
 	w.ShowLocal(local)
 	w.SetStatus("connected 640x480 30 fps")
-	deadline := time.Now().Add(5 * time.Second)
-	for w.Frames() == 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	time.Sleep(200 * time.Millisecond) // let the X server show it
-
-	shot, err := mediatest.Screenshot(display, 800, 600)
-	if err != nil {
-		t.Fatal(err)
-	}
+	shot := screenUntil(t, display, func(shot image.Image) bool {
+		win := Lit(shot)
+		return win.Dx() == 640 && win.Dy() == 500 &&
+			FindBars(shot, win.Min.Y+100, win.Min.X, win.Min.X+640, Bars(remote)) == nil &&
+			FindBars(shot, win.Min.Y+410, win.Min.X+470, win.Min.X+630, Bars(local)) == nil
+	})
 	// The window is wherever the X server put it: the part of the screen
 	// that is not black. The video is 640x480, the status line under it.
 	win := Lit(shot)
@@ -151,16 +147,10 @@ func TestWindowUnderXvfb(t *testing.T) {
 
 	// Hiding the self-view leaves the remote picture there.
 	w.ShowLocal(nil)
-	deadline = time.Now().Add(5 * time.Second)
-	for n := w.Frames(); w.Frames() == n && time.Now().Before(deadline); {
-		time.Sleep(10 * time.Millisecond)
-	}
-	time.Sleep(200 * time.Millisecond)
-	shot, err = mediatest.Screenshot(display, 800, 600)
-	if err != nil {
-		t.Fatal(err)
-	}
 	x0, y = at(470, 410)
+	shot = screenUntil(t, display, func(shot image.Image) bool {
+		return FindBars(shot, y, x0, x0+160, Bars(local)) != nil
+	})
 	if err := FindBars(shot, y, x0, x0+160, Bars(local)); err == nil {
 		t.Error("the self-view is still there after ShowLocal(nil)")
 	}
@@ -168,17 +158,30 @@ func TestWindowUnderXvfb(t *testing.T) {
 	// ShowRemote(nil) takes the remote picture away (a camera's preview
 	// while a code is scanned, before the peer's video).
 	w.ShowRemote(nil)
-	deadline = time.Now().Add(5 * time.Second)
-	for n := w.Frames(); w.Frames() == n && time.Now().Before(deadline); {
-		time.Sleep(10 * time.Millisecond)
-	}
-	time.Sleep(200 * time.Millisecond)
-	if shot, err = mediatest.Screenshot(display, 800, 600); err != nil {
-		t.Fatal(err)
-	}
 	x0, y = at(0, 100)
+	shot = screenUntil(t, display, func(shot image.Image) bool {
+		return near(picture.Color(shot, x0+320, y), color.RGBA{0, 0, 0, 255}, 4)
+	})
 	if c := picture.Color(shot, x0+320, y); !near(c, color.RGBA{0, 0, 0, 255}, 4) {
 		t.Errorf("after ShowRemote(nil) the video area shows %v, want black", c)
+	}
+}
+
+// screenUntil takes screenshots of display until ok holds of one, for at
+// most 5 s, and returns the last: the X server shows what the window
+// presented in its own time, and says nothing when it has.
+func screenUntil(t *testing.T, display string, ok func(image.Image) bool) image.Image {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		shot, err := mediatest.Screenshot(display, 800, 600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok(shot) || time.Now().After(deadline) {
+			return shot
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -225,7 +228,7 @@ func BenchmarkPresent(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				n := w.Frames()
 				w.ShowRemote(frames[i%2])
-				for w.Frames() == n {
+				for w.Frames() == n { // Frames has no event to wait on
 					time.Sleep(50 * time.Microsecond)
 				}
 			}
