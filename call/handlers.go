@@ -95,9 +95,10 @@ func (s *Session) OnTargetBitRate(f func(bitsPerSecond int)) { s.on.bitRate.set(
 // scope "call" or "restart".
 func (s *Session) OnError(f func(error)) { s.on.failure.set(f) }
 
-// fail logs err, under the scope of log, and tells it to OnError.
+// fail logs err, under the scope of log, and tells it to OnError. It is
+// logged as an error, which pion's loggers show unless told otherwise.
 func (s *Session) fail(log logging.LeveledLogger, err error) {
-	log.Warnf("%v: %v", s.opts.Role, err)
+	log.Errorf("%v: %v", s.opts.Role, err)
 	if f := s.on.failure.get(); f != nil {
 		f(err)
 	}

@@ -255,7 +255,7 @@ func (r *restarter) restartNow(ctx context.Context, moved bool) ([]string, error
 	}
 	if err != nil {
 		err = fmt.Errorf("%w: %w", ErrRestartFailed, err)
-		r.log.Warnf("%v: %v", r.s.opts.Role, err)
+		r.log.Errorf("%v: %v", r.s.opts.Role, err)
 		return nil, err
 	}
 	tell := moved || r.s.opts.Role == Callee
