@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -363,12 +364,12 @@ func runChild() {
 	v.Close()
 }
 
-// pictureWriter closes drawn once a picture holding each of want has been
-// written through it: the view writes each frame in one Write.
+// pictureWriter closes drawn once each of want, and a picture, has been
+// written through it: a view may draw its tiles over several writes.
 type pictureWriter struct {
 	w     io.Writer
-	want  []string
-	once  sync.Once
+	mu    sync.Mutex
+	want  []string // not yet written
 	drawn chan struct{}
 }
 
@@ -378,12 +379,15 @@ func newPictureWriter(w io.Writer, want ...string) *pictureWriter {
 
 func (p *pictureWriter) Write(b []byte) (int, error) {
 	n, err := p.w.Write(b)
-	for _, s := range p.want {
-		if !bytes.Contains(b, []byte(s)) {
-			return n, err
-		}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.want) == 0 {
+		return n, err
 	}
-	p.once.Do(func() { close(p.drawn) })
+	p.want = slices.DeleteFunc(p.want, func(s string) bool { return bytes.Contains(b, []byte(s)) })
+	if len(p.want) == 0 {
+		close(p.drawn)
+	}
 	return n, err
 }
 
