@@ -207,7 +207,7 @@ func TestCallThroughFIFOs(t *testing.T) {
 	fmt.Fprintln(caller.stdin, "/stats")
 	waitOutput(t, "caller's /stats", caller.stderr, "pigeon: path: direct, udp 127.0.0.1:")
 	waitOutput(t, "caller's /stats", caller.stderr, "pigeon: packets lost on the way here: ")
-	waitOutput(t, "caller's /stats", caller.stderr, "pigeon: receiving video ")
+	waitOutput(t, "caller's /stats", caller.stderr, "pigeon: receiving video VP8 640x480: ")
 	for _, want := range []string{
 		`pigeon: round trip [0-9.]+(µs|ms|s); sending [0-9.]+ [kM]bit/s, receiving [0-9.]+ [kM]bit/s`,
 		`pigeon: receiving video VP8 640x480: .*; now [0-9.]+ fps, [0-9.]+ [kM]bit/s`,
