@@ -57,8 +57,9 @@ var (
 	ErrRenegotiation = errors.New("the change to the call could not be negotiated")
 
 	// ErrRestartFailed means an ICE restart, to find a new path to the
-	// peer, failed on this side; the call goes on looking until its
-	// timeout. Session.OnError is told it, wrapped with what failed.
+	// peer, failed on this side, or found no path in a few seconds; the
+	// call goes on looking until its timeout. Session.OnError is told it,
+	// wrapped with what failed.
 	ErrRestartFailed = errors.New("restarting ICE failed")
 
 	// ErrWrongSignal means a session description was handed to the wrong

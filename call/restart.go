@@ -115,6 +115,7 @@ type restarter struct {
 	added          int       // the peer's candidates added since this side's last restart
 	silentSince    time.Time // zero while ICE hears the peer
 	restartedAt    time.Time // the last restart, until ICE has a pair again
+	noPathTold     bool      // a restart found no path since ICE last had one
 }
 
 func newRestarter(s *Session, n transport.Net) *restarter {
@@ -147,8 +148,11 @@ func (r *restarter) watch() {
 			}
 		}
 		r.mu.Lock()
-		silent, restarted := r.silentSince, r.restartedAt
+		silent, restarted, told := r.silentSince, r.restartedAt, r.noPathTold
 		r.mu.Unlock()
+		if !told && !restarted.IsZero() && time.Since(restarted) >= restartRetry && !r.s.iceConnected() {
+			r.noPath()
+		}
 		switch {
 		case !silent.IsZero() && time.Since(silent) >= restartSilence:
 			r.log.Debugf("%v: the path has been silent since %v", r.s.opts.Role, silent.Format(logTime))
@@ -158,6 +162,16 @@ func (r *restarter) watch() {
 			r.restart(false)
 		}
 	}
+}
+
+// noPath tells, once until ICE has a path again, that a restart found none
+// within restartRetry: the call goes on looking until its timeout, and the
+// person, told, may carry a restart code.
+func (r *restarter) noPath() {
+	r.mu.Lock()
+	r.noPathTold = true
+	r.mu.Unlock()
+	r.s.fail(r.log, fmt.Errorf("%w: it found no path to the peer within %v", ErrRestartFailed, restartRetry))
 }
 
 // logTime is how the logs show a time of day.
@@ -177,6 +191,7 @@ func (r *restarter) onICEState(state webrtc.ICEConnectionState) {
 	case webrtc.ICEConnectionStateConnected, webrtc.ICEConnectionStateCompleted:
 		r.silentSince = time.Time{}
 		r.restartedAt = time.Time{}
+		r.noPathTold = false
 	}
 }
 
