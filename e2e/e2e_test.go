@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -171,6 +172,39 @@ func waitOutputWithin(t *testing.T, d time.Duration, what string, b *syncBuffer,
 	}
 }
 
+// receivingLine is a line of /stats about a track that arrives: its kind,
+// and how many video frames or audio packets have come.
+var receivingLine = regexp.MustCompile(`pigeon: receiving (video|audio) [^:\n]*: (\d+) (?:frames|packets)`)
+
+// waitReceived asks p for /stats, again and again within 20 s, until what
+// it says it received (frames of video and packets of audio, by kind)
+// satisfies enough, and returns that.
+func waitReceived(t *testing.T, p *proc, enough func(got map[string]int) bool) map[string]int {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	got := map[string]int{}
+	for time.Now().Before(deadline) {
+		from := len(p.stderr.String())
+		fmt.Fprintln(p.stdin, "/stats")
+		if p.stderr.waitFor(500*time.Millisecond, func(text string) bool {
+			for _, m := range receivingLine.FindAllStringSubmatch(text[from:], -1) {
+				got[m[1]], _ = strconv.Atoi(m[2])
+			}
+			return enough(got)
+		}) {
+			return got
+		}
+	}
+	t.Fatalf("/stats never said enough was received; last it said %v:\n%s", got, p.stderr)
+	return nil
+}
+
+// atLeast is a condition of waitReceived: frames of video and packets of
+// audio or more.
+func atLeast(frames, packets int) func(map[string]int) bool {
+	return func(got map[string]int) bool { return got["video"] >= frames && got["audio"] >= packets }
+}
+
 func TestCallThroughFIFOs(t *testing.T) {
 	dir := t.TempDir()
 	offer, answer := mkfifo(t, filepath.Join(dir, "offer")), mkfifo(t, filepath.Join(dir, "answer"))
@@ -201,9 +235,12 @@ func TestCallThroughFIFOs(t *testing.T) {
 		t.Errorf("safety numbers differ: %q and %q", numbers[0], numbers[1])
 	}
 
-	// Let video flow for a while, ask how the call goes, then hang up by
-	// ending the caller's input.
-	time.Sleep(2 * time.Second)
+	// Let media flow until each side has more than its recording must
+	// hold, ask how the call goes, then hang up by ending the caller's
+	// input.
+	for _, p := range []*proc{caller, callee} {
+		waitReceived(t, p, atLeast(20, 50))
+	}
 	fmt.Fprintln(caller.stdin, "/stats")
 	waitOutput(t, "caller's /stats", caller.stderr, "pigeon: path: direct, udp 127.0.0.1:")
 	waitOutput(t, "caller's /stats", caller.stderr, "pigeon: packets lost on the way here: ")

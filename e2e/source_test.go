@@ -28,7 +28,7 @@ func TestSourceSwitchesTheVideoMidCall(t *testing.T) {
 		"--record", filepath.Join(dir, "callee"), "--view", "none"}, noMedia)...)
 	waitOutput(t, "caller", caller.stderr, "pigeon: chat open")
 	waitOutput(t, "callee", callee.stderr, "pigeon: receiving video")
-	time.Sleep(time.Second)
+	waitReceived(t, callee, atLeast(10, 0)) // the test picture, before the switch
 
 	fmt.Fprintln(caller.stdin, "/source bogus")
 	waitOutput(t, "caller's /source bogus", caller.stderr, `pigeon: /source "bogus": no source or file has that name; use camera|test|screen|image:FILE|FILE; still sending test pattern`)
@@ -63,13 +63,15 @@ func writeRedPNG(t *testing.T, dir string) string {
 	return mediatest.SolidPNG(t, dir, "red.png", 64, 48, color.RGBA{255, 0, 0, 255})
 }
 
-// endOnPicture lets the picture a /source command chose flow for two
-// seconds, has sender hang up, and checks that receiver ends cleanly, that
-// the command did not reach it as chat, and that its recording in recDir
-// ends on the colour want, which ok recognises.
+// endOnPicture lets the picture a /source command chose flow until the
+// receiver has ten more frames, has sender hang up, and checks that
+// receiver ends cleanly, that the command did not reach it as chat, and
+// that its recording in recDir ends on the colour want, which ok
+// recognises.
 func endOnPicture(t *testing.T, sender, receiver *proc, recDir, want string, ok func(r, g, b uint8) bool) {
 	t.Helper()
-	time.Sleep(2 * time.Second)
+	before := waitReceived(t, receiver, func(got map[string]int) bool { return got["video"] > 0 })["video"]
+	waitReceived(t, receiver, atLeast(before+10, 0))
 	sender.stdin.Close()
 	if code := receiver.exit(t, 10*time.Second); code != 0 {
 		t.Fatalf("the receiving side's exit code %d; stderr:\n%s", code, receiver.stderr)
