@@ -173,12 +173,13 @@ func waitOutputWithin(t *testing.T, d time.Duration, what string, b *syncBuffer,
 }
 
 // receivingLine is a line of /stats about a track that arrives: its kind,
-// and how many video frames or audio packets have come.
-var receivingLine = regexp.MustCompile(`pigeon: receiving (video|audio) [^:\n]*: (\d+) (?:frames|packets)`)
+// how many video frames or audio packets have come, and how many of the
+// frames were decoded.
+var receivingLine = regexp.MustCompile(`pigeon: receiving (video|audio) [^:\n]*: (\d+) (?:frames|packets)(?: \(\d+ keyframes\), (\d+) decoded)?`)
 
 // waitReceived asks p for /stats, again and again within 20 s, until what
-// it says it received (frames of video and packets of audio, by kind)
-// satisfies enough, and returns that.
+// it says it received satisfies enough, and returns that: "video" frames,
+// "audio" packets and "decoded" pictures.
 func waitReceived(t *testing.T, p *proc, enough func(got map[string]int) bool) map[string]int {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
@@ -189,6 +190,9 @@ func waitReceived(t *testing.T, p *proc, enough func(got map[string]int) bool) m
 		if p.stderr.waitFor(500*time.Millisecond, func(text string) bool {
 			for _, m := range receivingLine.FindAllStringSubmatch(text[from:], -1) {
 				got[m[1]], _ = strconv.Atoi(m[2])
+				if m[3] != "" {
+					got["decoded"], _ = strconv.Atoi(m[3])
+				}
 			}
 			return enough(got)
 		}) {

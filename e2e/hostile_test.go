@@ -680,10 +680,14 @@ func TestHostileFloodWhileHeld(t *testing.T) {
 			if i, j := strings.Index(stderr, "safety number confirmed"), strings.Index(stderr, "the peer's name is mallory"); i < 0 || j < i {
 				t.Errorf("the name was said before the number was confirmed:\n%s", stderr)
 			}
-			waitOutputWithin(t, 30*time.Second, "pigeon's stdout", h.pigeon.stdout, "\n")
-			time.Sleep(time.Second) // what was shown has been written
-			if lines := lineCount(h.pigeon.stdout.String()); lines != tt.shown {
-				t.Errorf("pigeon showed %d messages once released, want the %d kept", lines, tt.shown)
+			// The chat is ordered: a message sent now comes after all the
+			// hold released.
+			if err := h.Send("after the release"); err != nil {
+				t.Fatal(err)
+			}
+			waitOutputWithin(t, 30*time.Second, "pigeon's stdout", h.pigeon.stdout, "after the release\n")
+			if lines := lineCount(h.pigeon.stdout.String()); lines != tt.shown+1 {
+				t.Errorf("pigeon showed %d messages once released, want the %d kept", lines-1, tt.shown)
 			}
 			line := stderr[strings.Index(stderr, dropped):]
 			line = strings.TrimPrefix(line[:strings.Index(line, "\n")], "pigeon: ")

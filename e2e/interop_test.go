@@ -215,7 +215,7 @@ func TestPionReflectAnswersPigeon(t *testing.T) {
 	pg, ex := callPionExample(t, bin, "--video", "test", "--audio", "test", "--record", rec)
 	waitOutput(t, "the example", ex.stdout, "Track has started")
 	waitOutput(t, "pigeon", pg.stderr, "pigeon: receiving video (video/VP8)")
-	time.Sleep(3 * time.Second) // a few seconds of pictures
+	waitReceived(t, pg, func(got map[string]int) bool { return got["decoded"] >= 40 })
 	// The example closes the chat channel it has no use for, now and then:
 	// that is no hang-up.
 	if strings.Contains(pg.stderr.String(), "the peer hung up") {
@@ -320,7 +320,7 @@ func plainCall(t *testing.T, pigeonOffers bool, form string, pigeonHangsUp bool)
 		time.Sleep(200 * time.Millisecond)
 	}
 	waitOutput(t, "pigeon", pg.stderr, "pigeon: receiving video (video/VP8)")
-	time.Sleep(2 * time.Second) // pictures for pigeon to count
+	waitReceived(t, pg, func(got map[string]int) bool { return got["decoded"] >= 15 })
 
 	if pigeonHangsUp {
 		pg.stdin.Close()

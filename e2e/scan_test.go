@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"image/color"
@@ -287,9 +288,23 @@ func TestScanOnTheTerminal(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
-	screen := waitPane("scanning: hold the peer's answer QR code up to the camera")
-	time.Sleep(time.Second) // a few drawings in place
-	screen = tmux("capture-pane", "-p")
+	// What the pane is sent, raw, shows each drawing of the status line.
+	drawn := filepath.Join(dir, "drawn")
+	tmux("pipe-pane", "-o", "cat >> "+drawn)
+	status := "scanning: hold the peer's answer QR code up to the camera"
+	waitPane(status)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		raw, _ := os.ReadFile(drawn)
+		if bytes.Count(raw, []byte(status)) >= 3 { // a few drawings in place
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the status line was drawn %d times, want a few", bytes.Count(raw, []byte(status)))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	screen := tmux("capture-pane", "-p")
 	if n := strings.Count(screen, "scanning: hold"); n != 1 {
 		t.Errorf("the status line is on the screen %d times, want once (drawn in place):\n%s", n, screen)
 	}

@@ -205,6 +205,7 @@ func TestVerifyConfirmed(t *testing.T) {
 	fmt.Fprintln(caller.stdin, "yes")
 	waitOutput(t, "caller", caller.stderr, "pigeon: safety number confirmed")
 	fmt.Fprintln(caller.stdin, "typed before the callee confirmed")
+	// Nothing a held callee shows marks the message's arrival: give it time.
 	time.Sleep(time.Second)
 	if out := callee.stdout.String(); out != "" {
 		t.Fatalf("the callee, not yet confirmed, showed %q", out)
@@ -388,7 +389,9 @@ func TestNoSecretsInOutput(t *testing.T) {
 	fmt.Fprintln(caller.stdin, answerCode)
 	waitOutput(t, "caller", caller.stderr, "pigeon: chat open")
 	waitOutput(t, "callee", callee.stderr, "pigeon: chat open")
-	time.Sleep(time.Second)
+	for _, p := range []*proc{caller, callee} {
+		waitReceived(t, p, atLeast(5, 10)) // something for the recordings and traces to hold
+	}
 	caller.stdin.Close()
 	if code := caller.exit(t, 10*time.Second); code != 0 {
 		t.Fatalf("caller exit code %d", code)
