@@ -109,6 +109,24 @@ func (o *otherProgram) answer(t *testing.T, offer webrtc.SessionDescription) web
 	return o.complete(t, answer)
 }
 
+// calledBy answers caller's offer as the program does, and hands the
+// answer to caller, told its peer is no pigeon; it returns the answer.
+func (o *otherProgram) calledBy(t *testing.T, caller *peer) webrtc.SessionDescription {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	offer, err := caller.Offer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := o.answer(t, offer)
+	caller.SetPeer(PeerOther)
+	if err := caller.Accept(answer); err != nil {
+		t.Fatalf("Accept: %v", err)
+	}
+	return answer
+}
+
 // offer makes an offer with a chat channel of its own, labelled label, as
 // a browser's page does.
 func (o *otherProgram) offer(t *testing.T, label string) webrtc.SessionDescription {
@@ -164,17 +182,7 @@ func TestChatWithAnotherProgramThatAnswers(t *testing.T) {
 	named := func(o *Options) { o.Name = "alice" }
 	caller := newPeer(t, Caller, nil, 10*time.Second, named)
 	other := newOtherProgram(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	offer, err := caller.Offer(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	answer := other.answer(t, offer)
-	caller.SetPeer(PeerOther)
-	if err := caller.Accept(answer); err != nil {
-		t.Fatal(err)
-	}
+	other.calledBy(t, caller)
 	chatWithOtherProgram(t, caller, other)
 	if label := other.channel().Label(); label != chatLabel {
 		t.Errorf("pigeon's chat channel is labelled %q, want %q", label, chatLabel)
@@ -185,7 +193,7 @@ func TestChatWithAnotherProgramThatAnswers(t *testing.T) {
 	if err := caller.AddTrack(openTestMedia(t).Video()); !errors.Is(err, ErrPeerNotPigeon) {
 		t.Errorf("AddTrack = %v, want ErrPeerNotPigeon", err)
 	}
-	if _, err := caller.RestartCode(ctx); !errors.Is(err, ErrPeerNotPigeon) {
+	if _, err := caller.RestartCode(context.Background()); !errors.Is(err, ErrPeerNotPigeon) {
 		t.Errorf("RestartCode = %v, want ErrPeerNotPigeon", err)
 	}
 	time.Sleep(200 * time.Millisecond) // anything pigeon wrongly sent has time to come
@@ -256,16 +264,7 @@ func TestPionLogsGoToTheSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	unannounced.OnOpen(func() { unannounced.SendText("hello") })
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	offer, err := caller.Offer(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caller.SetPeer(PeerOther)
-	if err := caller.Accept(other.answer(t, offer)); err != nil {
-		t.Fatal(err)
-	}
+	other.calledBy(t, caller)
 	want := "peer connection error: failed to accept data channel: "
 	waitFor(t, "pion's error in the session's log", func() bool {
 		mu.Lock()
@@ -293,19 +292,8 @@ func TestAnotherProgramRejectsAudio(t *testing.T) {
 		}
 	})
 	caller := newPeer(t, Caller, openTestMedia(t), 10*time.Second)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	offer, err := caller.Offer(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	answer := other.answer(t, offer)
-	if !strings.Contains(answer.SDP, "m=audio 0 ") {
+	if answer := other.calledBy(t, caller); !strings.Contains(answer.SDP, "m=audio 0 ") {
 		t.Fatalf("the program did not reject the audio:\n%s", answer.SDP)
-	}
-	caller.SetPeer(PeerOther)
-	if err := caller.Accept(answer); err != nil {
-		t.Fatalf("Accept: %v", err)
 	}
 	select {
 	case kind := <-video:
@@ -324,16 +312,7 @@ func TestAnotherProgramRejectsAudio(t *testing.T) {
 func TestAnotherProgramClosesTheChat(t *testing.T) {
 	caller := newPeer(t, Caller, nil, 10*time.Second)
 	other := newOtherProgram(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	offer, err := caller.Offer(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caller.SetPeer(PeerOther)
-	if err := caller.Accept(other.answer(t, offer)); err != nil {
-		t.Fatal(err)
-	}
+	other.calledBy(t, caller)
 	<-caller.Ready()
 	waitFor(t, "the program's channel", func() bool { return other.channel() != nil })
 	if err := other.channel().Close(); err != nil {
