@@ -278,3 +278,16 @@ func FFProbePackets(path string) ([]Packet, error) {
 	}
 	return packets, nil
 }
+
+// SolidYCbCr is a 4:2:0 picture of one colour, w by h, as a decoder gives
+// it.
+func SolidYCbCr(w, h int, y, cb, cr uint8) *image.YCbCr {
+	img := image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420)
+	for i := range img.Y {
+		img.Y[i] = y
+	}
+	for i := range img.Cb {
+		img.Cb[i], img.Cr[i] = cb, cr
+	}
+	return img
+}

@@ -252,14 +252,11 @@ func TestViewDrawsAtABoundedRateAndRestores(t *testing.T) {
 
 // TestTmuxShowsTheTestPattern runs a view in a real terminal emulator, tmux,
 // and reads its screen back with capture-pane, as a person would look.
-func TestTmuxShowsTheTestPattern(t *testing.T) {
-	if os.Getenv("PIGEON_TERMVIEW_CHILD") != "" {
-		runChild()
-		return
-	}
-	if testing.Short() {
-		t.Skip("starts tmux")
-	}
+// drawInTmux runs this test binary's test in a tmux pane 100 columns by
+// rows, with env naming a file the child writes once it has drawn, and
+// waits for that file. It returns a way to run tmux on that pane's server.
+func drawInTmux(t *testing.T, env, test string, rows int) (tmux func(args ...string) string) {
+	t.Helper()
 	testenv.RequireTools(t, "tmux")
 	exe, err := os.Executable()
 	if err != nil {
@@ -268,28 +265,39 @@ func TestTmuxShowsTheTestPattern(t *testing.T) {
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "tmux.sock")
 	done := filepath.Join(dir, "done")
-	tmux := func(args ...string) string {
+	tmux = func(args ...string) string {
+		t.Helper()
 		out, err := exec.Command("tmux", append([]string{"-S", sock, "-f", "/dev/null"}, args...)...).CombinedOutput()
 		if err != nil {
 			t.Fatalf("tmux %v: %v: %s", args, err, out)
 		}
 		return string(out)
 	}
-	child := fmt.Sprintf("PIGEON_TERMVIEW_CHILD=%s %s -test.run '^TestTmuxShowsTheTestPattern$'; sleep 30", done, exe)
-	tmux("new-session", "-d", "-x", "100", "-y", "30", child)
-	defer exec.Command("tmux", "-S", sock, "kill-server").Run()
+	child := fmt.Sprintf("%s=%s %s -test.run '^%s$'; sleep 30", env, done, exe, test)
+	tmux("new-session", "-d", "-x", "100", "-y", fmt.Sprint(rows), child)
+	t.Cleanup(func() { exec.Command("tmux", "-S", sock, "kill-server").Run() })
 
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		if _, err := os.Stat(done); err == nil {
-			break
+			return tmux
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the view did not draw in tmux within 10 s; the pane shows:\n%s", tmux("capture-pane", "-p"))
 		}
 		time.Sleep(50 * time.Millisecond) // the child's file is the only sign across tmux
-
 	}
+}
+
+func TestTmuxShowsTheTestPattern(t *testing.T) {
+	if os.Getenv("PIGEON_TERMVIEW_CHILD") != "" {
+		runChild()
+		return
+	}
+	if testing.Short() {
+		t.Skip("starts tmux")
+	}
+	tmux := drawInTmux(t, "PIGEON_TERMVIEW_CHILD", "TestTmuxShowsTheTestPattern", 30)
 	screen := tmux("capture-pane", "-p", "-e")
 	lines := strings.Split(screen, "\n")
 	if len(lines) < 30 {

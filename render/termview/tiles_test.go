@@ -5,37 +5,24 @@ import (
 	"fmt"
 	"image"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/term"
 
+	"github.com/pigeon-call/pigeon/internal/mediatest"
 	"github.com/pigeon-call/pigeon/render/picture"
 )
-
-// solid is a 4:2:0 picture of one colour, as a decoder gives it.
-func solid(w, h int, y, cb, cr uint8) *image.YCbCr {
-	img := image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420)
-	for i := range img.Y {
-		img.Y[i] = y
-	}
-	for i := range img.Cb {
-		img.Cb[i], img.Cr[i] = cb, cr
-	}
-	return img
-}
 
 // peers are three peers' pictures, each of one colour, and their names.
 var peers = []struct {
 	name string
 	img  *image.YCbCr
 }{
-	{"ann", solid(320, 240, 81, 90, 240)},  // red
-	{"bob", solid(320, 240, 145, 54, 34)},  // green
-	{"cat", solid(320, 240, 41, 240, 110)}, // blue
+	{"ann", mediatest.SolidYCbCr(320, 240, 81, 90, 240)},  // red
+	{"bob", mediatest.SolidYCbCr(320, 240, 145, 54, 34)},  // green
+	{"cat", mediatest.SolidYCbCr(320, 240, 41, 240, 110)}, // blue
 }
 
 func rgbOf(img *image.YCbCr) [3]uint8 {
@@ -185,37 +172,7 @@ func TestTmuxShowsTiles(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts tmux")
 	}
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Fatal("tmux is not installed: scripts/setup.sh installs it")
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	sock := filepath.Join(dir, "tmux.sock")
-	done := filepath.Join(dir, "done")
-	tmux := func(args ...string) string {
-		out, err := exec.Command("tmux", append([]string{"-S", sock, "-f", "/dev/null"}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %v: %v: %s", args, err, out)
-		}
-		return string(out)
-	}
-	child := fmt.Sprintf("PIGEON_TERMVIEW_TILES=%s %s -test.run '^TestTmuxShowsTiles$'; sleep 30", done, exe)
-	tmux("new-session", "-d", "-x", "100", "-y", "40", child)
-	defer exec.Command("tmux", "-S", sock, "kill-server").Run()
-
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if _, err := os.Stat(done); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the view did not draw in tmux within 10 s; the pane shows:\n%s", tmux("capture-pane", "-p"))
-		}
-		time.Sleep(50 * time.Millisecond) // the child's file is the only sign across tmux
-	}
+	tmux := drawInTmux(t, "PIGEON_TERMVIEW_TILES", "TestTmuxShowsTiles", 40)
 	lines := strings.Split(tmux("capture-pane", "-p", "-e"), "\n")
 	text := strings.Split(tmux("capture-pane", "-p"), "\n")
 	if len(lines) < 40 || len(text) < 40 {

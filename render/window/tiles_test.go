@@ -12,18 +12,6 @@ import (
 	"github.com/pigeon-call/pigeon/render/picture"
 )
 
-// solidYCbCr is a 4:2:0 picture of one colour, as a decoder gives it.
-func solidYCbCr(w, h int, y, cb, cr uint8) *image.YCbCr {
-	img := image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420)
-	for i := range img.Y {
-		img.Y[i] = y
-	}
-	for i := range img.Cb {
-		img.Cb[i], img.Cr[i] = cb, cr
-	}
-	return img
-}
-
 // peerPicture is a peer's picture: one colour, so that its tile can be
 // told from the others'.
 type peerPicture struct {
@@ -37,9 +25,9 @@ func (p peerPicture) colour() color.RGBA {
 }
 
 var (
-	ann = peerPicture{"ann", solidYCbCr(320, 240, 81, 90, 240)}  // red
-	bob = peerPicture{"bob", solidYCbCr(320, 240, 145, 54, 34)}  // green
-	cat = peerPicture{"cat", solidYCbCr(320, 240, 41, 240, 110)} // blue
+	ann = peerPicture{"ann", mediatest.SolidYCbCr(320, 240, 81, 90, 240)}  // red
+	bob = peerPicture{"bob", mediatest.SolidYCbCr(320, 240, 145, 54, 34)}  // green
+	cat = peerPicture{"cat", mediatest.SolidYCbCr(320, 240, 41, 240, 110)} // blue
 )
 
 // selfView is where the window draws the self-view (framed), once the
