@@ -1,7 +1,6 @@
 package call
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -12,8 +11,8 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/pigeon-call/pigeon/internal/calltest"
 	"github.com/pigeon-call/pigeon/internal/hostile"
-	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/transfer"
 )
 
@@ -182,36 +181,8 @@ func TestRenegotiationFailureIsTold(t *testing.T) {
 	})
 	failed := make(chan error, 1)
 	s.OnError(func(err error) { failed <- err })
-	h, err := hostile.New(hostile.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	offer, err := h.Offer(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig, err := offline.Decode(offer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	answer, err := s.Answer(ctx, webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: sig.SDP})
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := offline.Encode(offline.Signal{Kind: offline.Answer, SDP: answer.SDP})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := h.Accept(code); err != nil {
-		t.Fatal(err)
-	}
+	h := calltest.HostileOffers(t, s)
 	waitReady(t, "pigeon", s)
-	if err := h.WaitOpen(ctx); err != nil {
-		t.Fatal(err)
-	}
 	bad := map[string]any{"description": map[string]string{"type": "offer", "sdp": "v=0\r\nnot a session\r\n"}}
 	if err := h.Send(hostile.Negotiate, bad); err != nil {
 		t.Fatal(err)

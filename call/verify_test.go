@@ -11,8 +11,8 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/pigeon-call/pigeon/internal/calltest"
 	"github.com/pigeon-call/pigeon/internal/hostile"
-	"github.com/pigeon-call/pigeon/offline"
 )
 
 func TestSafetyNumbersMatch(t *testing.T) {
@@ -162,35 +162,7 @@ func TestStatsShowThePath(t *testing.T) {
 // codes, and waits for the chat channel to open on both sides.
 func hostilePeer(t *testing.T, s *peer) *hostile.Peer {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	h, err := hostile.New(hostile.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Close() })
-	offer, err := s.Offer(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := offline.Encode(offline.Signal{Kind: offline.Offer, SDP: offer.SDP})
-	if err != nil {
-		t.Fatal(err)
-	}
-	answer, err := h.Answer(ctx, code)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig, err := offline.Decode(answer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Accept(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sig.SDP}); err != nil {
-		t.Fatal(err)
-	}
-	if err := h.WaitOpen(ctx); err != nil {
-		t.Fatal(err)
-	}
+	h := calltest.HostileAnswers(t, s)
 	waitReady(t, "pigeon", s)
 	return h
 }

@@ -1,16 +1,13 @@
 package control
 
 import (
-	"context"
 	"testing"
 	"time"
 
-	"github.com/pion/webrtc/v4"
-
 	"github.com/pigeon-call/pigeon/call"
+	"github.com/pigeon-call/pigeon/internal/calltest"
 	"github.com/pigeon-call/pigeon/internal/hostile"
 	"github.com/pigeon-call/pigeon/internal/pionlog"
-	"github.com/pigeon-call/pigeon/offline"
 )
 
 // TestRenegotiationFailureIsSaidAndLogged checks that a change to the call
@@ -28,35 +25,7 @@ func TestRenegotiationFailureIsSaidAndLogged(t *testing.T) {
 	c := New(Options{Session: s, Say: said.say})
 	t.Cleanup(c.Close)
 
-	h, err := hostile.New(hostile.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	offer, err := h.Offer(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig, err := offline.Decode(offer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	answer, err := s.Answer(ctx, webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: sig.SDP})
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := offline.Encode(offline.Signal{Kind: offline.Answer, SDP: answer.SDP})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := h.Accept(code); err != nil {
-		t.Fatal(err)
-	}
-	if err := h.WaitOpen(ctx); err != nil {
-		t.Fatal(err)
-	}
+	h := calltest.HostileOffers(t, s)
 	said.waitFor(t, "connected")
 	bad := map[string]any{"description": map[string]string{"type": "offer", "sdp": "v=0\r\nnot a session\r\n"}}
 	if err := h.Send(hostile.Negotiate, bad); err != nil {

@@ -14,6 +14,9 @@ import (
 
 	"github.com/pion/webrtc/v4"
 	"go.uber.org/goleak"
+
+	"github.com/pigeon-call/pigeon/internal/hostile"
+	"github.com/pigeon-call/pigeon/offline"
 )
 
 // Wait bounds the handshake, and the wait for the chat: long enough for a
@@ -135,4 +138,78 @@ func VerifyNoLeaks(m *testing.M, ignore ...string) {
 		opts = append(opts, goleak.IgnoreAnyFunction(f))
 	}
 	goleak.VerifyTestMain(m, opts...)
+}
+
+// HostileOffers connects a hostile peer, which offers, to callee through
+// codes as a user carries them, and waits until the peer's chat is open.
+func HostileOffers(tb testing.TB, callee Callee) *hostile.Peer {
+	tb.Helper()
+	h := newHostile(tb)
+	ctx, cancel := context.WithTimeout(context.Background(), Wait)
+	defer cancel()
+	offer, err := h.Offer(ctx)
+	if err != nil {
+		tb.Fatalf("the hostile peer's offer: %v", err)
+	}
+	sig, err := offline.Decode(offer)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	answer, err := callee.Answer(ctx, webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: sig.SDP})
+	if err != nil {
+		tb.Fatalf("the answer to the hostile peer: %v", err)
+	}
+	code, err := offline.Encode(offline.Signal{Kind: offline.Answer, SDP: answer.SDP})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := h.Accept(code); err != nil {
+		tb.Fatalf("the hostile peer taking the answer: %v", err)
+	}
+	if err := h.WaitOpen(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	return h
+}
+
+// HostileAnswers connects caller to a hostile peer, which answers, through
+// codes as a user carries them, and waits until the peer's chat is open.
+func HostileAnswers(tb testing.TB, caller Caller) *hostile.Peer {
+	tb.Helper()
+	h := newHostile(tb)
+	ctx, cancel := context.WithTimeout(context.Background(), Wait)
+	defer cancel()
+	offer, err := caller.Offer(ctx)
+	if err != nil {
+		tb.Fatalf("the offer to the hostile peer: %v", err)
+	}
+	code, err := offline.Encode(offline.Signal{Kind: offline.Offer, SDP: offer.SDP})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	answer, err := h.Answer(ctx, code)
+	if err != nil {
+		tb.Fatalf("the hostile peer's answer: %v", err)
+	}
+	sig, err := offline.Decode(answer)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := caller.Accept(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sig.SDP}); err != nil {
+		tb.Fatalf("taking the hostile peer's answer: %v", err)
+	}
+	if err := h.WaitOpen(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	return h
+}
+
+func newHostile(tb testing.TB) *hostile.Peer {
+	tb.Helper()
+	h, err := hostile.New(hostile.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { h.Close() })
+	return h
 }
