@@ -219,13 +219,7 @@ func TestSafetyNumberCannotBeChosen(t *testing.T) {
 	if err := toCaller.WaitOpen(ctx); err != nil {
 		t.Fatal(err)
 	}
-	commitA := wait(ctx, t, toCaller, hostile.OfType("commit"))
-	own := randomValue(t)
-	send(t, toCaller, map[string]any{"type": "commit", "commit": hex.EncodeToString(call.Commitment(own))})
-	valueA := mustHex(t, wait(ctx, t, toCaller, hostile.OfType("reveal")).Text("value"))
-	if hex.EncodeToString(call.Commitment(valueA)) != commitA.Text("commit") {
-		t.Fatal("the caller's value does not match its commitment")
-	}
+	valueA, own := commitTo(ctx, t, toCaller)
 	send(t, toCaller, map[string]any{"type": "reveal", "value": hex.EncodeToString(own)})
 	number := call.SafetyNumberOf(toCaller.Fingerprint(), own, toCaller.RemoteFingerprint(), valueA)
 	waitOutput(t, "caller", caller.stderr, "safety number "+number)
@@ -315,4 +309,21 @@ func mustHex(t *testing.T, s string) []byte {
 		t.Fatalf("%q is no value in hexadecimal", s)
 	}
 	return b
+}
+
+// commitTo plays the second part in the exchange that fixes the safety
+// number, on h's leg: it takes the other side's commitment, commits to a
+// value of its own, and checks the value the other side then reveals
+// against its commitment. It returns that value and its own, which it has
+// not revealed.
+func commitTo(ctx context.Context, t *testing.T, h *hostile.Peer) (theirs, own []byte) {
+	t.Helper()
+	commit := wait(ctx, t, h, hostile.OfType("commit"))
+	own = randomValue(t)
+	send(t, h, map[string]any{"type": "commit", "commit": hex.EncodeToString(call.Commitment(own))})
+	theirs = mustHex(t, wait(ctx, t, h, hostile.OfType("reveal")).Text("value"))
+	if hex.EncodeToString(call.Commitment(theirs)) != commit.Text("commit") {
+		t.Fatal("the value revealed does not match its commitment")
+	}
+	return theirs, own
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/pigeon-call/pigeon/call"
-	"github.com/pigeon-call/pigeon/internal/hostile"
 )
 
 // TestPageSafetyExchange calls the page from a hostile pion peer that
@@ -32,13 +31,7 @@ func TestPageSafetyExchange(t *testing.T) {
 			if err := h.WaitOpen(ctx); err != nil {
 				t.Fatal(err)
 			}
-			commit := wait(ctx, t, h, hostile.OfType("commit"))
-			own := randomValue(t)
-			send(t, h, map[string]any{"type": "commit", "commit": hex.EncodeToString(call.Commitment(own))})
-			value := mustHex(t, wait(ctx, t, h, hostile.OfType("reveal")).Text("value"))
-			if hex.EncodeToString(call.Commitment(value)) != commit.Text("commit") {
-				t.Fatal("the page's value does not match its commitment")
-			}
+			value, own := commitTo(ctx, t, h)
 			if honest {
 				send(t, h, map[string]any{"type": "reveal", "value": hex.EncodeToString(own)})
 				p.waitFor("the safety number", `window.pigeon.state.safety`)
