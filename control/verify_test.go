@@ -49,3 +49,25 @@ func TestVerifierReadsTheChat(t *testing.T) {
 		t.Errorf("no number gave %v, want ErrNotVerified and ErrNoSafetyNumber", err)
 	}
 }
+
+// TestLineAfterTheReplyIsChat: the line typed right after the reply that
+// confirms the number is a chat message, however soon it comes, and
+// neither it nor the reply is lost.
+func TestLineAfterTheReplyIsChat(t *testing.T) {
+	for range 50 {
+		said := &saidLines{}
+		v := NewVerifier(said.say)
+		verdict := make(chan error, 1)
+		go func() { verdict <- v.Verify(context.Background(), call.Verification{SafetyNumber: "123 456"}) }()
+		said.waitFor(t, "safety number 123 456: media and chat wait until you confirm it")
+		if !v.take("yes") {
+			t.Fatal("the reply was not taken by the question")
+		}
+		if v.take("hello") {
+			t.Fatal("the line after the reply was taken by the question, not sent as chat")
+		}
+		if err := <-verdict; err != nil {
+			t.Fatalf("yes gave %v, want the number confirmed", err)
+		}
+	}
+}
