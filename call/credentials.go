@@ -1,9 +1,6 @@
 package call
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"strings"
@@ -40,12 +37,9 @@ type identity struct {
 func newIdentity(opts Options) (identity, error) {
 	cert := opts.Certificate
 	if cert == nil {
-		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			return identity{}, fmt.Errorf("making the DTLS key: %w", err)
-		}
-		if cert, err = webrtc.GenerateCertificate(key); err != nil {
-			return identity{}, fmt.Errorf("making the DTLS certificate: %w", err)
+		var err error
+		if cert, err = NewCertificate(); err != nil {
+			return identity{}, err
 		}
 	}
 	id := identity{certificate: *cert, foreign: &atomic.Bool{}}

@@ -119,6 +119,7 @@ func (s *Session) tellOpenNow() {
 	if f := s.on.open.get(); f != nil {
 		f()
 	}
+	s.openGroup()
 }
 
 func (s *Session) tellMessage(text string) {

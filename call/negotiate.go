@@ -65,6 +65,8 @@ type negotiation struct {
 	Candidates []string `json:"candidates,omitempty"`
 	// Applied says the caller has applied the callee's last answer.
 	Applied bool `json:"applied,omitempty"`
+	// Group is a message about the other people of the call (group.go).
+	Group json.RawMessage `json:"group,omitempty"`
 }
 
 func newNegotiator(s *Session) *negotiator {
@@ -83,6 +85,8 @@ func newNegotiator(s *Session) *negotiator {
 					n.openAnswered()
 				case m.Restart || len(m.Candidates) > 0:
 					s.restarter.peerRestarted(m)
+				case len(m.Group) > 0:
+					s.receiveGroup(m.Group)
 				}
 			case <-s.done:
 				return

@@ -174,6 +174,7 @@ type Session struct {
 	log        logging.LeveledLogger
 	safety     *safety   // the exchange that fixes the safety number (verify.go)
 	on         *handlers // what the user registered (handlers.go)
+	group      groupBox  // messages about the call's other people (group.go)
 
 	// chat is the channel the chat goes out on, once one is open
 	// (channels.go); peerChat says a peer that is not a pigeon has opened

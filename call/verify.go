@@ -242,12 +242,7 @@ func (s *Session) RemoteFingerprint() (string, error) {
 	if len(remote) == 0 {
 		return "", ErrNotConnected
 	}
-	sum := sha256.Sum256(remote)
-	pairs := make([]string, len(sum))
-	for i, b := range sum {
-		pairs[i] = fmt.Sprintf("%02X", b)
-	}
-	return strings.Join(pairs, ":"), nil
+	return FingerprintOf(remote), nil
 }
 
 // Confirms reads a person's reply to "is this the safety number your peer
