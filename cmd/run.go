@@ -22,6 +22,7 @@ import (
 	"github.com/pigeon-call/pigeon/control"
 	"github.com/pigeon-call/pigeon/internal/pionlog"
 	"github.com/pigeon-call/pigeon/internal/trace"
+	"github.com/pigeon-call/pigeon/mesh"
 	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/render"
 )
@@ -38,6 +39,9 @@ type aCall struct {
 
 	media   *capture.Media
 	session *call.Session
+	cert    *webrtc.Certificate // this side's, on every session
+	group   *mesh.Group // the call's peers: the first session's, and those who join
+	invites *control.Invites
 	out     *render.Output
 	ctl     *control.Controller
 }
@@ -65,7 +69,10 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	}
 
 	stdin := bufio.NewReader(opts.IO.In)
-	offer, err := c.codes(stdin).Exchange(ctx, c.say)
+	codes := c.codes(stdin)
+	defer codes.Close()
+	c.invites.Codes = codes.ForInvites()
+	offer, err := codes.Exchange(ctx, c.say)
 	if err != nil {
 		if ctx.Err() != nil {
 			c.say("stopped before the call started")
@@ -80,7 +87,7 @@ func runCall(ctx context.Context, opts *CallOptions) error {
 	chat.Start(stdin)
 	go c.ctl.Read(chat.ReadLine, opts.Duration == 0)
 	c.waitForTheEnd(ctx, stopSignals)
-	err = c.session.Wait()
+	err = c.group.Wait()
 	chat.Close()
 	c.report()
 	return err
@@ -110,6 +117,12 @@ func (c *aCall) open() error {
 	if c.session, err = c.newSession(ver); err != nil {
 		return err
 	}
+	c.group = mesh.New(mesh.Options{Fingerprint: c.session.Fingerprint(), Wait: opts.Timeout,
+		NewSession: c.joinSession, Warn: func(err error) { c.say("%s", advise(err)) }})
+	// An invitation's code is carried by hand, as the first one's: compact.
+	c.invites = &control.Invites{NewSession: func() (*call.Session, error) {
+		return call.New(c.sessionOptions(call.Caller, offline.ICECredentials))
+	}, AnswerIn: opts.SignalIn != "" && opts.SignalIn != "-"}
 	if err := prepareRecording(opts.Record); err != nil {
 		return err
 	}
@@ -125,6 +138,7 @@ func (c *aCall) open() error {
 		Explain: advise,
 		Files: control.Files{Dir: opts.DownloadDir, AcceptAll: opts.AcceptFiles, MaxSize: int64(opts.MaxFileSize),
 			OnTransfer: pace.Transfer},
+		Group: c.group, Invites: c.invites,
 		Verifier: ver, Send: opts.Send,
 		Typed: opts.IO.InTTY, Verbose: opts.Verbose, Timeout: opts.Timeout, Trace: c.tr,
 	})
@@ -150,8 +164,25 @@ func (c *aCall) newSession(ver *control.Verifier) (*call.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return call.New(call.Options{
-		Role:          opts.Role,
+	if cert == nil {
+		// One certificate for every session of the call: the people who
+		// join know this side by it.
+		if cert, err = call.NewCertificate(); err != nil {
+			return nil, err
+		}
+	}
+	c.cert = cert
+	so := c.sessionOptions(opts.Role, offline.ICECredentials) // compact codes derive the ICE credentials
+	so.Verify = verify
+	return call.New(so)
+}
+
+// sessionOptions are the options of the call's sessions, from the flags.
+// Only the first is held for --verify and checked for --peer.
+func (c *aCall) sessionOptions(role call.Role, credentials func([]byte) (string, string)) call.Options {
+	opts := c.opts
+	return call.Options{
+		Role:          role,
 		Tracks:        localTracks(c.media),
 		ICEServers:    opts.iceServers(),
 		Interfaces:    opts.Interfaces,
@@ -159,14 +190,17 @@ func (c *aCall) newSession(ver *control.Verifier) (*call.Session, error) {
 		RelayOnly:     opts.RelayOnly,
 		Timeout:       opts.Timeout,
 		PasteWait:     opts.PasteWait,
-		// Compact codes leave the ICE credentials out: both sides derive
-		// them from the certificate's fingerprint.
-		Credentials:   offline.ICECredentials,
-		Verify:        verify,
-		Certificate:   cert,
+		Credentials:   credentials,
+		Certificate:   c.cert,
 		LoggerFactory: pionLogs(opts.Verbose, c.say),
 		Name:          opts.Name,
-	})
+	}
+}
+
+// joinSession makes a session with someone who joins the call, whose
+// descriptions are relayed over the call: they carry the ICE credentials.
+func (c *aCall) joinSession(role call.Role) (*call.Session, error) {
+	return call.New(c.sessionOptions(role, nil))
 }
 
 // codes returns what carries the call's codes, as the flags say.
@@ -243,7 +277,7 @@ func (c *aCall) waitForTheEnd(ctx context.Context, stopSignals func()) {
 		timeUp = timer.C
 	}
 	select {
-	case <-c.session.Done():
+	case <-c.group.Done():
 		return
 	case <-ctx.Done():
 		c.chat.Close() // the terminal as it was, before a second Ctrl-C
@@ -254,7 +288,7 @@ func (c *aCall) waitForTheEnd(ctx context.Context, stopSignals func()) {
 	case <-c.ctl.Quit():
 		c.say("hanging up")
 	}
-	c.session.HangUp()
+	c.group.HangUp()
 }
 
 // report says, once the call has ended, how it went.
@@ -271,6 +305,9 @@ func (c *aCall) report() {
 
 // close releases what open opened.
 func (c *aCall) close() {
+	if c.group != nil {
+		c.group.Close()
+	}
 	if c.session != nil {
 		c.session.Close()
 	}

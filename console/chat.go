@@ -271,6 +271,17 @@ func (c *Chat) Received(text string) {
 	c.show(&c.out, peer, text)
 }
 
+// ReceivedFrom prints a message from one of the people of a group call,
+// with their name: "15:04 bob: text" on a terminal, "bob: text" for a
+// script, which reads one message a line.
+func (c *Chat) ReceivedFrom(name, text string) {
+	if !c.opts.OutTTY {
+		fmt.Fprintln(&c.out, Escape(name+": "+lineBreaks.Replace(text), KeepTabs))
+		return
+	}
+	c.show(&c.out, name, text)
+}
+
 // show prints a chat line for a person: "15:04 alice: text", with anything
 // that could steer the terminal made visible.
 func (c *Chat) show(w io.Writer, who, text string) {

@@ -89,6 +89,82 @@ type Codes struct {
 	// answering is the format of the offer this side answers, which the
 	// answer takes unless Format says otherwise.
 	answering offline.Format
+
+	// in reads CodeIn, a file or FIFO, from the first code to the last:
+	// an invitation's answer is its next one. appending says this side's
+	// codes go after those before in CodeOut (ForInvites).
+	in        *codeInput
+	appending bool
+}
+
+// codeInput is CodeIn as the invitations read it: open from the first
+// invitation to the end of the call, after the codes read before.
+type codeInput struct {
+	before int // the codes read before the first invitation
+	f      *os.File
+	r      *bufio.Reader
+	// follow makes the end of the file a wait for more, as tail -f does:
+	// a script appends each invitation's answer as it comes.
+	follow bool
+	ctx    context.Context
+}
+
+func (in *codeInput) Read(p []byte) (int, error) {
+	for {
+		n, err := in.f.Read(p)
+		if n > 0 || err != io.EOF || !in.follow {
+			return n, err
+		}
+		select {
+		case <-in.ctx.Done():
+			return 0, in.ctx.Err()
+		case <-time.After(followEvery):
+		}
+	}
+}
+
+// followEvery is how often the end of CodeIn is read again for the next
+// code.
+const followEvery = 100 * time.Millisecond
+
+// ForInvites returns the Codes of the invitations of a call that is up:
+// each offer goes where CodeOut says, after the codes before it, and its
+// answer is the next code CodeIn holds (waited for). On a terminal, the
+// offer is shown as the caller's is; its answer is pasted into the chat.
+func (s *Codes) ForInvites() *Codes {
+	inv := &Codes{opts: s.opts, appending: true, in: s.in}
+	inv.opts.Role = call.Caller
+	inv.opts.PNG = "" // the first offer's picture stays the first offer's
+	inv.opts.Scan, inv.opts.ScanImage = false, ""
+	return inv
+}
+
+// Close closes CodeIn.
+func (s *Codes) Close() {
+	if s.in != nil && s.in.f != nil {
+		s.in.f.Close()
+	}
+}
+
+// input returns the reader of CodeIn for an invitation: opened once, at
+// the code after those read before, and waiting at its end for the next.
+func (s *Codes) input(ctx context.Context, want offline.Kind) (*bufio.Reader, error) {
+	in := s.in
+	in.follow, in.ctx = true, ctx
+	if in.f != nil {
+		return in.r, nil
+	}
+	f, err := os.Open(s.opts.CodeIn)
+	if err != nil {
+		return nil, fmt.Errorf("reading the %s: %w", want, err)
+	}
+	in.f, in.r = f, bufio.NewReader(in)
+	for range in.before {
+		if _, err := offline.ReadAnySignal(in.r); err != nil {
+			return nil, fmt.Errorf("reading the %s after the codes before it: %w", want, err)
+		}
+	}
+	return in.r, nil
 }
 
 // NewCodes returns the Codes of one call.
@@ -103,7 +179,7 @@ func NewCodes(opts CodeOptions) *Codes {
 		errOut := opts.ErrOut
 		opts.Say = func(format string, args ...any) { fmt.Fprintf(errOut, format+"\n", args...) }
 	}
-	return &Codes{opts: opts}
+	return &Codes{opts: opts, in: &codeInput{}}
 }
 
 func (s *Codes) say(format string, args ...any) { s.opts.Say(format, args...) }
@@ -220,7 +296,11 @@ func (s *Codes) toTerminal(what webrtc.SDPType, text string, format offline.Form
 func (s *Codes) writeCode(ctx context.Context, what webrtc.SDPType, text string, format offline.Format) error {
 	return withContext(ctx, func() error {
 		// Not O_EXCL: the path is often a FIFO made for this.
-		f, err := private.Create(s.opts.CodeOut)
+		open := private.Create
+		if s.appending {
+			open = private.Append
+		}
+		f, err := open(s.opts.CodeOut)
 		if err != nil {
 			return fmt.Errorf("writing the %s: %w", what, err)
 		}
@@ -339,10 +419,15 @@ func (s *Codes) Receive(ctx context.Context, want offline.Kind) (offline.Signal,
 				return nil
 			}
 			r := s.opts.In
-			switch s.opts.CodeIn {
-			case "", "-":
+			switch code := s.opts.CodeIn; {
+			case code == "" || code == "-":
 				if s.opts.InTTY {
 					fmt.Fprintf(s.opts.ErrOut, "Paste your peer's %s and press Enter:\n", want)
+				}
+			case s.appending:
+				var err error
+				if r, err = s.input(ctx, want); err != nil {
+					return err
 				}
 			default:
 				f, err := os.Open(s.opts.CodeIn)
@@ -351,6 +436,7 @@ func (s *Codes) Receive(ctx context.Context, want offline.Kind) (offline.Signal,
 				}
 				defer f.Close()
 				r = bufio.NewReader(f)
+				defer func() { s.in.before++ }()
 			}
 			var err error
 			sig, err = offline.ReadSignal(r, want)

@@ -51,7 +51,7 @@ func (c *Controller) Line(line string) error {
 	if c.opts.Verifier.take(line) || c.refused(line) || c.Command(line) {
 		return nil
 	}
-	return c.session.Send(line)
+	return c.send(line)
 }
 
 // refused reports whether line holds an answer code, for the caller: a
@@ -60,14 +60,21 @@ func (c *Controller) Line(line string) error {
 // someone else's; either way the call goes on with the answer it has.
 func (c *Controller) refused(line string) bool {
 	c.mu.Lock()
-	offer := c.offer
+	offer, inviting := c.offer, c.inviting != nil
 	c.mu.Unlock()
-	if offer == nil {
+	if offer == nil && !inviting {
 		return false
 	}
 	answer, err := offline.Decode(line)
 	if err != nil || answer.Kind != offline.Answer {
 		return false
+	}
+	if c.takeInviteAnswer(answer) {
+		return true
+	}
+	if offer == nil {
+		c.say("not sent to the peer: %s", c.explain(offline.ErrAnswerMismatch))
+		return true
 	}
 	err = AcceptAnswer(c.session, *offer, answer, func(string, ...any) {})
 	if err == nil {
@@ -108,7 +115,9 @@ func (c *Controller) Command(line string) bool {
 		return true
 	}
 	if path, ok := strings.CutPrefix(line, "/send "); ok {
-		c.files.start(c.session, strings.TrimSpace(path))
+		for _, s := range c.sessions() {
+			c.files.start(s, strings.TrimSpace(path))
+		}
 		return true
 	}
 	command := strings.Join(strings.Fields(line), " ")
@@ -136,15 +145,16 @@ func (c *Controller) commands() map[string]func() {
 		"/video on":  func() { c.set(video, false) },
 		"/source":    c.sourceHelp,
 		"/stats":     c.stats,
+		"/invite":    c.invite,
 		"/restart":   func() { go c.restartCode() },
 		"/help":      c.help,
 	}
 }
 
 func (c *Controller) help() {
-	c.say("commands: /send PATH, /accept, /decline, /cancel, /mute, /unmute, /video off, /video on, /source %s, /stats, "+
+	c.say("commands: %s/send PATH, /accept, /decline, /cancel, /mute, /unmute, /video off, /video on, /source %s, /stats, "+
 		"/restart (a code for the peer when both of you changed networks; /restart CODE, or the code alone, takes the peer's), "+
-		"/quit; in the window: m, v, s (the next video source), f, q", SourceNames)
+		"/quit; in the window: m, v, s (the next video source), f, q", groupHelp(c.opts.Group), SourceNames)
 }
 
 // Description returns sig as pion takes it.

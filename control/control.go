@@ -19,6 +19,7 @@ import (
 	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/capture"
 	"github.com/pigeon-call/pigeon/internal/trace"
+	"github.com/pigeon-call/pigeon/mesh"
 	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/render"
 )
@@ -50,6 +51,12 @@ type Options struct {
 	// Explain returns an error's message for a person, with what to try
 	// there; by default, the error's own.
 	Explain func(err error) string
+
+	// Group, when set, makes the call one that can take more people: the
+	// session is its first, the chat goes to everyone, and each peer gets
+	// its tile, safety number and stats. Invites are what /invite uses.
+	Group   *mesh.Group
+	Invites *Invites
 
 	// Verifier, when the session's Options.Verify asks a person, is handed
 	// the lines typed while it asks.
@@ -96,6 +103,14 @@ type Controller struct {
 	peerKnown, peerAudio, peerVideo bool
 	connectedAt                     time.Time
 	offer                           *offline.Signal // the caller's, once sent
+
+	// The peers, the first one's session's first; grouped once there has
+	// been more than one.
+	members  []*member
+	keys     int
+	grouped  bool
+	inviting *pendingInvite
+	names    map[string]string // the names peers gave, by key, kept after they left
 }
 
 // New makes the controller of opts.Session and registers its handlers on
@@ -121,7 +136,13 @@ func New(opts Options) *Controller {
 	c.stop = stop
 	c.files = newFiles(ctx, opts.Files, c.say, opts.Status, opts.Trace)
 	c.files.explain = c.explain
-	c.listen()
+	c.names = map[string]string{}
+	var first *mesh.Peer
+	if opts.Group != nil {
+		c.listenGroup()
+		first = opts.Group.Add(opts.Session, false)
+	}
+	c.listen(c.addMember(opts.Session, first))
 	return c
 }
 
@@ -200,6 +221,10 @@ func (c *Controller) Summary(ended time.Time) {
 	}
 	if c.out != nil {
 		for _, st := range c.out.Stats() {
+			if c.isGrouped() {
+				c.say("received from %s %s", c.keyName(st.Peer), st)
+				continue
+			}
 			c.say("received %s", st)
 		}
 	}
@@ -212,10 +237,35 @@ func (c *Controller) Summary(ended time.Time) {
 
 // Undelivered says which chat messages never reached the peer.
 func (c *Controller) Undelivered() {
-	if lost := c.session.Undelivered(); len(lost) > 0 {
-		c.say("%d chat messages never reached the peer:", len(lost))
+	c.mu.Lock()
+	members := append([]*member(nil), c.members...)
+	c.mu.Unlock()
+	if len(members) == 0 {
+		members = []*member{{session: c.session}}
+	}
+	for _, m := range members {
+		lost := m.session.Undelivered()
+		if len(lost) == 0 {
+			continue
+		}
+		if c.isGrouped() {
+			c.say("%d chat messages never reached %s:", len(lost), c.nameOf(m))
+		} else {
+			c.say("%d chat messages never reached the peer:", len(lost))
+		}
 		for _, text := range lost {
 			c.say("  %s", text)
 		}
 	}
+}
+
+// keyName is the name of the peer whose tiles are key.
+func (c *Controller) keyName(key string) string {
+	c.mu.Lock()
+	names := c.names
+	c.mu.Unlock()
+	if name := names[key]; name != "" {
+		return name
+	}
+	return key
 }

@@ -16,28 +16,56 @@ const (
 	video = webrtc.RTPCodecTypeVideo
 )
 
-// listen registers the controller's handlers: what the person is told of
-// the call, and what the call's events do to the media.
-func (c *Controller) listen() {
-	s := c.session
-	s.OnStateChange(c.stateChanged)
-	s.OnOpen(c.opened)
+// listen registers the controller's handlers: those of the window, and
+// those of the first session.
+func (c *Controller) listen(first *member) {
+	c.listenTo(first)
+	if c.out != nil {
+		c.out.OnKey(c.Key)
+		c.out.OnClose(c.HangUp)
+	}
+}
+
+// listenTo registers the controller's handlers on m's session: what the
+// person is told of it, and what its events do to the media. The first
+// session's are those of a call of two; the others' say whose they are.
+func (c *Controller) listenTo(m *member) {
+	s := m.session
+	first := s == c.session
+	s.OnStateChange(func(ch call.StateChange) {
+		if first {
+			c.stateChanged(ch)
+			return
+		}
+		c.otherStateChanged(m, ch)
+	})
+	if first {
+		s.OnOpen(c.opened)
+	}
 	s.OnTargetBitRate(func(bps int) {
 		if c.opts.Verbose {
 			c.say("video bit rate target %d kbit/s", bps/1000)
 		}
 		if c.media != nil {
-			c.media.SetVideoBitRate(bps)
+			c.media.SetPeerVideoBitRate(m.key, bps)
 		}
 	})
 	s.OnError(func(err error) { c.say("%s", c.explain(err)) })
 	s.OnDataChannel(c.files.receive)
-	s.OnMessage(func(text string) {
-		if c.opts.Chat != nil {
-			c.opts.Chat.Received(text)
-		}
-	})
+	s.OnMessage(func(text string) { c.received(m, text) })
 	s.OnPeerName(func(name string) {
+		c.mu.Lock()
+		m.name = name
+		c.names[m.key] = name
+		grouped := c.grouped
+		c.mu.Unlock()
+		if c.out != nil {
+			c.out.NamePeer(m.key, name)
+		}
+		if grouped {
+			c.say("%s joined the call", name)
+			return
+		}
 		if c.opts.Chat != nil {
 			c.opts.Chat.PeerNamed(name)
 		}
@@ -47,12 +75,30 @@ func (c *Controller) listen() {
 		c.say("%d chat messages from the peer (%s) came while the call was held, past the %d messages or %s kept: they were dropped unread",
 			messages, transfer.FormatBytes(bytes), call.MaxHeldMessages, transfer.FormatBytes(call.MaxHeldBytes))
 	})
-	s.OnHangUp(func() { c.say("the peer hung up") })
-	s.OnPeerMedia(c.peerMedia)
-	s.OnTrack(c.play)
-	if c.out != nil {
-		c.out.OnKey(c.Key)
-		c.out.OnClose(c.HangUp)
+	s.OnHangUp(func() {
+		if c.isGrouped() {
+			c.say("%s hung up", c.nameOf(m))
+			return
+		}
+		c.say("the peer hung up")
+	})
+	if first {
+		s.OnPeerMedia(c.peerMedia)
+	}
+	s.OnTrack(func(track *webrtc.TrackRemote, _ *webrtc.RTPReceiver) { c.playMember(m, track) })
+}
+
+// otherStateChanged tells the person what a change of the connection to
+// one more peer means.
+func (c *Controller) otherStateChanged(m *member, ch call.StateChange) {
+	switch ch.Event {
+	case call.EventConnected:
+		// Told by the group once the peer is checked (listenGroup).
+	case call.EventReconnected:
+		c.forceKeyFrame()
+		c.say("%s reconnected", c.nameOf(m))
+	case call.EventReconnecting:
+		c.say("%s not responding: reconnecting (for up to %s)...", c.nameOf(m), c.opts.Timeout)
 	}
 }
 
@@ -104,6 +150,8 @@ func (c *Controller) sayNumber() {
 	}
 	n, err := c.session.SafetyNumber()
 	switch {
+	case err == nil && c.isGrouped():
+		c.say("safety number with %s: %s; read it to them: if theirs for you differs, someone is in the middle", c.nameOf(c.memberOf(c.session)), n)
 	case err == nil:
 		c.say("safety number %s: read it to your peer; if theirs differs, hang up: someone is in the middle", n)
 	case errors.Is(err, call.ErrNoSafetyNumber):
@@ -126,20 +174,6 @@ func (c *Controller) opened() {
 	} else {
 		c.say("chat open")
 	}
-}
-
-// play hands a remote track to the output.
-func (c *Controller) play(track *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
-	c.say("receiving %s (%s)", track.Kind(), track.Codec().MimeType)
-	if c.out == nil {
-		go drain(track)
-		return
-	}
-	go func() {
-		if err := c.out.Play(track); err != nil {
-			c.say("receiving %s: %v", track.Kind(), err)
-		}
-	}()
 }
 
 // drain reads track until it ends, throwing the packets away.

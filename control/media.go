@@ -57,9 +57,11 @@ func (c *Controller) set(kind webrtc.RTPCodecType, off bool) {
 	if off {
 		send = nil
 	}
-	if err := c.session.ReplaceTrack(kind, send); err != nil {
-		c.say("turning the %s %s: %s", what, onOff(!off), c.explain(err))
-		return
+	for _, s := range c.sessions() {
+		if err := s.ReplaceTrack(kind, send); err != nil {
+			c.say("turning the %s %s: %s", what, onOff(!off), c.explain(err))
+			return
+		}
 	}
 	c.mu.Lock()
 	if kind == webrtc.RTPCodecTypeVideo {
@@ -78,8 +80,10 @@ func (c *Controller) tellMedia() {
 	c.mu.Lock()
 	audioOn, videoOn := !c.micOff && c.media.Audio != nil, !c.camOff && c.media.Video() != nil
 	c.mu.Unlock()
-	if err := c.session.TellMedia(audioOn, videoOn); err != nil {
-		c.say("telling the peer: %s", c.explain(err))
+	for _, s := range c.sessions() {
+		if err := s.TellMedia(audioOn, videoOn); err != nil {
+			c.say("telling the peer: %s", c.explain(err))
+		}
 	}
 }
 
@@ -110,9 +114,11 @@ func (c *Controller) addVideo(names ...string) {
 		return
 	}
 	WatchTrack(c.media.Video(), "video", c.say)
-	if err := c.session.AddTrack(c.media.Video()); err != nil {
-		c.say("adding the video to the call: %s", c.explain(err))
-		return
+	for _, s := range c.sessions() {
+		if err := s.AddTrack(c.media.Video()); err != nil {
+			c.say("adding the video to the call: %s", c.explain(err))
+			return
+		}
 	}
 	c.mu.Lock()
 	c.camOff = false

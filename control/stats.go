@@ -7,6 +7,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/offline"
 	"github.com/pigeon-call/pigeon/transfer"
 )
@@ -14,7 +15,17 @@ import (
 // stats says how the call is doing: the path, the round trip, the bytes
 // each way and their rate, losses, and what arrives.
 func (c *Controller) stats() {
-	st, ok := c.session.Stats()
+	if c.isGrouped() {
+		c.groupStats()
+		return
+	}
+	c.sessionStats(c.session, "")
+}
+
+// sessionStats says the stats of one session, and of what arrives from
+// the peer whose tiles are key ("" for every track).
+func (c *Controller) sessionStats(s *call.Session, key string) {
+	st, ok := s.Stats()
 	if !ok {
 		c.say("the call is not up yet")
 		return
@@ -30,7 +41,7 @@ func (c *Controller) stats() {
 	}
 	now := time.Now()
 	for _, r := range c.out.Stats() {
-		if r.Packets == 0 {
+		if r.Packets == 0 || key != "" && r.Peer != key {
 			continue
 		}
 		current := BitRate(r.BitRate)

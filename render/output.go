@@ -57,9 +57,11 @@ type Track interface {
 // the video, plays the sound on the default speaker and records nothing.
 type Options struct {
 	// RecordDir, when set, receives the video as VideoFile and the audio as
-	// AudioFile.
+	// AudioFile; in a call with several peers, the first peer's, and each
+	// other's as video-ID.ivf and audio-ID.ogg, ID its Peer's.
 	RecordDir string
-	// RecordFile, when set, receives both in one WebM file.
+	// RecordFile, when set, receives both in one WebM file: the first
+	// peer's, in a call with several.
 	RecordFile string
 
 	// View is where the remote video is shown; "" is ViewNone.
@@ -157,6 +159,11 @@ type Output struct {
 	peers       map[string]*peerState // the peers with tracks playing, by ID
 	names       map[string]string     // the peers' names, by ID
 	leftOutSaid bool                  // the WebM recording's left-out track was said
+	// The peer recorded under the plain names, and in the WebM file: the
+	// first whose track played. Others' files carry their IDs; the WebM
+	// file holds one peer.
+	recPeer, webmPeer *string
+	othersSaid        bool
 	closed      bool
 	crispFor    image.Image // the last QR code ShowPreview showed, and
 	crisp       *image.RGBA // it scaled up
@@ -285,7 +292,7 @@ func (o *Output) PlayPeer(peer Peer, track Track) error {
 	video := strings.EqualFold(codec.MimeType, webrtc.MimeTypeVP8)
 	ts := &trackState{stats: Stats{Kind: track.Kind(), MimeType: codec.MimeType, Peer: peer.ID}, clockRate: codec.ClockRate,
 		peer: peer.ID}
-	rec, err := o.recorderFor(track)
+	rec, err := o.recorderFor(track, peer.ID)
 	if err != nil {
 		return err
 	}

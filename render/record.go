@@ -24,10 +24,16 @@ type rtpSink interface {
 
 // recorderFor opens the RecordDir file for track, or returns nil when that
 // kind of recording is off.
-func (o *Output) recorderFor(track Track) (rtpSink, error) {
+func (o *Output) recorderFor(track Track, peer string) (rtpSink, error) {
 	if o.opts.RecordDir == "" {
 		return nil, nil
 	}
+	o.mu.Lock()
+	if o.recPeer == nil {
+		o.recPeer = &peer
+	}
+	first := *o.recPeer == peer
+	o.mu.Unlock()
 	var (
 		sink rtpSink
 		err  error
@@ -41,6 +47,10 @@ func (o *Output) recorderFor(track Track) (rtpSink, error) {
 		name = AudioFile
 	default:
 		return nil, nil // nothing to record it in; still counted
+	}
+	if !first {
+		ext := filepath.Ext(name)
+		name = strings.TrimSuffix(name, ext) + "-" + fileSafe(peer) + ext
 	}
 	// The recording holds the call: only this user may read it, and it is
 	// written through no link someone else left in the directory.
@@ -82,6 +92,19 @@ func (o *Output) record(ts *trackState, rtpTime uint32, arrival time.Time, write
 	w := o.webm
 	if w == nil || o.closed {
 		o.mu.Unlock()
+		return
+	}
+	if o.webmPeer == nil {
+		o.webmPeer = &ts.peer
+	}
+	if *o.webmPeer != ts.peer {
+		// One peer's video and sound per file.
+		warn := !o.othersSaid
+		o.othersSaid = true
+		o.mu.Unlock()
+		if warn {
+			o.warn(fmt.Errorf("%s records the first peer only: record to a directory to keep every peer's", o.opts.RecordFile))
+		}
 		return
 	}
 	if o.recStart.IsZero() {
@@ -144,3 +167,14 @@ func (s *oggSink) WriteRTP(p *rtp.Packet) error {
 
 // Close finishes the file and closes it.
 func (s *oggSink) Close() error { return s.w.Close() }
+
+// fileSafe keeps of a peer's ID what a file name may hold.
+func fileSafe(id string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+			return r
+		}
+		return '_'
+	}, id)
+}
