@@ -40,7 +40,7 @@ type aCall struct {
 	media   *capture.Media
 	session *call.Session
 	cert    *webrtc.Certificate // this side's, on every session
-	group   *mesh.Group // the call's peers: the first session's, and those who join
+	group   *mesh.Group         // the call's peers: the first session's, and those who join
 	invites *control.Invites
 	out     *render.Output
 	ctl     *control.Controller

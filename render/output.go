@@ -164,9 +164,9 @@ type Output struct {
 	// file holds one peer.
 	recPeer, webmPeer *string
 	othersSaid        bool
-	closed      bool
-	crispFor    image.Image // the last QR code ShowPreview showed, and
-	crisp       *image.RGBA // it scaled up
+	closed            bool
+	crispFor          image.Image // the last QR code ShowPreview showed, and
+	crisp             *image.RGBA // it scaled up
 
 	done     chan struct{}
 	statusWG sync.WaitGroup
