@@ -159,6 +159,9 @@ func (s *Codes) input(ctx context.Context, want offline.Kind) (*bufio.Reader, er
 		return nil, fmt.Errorf("reading the %s: %w", want, err)
 	}
 	in.f, in.r = f, bufio.NewReader(in)
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return in.r, nil // a FIFO: what was read before is gone from it
+	}
 	for range in.before {
 		if _, err := offline.ReadAnySignal(in.r); err != nil {
 			return nil, fmt.Errorf("reading the %s after the codes before it: %w", want, err)

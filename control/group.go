@@ -56,8 +56,8 @@ func (c *Controller) listenGroup() {
 		c.listenTo(c.addMember(p.Session, p))
 	})
 	g.OnJoin(func(p *mesh.Peer) {
-		if m := c.memberOf(p.Session); m != nil && c.isGrouped() {
-			c.say("connected to %s (%s)", c.nameOf(m), mesh.Short(p.ID))
+		// The name comes with the peer's first message: "joined" says it.
+		if m := c.memberOf(p.Session); m != nil && c.isGrouped() && m.session != c.session {
 			go c.sayNumberOf(m)
 		}
 	})
@@ -75,6 +75,10 @@ func (c *Controller) listenGroup() {
 		}
 		left := len(c.opts.Group.Up())
 		switch {
+		case left == 0 && err == nil:
+			c.say("%s left the call", c.nameOf(m))
+		case left == 0:
+			c.say("%s dropped out of the call (%s)", c.nameOf(m), c.explain(err))
 		case err == nil:
 			c.say("%s left the call; %d %s still in it", c.nameOf(m), left, people(left))
 		default:

@@ -40,8 +40,9 @@ func (o *Output) recorderFor(track Track, peer string) (rtpSink, error) {
 	)
 	codec := track.Codec()
 	var name string
+	video := strings.EqualFold(codec.MimeType, webrtc.MimeTypeVP8)
 	switch {
-	case strings.EqualFold(codec.MimeType, webrtc.MimeTypeVP8):
+	case video:
 		name = VideoFile
 	case strings.EqualFold(codec.MimeType, webrtc.MimeTypeOpus):
 		name = AudioFile
@@ -58,7 +59,7 @@ func (o *Output) recorderFor(track Track, peer string) (rtpSink, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the %s recording: %w", track.Kind(), err)
 	}
-	if name == VideoFile {
+	if video {
 		sink, err = ivfwriter.NewWith(f, ivfwriter.WithCodec(codec.MimeType))
 	} else {
 		sink, err = newOggSink(f, codec.ClockRate, max(codec.Channels, 1))
