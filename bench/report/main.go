@@ -163,6 +163,19 @@ func run(runs, loadRuns, transferRuns int, window time.Duration, out string) err
 		"length:\n\n")
 	bench.WriteAudioTable(&table, audio)
 
+	var groups []bench.GroupCall
+	for _, n := range []int{2, 3, 4, 6} {
+		fmt.Fprintf(os.Stderr, "bench: a group call of %d\n", n)
+		g, err := bench.RunGroupCall(ctx, impls[1].Bin, dir, n, 3*time.Second, window/3)
+		if err != nil {
+			return err
+		}
+		groups = append(groups, g)
+	}
+	fmt.Fprintf(&table, "\nGroup calls (issue 22): n pigeon processes on loopback, each invited with /invite, the test sources, "+
+		"no view; each person's CPU, peak memory and upload to all its peers over %s (median [range] over the people):\n\n", window/3)
+	bench.WriteGroupTable(&table, groups)
+
 	var goals bytes.Buffer
 	goals.WriteString("The goals of connecting at the network's speed and of calls that cost no more than the baseline's " +
 		"(issue 20), from the runs below: the short calls' medians; CPU and peak RSS per side of the long calls, " +
