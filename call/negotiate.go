@@ -3,6 +3,7 @@ package call
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -69,6 +70,26 @@ type negotiation struct {
 	Group json.RawMessage `json:"group,omitempty"`
 }
 
+// decodeNegotiation reads a message from the peer's negotiation channel.
+// Only offers and answers are negotiated; a group message is handed on as
+// it came, so it must be a JSON object.
+func decodeNegotiation(data []byte) (negotiation, error) {
+	var m negotiation
+	if err := json.Unmarshal(data, &m); err != nil {
+		return negotiation{}, err
+	}
+	if d := m.Description; d != nil && d.Type != webrtc.SDPTypeOffer && d.Type != webrtc.SDPTypeAnswer {
+		return negotiation{}, fmt.Errorf("a description that is neither an offer nor an answer (%s)", d.Type)
+	}
+	if len(m.Group) > 0 && m.Group[0] != '{' {
+		if string(m.Group) != "null" {
+			return negotiation{}, errors.New("a group message that is not a JSON object")
+		}
+		m.Group = nil
+	}
+	return m, nil
+}
+
 func newNegotiator(s *Session) *negotiator {
 	n := &negotiator{s: s, polite: s.opts.Role == Callee, open: make(chan struct{}), inbox: make(chan negotiation, 16)}
 	// Messages are handled one after the other, in the order they came.
@@ -108,8 +129,8 @@ func (n *negotiator) attach(dc *webrtc.DataChannel) {
 		go n.offerWanted()
 	})
 	dc.OnMessage(func(msg webrtc.DataChannelMessage) {
-		var m negotiation
-		if err := json.Unmarshal(msg.Data, &m); err != nil {
+		m, err := decodeNegotiation(msg.Data)
+		if err != nil {
 			n.s.log.Warnf("%v: a message on the negotiation channel that is not one: %v", n.s.opts.Role, err)
 			return
 		}

@@ -345,6 +345,31 @@ type message struct {
 // is a few KiB.
 const maxMessage = 64 << 10
 
+// decodeMessage reads a group message from a peer. It takes only the
+// shapes the group sends: a known type with the fields that type needs.
+func decodeMessage(data []byte) (message, error) {
+	var m message
+	if len(data) > maxMessage {
+		return m, fmt.Errorf("%w: %d bytes, past the %d a group message has", ErrRefused, len(data), maxMessage)
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return m, fmt.Errorf("%w: not a group message: %w", ErrRefused, err)
+	}
+	switch m.Type {
+	case typeJoined, typeMembers:
+		if m.To != "" || m.From != "" || m.SDP != "" {
+			return m, fmt.Errorf("%w: a %q message that carries a description", ErrRefused, m.Type)
+		}
+	case typeOffer, typeAnswer:
+		if (m.To == "") == (m.From == "") || m.SDP == "" || m.Peer != "" || len(m.Peers) > 0 {
+			return m, fmt.Errorf("%w: an %q that is not one description, to relay or relayed", ErrRefused, m.Type)
+		}
+	default:
+		return m, fmt.Errorf("%w: a group message of no known kind (%.32q)", ErrRefused, m.Type)
+	}
+	return m, nil
+}
+
 func (g *Group) send(p *Peer, m message) {
 	data, err := json.Marshal(m)
 	if err == nil {
@@ -360,9 +385,9 @@ func (g *Group) refuse(err error) { g.opts.Warn(err) }
 // receive acts on a message from p. It runs on p's negotiation goroutine:
 // what takes time (a session's offer) goes on a goroutine of its own.
 func (g *Group) receive(p *Peer, data []byte) {
-	var m message
-	if len(data) > maxMessage || json.Unmarshal(data, &m) != nil {
-		g.refuse(fmt.Errorf("%w: a group message from %s that is not one", ErrRefused, Short(p.ID)))
+	m, err := decodeMessage(data)
+	if err != nil {
+		g.refuse(fmt.Errorf("from %s: %w", Short(p.ID), err))
 		return
 	}
 	// The session tells its group messages once its chat is open, which
@@ -386,12 +411,10 @@ func (g *Group) receive(p *Peer, data []byte) {
 		g.refuse(fmt.Errorf("%w: %s, who did not invite this side, said who is in the call", ErrRefused, Short(from)))
 	case m.Type == typeMembers:
 		g.announced(from, m.Peers, false)
-	case (m.Type == typeOffer || m.Type == typeAnswer) && m.To != "" && m.From == "":
+	case m.To != "":
 		g.relay(p, m)
-	case (m.Type == typeOffer || m.Type == typeAnswer) && m.From != "" && m.To == "":
-		g.relayed(from, m)
 	default:
-		g.refuse(fmt.Errorf("%w: a group message from %s of no known kind (%q)", ErrRefused, Short(from), m.Type))
+		g.relayed(from, m)
 	}
 }
 
