@@ -329,8 +329,21 @@ func (s *Session) addTrack(track webrtc.TrackLocal) error {
 
 // ReplaceTrack sends track in place of the local track of its kind, with no
 // negotiation, or stops sending that kind when track is nil (the camera
-// turned off). With no track of that kind yet, it adds one.
+// turned off). With no track of that kind yet, it adds one. The session's
+// own track (Options.Tracks) can be turned off and on at any time, before
+// the call is up too: it then starts off.
 func (s *Session) ReplaceTrack(kind webrtc.RTPCodecType, track webrtc.TrackLocal) error {
+	var current webrtc.TrackLocal
+	hasSender := false
+	for _, tr := range s.pc.GetTransceivers() {
+		if tr.Kind() == kind && tr.Sender() != nil {
+			current, hasSender = tr.Sender().Track(), true
+			break
+		}
+	}
+	if s.gate(kind, track, current, hasSender) {
+		return nil
+	}
 	for _, tr := range s.pc.GetTransceivers() {
 		if tr.Kind() == kind && tr.Sender() != nil {
 			if track == nil {

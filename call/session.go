@@ -169,6 +169,7 @@ type Session struct {
 	pc         *webrtc.PeerConnection
 	negotiator *negotiator
 	hold       *hold        // nil without Options.Verify
+	muting     muting       // turns Options.Tracks off and on (mute.go)
 	foreign    *atomic.Bool // the peer's checks named other credentials (tamper.go)
 	restarter  *restarter
 	log        logging.LeveledLogger
@@ -425,7 +426,7 @@ func (s *Session) setUp() error {
 func (s *Session) addMedia(kind webrtc.RTPCodecType, otherwise webrtc.RTPTransceiverDirection) error {
 	for _, t := range s.opts.Tracks {
 		if t.Kind() == kind {
-			if _, err := s.pc.AddTrack(t); err != nil {
+			if _, err := s.pc.AddTrack(s.gated(t)); err != nil {
 				return fmt.Errorf("adding the local %s track: %w", kind, err)
 			}
 			return nil

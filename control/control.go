@@ -94,7 +94,10 @@ type Controller struct {
 
 	// sourceMu makes one video source switch, or one video added to a
 	// call without it, at a time.
-	sourceMu    sync.Mutex
+	sourceMu sync.Mutex
+	// memberMu orders a peer's session joining the call after, or before,
+	// a change of what the call sends (mute, video off), never between.
+	memberMu    sync.Mutex
 	firstSource string // the video the call started with
 
 	mu             sync.Mutex

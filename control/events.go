@@ -84,6 +84,8 @@ func (c *Controller) listenTo(m *member) {
 	})
 	if first {
 		s.OnPeerMedia(c.peerMedia)
+	} else {
+		s.OnPeerMedia(func(audioOn, videoOn bool) { c.memberMedia(m, audioOn, videoOn) })
 	}
 	s.OnTrack(func(track *webrtc.TrackRemote, _ *webrtc.RTPReceiver) { c.playMember(m, track) })
 }

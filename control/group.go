@@ -37,6 +37,8 @@ type member struct {
 	peer    *mesh.Peer // nil without a group
 
 	name string // guarded by Controller.mu
+	// What the peer last said it sends, guarded by Controller.mu.
+	mediaKnown, audioOn, videoOn bool
 }
 
 // pendingInvite is an invitation whose answer is awaited.
@@ -57,9 +59,20 @@ func (c *Controller) listenGroup() {
 	})
 	g.OnJoin(func(p *mesh.Peer) {
 		// The name comes with the peer's first message: "joined" says it.
-		if m := c.memberOf(p.Session); m != nil && c.isGrouped() && m.session != c.session {
+		m := c.memberOf(p.Session)
+		if m == nil || m.session == c.session {
+			return
+		}
+		if c.isGrouped() {
 			go c.sayNumberOf(m)
 		}
+		// The newcomer is told what this side sends, as the others were.
+		go func() {
+			audioOn, videoOn := c.sending()
+			if err := m.session.TellMedia(audioOn, videoOn); err != nil && !errors.Is(err, call.ErrEnded) {
+				c.say("telling %s: %s", c.nameOf(m), c.explain(err))
+			}
+		}()
 	})
 	g.OnLeave(func(p *mesh.Peer, err error) {
 		m := c.memberOf(p.Session)
@@ -94,14 +107,33 @@ func people(n int) string {
 	return "others are"
 }
 
-// addMember notes s, the session with one more peer.
+// addMember notes s, the session with one more peer, and starts it with
+// what the call sends now.
 func (c *Controller) addMember(s *call.Session, p *mesh.Peer) *member {
+	c.memberMu.Lock()
+	defer c.memberMu.Unlock()
+	if s != c.session {
+		c.startMedia(s)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.keys++
 	m := &member{key: fmt.Sprint("peer", c.keys), session: s, peer: p}
 	c.members = append(c.members, m)
 	return m
+}
+
+// allSessions returns the session with every peer, up or connecting.
+func (c *Controller) allSessions() []*call.Session {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	all := []*call.Session{c.session}
+	for _, m := range c.members {
+		if m.session != c.session {
+			all = append(all, m.session)
+		}
+	}
+	return all
 }
 
 func (c *Controller) removeMember(m *member) {
@@ -361,4 +393,20 @@ func (c *Controller) playMember(m *member, track *webrtc.TrackRemote) {
 			c.say("receiving %s: %v", track.Kind(), err)
 		}
 	}()
+}
+
+// memberMedia tells the person what one more peer turned on or off; of a
+// peer that joins, only what it has off.
+func (c *Controller) memberMedia(m *member, audioOn, videoOn bool) {
+	c.mu.Lock()
+	known, wasAudio, wasVideo := m.mediaKnown, m.audioOn, m.videoOn
+	m.mediaKnown, m.audioOn, m.videoOn = true, audioOn, videoOn
+	c.mu.Unlock()
+	name := c.nameOf(m)
+	if (known && audioOn != wasAudio) || (!known && !audioOn) {
+		c.say("%s's microphone is %s", name, onOff(audioOn))
+	}
+	if (known && videoOn != wasVideo) || (!known && !videoOn) {
+		c.say("%s's video is %s", name, onOff(videoOn))
+	}
 }

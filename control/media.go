@@ -9,6 +9,7 @@ import (
 	"github.com/pion/mediadevices"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/pigeon-call/pigeon/call"
 	"github.com/pigeon-call/pigeon/capture"
 )
 
@@ -57,8 +58,12 @@ func (c *Controller) set(kind webrtc.RTPCodecType, off bool) {
 	if off {
 		send = nil
 	}
-	for _, s := range c.sessions() {
+	// Every session, those still connecting too, and under memberMu: a
+	// session added meanwhile starts as the others are now (startMedia).
+	c.memberMu.Lock()
+	for _, s := range c.allSessions() {
 		if err := s.ReplaceTrack(kind, send); err != nil {
+			c.memberMu.Unlock()
 			c.say("turning the %s %s: %s", what, onOff(!off), c.explain(err))
 			return
 		}
@@ -70,6 +75,7 @@ func (c *Controller) set(kind webrtc.RTPCodecType, off bool) {
 		c.micOff = off
 	}
 	c.mu.Unlock()
+	c.memberMu.Unlock()
 	c.say("%s %s", what, onOff(!off))
 	// The peer sees the picture stop either way; told, it can say why.
 	c.tellMedia()
@@ -77,12 +83,42 @@ func (c *Controller) set(kind webrtc.RTPCodecType, off bool) {
 
 // tellMedia tells the peer what this side sends now.
 func (c *Controller) tellMedia() {
-	c.mu.Lock()
-	audioOn, videoOn := !c.micOff && c.media.Audio != nil, !c.camOff && c.media.Video() != nil
-	c.mu.Unlock()
+	audioOn, videoOn := c.sending()
 	for _, s := range c.sessions() {
 		if err := s.TellMedia(audioOn, videoOn); err != nil {
 			c.say("telling the peer: %s", c.explain(err))
+		}
+	}
+}
+
+// sending says whether the microphone and the video go out now.
+func (c *Controller) sending() (audioOn, videoOn bool) {
+	if c.media == nil {
+		return false, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return !c.micOff && c.media.Audio != nil, !c.camOff && c.media.Video() != nil
+}
+
+// startMedia turns off in s, a session with one more peer made before its
+// offer or answer, what is off in the call: a newcomer gets no sound of a
+// muted microphone, not even before it is told. The caller holds memberMu.
+func (c *Controller) startMedia(s *call.Session) {
+	if c.media == nil {
+		return
+	}
+	c.mu.Lock()
+	micOff, camOff := c.micOff, c.camOff
+	c.mu.Unlock()
+	if micOff && c.media.Audio != nil {
+		if err := s.ReplaceTrack(webrtc.RTPCodecTypeAudio, nil); err != nil {
+			c.say("turning the microphone off for the newcomer: %s", c.explain(err))
+		}
+	}
+	if camOff && c.media.Video() != nil {
+		if err := s.ReplaceTrack(webrtc.RTPCodecTypeVideo, nil); err != nil {
+			c.say("turning the video off for the newcomer: %s", c.explain(err))
 		}
 	}
 }

@@ -220,6 +220,47 @@ func TestGroupCallOfThree(t *testing.T) {
 	}
 }
 
+// TestGroupNewcomerGetsMutedState: bob mutes and turns his video off, then
+// ann invites cat: cat is told so and gets nothing from bob until he turns
+// them on again.
+func TestGroupNewcomerGetsMutedState(t *testing.T) {
+	dir := t.TempDir()
+	ann := newPerson(t, dir, "ann", "call")
+	bob := newPerson(t, dir, "bob", "answer")
+	carry(t, ann.out, bob.in)
+	carry(t, bob.out, ann.in)
+	waitOutputWithin(t, 40*time.Second, "bob up", bob.proc.stderr, "pigeon: chat open")
+	fmt.Fprintln(bob.proc.stdin, "/mute")
+	waitOutput(t, "bob muted", bob.proc.stderr, "pigeon: microphone off")
+	fmt.Fprintln(bob.proc.stdin, "/video off")
+	waitOutput(t, "bob's video off", bob.proc.stderr, "pigeon: video off")
+	cat := invite(t, dir, ann, "cat")
+	waitGroup(t, []*person{ann, bob, cat})
+	waitOutput(t, "cat told bob's microphone", cat.proc.stderr, "pigeon: bob's microphone is off")
+	waitOutput(t, "cat told bob's video", cat.proc.stderr, "pigeon: bob's video is off")
+	waitVideo(t, cat, 1) // ann's, thirty frames and more
+	fromBob := regexp.MustCompile(`pigeon: receiving (audio|video) \(.*\) from bob`)
+	if fromBob.MatchString(cat.proc.stderr.String()) {
+		t.Fatalf("cat received media from bob, who was muted with his video off when cat joined:\n%s", cat.proc.stderr)
+	}
+
+	fmt.Fprintln(bob.proc.stdin, "/unmute")
+	fmt.Fprintln(bob.proc.stdin, "/video on")
+	waitOutput(t, "cat told bob's microphone on", cat.proc.stderr, "pigeon: bob's microphone is on")
+	waitOutput(t, "cat receiving bob's video", cat.proc.stderr, "pigeon: receiving video (video/VP8) from bob")
+	waitOutput(t, "cat receiving bob's sound", cat.proc.stderr, "pigeon: receiving audio (audio/opus) from bob")
+	waitVideo(t, cat, 2)
+
+	for _, p := range []*person{ann, bob, cat} {
+		p.proc.stdin.Close()
+	}
+	for _, p := range []*person{ann, bob, cat} {
+		if code := p.proc.exit(t, 15*time.Second); code != 0 {
+			t.Errorf("%s exit code %d, want 0", p.name, code)
+		}
+	}
+}
+
 // TestGroupCallOfFour: a newcomer invites the next one (cat invites dan),
 // everyone sees everyone's chat and video, and dan's pigeon is killed: the
 // others say it dropped out and go on.
