@@ -64,6 +64,7 @@ func (c *Controller) listenGroup() {
 			return
 		}
 		if c.isGrouped() {
+			c.firstPeerOnly(m)
 			go c.sayNumberOf(m)
 		}
 		// The newcomer is told what this side sends, as the others were.
@@ -409,4 +410,24 @@ func (c *Controller) memberMedia(m *member, audioOn, videoOn bool) {
 	if (known && videoOn != wasVideo) || (!known && !videoOn) {
 		c.say("%s's video is %s", name, onOff(videoOn))
 	}
+}
+
+// firstPeerOnly says, as m joins, what of the call's start concerned the
+// first peer alone: the check of --verify and --peer, the files of --send.
+func (c *Controller) firstPeerOnly(m *member) {
+	first := c.nameOf(c.memberOf(c.session))
+	if c.session.Holds() {
+		c.say("%s's connection is not checked by --verify or --peer, which concern the first peer (%s) only: compare your safety number with %s", c.nameOf(m), first, c.nameOf(m))
+	}
+	if len(c.opts.Send) > 0 {
+		c.say("the files of --send went to %s only; /send PATH sends to everyone", first)
+	}
+}
+
+// restartNote says, in a group call, whom /restart concerns.
+func (c *Controller) restartNote() {
+	if !c.isGrouped() || c.memberOf(c.session) == nil {
+		return
+	}
+	c.say("/restart: the restart code concerns the connection with %s, the first peer, only; the others reconnect by themselves, or are invited again with /invite", c.nameOf(c.memberOf(c.session)))
 }

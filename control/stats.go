@@ -82,6 +82,7 @@ func (c *Controller) restartCode() {
 		c.say("/restart: %s", c.explain(err))
 		return
 	}
+	c.restartNote()
 	c.say("restart code: send it to your peer by another way (a messenger, email) to paste into their pigeon's chat, " +
 		"then paste the code their pigeon prints back into this one:")
 	c.show(code)
@@ -107,6 +108,7 @@ func (c *Controller) takeRestartCode(code string) {
 	}
 	if reply == "" {
 		c.say("restart code taken: reconnecting to the peer's new address...")
+		c.restartNote()
 		return
 	}
 	c.say("restart code taken: reconnecting; send this code back to your peer by the same way, to paste into their pigeon's chat:")
