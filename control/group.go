@@ -41,11 +41,12 @@ type member struct {
 	mediaKnown, audioOn, videoOn bool
 }
 
-// pendingInvite is an invitation whose answer is awaited.
+// pendingInvite is an invitation, from /invite until its answer is taken
+// or it fails: one at a time, so that a pasted answer has one offer to
+// belong to.
 type pendingInvite struct {
-	offer   offline.Signal
-	session *call.Session
-	answer  chan offline.Signal
+	offer  *offline.Signal // once sent, guarded by Controller.mu
+	answer chan offline.Signal
 }
 
 // listenGroup registers the controller on the group's events.
@@ -261,8 +262,12 @@ func (c *Controller) invite() {
 		c.say("/invite: %v", err)
 		return
 	}
+	pending := &pendingInvite{answer: make(chan offline.Signal, 1)}
 	c.mu.Lock()
 	busy := c.inviting != nil
+	if !busy {
+		c.inviting = pending
+	}
 	c.mu.Unlock()
 	if busy {
 		c.say("/invite: an invitation is waiting for its answer; paste it first")
@@ -270,6 +275,7 @@ func (c *Controller) invite() {
 	}
 	s, err := inv.NewSession()
 	if err != nil {
+		c.endInvite(pending)
 		c.say("/invite: %s", c.explain(err))
 		return
 	}
@@ -277,11 +283,21 @@ func (c *Controller) invite() {
 	c.grouped = true
 	c.mu.Unlock()
 	c.listenTo(c.addMember(s, c.opts.Group.Add(s, true)))
-	go c.inviteWith(s)
+	go c.inviteWith(s, pending)
 }
 
-func (c *Controller) inviteWith(s *call.Session) {
+// endInvite frees the place of the invitation pending, for the next.
+func (c *Controller) endInvite(pending *pendingInvite) {
+	c.mu.Lock()
+	if c.inviting == pending {
+		c.inviting = nil
+	}
+	c.mu.Unlock()
+}
+
+func (c *Controller) inviteWith(s *call.Session, pending *pendingInvite) {
 	inv := c.opts.Invites
+	defer c.endInvite(pending)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() {
@@ -305,15 +321,9 @@ func (c *Controller) inviteWith(s *call.Session) {
 		s.Close()
 		return
 	}
-	pending := &pendingInvite{offer: offer, session: s, answer: make(chan offline.Signal, 1)}
 	c.mu.Lock()
-	c.inviting = pending
+	pending.offer = &offer
 	c.mu.Unlock()
-	defer func() {
-		c.mu.Lock()
-		c.inviting = nil
-		c.mu.Unlock()
-	}()
 	var answer offline.Signal
 	if inv.AnswerIn {
 		answer, err = inv.Codes.Receive(ctx, offline.Answer)
@@ -347,8 +357,12 @@ func (c *Controller) inviteWith(s *call.Session) {
 func (c *Controller) takeInviteAnswer(answer offline.Signal) bool {
 	c.mu.Lock()
 	pending := c.inviting
+	var offer *offline.Signal
+	if pending != nil {
+		offer = pending.offer
+	}
 	c.mu.Unlock()
-	if pending == nil || offline.CheckAnswer(pending.offer, answer) != nil {
+	if offer == nil || offline.CheckAnswer(*offer, answer) != nil {
 		return false
 	}
 	select {

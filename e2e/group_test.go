@@ -175,7 +175,15 @@ func TestGroupCallOfThree(t *testing.T) {
 	bob := newPerson(t, dir, "bob", "answer")
 	carry(t, ann.out, bob.in)
 	carry(t, bob.out, ann.in)
-	cat := invite(t, dir, ann, "cat")
+	// A second /invite while the first waits is refused, and writes no
+	// offer: the next line of --signal-out stays cat's.
+	waitOutputWithin(t, 40*time.Second, "ann up", ann.proc.stderr, "pigeon: chat open")
+	fmt.Fprintln(ann.proc.stdin, "/invite")
+	fmt.Fprintln(ann.proc.stdin, "/invite")
+	waitOutput(t, "ann's second /invite", ann.proc.stderr, "pigeon: /invite: an invitation is waiting for its answer; paste it first")
+	cat := newPerson(t, dir, "cat", "answer")
+	carry(t, ann.out, cat.in)
+	carry(t, cat.out, ann.in)
 	people := []*person{ann, bob, cat}
 	waitGroup(t, people)
 	waitOutputWithin(t, 40*time.Second, "bob's number with cat", bob.proc.stderr, "pigeon: safety number with cat: ")
