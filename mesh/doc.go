@@ -6,7 +6,8 @@
 // person who invites (the introducer) makes an offer code, the newcomer
 // answers it as in a call of two. Once the newcomer's session with the
 // introducer is up, the introducer tells the others who joined and tells
-// the newcomer who is there; each of the others then offers a session to
+// the newcomer who is there (and so for each of its peers whose session
+// comes up after the newcomer's); each of the others then offers a session to
 // the newcomer, and the offer and the answer are relayed by the
 // introducer, on the group channel of its two sessions (Session.SendGroup),
 // with no code to carry.

@@ -62,6 +62,7 @@ type Peer struct {
 	Invited bool
 
 	up      bool          // its chat is open and its ID checked
+	offered bool          // this side offered to it over the call: it is another's newcomer
 	checked chan struct{} // closed once up is known
 }
 
@@ -283,16 +284,28 @@ func (g *Group) up(p *Peer) {
 	}
 	p.ID, p.up = live, true
 	delete(g.expected, live)
-	var others []*Peer
+	// A newcomer is introduced to the peers up when it comes up, and to
+	// each that comes up after it: one still connecting then (the first
+	// peer, or one that offered to this side over the call) would
+	// otherwise never meet it. A peer this side offered to over the call
+	// is another's newcomer: its own introducer tells it who is there.
+	var others, newcomers []*Peer
 	for _, q := range g.peers {
-		if q != p && q.up {
-			others = append(others, q)
+		if q == p || !q.up {
+			continue
+		}
+		others = append(others, q)
+		if q.Invited && !p.Invited && !p.offered {
+			newcomers = append(newcomers, q)
 		}
 	}
 	g.mu.Unlock()
 	g.onJoin(p)
 	if p.Invited {
 		g.introduce(p, others)
+	}
+	for _, q := range newcomers {
+		g.introduce(q, []*Peer{p})
 	}
 }
 
@@ -521,7 +534,7 @@ func (g *Group) newPeer(role call.Role, id, introducer string) (*Peer, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Peer{ID: id, Session: s, Introducer: introducer, checked: make(chan struct{})}
+	p := &Peer{ID: id, Session: s, Introducer: introducer, offered: role == call.Caller, checked: make(chan struct{})}
 	g.onPeer(p)
 	g.add(p)
 	g.mu.Lock()

@@ -333,6 +333,50 @@ func TestFourPeopleOnALossyNetwork(t *testing.T) {
 	}
 }
 
+// TestNewcomerUpBeforeTheFirstPeer invites cat while ann's session with
+// bob, her first peer, is still connecting: cat comes up first, and still
+// meets bob once bob is up.
+func TestNewcomerUpBeforeTheFirstPeer(t *testing.T) {
+	l := newLAN(t, 0)
+	ann, bob, cat := l.join(t, "ann", nil), l.join(t, "bob", nil), l.join(t, "cat", nil)
+	caller, err := ann.newSession(call.Caller)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ann.listen(ann.group.Add(caller, false))
+	callee, err := bob.newSession(call.Callee)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob.listen(bob.group.Add(callee, false))
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	offer, err := caller.Offer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, err := callee.Answer(ctx, offer)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ann.call(cat, true)
+	ann.waitPeers(1) // cat
+	if err := caller.Accept(answer); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []*participant{ann, bob, cat} {
+		p.waitPeers(2)
+	}
+	for _, p := range []*participant{ann, bob, cat} {
+		p.mu.Lock()
+		if len(p.refused) > 0 {
+			t.Errorf("%s refused or failed: %v", p.name, p.refused)
+		}
+		p.mu.Unlock()
+	}
+}
+
 func contains(lines []string, line string) bool {
 	for _, l := range lines {
 		if l == line {
