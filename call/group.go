@@ -82,15 +82,25 @@ func (s *Session) receiveGroup(data []byte) {
 }
 
 // openGroup hands on the group messages kept until the call was told open.
+// What comes while it does is kept too, and handed on after them: the
+// group is told each message in the order it came (an introduction before
+// the offer that follows it).
 func (s *Session) openGroup() {
 	g := &s.group
-	g.mu.Lock()
-	held := g.held
-	g.held, g.open = nil, true
-	g.mu.Unlock()
-	if f := g.handle.get(); f != nil {
-		for _, data := range held {
-			f(data)
+	for {
+		g.mu.Lock()
+		held := g.held
+		g.held = nil
+		if len(held) == 0 {
+			g.open = true
+			g.mu.Unlock()
+			return
+		}
+		g.mu.Unlock()
+		if f := g.handle.get(); f != nil {
+			for _, data := range held {
+				f(data)
+			}
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/pion/webrtc/v4"
@@ -102,5 +103,39 @@ func TestDecodeNegotiationGroup(t *testing.T) {
 		if (err == nil) != tc.ok || string(m.Group) != tc.group {
 			t.Errorf("decodeNegotiation(%q) = group %q, %v; want %q, taken %v", tc.data, m.Group, err, tc.group, tc.ok)
 		}
+	}
+}
+
+// TestGroupMessagesInOrder has a message come while the ones kept until the
+// call opened are still being handed on: it is told after them.
+func TestGroupMessagesInOrder(t *testing.T) {
+	s := &Session{}
+	var mu sync.Mutex
+	var got []string
+	first, release := make(chan struct{}), make(chan struct{})
+	s.OnGroup(func(data []byte) {
+		if string(data) == "1" {
+			close(first)
+			<-release
+		}
+		mu.Lock()
+		got = append(got, string(data))
+		mu.Unlock()
+	})
+	s.receiveGroup([]byte("1"))
+	opened := make(chan struct{})
+	go func() {
+		s.openGroup()
+		close(opened)
+	}()
+	<-first
+	s.receiveGroup([]byte("2")) // as the negotiation channel hands it on
+	close(release)
+	<-opened
+	s.receiveGroup([]byte("3"))
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"1", "2", "3"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("told %q, want %q", got, want)
 	}
 }
