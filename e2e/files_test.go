@@ -69,7 +69,7 @@ func TestSendAcceptAndDecline(t *testing.T) {
 	waitOutput(t, "callee", callee.stderr, "pigeon: chat open")
 
 	fmt.Fprintln(callee.stdin, "/help")
-	waitOutput(t, "/help", callee.stderr, "pigeon: commands: /send PATH, /accept, /decline")
+	waitOutput(t, "/help", callee.stderr, "/send PATH, /accept, /decline, /cancel, ")
 
 	// An answer with no question is refused, and not kept for the next one.
 	fmt.Fprintln(callee.stdin, "/accept")
