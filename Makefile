@@ -47,7 +47,7 @@ lint: setup
 
 # A short run of every fuzzer; FUZZTIME=5m for a longer one.
 FUZZTIME ?= 20s
-FUZZ_PACKAGES := ./offline/ ./transfer/ ./scan/ ./trust/ ./console/ ./call/ ./capture/ ./render/ ./mesh/
+FUZZ_PACKAGES := ./offline/ ./transfer/ ./scan/ ./trust/ ./console/ ./call/ ./capture/ ./render/ ./mesh/ ./internal/udpbatch/
 fuzz: setup
 	@for p in $(FUZZ_PACKAGES); do \
 		for f in $$($(GO) test -list '^Fuzz' $$p | grep ^Fuzz); do \
