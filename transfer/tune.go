@@ -3,6 +3,7 @@ package transfer
 import (
 	"net"
 
+	"github.com/pigeon-call/pigeon/internal/udpbatch"
 	"github.com/pion/transport/v5"
 	"github.com/pion/transport/v5/stdnet"
 	"github.com/pion/webrtc/v4"
@@ -82,8 +83,10 @@ var defaultFlow = flow{chunk: chunkSize, high: highWater, low: lowWater}
 // peers should use it. It
 //
 //   - gives se n, made to ask for 4 MiB UDP socket buffers on every
-//     socket it opens: Tune sets se's Net, and a SetNet after it would
-//     take the larger buffers away;
+//     socket it opens, and to send and receive on ICE's sockets in
+//     batches (internal/udpbatch: what queues while a send is under way
+//     goes in one system call, as one buffer the kernel segments); Tune
+//     sets se's Net, and a SetNet after it would take both away;
 //   - turns on SCTP's zero checksum, which DTLS makes redundant (RFC 9653)
 //     and which saves a CRC of every packet both ways.
 //
@@ -103,15 +106,21 @@ func Tune(se *webrtc.SettingEngine, n transport.Net) {
 }
 
 // bufferedNet is a Net whose UDP sockets get larger buffers, where they
-// have buffers to size (a virtual network's do not).
+// have buffers to size (a virtual network's do not), and whose system
+// sockets that ListenUDP opens are batched. TURN's (ListenPacket) and
+// connected ones (DialUDP) are left as they are.
 type bufferedNet struct{ transport.Net }
 
 func (n bufferedNet) ListenUDP(network string, laddr *net.UDPAddr) (transport.UDPConn, error) {
 	c, err := n.Net.ListenUDP(network, laddr)
-	if err == nil {
-		growBuffers(c)
+	if err != nil {
+		return nil, err
 	}
-	return c, err
+	growBuffers(c)
+	if laddr != nil && laddr.IP.IsMulticast() {
+		return c, nil // mDNS's: its group membership needs the *net.UDPConn
+	}
+	return udpbatch.Wrap(c), nil
 }
 
 func (n bufferedNet) DialUDP(network string, laddr, raddr *net.UDPAddr) (transport.UDPConn, error) {
