@@ -207,7 +207,9 @@ func TestRefusedSegmentation(t *testing.T) {
 }
 
 // TestLonePacketIsSentAtOnce writes one packet and nothing after it: it
-// must arrive without another write or a close to push it out.
+// must arrive without another write or a close to push it out. First on an
+// idle Conn, then right after a burst, where the sender gathers a stream's
+// packets: it must stop gathering when nothing more comes.
 func TestLonePacketIsSentAtOnce(t *testing.T) {
 	send, recv := wrap(t, listen(t, "udp4")), wrap(t, listen(t, "udp4"))
 	for i := range 3 {
@@ -215,7 +217,83 @@ func TestLonePacketIsSentAtOnce(t *testing.T) {
 		if _, err := send.WriteTo(p, recv.LocalAddr()); err != nil {
 			t.Fatal(err)
 		}
-		checkSame(t, "receiver", readAll(t, recv, 1), [][]byte{p})
+		checkSame(t, "receiver, idle", readAll(t, recv, 1), [][]byte{p})
+	}
+	var burst [][]byte
+	for i := range 200 {
+		p := testPacket(i, 1200)
+		burst = append(burst, p)
+		if _, err := send.WriteTo(p, recv.LocalAddr()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkSame(t, "receiver, burst", readAll(t, recv, len(burst)), burst)
+	for i := range 50 {
+		p := testPacket(i, 100)
+		if _, err := send.WriteTo(p, recv.LocalAddr()); err != nil {
+			t.Fatal(err)
+		}
+		checkSame(t, "receiver, after the burst", readAll(t, recv, 1), [][]byte{p})
+	}
+}
+
+// TestCloseWhileSending closes a Conn that writers keep writing to: Close
+// returns, each write returns nil or net.ErrClosed, and what arrives is
+// packets as they were written.
+func TestCloseWhileSending(t *testing.T) {
+	send, recv := wrap(t, listen(t, "udp4")), listen(t, "udp4")
+	const writers = 4
+	errs := make(chan error, writers)
+	written := make(chan int, writers)
+	for w := range writers {
+		go func() {
+			n := 0
+			for i := 0; ; i++ {
+				_, err := send.WriteToAddrPort(testPacket(w*1_000_000+i, 1000), addrOf(recv))
+				if err != nil {
+					written <- n
+					errs <- err
+					return
+				}
+				n++
+			}
+		}()
+	}
+	// Close once packets flow.
+	if _, _, err := recv.ReadFrom(make([]byte, 1500)); err != nil {
+		t.Fatal(err)
+	}
+	if err := send.Close(); err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for range writers {
+		if err := <-errs; !errors.Is(err, net.ErrClosed) {
+			t.Errorf("a write during Close: %v, want net.ErrClosed", err)
+		}
+		total += <-written
+	}
+	// What was sent is in the receiver's buffer: read it until it is dry.
+	got := 1
+	buf := make([]byte, 1<<16)
+	for {
+		_ = recv.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+		n, _, err := recv.ReadFrom(buf)
+		if err != nil {
+			break
+		}
+		var w, i int
+		if _, err := fmt.Sscanf(string(buf[:n]), "%d:", &i); err != nil || n != 1000 {
+			t.Fatalf("a datagram of %d bytes %q..., not a packet written", n, buf[:min(n, 12)])
+		}
+		w, i = i/1_000_000, i%1_000_000
+		if !bytes.Equal(buf[:n], testPacket(w*1_000_000+i, 1000)) {
+			t.Fatalf("datagram %d of writer %d is not as written", i, w)
+		}
+		got++
+	}
+	if got > total {
+		t.Errorf("%d datagrams arrived, but only %d writes succeeded", got, total)
 	}
 }
 
