@@ -30,18 +30,24 @@ var backends = []malgo.Backend{
 // PulseAudio (or PipeWire, which answers as it) is left out when no server
 // can be listening: miniaudio would load libpulse and the twenty libraries it
 // needs, which stay mapped for the life of the process, only to fail to
-// connect and go on to ALSA.
+// connect and go on to ALSA. ALSA is left out when it can have no device
+// (alsaDevices): on a machine without sound, loading libasound, reading its
+// configuration and trying the PulseAudio plugin it names cost each side
+// of a call memory and time for nothing.
 func Backends() []malgo.Backend {
-	if pulseServer() {
-		return backends
-	}
-	return slices.DeleteFunc(slices.Clone(backends), func(b malgo.Backend) bool { return b == malgo.BackendPulseaudio })
+	pulse := pulseServer()
+	alsa := pulse || alsaDevices()
+	return slices.DeleteFunc(slices.Clone(backends), func(b malgo.Backend) bool {
+		return b == malgo.BackendPulseaudio && !pulse || b == malgo.BackendAlsa && !alsa
+	})
 }
 
 // Open opens miniaudio on list, the sound systems to try in turn (Backends,
 // or Null). The caller must Close the context.
 func Open(list []malgo.Backend) (*malgo.AllocatedContext, error) {
-	silenceALSA()
+	if slices.Contains(list, malgo.BackendAlsa) {
+		silenceALSA()
+	}
 	l := &deviceLog{}
 	ctx, err := malgo.InitContext(list, malgo.ContextConfig{}, l.add)
 	if err != nil {
