@@ -51,3 +51,21 @@ func addCongestionControl(m *webrtc.MediaEngine, ir *interceptor.Registry, maxBi
 	}
 	return webrtc.ConfigureTWCCSenderWithOptions(m, ir, twcc.WithLoggerFactory(logs))
 }
+
+// nackHistory is how many sent packets of a video track are kept for a
+// peer's retransmission requests (NACK): the smallest power of two (as
+// pion wants) that holds two seconds at the top bit rate, in packets of
+// 1.2 kB, and no more than pion's default of 1024. A request comes a round
+// trip after the loss; libwebrtc keeps a second. pion's 1024 hold ten
+// seconds at 1 Mbit/s: 1.5 MB of copies, which a call's memory showed.
+func nackHistory(maxBitRate int) uint16 {
+	if maxBitRate <= 0 {
+		maxBitRate = defaultVideoBitRate
+	}
+	want := 2 * maxBitRate / (8 * 1200)
+	size := uint16(64)
+	for int(size) < want && size < 1024 {
+		size *= 2
+	}
+	return size
+}

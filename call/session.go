@@ -353,7 +353,8 @@ func newInterceptors(m *webrtc.MediaEngine, opts Options, onBitRate func(int)) (
 	logs := opts.LoggerFactory
 	ir := &interceptor.Registry{}
 	if err := webrtc.ConfigureNackWithOptions(m, ir,
-		[]nack.GeneratorOption{nack.WithGeneratorLoggerFactory(logs)}, nack.WithResponderLoggerFactory(logs)); err != nil {
+		[]nack.GeneratorOption{nack.WithGeneratorLoggerFactory(logs)},
+		nack.WithResponderLoggerFactory(logs), nack.ResponderSize(nackHistory(opts.VideoBitRate))); err != nil {
 		return nil, err
 	}
 	if err := webrtc.ConfigureRTCPReportsWithOptions(ir,
