@@ -56,8 +56,8 @@ func addCongestionControl(m *webrtc.MediaEngine, ir *interceptor.Registry, maxBi
 // peer's retransmission requests (NACK): the smallest power of two (as
 // pion wants) that holds two seconds at the top bit rate, in packets of
 // 1.2 kB, and no more than pion's default of 1024. A request comes a round
-// trip after the loss; libwebrtc keeps a second. pion's 1024 hold ten
-// seconds at 1 Mbit/s: 1.5 MB of copies, which a call's memory showed.
+// trip after the loss, and libwebrtc keeps a second; pion's default holds
+// ten seconds at the default bit rate, copies that a call keeps in memory.
 func nackHistory(maxBitRate int) uint16 {
 	if maxBitRate <= 0 {
 		maxBitRate = defaultVideoBitRate

@@ -24,8 +24,7 @@ const (
 	// UDP datagram's largest payload over IPv4.
 	maxBuffer = 65507
 	// maxQueued is how many bytes writers may queue before they wait for
-	// the sender: two full segmented sends, a few hundred microseconds of
-	// a fast transfer.
+	// the sender: two full segmented sends.
 	maxQueued = 2 * maxBuffer
 	// streamGap is how soon after a send a write counts as part of a
 	// stream, which the sender gathers; later, it is sent at once.
@@ -178,10 +177,9 @@ func (c *Conn) send() {
 // gather lets a writer in the middle of a burst add to the queue before
 // the sender takes it: it yields while the queue grows, up to a full
 // segmented send or gatherFor. Woken by a burst's first packet, the sender
-// would otherwise take it alone, most often, as another processor picks
-// the sender up while the writer makes the next packet: in a file sent on
-// loopback, half the packets went in sends of their own. It is called with
-// c.mu held, and only within streamGap of the last send, so that the first
+// would otherwise most often take it alone, as another processor picks the
+// sender up while the writer makes the next packet. It is called with c.mu
+// held, and only within streamGap of the last send, so that the first
 // packet after a pause goes at once.
 func (c *Conn) gather() {
 	deadline := time.Now().Add(gatherFor)

@@ -2,16 +2,16 @@
 // under a program that writes and reads them one at a time, as pion's ICE
 // does.
 //
-// pion writes each packet of a call in a system call of its own: 1.2 kB
-// of SCTP for a file, so some 880 calls for each MiB sent, and as many
-// reads on the other side. A Conn takes each write into a queue and
-// returns; a goroutine of its own sends what has queued meanwhile in one
-// call. Consecutive packets of one size to one address go as one buffer
-// that the kernel cuts into datagrams (UDP generic segmentation offload,
-// UDP_SEGMENT), which costs about what one packet costs. Nothing waits for
-// company: a lone packet is sent as soon as that goroutine runs, and a
-// burst forms only from what was written while the previous send was
-// under way. On the receiving side the kernel may join consecutive
+// pion writes each packet of a call in a system call of its own, and a
+// file moves in packets of 1.2 kB: as many system calls each way. A Conn
+// takes each write into a queue and returns; a goroutine of its own sends
+// what has queued in one call. Consecutive packets of one size to one
+// address go as one buffer that the kernel cuts into datagrams (UDP
+// generic segmentation offload, UDP_SEGMENT), which costs about what one
+// packet costs. The first packet after a pause is sent as soon as that
+// goroutine runs; in a stream, the goroutine lets the writer add what it
+// is making before it sends (gather), for a short while and only while
+// the queue grows. On the receiving side the kernel may join consecutive
 // datagrams of one flow into one (UDP_GRO, as a sender's segmentation does
 // on loopback); ReadFrom hands them out one at a time, as they were sent.
 //
