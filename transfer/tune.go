@@ -15,8 +15,7 @@ import (
 // most receiveQueue chunks before pion's read loop, then SCTP's window,
 // makes the sender wait.
 //
-// On loopback, chunks of 16 KiB and of 60 KiB, and queues of 1 to 8 MiB,
-// move files at the same rate within the noise; what changes the rate is
+// The chunk's and the queues' sizes barely change the rate; what does is
 // the UDP socket buffers (see Tune) and the collector's pace (GCPercent).
 const (
 	// chunkSize is the data in one message: few messages, and still under
@@ -28,8 +27,7 @@ const (
 	// offers (1 MiB): with that much always queued, the sender can fill
 	// the peer's whole window on a path of any length. Twice that gives
 	// the sender time to read the next chunks. A larger queue is no faster
-	// and lives in the heap, which the collector's pace multiplies: at
-	// 4 MiB the heap peaked 7–11 MiB higher (GOGC=300) for the same rate.
+	// and lives in the heap, which the collector's pace multiplies.
 	highWater = 2 << 20
 	lowWater  = 1 << 20
 	// receiveQueue is how many chunks wait for the receiver's disk.
@@ -37,21 +35,15 @@ const (
 )
 
 // udpBuffer is the size Tune asks for each UDP socket's receive and send
-// buffers. Linux's default of 208 KiB holds a few milliseconds of a fast
-// transfer: when the receiving side is busy for longer, packets are
-// dropped, SCTP halves its window, and a lost tail waits out SCTP's
-// one-second retransmission timeout. On loopback that stall is what makes
-// pion's example, and an untuned transfer, slow one run in two; with 4 MiB
-// no packet is dropped. Linux caps the request at net.core.rmem_max and
+// buffers. Linux's default holds a few milliseconds of a fast transfer:
+// when the receiving side is busy for longer, packets are dropped, SCTP
+// halves its window, and a lost tail waits out SCTP's one-second
+// retransmission timeout. Linux caps the request at net.core.rmem_max and
 // net.core.wmem_max unless the process may exceed them (CAP_NET_ADMIN).
 //
-// The SCTP receive window stays at pion's 1 MiB: it is a round trip's worth
-// at 1 GB/s on a LAN, and a larger one only makes longer the bursts that
-// overflow socket buffers of the default size. With 4 MiB socket buffers,
-// windows of 2 and 4 MiB moved files no faster on loopback and cost the
-// same processor time per MiB (about 40 ms for both peers together, nearly
-// all of it in pion's SCTP, DTLS and UDP writes of 1.2 kB packets, whose
-// size pion does not let a program change).
+// The SCTP receive window stays at pion's 1 MiB: a round trip's worth at
+// 1 GB/s on a LAN; a larger one only makes longer the bursts that overflow
+// socket buffers of the default size, and moved files no faster.
 const udpBuffer = 4 << 20
 
 // GCPercent is the pace of Go's collector (GOGC) for a process while a
@@ -60,14 +52,11 @@ const udpBuffer = 4 << 20
 // pigeon's commands do. A library does not set it itself: the pace is the
 // whole process's.
 //
-// pion's SCTP and DTLS allocate about twenty bytes for every byte that
-// moves (each 1.2 kB packet is copied at every layer, both ways). At Go's
-// default of 100 the collector, its sweeping and the scavenger that gives
-// freed pages back to the system took 13–15% of the processor time of a
-// transfer on loopback. At 200 the transfer moves 10–20% faster and its
-// heap peaks about 6 MiB higher (26–28 MiB over what was in use before it,
-// for a file of any size); 300 gained another 2–8% for 10–16 MiB more
-// (BenchmarkTransfer's set-up, in turns in one run).
+// pion's SCTP and DTLS allocate many times over every byte that moves
+// (each packet is copied at every layer, both ways), so at Go's default
+// pace the collector takes a good part of a transfer's processor time. A
+// slower pace buys speed with heap; 200 is where more heap stopped buying
+// much (docs/PERFORMANCE.md has the figures).
 const GCPercent = 200
 
 // flow is the flow control of one transfer; tests and benchmarks change it.
