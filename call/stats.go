@@ -101,6 +101,12 @@ func (r *rates) bitRates() (send, receive float64) {
 
 // Stats reports how the connection is doing; ok is false before it is up.
 func (s *Session) Stats() (st Stats, ok bool) {
+	// pion's ICETransport reads its gatherer unguarded, and Start, run by
+	// SetRemoteDescription, sets it: the transport is asked only once ICE
+	// has connected, which the atomic orders after Start.
+	if !s.iceUp.Load() {
+		return st, false
+	}
 	pair, err := s.pc.SCTP().Transport().ICETransport().GetSelectedCandidatePair()
 	if err != nil || pair == nil || pair.Local == nil || pair.Remote == nil {
 		return st, false

@@ -79,3 +79,33 @@ func TestPath(t *testing.T) {
 		}
 	}
 }
+
+// Stats may be asked at any moment: before the offer, during the
+// handshake and once the call is up (control asks on each change of
+// state). Run with -race, this catches an unguarded read in the
+// transports pion is still setting up.
+func TestStatsAllAlong(t *testing.T) {
+	caller := newPeer(t, Caller, openTestMedia(t), 10*time.Second)
+	callee := newPeer(t, Callee, openTestMedia(t), 10*time.Second)
+	if _, ok := caller.Stats(); ok {
+		t.Fatal("Stats is ok before the offer")
+	}
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			caller.Stats()
+			callee.Stats()
+		}
+	}()
+	connect(t, caller, callee)
+	<-caller.Ready()
+	waitFor(t, "the caller's stats", func() bool { _, ok := caller.Stats(); return ok })
+	close(stop)
+	<-stopped
+}
