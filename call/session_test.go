@@ -243,6 +243,9 @@ func TestCallerWithoutMediaStillReceives(t *testing.T) {
 			t.Fatalf("caller without media received only %v", kinds)
 		}
 	}
+	// The goodbye goes on the chat channel: media can flow before it is
+	// open, and a hang-up then would be a close without one.
+	waitReady(t, "callee", callee)
 	callee.HangUp()
 	if err := caller.Wait(); err != nil {
 		t.Errorf("caller ended with %v, want nil", err)
