@@ -223,6 +223,12 @@ func TestHeldChatIsBounded(t *testing.T) {
 	if len(got) != MaxHeldMessages {
 		t.Errorf("the caller showed %d messages, want the first %d", len(got), MaxHeldMessages)
 	}
+	// The drop is told after the messages kept.
+	waitWithin(t, "the drop told", 10*time.Second, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return dropped != 0
+	})
 	mu.Lock()
 	defer mu.Unlock()
 	if !slices.Equal(names, []string{"mallory"}) {
