@@ -67,7 +67,7 @@ func (s *split) run() {
 			return
 		}
 		if ycc, ok := img.(*image.YCbCr); ok {
-			s.deliver(s.copy(ycc))
+			s.next <- s.copy(ycc) // run is the only sender, and copy emptied it
 		} else {
 			// Not a picture this package copies: the track gets it as the
 			// source made it, newest first.
@@ -84,21 +84,19 @@ func (s *split) run() {
 	}
 }
 
-// deliver makes c the picture the track reads next, in place of one it
-// has not taken.
-func (s *split) deliver(c *image.YCbCr) {
+// copy returns a copy of img in a buffer nobody holds, and leaves next
+// empty. A picture the track has not taken is drawn over: with the one
+// the track holds, two buffers do, however far behind the encoder falls.
+func (s *split) copy(img *image.YCbCr) *image.YCbCr {
+	var c *image.YCbCr
 	select {
-	case old := <-s.next:
-		s.recycle(old)
+	case c = <-s.next:
+		if !sameShape(c, img) {
+			c = nil
+		}
 	default:
 	}
-	s.next <- c // run is the only sender, and the channel was emptied
-}
-
-// copy returns a copy of img in a buffer nobody holds.
-func (s *split) copy(img *image.YCbCr) *image.YCbCr {
 	s.mu.Lock()
-	var c *image.YCbCr
 	for len(s.free) > 0 && c == nil {
 		c, s.free = s.free[len(s.free)-1], s.free[:len(s.free)-1]
 		if !sameShape(c, img) {
@@ -121,12 +119,6 @@ func (s *split) copy(img *image.YCbCr) *image.YCbCr {
 func sameShape(a, b *image.YCbCr) bool {
 	return a.Rect == b.Rect && a.SubsampleRatio == b.SubsampleRatio && a.YStride == b.YStride &&
 		a.CStride == b.CStride && len(a.Y) == len(b.Y) && len(a.Cb) == len(b.Cb) && len(a.Cr) == len(b.Cr)
-}
-
-func (s *split) recycle(c *image.YCbCr) {
-	s.mu.Lock()
-	s.free = append(s.free, c)
-	s.mu.Unlock()
 }
 
 // Read returns the newest picture the track has not had, waiting for one

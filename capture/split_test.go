@@ -157,3 +157,36 @@ func TestMediaPreviewShowsTheTestSource(t *testing.T) {
 		}
 	}
 }
+
+// The split copies each picture into buffers of its own; however far the
+// track falls behind the source, two do: the one the track holds, and the
+// newest it has not taken, drawn over by each picture that comes first.
+func TestSplitKeepsTwoCopies(t *testing.T) {
+	src := newSteppedSource()
+	s := newSplit(src)
+	defer s.Close()
+	previewed := make(chan uint8, 16)
+	s.setPreview(func(img image.Image) { previewed <- number(t, img) })
+
+	buffers := map[*uint8]bool{}
+	want := uint8(0)
+	for round := range 12 {
+		// Between two reads, from none to three pictures the track misses.
+		for range 1 + round%4 {
+			src.step <- struct{}{}
+			want++
+			<-previewed
+		}
+		img, _, err := s.Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := number(t, img); got != want {
+			t.Fatalf("round %d: the track read picture %d, want the newest, %d", round, got, want)
+		}
+		buffers[&img.(*image.YCbCr).Y[0]] = true
+	}
+	if len(buffers) > 2 {
+		t.Errorf("the track was handed %d buffers, want 2 at most", len(buffers))
+	}
+}
