@@ -31,7 +31,7 @@ var testBars = [7][3]uint8{
 // run in one process.
 type TestVideo struct {
 	width, height int
-	base          *image.YCbCr
+	bars          [3][]uint8   // one row of each plane: the bars are upright
 	frame         *image.YCbCr // drawn anew by each Read
 	n             int
 	ticker        *time.Ticker
@@ -45,25 +45,18 @@ func NewTestVideo(width, height int, frameRate float64) *TestVideo {
 	v := &TestVideo{
 		width:  width,
 		height: height,
-		base:   image.NewYCbCr(rect, image.YCbCrSubsampleRatio420),
+		frame:  image.NewYCbCr(rect, image.YCbCrSubsampleRatio420),
 		ticker: time.NewTicker(time.Duration(float64(time.Second) / frameRate)),
 		done:   make(chan struct{}),
 	}
-	v.frame = image.NewYCbCr(rect, image.YCbCrSubsampleRatio420)
-	// The bars are upright: one row of each plane, copied down, which is
-	// quicker on the way to the first code than pixel by pixel.
-	b := v.base
+	// One row of each plane, copied down by each Read: a second picture
+	// to copy from would cost a frame's memory.
+	cw := v.frame.CStride
+	v.bars = [3][]uint8{make([]uint8, width), make([]uint8, cw), make([]uint8, cw)}
 	for x := 0; x < width; x++ {
 		c := testBars[x*len(testBars)/width]
-		b.Y[x] = c[0]
-		b.Cb[x/2], b.Cr[x/2] = c[1], c[2]
-	}
-	for y := 1; y < height; y++ {
-		copy(b.Y[y*b.YStride:][:width], b.Y[:width])
-	}
-	for y := 1; y < (height+1)/2; y++ {
-		copy(b.Cb[y*b.CStride:][:b.CStride], b.Cb[:b.CStride])
-		copy(b.Cr[y*b.CStride:][:b.CStride], b.Cr[:b.CStride])
+		v.bars[0][x] = c[0]
+		v.bars[1][x/2], v.bars[2][x/2] = c[1], c[2]
 	}
 	return v
 }
@@ -80,9 +73,13 @@ func (v *TestVideo) Read() (image.Image, func(), error) {
 	case <-v.ticker.C:
 	}
 	f := v.frame
-	copy(f.Y, v.base.Y)
-	copy(f.Cb, v.base.Cb)
-	copy(f.Cr, v.base.Cr)
+	for y := 0; y < v.height; y++ {
+		copy(f.Y[y*f.YStride:][:v.width], v.bars[0])
+	}
+	for y := 0; y < (v.height+1)/2; y++ {
+		copy(f.Cb[y*f.CStride:][:f.CStride], v.bars[1])
+		copy(f.Cr[y*f.CStride:][:f.CStride], v.bars[2])
+	}
 
 	// The stripe is 1/16 of the width and crosses the picture in two seconds
 	// at 30 fps.
