@@ -408,3 +408,52 @@ func TestFileVideoCloseEndsARead(t *testing.T) {
 		t.Errorf("the file is still open after Close: %v", err)
 	}
 }
+
+// A 4:2:0 file of the call's own size is sent exactly as it is, picture
+// after picture, looped.
+func TestFileVideoAtTheFrameSizeIsSentAsItIs(t *testing.T) {
+	const w, h, frames = 64, 48, 3
+	var file bytes.Buffer
+	fmt.Fprintf(&file, "YUV4MPEG2 W%d H%d F100:1 C420jpeg\n", w, h)
+	plane := func(n, i int) byte { return byte(16 + (i*7+n*31)%200) }
+	for n := range frames {
+		file.WriteString("FRAME\n")
+		for i := range w*h + 2*(w/2)*(h/2) {
+			file.WriteByte(plane(n, i))
+		}
+	}
+	path := filepath.Join(t.TempDir(), "exact.y4m")
+	if err := os.WriteFile(path, file.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	v, err := OpenFileVideo(path, w, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	for k := range 2 * frames {
+		img, _, err := v.Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := img.(*image.YCbCr)
+		if f.Rect != image.Rect(0, 0, w, h) || f.SubsampleRatio != image.YCbCrSubsampleRatio420 {
+			t.Fatalf("picture %d is %v %v, want %dx%d 4:2:0", k, f.Rect, f.SubsampleRatio, w, h)
+		}
+		i := 0
+		for _, p := range []struct {
+			pix          []byte
+			stride, rows int
+			cols         int
+		}{{f.Y, f.YStride, h, w}, {f.Cb, f.CStride, h / 2, w / 2}, {f.Cr, f.CStride, h / 2, w / 2}} {
+			for y := range p.rows {
+				for x := range p.cols {
+					if got, want := p.pix[y*p.stride+x], plane(k%frames, i); got != want {
+						t.Fatalf("picture %d: sample %d is %d, want the file's %d", k, i, got, want)
+					}
+					i++
+				}
+			}
+		}
+	}
+}

@@ -7,7 +7,9 @@ import "image"
 // sampling. Frames keep one size for the whole call (the encoder's), while
 // a file's pictures have their own.
 type fitter struct {
-	frame *image.YCbCr
+	width, height int
+	frame         *image.YCbCr // made for the first picture that needs drawing
+	same          image.YCbCr  // a picture of the frame's size and chroma, as it is
 
 	// For the last source size seen: where the picture goes and how each
 	// plane is sampled.
@@ -41,14 +43,25 @@ func newAxis(dst, src int) axis {
 }
 
 func newFitter(width, height int) *fitter {
-	f := &fitter{frame: image.NewYCbCr(image.Rect(0, 0, width, height), image.YCbCrSubsampleRatio420)}
-	fill(f.frame, 16)
-	return f
+	return &fitter{width: width, height: height}
 }
 
 // draw lays src out in the frame and returns the frame, which stays as it
-// is until the next draw.
+// is until the next draw. A 4:2:0 picture of the frame's size is returned
+// as it is, in src's own buffers: the file's reader keeps them until the
+// next picture, as the frame would be kept until the next draw.
 func (f *fitter) draw(src *planar) *image.YCbCr {
+	if src.w == f.width && src.h == f.height && src.sx == 2 && src.sy == 2 && src.cb != nil {
+		f.same = image.YCbCr{
+			Y: src.y, Cb: src.cb, Cr: src.cr, YStride: src.ys, CStride: src.cs,
+			SubsampleRatio: image.YCbCrSubsampleRatio420, Rect: image.Rect(0, 0, src.w, src.h),
+		}
+		return &f.same
+	}
+	if f.frame == nil {
+		f.frame = image.NewYCbCr(image.Rect(0, 0, f.width, f.height), image.YCbCrSubsampleRatio420)
+		f.srcW = 0 // laid out anew, on black
+	}
 	if src.w != f.srcW || src.h != f.srcH || src.sx != f.sx || src.sy != f.sy {
 		f.layOut(src)
 	}
