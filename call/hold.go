@@ -186,6 +186,20 @@ func (h *hold) release() {
 // bounds, and past them only counts what it drops. It reports whether it
 // kept text back.
 func (h *hold) keepMessage(text string) bool {
+	return h.keep(func() {
+		if len(h.messages) < MaxHeldMessages && h.bytes+len(text) <= MaxHeldBytes {
+			h.messages = append(h.messages, text)
+			h.bytes += len(text)
+		} else {
+			h.dropped++
+			h.lost += int64(len(text))
+		}
+	})
+}
+
+// keep runs f with the hold's lock held while the call is held, and
+// reports whether it did.
+func (h *hold) keep(f func()) bool {
 	if h == nil {
 		return false
 	}
@@ -194,43 +208,19 @@ func (h *hold) keepMessage(text string) bool {
 	if h.isReleased() {
 		return false
 	}
-	if len(h.messages) < MaxHeldMessages && h.bytes+len(text) <= MaxHeldBytes {
-		h.messages = append(h.messages, text)
-		h.bytes += len(text)
-	} else {
-		h.dropped++
-		h.lost += int64(len(text))
-	}
+	f()
 	return true
 }
 
 // keepName keeps the peer's name while the call is held.
 func (h *hold) keepName(name string) bool {
-	if h == nil {
-		return false
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.isReleased() {
-		return false
-	}
-	h.name = name
-	return true
+	return h.keep(func() { h.name = name })
 }
 
 // keepMedia keeps the peer's last word on its media while the call is
 // held.
 func (h *hold) keepMedia(audioOn, videoOn bool) bool {
-	if h == nil {
-		return false
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.isReleased() {
-		return false
-	}
-	h.media = &[2]bool{audioOn, videoOn}
-	return true
+	return h.keep(func() { h.media = &[2]bool{audioOn, videoOn} })
 }
 
 // track throws away what a remote track brings until the call is

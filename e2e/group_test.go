@@ -64,9 +64,16 @@ func invite(t *testing.T, dir string, inviter *person, name string) *person {
 	t.Helper()
 	waitOutputWithin(t, 40*time.Second, inviter.name+" up", inviter.proc.stderr, "pigeon: chat open")
 	fmt.Fprintln(inviter.proc.stdin, "/invite")
+	return answerOf(t, dir, inviter, name)
+}
+
+// answerOf starts name's pigeon answer to the next code of from's, and
+// carries the codes both ways, as a script does.
+func answerOf(t *testing.T, dir string, from *person, name string) *person {
+	t.Helper()
 	p := newPerson(t, dir, name, "answer")
-	carry(t, inviter.out, p.in)
-	carry(t, p.out, inviter.in)
+	carry(t, from.out, p.in)
+	carry(t, p.out, from.in)
 	return p
 }
 
@@ -172,18 +179,14 @@ func checkRecorded(t *testing.T, p *person, n int) {
 func TestGroupCallOfThree(t *testing.T) {
 	dir := t.TempDir()
 	ann := newPerson(t, dir, "ann", "call")
-	bob := newPerson(t, dir, "bob", "answer")
-	carry(t, ann.out, bob.in)
-	carry(t, bob.out, ann.in)
+	bob := answerOf(t, dir, ann, "bob")
 	// A second /invite while the first waits is refused, and writes no
 	// offer: the next line of --signal-out stays cat's.
 	waitOutputWithin(t, 40*time.Second, "ann up", ann.proc.stderr, "pigeon: chat open")
 	fmt.Fprintln(ann.proc.stdin, "/invite")
 	fmt.Fprintln(ann.proc.stdin, "/invite")
 	waitOutput(t, "ann's second /invite", ann.proc.stderr, "pigeon: /invite: an invitation is waiting for its answer; paste it first")
-	cat := newPerson(t, dir, "cat", "answer")
-	carry(t, ann.out, cat.in)
-	carry(t, cat.out, ann.in)
+	cat := answerOf(t, dir, ann, "cat")
 	people := []*person{ann, bob, cat}
 	waitGroup(t, people)
 	waitOutputWithin(t, 40*time.Second, "bob's number with cat", bob.proc.stderr, "pigeon: safety number with cat: ")
@@ -234,9 +237,7 @@ func TestGroupCallOfThree(t *testing.T) {
 func TestGroupNewcomerGetsMutedState(t *testing.T) {
 	dir := t.TempDir()
 	ann := newPerson(t, dir, "ann", "call")
-	bob := newPerson(t, dir, "bob", "answer")
-	carry(t, ann.out, bob.in)
-	carry(t, bob.out, ann.in)
+	bob := answerOf(t, dir, ann, "bob")
 	waitOutputWithin(t, 40*time.Second, "bob up", bob.proc.stderr, "pigeon: chat open")
 	fmt.Fprintln(bob.proc.stdin, "/mute")
 	waitOutput(t, "bob muted", bob.proc.stderr, "pigeon: microphone off")
@@ -275,9 +276,7 @@ func TestGroupNewcomerGetsMutedState(t *testing.T) {
 func TestGroupCallOfFour(t *testing.T) {
 	dir := t.TempDir()
 	ann := newPerson(t, dir, "ann", "call")
-	bob := newPerson(t, dir, "bob", "answer")
-	carry(t, ann.out, bob.in)
-	carry(t, bob.out, ann.in)
+	bob := answerOf(t, dir, ann, "bob")
 	cat := invite(t, dir, ann, "cat")
 	waitGroup(t, []*person{ann, bob, cat})
 	dan := invite(t, dir, cat, "dan")

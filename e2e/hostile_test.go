@@ -848,35 +848,6 @@ func TestHostileCode(t *testing.T) {
 		Outcome: "the line that says where the code points shows the address written out"})
 }
 
-// sharedDir makes a directory anyone may write to. Not sticky, as /tmp
-// is: there Linux itself refuses to follow another user's link
-// (fs.protected_symlinks), and pigeon's own check would go untested.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "shared")
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(dir, 0o777); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-// plant makes a link at path to target as another user would: run as
-// root, the test gives it to nobody.
-func plant(t *testing.T, target, path string) {
-	t.Helper()
-	if err := os.Symlink(target, path); err != nil {
-		t.Fatal(err)
-	}
-	if os.Geteuid() == 0 {
-		if err := os.Lchown(path, 65534, 65534); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // TestHostileLinks plants, as another user of the machine could in a
 // directory both can write to, symbolic links where pigeon writes a code,
 // a QR picture and a recording: pigeon refuses to write through them (exit
@@ -884,7 +855,7 @@ func plant(t *testing.T, target, path string) {
 // they were, and files that existed are made readable only by their
 // owner. A link to a FIFO, as scripts make, still works.
 func TestHostileLinks(t *testing.T) {
-	dir := sharedDir(t)
+	dir := testenv.SharedDir(t)
 	victim := filepath.Join(t.TempDir(), "victim")
 	intact := func(t *testing.T) {
 		t.Helper()
@@ -902,7 +873,7 @@ func TestHostileLinks(t *testing.T) {
 
 	t.Run("--signal-out", func(t *testing.T) {
 		planted := filepath.Join(dir, "offer.txt")
-		plant(t, victim, planted)
+		testenv.PlantLink(t, victim, planted)
 		p := start(t, append([]string{"call", "--signal-out", planted, "--signal-in", empty}, noMedia...)...)
 		if code := p.exit(t, 20*time.Second); code != 2 {
 			t.Errorf("exit code %d, want 2", code)
@@ -930,7 +901,7 @@ func TestHostileLinks(t *testing.T) {
 	t.Run("--signal-out through a link to a FIFO", func(t *testing.T) {
 		fifo := mkfifo(t, filepath.Join(dir, "fifo"))
 		link := filepath.Join(dir, "to-fifo")
-		plant(t, fifo, link)
+		testenv.PlantLink(t, fifo, link)
 		got := make(chan string, 1)
 		go func() {
 			b, _ := os.ReadFile(fifo)
@@ -949,8 +920,8 @@ func TestHostileLinks(t *testing.T) {
 
 	t.Run("--qr-png", func(t *testing.T) {
 		planted := filepath.Join(dir, "offer.png")
-		plant(t, victim, planted)
-		plant(t, victim, filepath.Join(dir, ".offer.png.tmp")) // where the picture was once made first
+		testenv.PlantLink(t, victim, planted)
+		testenv.PlantLink(t, victim, filepath.Join(dir, ".offer.png.tmp")) // where the picture was once made first
 		p := start(t, append([]string{"call", "--qr-png", planted, "--signal-out", filepath.Join(dir, "qr-offer"), "--signal-in", empty}, noMedia...)...)
 		p.exit(t, 20*time.Second)
 		intact(t)
@@ -965,7 +936,7 @@ func TestHostileLinks(t *testing.T) {
 	t.Run("--record", func(t *testing.T) {
 		rec := mkdir(t, filepath.Join(dir, "recording"))
 		os.Chmod(rec, 0o777)
-		plant(t, victim, filepath.Join(rec, "video.ivf"))
+		testenv.PlantLink(t, victim, filepath.Join(rec, "video.ivf"))
 		video := newPLIWatch(t)
 		h := callPigeon(t, call.Options{Tracks: []webrtc.TrackLocal{video}}, "--record", rec)
 		waitOutput(t, "pigeon", h.pigeon.stderr, "pigeon: chat open")

@@ -475,8 +475,17 @@ func (g *Group) expect(introducer, id string, offers bool) error {
 // offer makes a session with the newcomer id and sends its offer to the
 // introducer to relay.
 func (g *Group) offer(introducer, id string) {
+	g.negotiate(call.Caller, introducer, id, typeOffer, "offering to",
+		func(ctx context.Context, s *call.Session) (webrtc.SessionDescription, error) { return s.Offer(ctx) })
+}
+
+// negotiate makes the session with id in role, has describe make this
+// side's description, of kind, and sends it to the introducer to relay;
+// the session ends if it does not come up in time.
+func (g *Group) negotiate(role call.Role, introducer, id, kind, doing string,
+	describe func(context.Context, *call.Session) (webrtc.SessionDescription, error)) {
 	defer g.wg.Done()
-	p, err := g.newPeer(call.Caller, id, introducer)
+	p, err := g.newPeer(role, id, introducer)
 	if err != nil {
 		g.opts.Warn(fmt.Errorf("connecting to %s: %w", Short(id), err))
 		g.forget(id)
@@ -484,14 +493,14 @@ func (g *Group) offer(introducer, id string) {
 	}
 	ctx, cancel := g.context()
 	defer cancel()
-	desc, err := p.Session.Offer(ctx)
+	desc, err := describe(ctx, p.Session)
 	if err != nil {
-		g.opts.Warn(fmt.Errorf("offering to %s: %w", Short(id), err))
+		g.opts.Warn(fmt.Errorf("%s %s: %w", doing, Short(id), err))
 		p.Session.Close()
 		return
 	}
 	if via := g.peer(introducer); via != nil {
-		g.send(via, message{Type: typeOffer, To: id, SDP: desc.SDP})
+		g.send(via, message{Type: kind, To: id, SDP: desc.SDP})
 	}
 	g.expire(p)
 }
@@ -609,25 +618,10 @@ func (g *Group) relayed(introducer string, m message) {
 // answer makes the session with id, which offered, and sends its answer
 // to the introducer to relay.
 func (g *Group) answer(introducer, id, sdp string) {
-	defer g.wg.Done()
-	p, err := g.newPeer(call.Callee, id, introducer)
-	if err != nil {
-		g.opts.Warn(fmt.Errorf("connecting to %s: %w", Short(id), err))
-		g.forget(id)
-		return
-	}
-	ctx, cancel := g.context()
-	defer cancel()
-	desc, err := p.Session.Answer(ctx, webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: sdp})
-	if err != nil {
-		g.opts.Warn(fmt.Errorf("answering %s: %w", Short(id), err))
-		p.Session.Close()
-		return
-	}
-	if via := g.peer(introducer); via != nil {
-		g.send(via, message{Type: typeAnswer, To: id, SDP: desc.SDP})
-	}
-	g.expire(p)
+	g.negotiate(call.Callee, introducer, id, typeAnswer, "answering",
+		func(ctx context.Context, s *call.Session) (webrtc.SessionDescription, error) {
+			return s.Answer(ctx, webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: sdp})
+		})
 }
 
 // isFingerprint reports whether id is a SHA-256 fingerprint as

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+
+	"github.com/pigeon-call/pigeon/internal/testenv"
 )
 
 func TestCreate(t *testing.T) {
@@ -60,9 +62,9 @@ func TestCreate(t *testing.T) {
 	// is written, created or changed.
 	victim := filepath.Join(dir, "victim")
 	os.WriteFile(victim, []byte("precious"), 0o644)
-	shared := sharedDir(t)
-	planted := plant(t, victim, filepath.Join(shared, "planted"))
-	dangling := plant(t, filepath.Join(dir, "made-through-a-link"), filepath.Join(shared, "dangling"))
+	shared := testenv.SharedDir(t)
+	planted := testenv.PlantLink(t, victim, filepath.Join(shared, "planted"))
+	dangling := testenv.PlantLink(t, filepath.Join(dir, "made-through-a-link"), filepath.Join(shared, "dangling"))
 	for _, path := range []string{planted, dangling} {
 		for _, open := range []func(string) (*os.File, error){Create, Append} {
 			if err := write(open, path, "stolen"); !errors.Is(err, ErrSymlink) {
@@ -99,7 +101,7 @@ func TestCreate(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	toFIFO := plant(t, fifo, filepath.Join(shared, "to-fifo"))
+	toFIFO := testenv.PlantLink(t, fifo, filepath.Join(shared, "to-fifo"))
 	for _, path := range []string{fifo, toFIFO} {
 		got := make(chan string)
 		go func() {
@@ -122,7 +124,7 @@ func TestCreate(t *testing.T) {
 	if mode(fifo).Perm() != 0o644 {
 		t.Errorf("the FIFO's mode changed to %v", mode(fifo))
 	}
-	null := plant(t, "/dev/null", filepath.Join(shared, "null"))
+	null := testenv.PlantLink(t, "/dev/null", filepath.Join(shared, "null"))
 	if err := write(Create, null, "nothing"); err != nil {
 		t.Errorf("a link to /dev/null: %v", err)
 	}
@@ -130,34 +132,4 @@ func TestCreate(t *testing.T) {
 	if err := write(Create, t.TempDir(), "x"); err == nil {
 		t.Error("a directory was opened for writing")
 	}
-}
-
-// sharedDir is a directory anyone may write to. Not sticky, as /tmp is:
-// there Linux itself refuses to follow another user's link
-// (fs.protected_symlinks), and pigeon's own check would go untested.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "shared")
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(dir, 0o777); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-// plant makes a link at path to target, as another user would: as root,
-// it gives the link to nobody.
-func plant(t *testing.T, target, path string) string {
-	t.Helper()
-	if err := os.Symlink(target, path); err != nil {
-		t.Fatal(err)
-	}
-	if os.Geteuid() == 0 {
-		if err := os.Lchown(path, 65534, 65534); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return path
 }
