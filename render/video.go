@@ -29,10 +29,9 @@ const (
 	decodeQueue = 30
 	// maxFrameBytes and maxFramePackets bound the frame being put
 	// together: a peer that never sets the marker bit would otherwise grow
-	// it without end. The bytes are the VP8 decoder's buffer (a larger
-	// frame could not be decoded anyway); each packet held costs a
-	// receive buffer (1500 bytes) whatever its payload. Past either, the
-	// frame is dropped and a keyframe asked for.
+	// it without end. The bytes are more than a 4K keyframe needs; each
+	// packet held costs a receive buffer (1500 bytes) whatever its
+	// payload. Past either, the frame is dropped and a keyframe asked for.
 	maxFrameBytes   = 1 << 20
 	maxFramePackets = 1024
 )
@@ -287,21 +286,19 @@ func (v *videoPlayer) decode(dec interface {
 
 // next gives the decoder its next frame, skipping those it cannot decode
 // until a keyframe comes.
-func (v *videoPlayer) next(p []byte) (int, error) {
+func (v *videoPlayer) next() ([]byte, error) {
 	for f := range v.frames {
 		if f.broken {
 			v.needKey = true
 		}
-		if len(f.data) > len(p) {
-			v.needKey = true // too big for the decoder's buffer: lost, in effect
-		} else if !v.needKey || webmwriter.IsVP8KeyFrame(f.data) {
+		if !v.needKey || webmwriter.IsVP8KeyFrame(f.data) {
 			v.needKey = false
-			return copy(p, f.data), nil
+			return f.data, nil
 		}
 		v.count(func(st *Stats) { st.Skipped++ })
 		v.requestKeyFrame()
 	}
-	return 0, io.EOF
+	return nil, io.EOF
 }
 
 // requestKeyFrame asks the peer for a keyframe, at most once every
@@ -327,7 +324,8 @@ func (v *videoPlayer) count(f func(*Stats)) {
 	v.o.mu.Unlock()
 }
 
-// frameReader is the io.Reader that mediadevices' decoder reads frames from.
+// frameReader is the decoder's frameSource: the frames of a player, which
+// a spare decoder learns when its track arrives.
 type frameReader struct{ v *videoPlayer }
 
-func (r *frameReader) Read(p []byte) (int, error) { return r.v.next(p) }
+func (r *frameReader) NextFrame() ([]byte, error) { return r.v.next() }

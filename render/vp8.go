@@ -38,13 +38,8 @@ import "C"
 import (
 	"errors"
 	"image"
-	"io"
 	"unsafe"
 )
-
-// maxVP8Frame is the largest frame the decoder reads, as mediadevices'
-// decoder did: a frame larger than that is lost, in effect (next).
-const maxVP8Frame = 1 << 20
 
 // maxVP8Pixels bounds the picture a keyframe may announce, 4096x2304 (4K
 // fits): libvpx would make room for and decode any size up to 16383x16383,
@@ -70,45 +65,49 @@ var (
 	errVP8Frame = errors.New("libvpx could not decode the frame")
 )
 
-// vp8Decoder decodes the VP8 frames it reads from an io.Reader, one whole
-// frame per Read, as mediadevices' decoder does, but hands out libvpx's own
-// picture rather than a copy in a new image: the copies were most of what a
-// call allocated, and kept the collector running (docs/PERFORMANCE.md). The
-// picture is valid until
-// the next Read or Close: whoever keeps it copies it (the views do).
+// frameSource hands out whole VP8 frames, one per call, then io.EOF. The
+// decoder is done with a frame when it asks for the next.
+type frameSource interface {
+	NextFrame() ([]byte, error)
+}
+
+// vp8Decoder decodes the VP8 frames of a frameSource, and hands out
+// libvpx's own picture rather than a copy in a new image: the copies were
+// most of what a call allocated, and kept the collector running
+// (docs/PERFORMANCE.md). The picture is valid until the next Read or Close:
+// whoever keeps it copies it (the views do).
 type vp8Decoder struct {
 	ctx *C.vpx_codec_ctx_t
-	in  io.Reader
-	buf []byte
+	in  frameSource
 	img image.YCbCr
 }
 
 // newVP8Decoder returns a decoder of the frames in, which may be set later,
 // before the first Read.
-func newVP8Decoder(in io.Reader) (*vp8Decoder, error) {
+func newVP8Decoder(in frameSource) (*vp8Decoder, error) {
 	ctx := C.pigeon_vp8_new()
 	if ctx == nil {
 		return nil, errVP8Init
 	}
-	return &vp8Decoder{ctx: ctx, in: in, buf: make([]byte, maxVP8Frame)}, nil
+	return &vp8Decoder{ctx: ctx, in: in}, nil
 }
 
 // Read decodes frames until one makes a picture, and returns it. The
 // release function does nothing: the picture is the decoder's.
 func (d *vp8Decoder) Read() (image.Image, func(), error) {
 	for {
-		n, err := d.in.Read(d.buf)
+		frame, err := d.in.NextFrame()
 		if err != nil {
 			return nil, nil, err
 		}
-		if n == 0 {
+		if len(frame) == 0 {
 			continue
 		}
-		if vp8Oversized(d.buf[:n]) {
+		if vp8Oversized(frame) {
 			return nil, nil, errVP8Frame
 		}
 		var failed C.int
-		img := C.pigeon_vp8_decode(d.ctx, (*C.uint8_t)(unsafe.Pointer(&d.buf[0])), C.uint(n), &failed)
+		img := C.pigeon_vp8_decode(d.ctx, (*C.uint8_t)(unsafe.Pointer(&frame[0])), C.uint(len(frame)), &failed)
 		if failed != 0 {
 			return nil, nil, errVP8Frame
 		}

@@ -9,16 +9,16 @@ import (
 	"github.com/pigeon-call/pigeon/internal/mediatest"
 )
 
-// frameList hands out frames one per Read, then io.EOF.
+// frameList hands out its frames one by one, then io.EOF.
 type frameList [][]byte
 
-func (l *frameList) Read(p []byte) (int, error) {
+func (l *frameList) NextFrame() ([]byte, error) {
 	if len(*l) == 0 {
-		return 0, io.EOF
+		return nil, io.EOF
 	}
-	n := copy(p, (*l)[0])
+	f := (*l)[0]
 	*l = (*l)[1:]
-	return n, nil
+	return f, nil
 }
 
 // FuzzVP8Decoder feeds the decoder what a peer may send as VP8 frames:
