@@ -49,11 +49,21 @@ func newSplit(src mediadevices.VideoSource) *split {
 	return s
 }
 
+// A drawer is a video source that can draw its next picture into a
+// picture of the reader's (TestVideo): the split then has it draw into the
+// copy it hands on, and neither keeps a picture the other could share nor
+// copies one.
+type drawer interface {
+	// DrawInto draws the next picture into f, or into a new picture if f
+	// is nil or not of the source's size, and returns the picture drawn.
+	DrawInto(f *image.YCbCr) (*image.YCbCr, error)
+}
+
 func (s *split) run() {
 	defer close(s.ended)
 	for {
 		src := s.source()
-		img, release, err := src.Read()
+		img, release, drawn, err := s.read(src)
 		if s.source() != src {
 			// Swapped while it was read: the old source was closed, and
 			// whatever it returned is no longer wanted.
@@ -66,9 +76,12 @@ func (s *split) run() {
 			s.err = err
 			return
 		}
-		if ycc, ok := img.(*image.YCbCr); ok {
-			s.next <- s.copy(ycc) // run is the only sender, and copy emptied it
-		} else {
+		switch ycc, ok := img.(*image.YCbCr); {
+		case drawn:
+			s.next <- ycc // run is the only sender, and spare emptied next
+		case ok:
+			s.next <- s.copy(ycc)
+		default:
 			// Not a picture this package copies: the track gets it as the
 			// source made it, newest first.
 			select {
@@ -80,31 +93,55 @@ func (s *split) run() {
 		if fn := s.preview.Load(); fn != nil {
 			(*fn)(img)
 		}
-		release()
+		if !drawn {
+			release()
+		}
 	}
 }
 
-// copy returns a copy of img in a buffer nobody holds, and leaves next
-// empty. A picture the track has not taken is drawn over: with the one
-// the track holds, two buffers do, however far behind the encoder falls.
-func (s *split) copy(img *image.YCbCr) *image.YCbCr {
-	var c *image.YCbCr
+// read reads src's next picture; a drawer's is drawn into a spare copy,
+// which release gives back.
+func (s *split) read(src mediadevices.VideoSource) (img image.Image, release func(), drawn bool, err error) {
+	d, ok := src.(drawer)
+	if !ok {
+		img, release, err = src.Read()
+		return img, release, false, err
+	}
+	c, err := d.DrawInto(s.spare())
+	return c, func() { s.recycle(c) }, true, err
+}
+
+// spare returns a copy nobody holds, or nil, and leaves next empty. A
+// picture the track has not taken is drawn over: with the one the track
+// holds, two copies do, however far behind the encoder falls.
+func (s *split) spare() *image.YCbCr {
 	select {
-	case c = <-s.next:
-		if !sameShape(c, img) {
-			c = nil
-		}
+	case c := <-s.next:
+		return c
 	default:
 	}
 	s.mu.Lock()
-	for len(s.free) > 0 && c == nil {
-		c, s.free = s.free[len(s.free)-1], s.free[:len(s.free)-1]
-		if !sameShape(c, img) {
-			c = nil // a size the source no longer makes
-		}
+	defer s.mu.Unlock()
+	if n := len(s.free); n > 0 {
+		c := s.free[n-1]
+		s.free = s.free[:n-1]
+		return c
 	}
+	return nil
+}
+
+// recycle gives back a copy that was not handed on.
+func (s *split) recycle(c *image.YCbCr) {
+	s.mu.Lock()
+	s.free = append(s.free, c)
 	s.mu.Unlock()
-	if c == nil {
+}
+
+// copy returns a copy of img in a spare copy, or in a new one if the spare
+// is not of img's shape (a size the source no longer makes).
+func (s *split) copy(img *image.YCbCr) *image.YCbCr {
+	c := s.spare()
+	if c == nil || !sameShape(c, img) {
 		c = &image.YCbCr{
 			Y: make([]uint8, len(img.Y)), Cb: make([]uint8, len(img.Cb)), Cr: make([]uint8, len(img.Cr)),
 			YStride: img.YStride, CStride: img.CStride, SubsampleRatio: img.SubsampleRatio, Rect: img.Rect,
@@ -125,13 +162,19 @@ func sameShape(a, b *image.YCbCr) bool {
 // if need be. The picture stays as it is until the next Read: mediadevices'
 // encoder is done with a picture when it asks for the next.
 func (s *split) Read() (image.Image, func(), error) {
+	// Done with the last picture now, not once the next is in: a copy
+	// that the track holds no longer, but has not given back yet, would
+	// make the split draw the next into a third.
+	s.mu.Lock()
+	if s.taken != nil {
+		s.free = append(s.free, s.taken)
+		s.taken = nil
+	}
+	s.mu.Unlock()
 	var img image.Image
 	select {
 	case c := <-s.next:
 		s.mu.Lock()
-		if s.taken != nil {
-			s.free = append(s.free, s.taken)
-		}
 		s.taken = c
 		s.mu.Unlock()
 		img = c

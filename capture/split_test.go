@@ -190,3 +190,35 @@ func TestSplitKeepsTwoCopies(t *testing.T) {
 		t.Errorf("the track was handed %d buffers, want 2 at most", len(buffers))
 	}
 }
+
+// TestSplitDrawsTheTestPictureInItsCopies: the split has the test source
+// draw each picture into the copy it hands the track, so the source makes
+// no picture of its own and the split keeps two, however many are read;
+// each is a new picture, stamped with the time it was drawn.
+func TestSplitDrawsTheTestPictureInItsCopies(t *testing.T) {
+	src := NewTestVideo(160, 120, 200)
+	s := newSplit(src)
+	defer s.Close()
+	seen := map[*image.YCbCr]bool{}
+	var last time.Time
+	for i := range 20 {
+		img, release, err := s.Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ycc := img.(*image.YCbCr)
+		seen[ycc] = true
+		stamp, ok := ReadStamp(ycc, time.Now())
+		if !ok || !stamp.After(last) {
+			t.Fatalf("picture %d: stamp %v (read: %v), after %v", i, stamp, ok, last)
+		}
+		last = stamp
+		release()
+	}
+	if src.frame != nil {
+		t.Error("the test source made a picture of its own")
+	}
+	if len(seen) > 2 {
+		t.Errorf("the split handed out %d copies, want at most two", len(seen))
+	}
+}

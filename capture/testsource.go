@@ -32,7 +32,7 @@ var testBars = [7][3]uint8{
 type TestVideo struct {
 	width, height int
 	bars          [3][]uint8   // one row of each plane: the bars are upright
-	frame         *image.YCbCr // drawn anew by each Read
+	frame         *image.YCbCr // drawn anew by each Read; made by the first
 	n             int
 	ticker        *time.Ticker
 	done          chan struct{}
@@ -41,17 +41,15 @@ type TestVideo struct {
 
 // NewTestVideo returns a test picture of the given size and frame rate.
 func NewTestVideo(width, height int, frameRate float64) *TestVideo {
-	rect := image.Rect(0, 0, width, height)
 	v := &TestVideo{
 		width:  width,
 		height: height,
-		frame:  image.NewYCbCr(rect, image.YCbCrSubsampleRatio420),
 		ticker: time.NewTicker(time.Duration(float64(time.Second) / frameRate)),
 		done:   make(chan struct{}),
 	}
-	// One row of each plane, copied down by each Read: a second picture
-	// to copy from would cost a frame's memory.
-	cw := v.frame.CStride
+	// One row of each plane, copied down by each picture: a second
+	// picture to copy from would cost a frame's memory.
+	cw := (width + 1) / 2
 	v.bars = [3][]uint8{make([]uint8, width), make([]uint8, cw), make([]uint8, cw)}
 	for x := 0; x < width; x++ {
 		c := testBars[x*len(testBars)/width]
@@ -67,12 +65,32 @@ func (v *TestVideo) ID() string { return "pigeon-test-video" }
 // Read waits for the next frame time and returns the next frame, which
 // stays as it is until the next Read: a reader that keeps frames copies them.
 func (v *TestVideo) Read() (image.Image, func(), error) {
+	f, err := v.DrawInto(v.frame)
+	if err != nil {
+		return nil, func() {}, err
+	}
+	v.frame = f
+	return f, func() {}, nil
+}
+
+// DrawInto waits for the next frame time and draws the next frame into f,
+// or into a new picture if f is nil or not of the source's size, and
+// returns the picture drawn: what Read does, in the caller's picture.
+func (v *TestVideo) DrawInto(f *image.YCbCr) (*image.YCbCr, error) {
 	select {
 	case <-v.done:
-		return nil, func() {}, io.EOF
+		return nil, io.EOF
 	case <-v.ticker.C:
 	}
-	f := v.frame
+	if f == nil || f.Rect != image.Rect(0, 0, v.width, v.height) || f.SubsampleRatio != image.YCbCrSubsampleRatio420 {
+		f = image.NewYCbCr(image.Rect(0, 0, v.width, v.height), image.YCbCrSubsampleRatio420)
+	}
+	v.draw(f)
+	return f, nil
+}
+
+// draw draws the next frame into f, a 4:2:0 picture of the source's size.
+func (v *TestVideo) draw(f *image.YCbCr) {
 	for y := 0; y < v.height; y++ {
 		copy(f.Y[y*f.YStride:][:v.width], v.bars[0])
 	}
@@ -94,7 +112,6 @@ func (v *TestVideo) Read() (image.Image, func(), error) {
 	}
 	drawStamp(f, time.Now())
 	v.n++
-	return f, func() {}, nil
 }
 
 // Close ends the source: the next Read returns io.EOF.
