@@ -54,9 +54,11 @@ func newSplit(src mediadevices.VideoSource) *split {
 // copy it hands on, and neither keeps a picture the other could share nor
 // copies one.
 type drawer interface {
-	// DrawInto draws the next picture into f, or into a new picture if f
+	// WaitNext waits until the next picture is due.
+	WaitNext() error
+	// DrawInto draws the picture due into f, or into a new picture if f
 	// is nil or not of the source's size, and returns the picture drawn.
-	DrawInto(f *image.YCbCr) (*image.YCbCr, error)
+	DrawInto(f *image.YCbCr) *image.YCbCr
 }
 
 func (s *split) run() {
@@ -100,15 +102,19 @@ func (s *split) run() {
 }
 
 // read reads src's next picture; a drawer's is drawn into a spare copy,
-// which release gives back.
+// which release gives back. The spare is taken once the picture is due:
+// until then, the track may still take the picture it has not had.
 func (s *split) read(src mediadevices.VideoSource) (img image.Image, release func(), drawn bool, err error) {
 	d, ok := src.(drawer)
 	if !ok {
 		img, release, err = src.Read()
 		return img, release, false, err
 	}
-	c, err := d.DrawInto(s.spare())
-	return c, func() { s.recycle(c) }, true, err
+	if err := d.WaitNext(); err != nil {
+		return nil, nil, true, err
+	}
+	c := d.DrawInto(s.spare())
+	return c, func() { s.recycle(c) }, true, nil
 }
 
 // spare returns a copy nobody holds, or nil, and leaves next empty. A

@@ -65,28 +65,33 @@ func (v *TestVideo) ID() string { return "pigeon-test-video" }
 // Read waits for the next frame time and returns the next frame, which
 // stays as it is until the next Read: a reader that keeps frames copies them.
 func (v *TestVideo) Read() (image.Image, func(), error) {
-	f, err := v.DrawInto(v.frame)
-	if err != nil {
+	if err := v.WaitNext(); err != nil {
 		return nil, func() {}, err
 	}
-	v.frame = f
-	return f, func() {}, nil
+	v.frame = v.DrawInto(v.frame)
+	return v.frame, func() {}, nil
 }
 
-// DrawInto waits for the next frame time and draws the next frame into f,
-// or into a new picture if f is nil or not of the source's size, and
-// returns the picture drawn: what Read does, in the caller's picture.
-func (v *TestVideo) DrawInto(f *image.YCbCr) (*image.YCbCr, error) {
+// WaitNext waits for the next frame time, or returns io.EOF once the source
+// is closed.
+func (v *TestVideo) WaitNext() error {
 	select {
 	case <-v.done:
-		return nil, io.EOF
+		return io.EOF
 	case <-v.ticker.C:
+		return nil
 	}
+}
+
+// DrawInto draws the next frame into f, or into a new picture if f is nil
+// or not of the source's size, and returns the picture drawn: what Read
+// does, in the caller's picture, once WaitNext has returned.
+func (v *TestVideo) DrawInto(f *image.YCbCr) *image.YCbCr {
 	if f == nil || f.Rect != image.Rect(0, 0, v.width, v.height) || f.SubsampleRatio != image.YCbCrSubsampleRatio420 {
 		f = image.NewYCbCr(image.Rect(0, 0, v.width, v.height), image.YCbCrSubsampleRatio420)
 	}
 	v.draw(f)
-	return f, nil
+	return f
 }
 
 // draw draws the next frame into f, a 4:2:0 picture of the source's size.
