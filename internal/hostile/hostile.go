@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/transport/v5"
@@ -54,8 +55,8 @@ type Peer struct {
 	Certificate webrtc.Certificate
 
 	channels map[string]*webrtc.DataChannel
-	open     chan struct{} // closed when the chat channel opens
-	openOnce sync.Once
+	open     chan struct{} // closed when the chat and negotiation channels are open
+	opening  atomic.Int32  // those of them not open yet
 
 	mu       sync.Mutex
 	received map[string][]Message // by channel label
@@ -103,7 +104,9 @@ func New(opts Options) (*Peer, error) {
 	}); err != nil {
 		return nil, err
 	}
-	for id, label := range []string{Chat, Negotiate} {
+	labels := []string{Chat, Negotiate}
+	p.opening.Store(int32(len(labels)))
+	for id, label := range labels {
 		negotiated, id := true, uint16(id)
 		dc, err := p.PC.CreateDataChannel(label, &webrtc.DataChannelInit{Negotiated: &negotiated, ID: &id})
 		if err != nil {
@@ -111,8 +114,14 @@ func New(opts Options) (*Peer, error) {
 			return nil, err
 		}
 		p.keep(dc)
+		// Each opens on its own: a message sent on one not open yet
+		// fails (io.ErrClosedPipe).
+		dc.OnOpen(func() {
+			if p.opening.Add(-1) == 0 {
+				close(p.open)
+			}
+		})
 	}
-	p.channels[Chat].OnOpen(func() { p.openOnce.Do(func() { close(p.open) }) })
 	p.PC.OnDataChannel(p.keep)
 	return p, nil
 }
@@ -240,13 +249,14 @@ func (p *Peer) complete(ctx context.Context, desc webrtc.SessionDescription) (st
 	return p.PC.LocalDescription().SDP, nil
 }
 
-// WaitOpen waits for the chat channel to open: DTLS and SCTP are up.
+// WaitOpen waits for the chat and negotiation channels to open: DTLS and
+// SCTP are up, and either channel takes a message.
 func (p *Peer) WaitOpen(ctx context.Context) error {
 	select {
 	case <-p.open:
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("waiting for the chat channel: %w", ctx.Err())
+		return fmt.Errorf("waiting for the chat and negotiation channels: %w", ctx.Err())
 	}
 }
 
